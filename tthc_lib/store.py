@@ -12,6 +12,8 @@ from pathlib import Path
 
 import duckdb
 
+from .errors import StoreError
+
 DEFAULT_DB = "data/tthc.duckdb"
 LOCAL_TZ = "Asia/Ho_Chi_Minh"
 
@@ -95,11 +97,22 @@ def resolve_db(path: str | os.PathLike | None = None) -> Path:
 def connect(path: str | os.PathLike | None = None, read_only: bool = False):
     """Open (and create when writable) the store, with its schema in place."""
     db = resolve_db(path)
-    if read_only:
-        con = duckdb.connect(str(db), read_only=True)
-    else:
-        db.parent.mkdir(parents=True, exist_ok=True)
-        con = duckdb.connect(str(db))
-        con.execute(DDL)
+    if read_only and not db.exists():
+        raise StoreError(f"Chưa có kho dữ liệu {db}: hãy nạp dữ liệu trước (tthc ingest TỆP...).",
+                         path=str(db))
+    try:
+        if read_only:
+            con = duckdb.connect(str(db), read_only=True)
+        else:
+            db.parent.mkdir(parents=True, exist_ok=True)
+            con = duckdb.connect(str(db))
+            con.execute(DDL)
+    except duckdb.IOException as exc:
+        if "lock" in str(exc).lower():
+            raise StoreError(f"Kho dữ liệu {db} đang được một tiến trình khác ghi; "
+                             "hãy chờ tiến trình đó xong rồi chạy lại.", path=str(db)) from None
+        raise StoreError(f"Không mở được kho dữ liệu {db}: {exc}", path=str(db)) from None
+    except OSError as exc:
+        raise StoreError(f"Không tạo được kho dữ liệu {db}: {exc.strerror}", path=str(db)) from None
     con.execute(f"SET TimeZone = '{LOCAL_TZ}'")
     return con

@@ -1,0 +1,141 @@
+"""The `tthc` command line: parse, call one library function, print. No logic of its own.
+
+Expected errors (TthcError) print one line on stderr and exit 1; usage errors exit 2 (click).
+TTHC_DEBUG=1 lets every error through with its traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from functools import wraps
+from pathlib import Path
+
+import click
+
+from .errors import TthcError
+
+
+def _expected_errors(fn):
+    @wraps(fn)
+    def wrapper(*args, **kwargs):
+        if os.environ.get("TTHC_DEBUG"):
+            return fn(*args, **kwargs)
+        try:
+            return fn(*args, **kwargs)
+        except TthcError as exc:
+            click.echo(f"tthc: {exc}", err=True)
+            sys.exit(1)
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--db", type=click.Path(dir_okay=False), default=None,
+              help="Kho dữ liệu DuckDB (mặc định $TTHC_DB, hoặc data/tthc.duckdb).")
+@click.pass_context
+def main(ctx: click.Context, db: str | None) -> None:
+    """Báo cáo cải cách thủ tục hành chính từ dữ liệu Hệ thống một cửa."""
+    ctx.obj = {"db": db}
+
+
+@main.command()
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False),
+              help="Thư mục ghi dữ liệu mẫu.")
+@click.option("--spec", default="params/sample_city.yaml", show_default=True,
+              type=click.Path(dir_okay=False), help="Mô tả thành phố mẫu.")
+@click.option("--seed", default=2023, show_default=True, type=int)
+@_expected_errors
+def sample(out_dir: str, spec: str, seed: int) -> None:
+    """Ghi dữ liệu mẫu (các tệp xuất của Hệ thống một cửa) của thành phố mẫu."""
+    from .sample import generate_sample
+
+    for path in generate_sample(Path(spec), Path(out_dir), seed=seed):
+        click.echo(str(path))
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path())
+@click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON.")
+@click.pass_obj
+@_expected_errors
+def ingest(obj: dict, files: tuple[str, ...], as_json: bool) -> None:
+    """Nạp các tệp xuất (hồ sơ, thủ tục, công bố, PAKN, đơn vị) vào kho dữ liệu."""
+    from .ingest import load_exports
+    from .store import connect
+
+    con = connect(obj["db"])
+    try:
+        results = load_exports(con, list(files))
+    finally:
+        con.close()
+    if as_json:
+        click.echo(json.dumps({"files": [r.to_dict() for r in results]}, ensure_ascii=False))
+    else:
+        for r in results:
+            if r.error:
+                click.echo(f"{r.file}: LỖI: {r.error}", err=True)
+            else:
+                click.echo(f"{r.file}: {r.kind}: đọc {r.read}, nạp {r.loaded} "
+                           f"(cập nhật {r.updated}), loại {r.rejected}, trùng {r.duplicates}")
+    if any(r.error for r in results):
+        sys.exit(1)
+
+
+def _emit(df, fmt: str, json_obj=None) -> None:
+    if fmt == "json":
+        click.echo(json.dumps(json_obj if json_obj is not None else df.to_dict(orient="records"),
+                              ensure_ascii=False, default=str))
+    elif fmt == "csv":
+        click.echo(df.to_csv(index=False), nl=False)
+    else:
+        import pandas as pd
+
+        with pd.option_context("display.max_rows", None, "display.max_columns", None,
+                               "display.width", 250):
+            click.echo(df.to_string(index=False))
+
+
+FORMAT = click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]),
+                      default="table", show_default=True)
+
+
+@main.command()
+@FORMAT
+@click.pass_obj
+@_expected_errors
+def rejected(obj: dict, fmt: str) -> None:
+    """Các dòng bị loại khi nạp: tệp, dòng, lý do."""
+    from .ingest import list_rejected
+    from .store import connect
+
+    con = connect(obj["db"], read_only=True)
+    try:
+        _emit(list_rejected(con), fmt)
+    finally:
+        con.close()
+
+
+@main.command()
+@click.option("--period", required=True, help="START:END (ISO) hoặc 2023-10, 2023-Q3, 2023-H1, 2023.")
+@click.option("--unit", "units", multiple=True, help="Chỉ các đơn vị này (lặp lại được).")
+@FORMAT
+@click.pass_obj
+@_expected_errors
+def indicators(obj: dict, period: str, units: tuple[str, ...], fmt: str) -> None:
+    """Mọi chỉ tiêu của báo cáo cho từng đơn vị và các cấp tổng hợp."""
+    from .indicators import compute_indicators
+    from .periods import parse_period
+    from .store import connect
+
+    p = parse_period(period)
+    con = connect(obj["db"], read_only=True)
+    try:
+        result = compute_indicators(con, p.start, p.end, list(units) or None)
+    finally:
+        con.close()
+    _emit(result.rows, fmt, result.to_json_obj() if fmt == "json" else None)
+
+
+if __name__ == "__main__":
+    main()
