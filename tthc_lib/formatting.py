@@ -1,0 +1,102 @@
+"""Numbers, percentages and dates as Vietnamese official documents write them.
+
+Separators come from Babel's ``vi`` locale (``13.372``, ``85,7%``). Rates are computed from
+the counts exactly and rounded half away from zero on exact decimals, never on binary floats:
+Babel itself rounds half to even, so it only ever formats a number already rounded here.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal, localcontext
+from fractions import Fraction
+
+from babel.numbers import format_decimal, format_percent
+
+LOCALE = "vi"
+# Enough digits that a quotient can never be mistaken for a tie at any places we round to.
+_PRECISION = 60
+
+Number = int | Decimal | Fraction | float | str
+
+
+def nfc(text: str) -> str:
+    """``text`` in Unicode NFC, the form every user-facing string takes."""
+    return unicodedata.normalize("NFC", text)
+
+
+def fmt_int(n: int) -> str:
+    """An integer with the Vietnamese thousands separator: 13372 -> "13.372"."""
+    return format_decimal(int(n), format="#,##0", locale=LOCALE)
+
+
+def rate(num: int, den: int) -> Decimal | None:
+    """``num / den`` as a percentage (0-100), or None when ``den`` is 0.
+
+    Exact when the quotient terminates (1/8 -> 12.5); otherwise correct to 60 significant
+    digits, which no rounding to a few places can tell apart from the exact value.
+    """
+    if int(den) == 0:
+        return None
+    with localcontext() as ctx:
+        ctx.prec = _PRECISION
+        return Decimal(int(num)) * 100 / Decimal(int(den))
+
+
+def round_half_away(x: Number, places: int) -> Decimal:
+    """``x`` rounded to ``places`` decimals, halves away from zero, on exact decimals.
+
+    A float is read as its shortest repr (2.675 -> 2.68, where ``round`` gives 2.67); a
+    Fraction is rounded exactly.
+    """
+    if isinstance(x, Fraction):
+        return _round_fraction(x, places)
+    value = Decimal(repr(x)) if isinstance(x, float) else Decimal(x)
+    with localcontext() as ctx:
+        ctx.prec = _PRECISION
+        return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def _round_fraction(x: Fraction, places: int) -> Decimal:
+    scaled = abs(x) * 10**places
+    units = (scaled.numerator * 2 + scaled.denominator) // (scaled.denominator * 2)
+    return Decimal(-units if x < 0 else units).scaleb(-places)
+
+
+def fmt_decimal(x: Number, places: int) -> str:
+    """``x`` rounded half away from zero to ``places`` decimals: 98.305 -> "98,31"."""
+    pattern = "#,##0" + ("." + "0" * places if places else "")
+    return format_decimal(round_half_away(x, places), format=pattern, locale=LOCALE)
+
+
+def fmt_pct(num: int, den: int, places: int = 1) -> str | None:
+    """``num / den`` as a Vietnamese percentage: (10049, 11722) -> "85,7%"; None when den is 0."""
+    if int(den) == 0:
+        return None
+    rounded = _round_fraction(Fraction(int(num) * 100, int(den)), places)
+    pattern = "#,##0" + ("." + "0" * places if places else "") + "%"
+    return format_percent(rounded / 100, format=pattern, locale=LOCALE)
+
+
+def fmt_count(n: int, zero: str | None = "không", pad: bool = True) -> str:
+    """A count as the reference writes it in prose: 7 -> "07" (when ``pad``), 13372 -> "13.372",
+    0 -> ``zero`` ("không"; None writes the digit "0")."""
+    n = int(n)
+    if n == 0 and zero is not None:
+        return zero
+    if pad and 0 < n < 10:
+        return f"0{n}"
+    return fmt_int(n)
+
+
+def fmt_date(d: date) -> str:
+    """"30/10/2023"."""
+    return f"{d.day:02d}/{d.month:02d}/{d.year}"
+
+
+def fmt_date_long(d: date) -> str:
+    """"ngày 30 tháng 10 năm 2023"; days below 10 and months 1 and 2 take a leading zero, as
+    Nghị định 30/2020/NĐ-CP prescribes ("ngày 05 tháng 01 năm 2023", "ngày 28 tháng 4 năm 2023")."""
+    month = f"{d.month:02d}" if d.month <= 2 else str(d.month)
+    return f"ngày {d.day:02d} tháng {month} năm {d.year}"
