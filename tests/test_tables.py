@@ -12,8 +12,7 @@ from tthc_lib.tables import (
     dossiers_by_field_table,
     dossiers_by_unit_table,
     feedback_table,
-    fmt_int,
-    fmt_pct,
+    fmt_rate,
     league_table,
     online_digitisation_table,
 )
@@ -104,16 +103,12 @@ def cells(html: str) -> _Cells:
     return parsed
 
 
-def test_numbers_are_vietnamese_and_rates_exact():
-    assert fmt_int(13372) == "13.372"
-    assert fmt_int(1_000_000) == "1.000.000"
-    assert fmt_int(7) == "7"
-    assert fmt_pct(10049, 11722) == "85,7%"
-    assert fmt_pct(1, 16) == "6,3%"            # 6,25: halves away from zero, not to even
-    assert fmt_pct(1, 8, 2) == "12,50%"
-    assert fmt_pct(2, 3) == "66,7%"
-    assert fmt_pct(5, 5) == "100,0%"
-    assert fmt_pct(0, 0) == "–"
+def test_rates_are_exact_and_undefined_is_a_dash():
+    line = counts(0, 16, 0, 1, 15, 0)
+    assert fmt_rate(line, "early_rate") == "6,3%"      # 6,25: halves away from zero
+    assert fmt_rate(line, "timely_rate") == "100,0%"
+    assert fmt_rate(line, "online_rate", 2) == "100,00%"
+    assert fmt_rate(counts(), "late_rate") == "–"
 
 
 def test_dossiers_by_unit_table_word_for_word():

@@ -11,15 +11,13 @@ from __future__ import annotations
 
 import html
 import unicodedata
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from fractions import Fraction
-from math import floor
-from typing import Mapping, Sequence
 
 import pandas as pd
-from babel.numbers import format_decimal
 
+from .formatting import fmt_int, fmt_pct, rate
 from .vocab import UNIT_KINDS, norm_header
 
 UNDEFINED = "–"
@@ -98,25 +96,9 @@ _KIND_WORDS = tuple(k for k in UNIT_KINDS if k not in UNIT_KINDS.values())
 
 # ---------------------------------------------------------------- numbers
 
-def fmt_int(n) -> str:
-    """A count the Vietnamese way: 13372 -> "13.372"."""
-    return format_decimal(int(n), format="#,##0", locale="vi")
-
-
-def rate_fraction(num, den) -> Fraction | None:
-    """num / den as an exact percentage, None when den is 0."""
-    return None if int(den) == 0 else Fraction(int(num) * 100, int(den))
-
-
-def fmt_pct(num, den, places: int = 1) -> str:
-    """num / den as a Vietnamese percentage, halves away from zero ("85,7%"), or "–"."""
-    q = rate_fraction(num, den)
-    if q is None:
-        return UNDEFINED
-    scaled = q * 10**places
-    whole = floor(abs(scaled) + Fraction(1, 2)) * (1 if scaled >= 0 else -1)
-    pattern = "#,##0" + ("." + "0" * places if places else "")
-    return format_decimal(Decimal(whole).scaleb(-places), format=pattern, locale="vi") + "%"
+def _pct(num, den, places: int = 1) -> str:
+    """num / den as users read it in a table: "85,7%", or "–" when undefined."""
+    return fmt_pct(num, den, places) or UNDEFINED
 
 
 def count_of(values: Mapping, key: str) -> int:
@@ -124,16 +106,16 @@ def count_of(values: Mapping, key: str) -> int:
     return sum(int(values[k]) for k in DERIVED_COUNTS.get(key, (key,)))
 
 
-def rate_of(values: Mapping, rate: str) -> Fraction | None:
-    """A named rate (RATE_PARTS) of a line, exact, in percent; None when undefined."""
-    nums, den = RATE_PARTS[rate]
-    return rate_fraction(sum(int(values[n]) for n in nums), values[den])
+def rate_of(values: Mapping, name: str) -> Decimal | None:
+    """A named rate (RATE_PARTS) of a line in percent, unrounded; None when undefined."""
+    nums, den = RATE_PARTS[name]
+    return rate(sum(int(values[n]) for n in nums), values[den])
 
 
-def fmt_rate(values: Mapping, rate: str, places: int = 1) -> str:
-    """A named rate of a line as users read it."""
-    nums, den = RATE_PARTS[rate]
-    return fmt_pct(sum(int(values[n]) for n in nums), values[den], places)
+def fmt_rate(values: Mapping, name: str, places: int = 1) -> str:
+    """A named rate of a line as users read it: "85,7%", or "–" when undefined."""
+    nums, den = RATE_PARTS[name]
+    return _pct(sum(int(values[n]) for n in nums), values[den], places)
 
 
 # ---------------------------------------------------------------- units and their lines
