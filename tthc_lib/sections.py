@@ -1,0 +1,300 @@
+"""What each section notebook shows: one function per paragraph, table or chart.
+
+A notebook builds the context once (`context(unit, period_start, period_end, db, params_dir)`)
+and then calls one function per cell; each returns an HTML display object, or None when there
+is nothing to show (a chart of a unit without wards). Narrative text is escaped here.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from html import escape
+from pathlib import Path
+
+import pandas as pd
+from IPython.display import HTML
+
+from . import charts, prose, tables
+from .indicators import IndicatorResult, compute_indicators, indicators_by_field, indicators_by_month
+from .layout import ReportMeta, Signer, closing_html, header_html
+from .narrative import FigureValues, Narrative, Settings, typed_number_findings
+from .periods import Period, label_vi, range_vi
+from .store import connect
+
+
+@dataclass
+class ReportContext:
+    """Everything the sections of one unit's report need, computed once."""
+
+    unit: str
+    period: Period
+    db: Path
+    settings: Settings
+    result: IndicatorResult
+    narrative: Narrative
+    values: FigureValues
+    meta: ReportMeta
+    info: dict           # the unit's registry row: unit_name, kind, level, parent_code
+    parent: dict | None  # the parent's registry row, if any
+
+    @property
+    def rows(self) -> pd.DataFrame:
+        return self.result.rows
+
+    def row(self, scope: str = "unit") -> pd.Series | None:
+        return self.result.row(self.unit, scope)
+
+    @property
+    def has_children(self) -> bool:
+        return self.row("total") is not None
+
+    @property
+    def findings(self) -> list[dict]:
+        return self.result.findings + self.values.findings + typed_number_findings(
+            self.narrative, self.values, self.unit)
+
+
+def unit_word(info: dict) -> str:
+    """'thành phố Hải Dương' from 'Thành phố Hải Dương': the name as used inside a sentence."""
+    name = info["unit_name"]
+    kind = info.get("kind") or ""
+    if kind and name.lower().startswith(kind.lower()):
+        return kind.lower() + name[len(kind):]
+    return name
+
+
+def issuer_name(info: dict) -> str:
+    return f"UBND {unit_word(info)}"
+
+
+@lru_cache(maxsize=8)
+def _indicators(db: str, mtime: float, start: date, end: date) -> tuple[IndicatorResult, dict]:
+    """All units' figures for a period, once per kernel while the store is unchanged."""
+    con = connect(db, read_only=True)
+    try:
+        result = compute_indicators(con, start, end)
+        registry = con.execute("SELECT unit_code, unit_name, kind, level, parent_code FROM units"
+                               ).df().set_index("unit_code").to_dict(orient="index")
+    finally:
+        con.close()
+    return result, registry
+
+
+def context(unit: str, period_start: str, period_end: str, db: str | Path,
+            params_dir: str | Path) -> ReportContext:
+    """The report context of one unit and period (parameters as a notebook receives them)."""
+    from .errors import UnitError
+
+    period = Period(date.fromisoformat(str(period_start)), date.fromisoformat(str(period_end)))
+    db = Path(db)
+    settings = Settings.load(Path(params_dir))
+    result, registry = _indicators(str(db), db.stat().st_mtime if db.exists() else 0.0,
+                                   period.start, period.end)
+    if unit not in registry:
+        raise UnitError(f"Không có đơn vị {unit} trong danh mục đơn vị.", unit=unit)
+    info = dict(registry[unit], unit_code=unit)
+    parent = registry.get(info["parent_code"]) if info.get("parent_code") else None
+    if parent is not None:
+        parent = dict(parent, unit_code=info["parent_code"])
+    narrative = Narrative.load(Path(params_dir), period.start, period.end, unit, info["level"])
+    rows = {s: result.row(unit, s) for s in ("unit", "communes", "total")}
+    words = {
+        "unit_name": info["unit_name"], "unit_word": unit_word(info),
+        "issuer": issuer_name(info),
+        "parent_name": unit_word(parent) if parent else "",
+        "period_label": label_vi(period, settings.calendar), "period_range": range_vi(period),
+    }
+    values = FigureValues({k: v for k, v in rows.items() if v is not None}, words)
+    meta = _meta(unit, info, parent, period, settings, narrative, words)
+    return ReportContext(unit, period, db, settings, result, narrative, values, meta, info, parent)
+
+
+def _meta(unit, info, parent, period, settings, narrative, words) -> ReportMeta:
+    issuer_lines = ([issuer_name(parent).upper()] if parent else []) + [issuer_name(info).upper()]
+    when = narrative.document.get("date") or period.end
+    recipients = [r.format(**words) for r in settings.recipients_for(unit, info["level"])]
+    return ReportMeta(
+        issuer_lines=tuple(issuer_lines),
+        place=settings.report.get("place", ""),
+        date=when if isinstance(when, date) else date.fromisoformat(str(when)),
+        subject=("Tình hình, kết quả thực hiện công tác cải cách thủ tục hành chính\n"
+                 f"{words['period_label']} tại {words['unit_word']}"),
+        signer=Signer(**settings.signer(unit, info["level"])),
+        recipients=tuple(recipients),
+        doc_number=str(narrative.document.get("number") or "") or None,
+    )
+
+
+# ---- building blocks ---------------------------------------------------------------------
+
+def _html(parts: list[str]) -> HTML | None:
+    parts = [p for p in parts if p]
+    return HTML("\n".join(parts)) if parts else None
+
+
+def _paras(texts: list[str], cls: str = "") -> str:
+    attr = f' class="{cls}"' if cls else ""
+    return "\n".join(f"<p{attr}>{escape(t)}</p>" for t in texts)
+
+
+def heading(text: str, level: int = 2) -> HTML:
+    """A numbered heading of the body ("I. KẾT QUẢ THỰC HIỆN", "2.2. Kết quả giải quyết TTHC")."""
+    return HTML(f'<h{level} class="tthc-h{level}">{escape(text)}</h{level}>')
+
+
+def figure(fig, caption: str) -> HTML | None:
+    """A chart embedded as a PNG data URI with its Vietnamese caption; None for no chart."""
+    if fig is None:
+        return None
+    import matplotlib.pyplot as plt
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=150, bbox_inches="tight")
+    plt.close(fig)
+    data = base64.b64encode(buf.getvalue()).decode("ascii")
+    return HTML(f'<figure class="tthc-figure"><img src="data:image/png;base64,{data}" '
+                f'alt="{escape(caption)}"><figcaption>{escape(caption)}</figcaption></figure>')
+
+
+def narrative(ctx: ReportContext, key: str) -> HTML | None:
+    """One narrative key's paragraphs, figures filled, text escaped."""
+    return _html([_paras(ctx.narrative.text(key, ctx.values))])
+
+
+# ---- header and opening, closing ---------------------------------------------------------
+
+def header(ctx: ReportContext) -> HTML:
+    return HTML(header_html(ctx.meta))
+
+
+def closing(ctx: ReportContext) -> HTML:
+    return HTML(closing_html(ctx.meta))
+
+
+# ---- I.1.3 procedures published ---------------------------------------------------------
+
+def procedures_published(ctx: ReportContext) -> HTML:
+    return HTML(_paras([prose.procedures_published_prose(ctx.result.procedures_published)]))
+
+
+# ---- I.2.2 dossiers ---------------------------------------------------------------------
+
+def dossiers(ctx: ReportContext) -> HTML | None:
+    """The prose of 2.2 for the unit itself and, for a unit with wards, "Tại các phường, xã"."""
+    head = f"* Kết quả giải quyết TTHC (Số liệu {range_vi(ctx.period)}):"
+    parts = [_paras([head])]
+    own = ctx.row("unit")
+    reason = " ".join(ctx.narrative.text("late_reason_unit", ctx.values)) or None
+    if ctx.has_children:
+        parts.append(_paras([f"Tại {unit_word(ctx.info)}:"], "tthc-lead"))
+    parts.append(_paras(prose.dossiers_prose(own, reason)))
+    communes = ctx.row("communes")
+    if communes is not None:
+        reason = " ".join(ctx.narrative.text("late_reason_communes", ctx.values)) or None
+        parts.append(_paras(["Tại các phường, xã:"], "tthc-lead"))
+        parts.append(_paras(prose.dossiers_prose(communes, reason)))
+    return _html(parts)
+
+
+def dossiers_by_unit_table(ctx: ReportContext) -> HTML | None:
+    return _html([tables.dossiers_by_unit_table(ctx.rows, ctx.unit)]) if ctx.has_children else None
+
+
+def _frame(ctx: ReportContext, fn) -> pd.DataFrame:
+    scope = "total" if ctx.has_children else "unit"
+    con = connect(ctx.db, read_only=True)
+    try:
+        return fn(con, ctx.period.start, ctx.period.end, ctx.unit, scope)
+    finally:
+        con.close()
+
+
+def dossiers_by_field_table(ctx: ReportContext) -> HTML | None:
+    return _html([tables.dossiers_by_field_table(_frame(ctx, indicators_by_field))])
+
+
+def dossiers_by_field_chart(ctx: ReportContext) -> HTML | None:
+    return figure(charts.dossiers_by_field_chart(_frame(ctx, indicators_by_field)),
+                  "Số hồ sơ tiếp nhận theo lĩnh vực")
+
+
+def timeliness_chart(ctx: ReportContext) -> HTML | None:
+    if not ctx.has_children:
+        return None
+    return figure(charts.timeliness_by_unit_chart(ctx.rows, ctx.unit),
+                  "Hồ sơ đã giải quyết theo mức độ đúng hạn, theo phường, xã")
+
+
+def monthly_trend_chart(ctx: ReportContext) -> HTML | None:
+    return figure(charts.monthly_trend_chart(_frame(ctx, indicators_by_month)),
+                  "Hồ sơ tiếp nhận và giải quyết theo tháng")
+
+
+def league_table(ctx: ReportContext) -> HTML | None:
+    return _html([tables.league_table(ctx.rows, ctx.unit)]) if ctx.has_children else None
+
+
+# ---- I.2.3 online services, I.2.4 digitisation -----------------------------------------
+
+def online_services(ctx: ReportContext) -> HTML:
+    total = ctx.row("total") if ctx.has_children else ctx.row("unit")
+    text = prose.online_services_prose(total, ctx.row("unit"), ctx.row("communes"), ctx.period)
+    return HTML(_paras([text]))
+
+
+def online_rate_chart(ctx: ReportContext) -> HTML | None:
+    if not ctx.has_children:
+        return None
+    target = ctx.settings.report.get("online_target_pct")
+    return figure(charts.online_rate_chart(ctx.rows, ctx.unit, target),
+                  "Tỷ lệ hồ sơ tiếp nhận trực tuyến theo phường, xã")
+
+
+def online_digitisation_table(ctx: ReportContext) -> HTML | None:
+    if not ctx.has_children:
+        return None
+    return _html([tables.online_digitisation_table(ctx.rows, ctx.unit)])
+
+
+def digitisation(ctx: ReportContext) -> HTML:
+    head = f"* Kết quả thực hiện số hóa hồ sơ, giấy tờ, kết quả giải quyết TTHC (Số liệu {range_vi(ctx.period)}):"
+    parts = [_paras([head])]
+    if ctx.has_children:
+        parts.append(_paras([f"Tại {unit_word(ctx.info)}:"], "tthc-lead"))
+    parts.append(_paras(prose.digitisation_prose(ctx.row("unit"))))
+    if ctx.row("communes") is not None:
+        parts.append(_paras(["Tại các phường, xã:"], "tthc-lead"))
+        parts.append(_paras(prose.digitisation_prose(ctx.row("communes"))))
+    return HTML("\n".join(parts))
+
+
+def digitisation_chart(ctx: ReportContext) -> HTML | None:
+    if not ctx.has_children:
+        return None
+    return figure(charts.digitisation_chart(ctx.rows, ctx.unit),
+                  "Tỷ lệ số hóa hồ sơ và kết quả giải quyết theo phường, xã")
+
+
+# ---- I.3 feedback -----------------------------------------------------------------------
+
+def feedback(ctx: ReportContext) -> HTML:
+    own = ctx.row("total") if ctx.has_children else ctx.row("unit")
+    lines = prose.feedback_prose(own, ctx.row("unit") if ctx.has_children else None,
+                                 ctx.row("communes"), unit_word=ctx.info["kind"].lower())
+    return HTML(_paras(lines))
+
+
+def feedback_table(ctx: ReportContext) -> HTML | None:
+    return _html([tables.feedback_table(ctx.rows, ctx.unit)]) if ctx.has_children else None
+
+
+# ---- III tasks --------------------------------------------------------------------------
+
+def tasks(ctx: ReportContext) -> HTML | None:
+    """The key tasks, numbered 1., 2., ... as in the reference."""
+    items = ctx.narrative.text("tasks", ctx.values)
+    return _html([_paras([f"{i}. {t}" for i, t in enumerate(items, 1)])])
