@@ -23,8 +23,15 @@ from tthc_lib.formatting import (
 
 @pytest.mark.parametrize(
     "n, text",
-    [(0, "0"), (7, "7"), (896, "896"), (1467, "1.467"), (13372, "13.372"),
-     (1234567, "1.234.567"), (-1467, "-1.467")],
+    [
+        (0, "0"),
+        (7, "7"),
+        (896, "896"),
+        (1467, "1.467"),
+        (13372, "13.372"),
+        (1234567, "1.234.567"),
+        (-1467, "-1.467"),
+    ],
 )
 def test_fmt_int(n, text):
     assert fmt_int(n) == text
@@ -41,11 +48,11 @@ def test_rate_is_a_percentage_and_exact_when_it_terminates():
 @pytest.mark.parametrize(
     "x, places, expected",
     [
-        (Decimal("12.25"), 1, "12.3"),   # Babel and round() would give 12.2 (half to even)
+        (Decimal("12.25"), 1, "12.3"),  # Babel and round() would give 12.2 (half to even)
         (Decimal("12.35"), 1, "12.4"),
         (Decimal("-12.25"), 1, "-12.3"),  # away from zero
         (Decimal("0.125"), 2, "0.13"),
-        (2.675, 2, "2.68"),              # round(2.675, 2) == 2.67 on the binary float
+        (2.675, 2, "2.68"),  # round(2.675, 2) == 2.67 on the binary float
         (Fraction(23 * 100, 80), 1, "28.8"),
         (Fraction(-1, 8), 2, "-0.13"),
         (Fraction(2, 3), 0, "1"),
@@ -67,8 +74,8 @@ def test_round_half_away(x, places, expected):
         (11009, 12476, 2, "88,24%"),
         (43134, 43924, 2, "98,20%"),
         (1, 8, 1, "12,5%"),
-        (1, 16, 1, "6,3%"),      # 6.25 exactly: half away from zero, not Babel's half-even 6,2
-        (23, 80, 1, "28,8%"),    # 23/80*100 is 28.749999999999996 as a float: round() gives 28.7
+        (1, 16, 1, "6,3%"),  # 6.25 exactly: half away from zero, not Babel's half-even 6,2
+        (23, 80, 1, "28,8%"),  # 23/80*100 is 28.749999999999996 as a float: round() gives 28.7
         (51, 160, 2, "31,88%"),  # 31.874999999999996 as a float
         (0, 9, 1, "0,0%"),
         (9, 9, 1, "100,0%"),

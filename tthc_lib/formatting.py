@@ -91,12 +91,12 @@ def fmt_count(n: int, zero: str | None = "không", pad: bool = True) -> str:
 
 
 def fmt_date(d: date) -> str:
-    """"30/10/2023"."""
+    """ "30/10/2023"."""
     return f"{d.day:02d}/{d.month:02d}/{d.year}"
 
 
 def fmt_date_long(d: date) -> str:
-    """"ngày 30 tháng 10 năm 2023"; days below 10 and months 1 and 2 take a leading zero, as
+    """ "ngày 30 tháng 10 năm 2023"; days below 10 and months 1 and 2 take a leading zero, as
     Nghị định 30/2020/NĐ-CP prescribes ("ngày 05 tháng 01 năm 2023", "ngày 28 tháng 4 năm 2023")."""
     month = f"{d.month:02d}" if d.month <= 2 else str(d.month)
     return f"ngày {d.day:02d} tháng {month} năm {d.year}"

@@ -215,7 +215,7 @@ def _label_dates(period: Period) -> str:
 
 
 def range_vi(period: Period) -> str:
-    """"từ ngày 01/01/2023 đến hết ngày 30/10/2023"."""
+    """ "từ ngày 01/01/2023 đến hết ngày 30/10/2023"."""
     return f"từ ngày {_dmy(period.start)} đến hết ngày {_dmy(period.end)}"
 
 
@@ -237,9 +237,7 @@ def previous_period(period: Period, calendar: str = "calendar") -> Period:
     if months:
         first, last = months
         count = (last[0] - first[0]) * 12 + last[1] - first[1] + 1
-        return months_period(
-            _shift_month(first, -count), _shift_month(last, -count), calendar
-        )
+        return months_period(_shift_month(first, -count), _shift_month(last, -count), calendar)
     end = period.start - timedelta(days=1)
     return Period(end - timedelta(days=period.days - 1), end)
 
