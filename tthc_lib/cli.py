@@ -137,5 +137,46 @@ def indicators(obj: dict, period: str, units: tuple[str, ...], fmt: str) -> None
     _emit(result.rows, fmt, result.to_json_obj() if fmt == "json" else None)
 
 
+@main.command()
+@click.option("--period", required=True, help="START:END (ISO) hoặc 2023-10, 2023-Q3, 2023-H1, 2023.")
+@click.option("--unit", "units", multiple=True, help="Mã đơn vị (lặp lại được), hoặc 'all'.")
+@click.option("--to", "to", default="html,pdf", show_default=True, help="html, pdf (cách nhau dấu phẩy).")
+@click.option("--jobs", default=1, show_default=True, type=click.IntRange(1, 256))
+@click.option("--executor", type=click.Choice(["local", "dask"]), default="local", show_default=True)
+@click.option("--scheduler", default=None, help="Địa chỉ Dask scheduler (mặc định: LocalCluster).")
+@click.option("--out", "out_dir", default="outputs", show_default=True,
+              type=click.Path(file_okay=False))
+@click.option("--params", "params_dir", default="params", show_default=True,
+              type=click.Path(file_okay=False))
+@click.option("--notebooks", "notebooks_dir", default="notebooks", show_default=True,
+              type=click.Path(file_okay=False))
+@click.pass_obj
+@_expected_errors
+def report(obj: dict, period: str, units: tuple[str, ...], to: str, jobs: int, executor: str,
+           scheduler: str | None, out_dir: str, params_dir: str, notebooks_dir: str) -> None:
+    """Chạy các notebook mục báo cáo cho từng đơn vị, xuất HTML/PDF và trang mục lục."""
+    from .narrative import Settings
+    from .periods import parse_period
+    from .runner import render_reports
+    from .store import resolve_db
+
+    formats = tuple(f.strip() for f in to.split(",") if f.strip())
+    bad = sorted(set(formats) - {"html", "pdf"})
+    if bad:
+        raise click.UsageError(f"--to: không hỗ trợ {', '.join(bad)} (dùng html, pdf)")
+    calendar = Settings.load(Path(params_dir)).calendar
+    summary = render_reports(resolve_db(obj["db"]), parse_period(period, calendar),
+                             list(units) or None, Path(out_dir), formats,
+                             notebooks_dir=Path(notebooks_dir), params_dir=Path(params_dir),
+                             progress=lambda line: click.echo(line, err=True))
+    for f in summary.failures:
+        click.echo(f"LỖI {f.unit} / {f.section}: {f.error} ({f.path})", err=True)
+    for f in summary.findings:
+        click.echo(f"Cần xem lại: {json.dumps(f, ensure_ascii=False)}", err=True)
+    click.echo(summary.index)
+    if summary.failures:
+        sys.exit(1)
+
+
 if __name__ == "__main__":
     main()

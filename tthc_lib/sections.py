@@ -178,7 +178,8 @@ def closing(ctx: ReportContext) -> HTML:
 # ---- I.1.3 procedures published ---------------------------------------------------------
 
 def procedures_published(ctx: ReportContext) -> HTML:
-    return HTML(_paras([prose.procedures_published_prose(ctx.result.procedures_published)]))
+    return HTML(_paras([prose.procedures_published_prose(ctx.result.procedures_published,
+                                                         ctx.info["level"])]))
 
 
 # ---- I.2.2 dossiers ---------------------------------------------------------------------
@@ -283,9 +284,11 @@ def digitisation_chart(ctx: ReportContext) -> HTML | None:
 
 def feedback(ctx: ReportContext) -> HTML:
     own = ctx.row("total") if ctx.has_children else ctx.row("unit")
-    lines = prose.feedback_prose(own, ctx.row("unit") if ctx.has_children else None,
-                                 ctx.row("communes"), unit_word=ctx.info["kind"].lower())
-    return HTML(_paras(lines))
+    first, business = prose.feedback_prose(
+        own, ctx.row("unit") if ctx.has_children else None, ctx.row("communes"),
+        unit_word=ctx.info["kind"].lower())
+    return HTML(_paras([f"- {prose.FEEDBACK_HEADING}", first,
+                        f"- {prose.BUSINESS_FEEDBACK_HEADING} {business}"]))
 
 
 def feedback_table(ctx: ReportContext) -> HTML | None:
