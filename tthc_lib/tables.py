@@ -340,9 +340,9 @@ def dossiers_by_field_table(df_by_field: pd.DataFrame, number: int | None = None
         return None
     df = df_by_field.assign(
         _level=df_by_field["level"].map({"district": 0, "commune": 1}).fillna(2),
-        _name=df_by_field["field"].map(lambda f: name_key(_field_label(f))))
+        _name=df_by_field["field"].map(lambda f: name_key(field_label(f))))
     df = df.sort_values(["_level", "_name"], kind="stable")
-    lines = [([_field_label(r["field"]), LABELS.get(r["level"], str(r["level"]))], Line("", r))
+    lines = [([field_label(r["field"]), LABELS.get(r["level"], str(r["level"]))], Line("", r))
              for _, r in df.iterrows()]
     counts = [k for _, cols in DOSSIER_GROUPS for _, k in cols if k not in RATE_PARTS]
     needed = set(counts) | {d for n, d in RATE_PARTS.values()} | \
@@ -353,7 +353,8 @@ def dossiers_by_field_table(df_by_field: pd.DataFrame, number: int | None = None
                         [LABELS["field"], LABELS["level"]], DOSSIER_GROUPS, lines)
 
 
-def _field_label(field) -> str:
+def field_label(field) -> str:
+    """A field as users read it; a missing one is "Chưa xác định lĩnh vực"."""
     return LABELS["no_field"] if field is None or pd.isna(field) or not str(field).strip() \
         else str(field)
 
