@@ -208,3 +208,11 @@ def test_nothing_to_draw_is_none():
     assert dossiers_by_field_chart(fields().iloc[5:]) is None
     assert dossiers_by_field_chart(pd.DataFrame()) is None
     assert dossiers_by_field_chart(None) is None
+
+
+def test_charts_read_the_rows_of_compute_indicators(con):
+    from test_tables import store_rows
+
+    ax = timeliness_by_unit_chart(store_rows(con), "C").axes[0]
+    assert labels(ax.get_yticklabels()) == ["Phường A", "Xã B"]
+    assert [bars(c)[1::2] for c in ax.containers] == [[50, 0], [50, 0], [0, 100]]

@@ -242,3 +242,42 @@ def test_dossiers_by_field_table_word_for_word():
 @pytest.mark.parametrize("empty", [None, pd.DataFrame()])
 def test_no_field_no_table(empty):
     assert dossiers_by_field_table(empty) is None
+
+
+def store_rows(con) -> pd.DataFrame:
+    """The rows of the real compute_indicators for a city with two wards and four dossiers."""
+    from datetime import date
+
+    from tthc_lib.indicators import compute_indicators
+
+    con.execute("""INSERT INTO units VALUES
+        ('C', 'Thành phố X', 'Thành phố', 'district', NULL),
+        ('W1', 'Phường A', 'Phường', 'commune', 'C'), ('W2', 'Xã B', 'Xã', 'commune', 'C');
+        INSERT INTO procedures VALUES ('P1', 'Đăng ký khai sinh', 'Hộ tịch', 'commune', 'full');
+        INSERT INTO dossiers VALUES
+        ('a', 'W1', 'P1', 'online', 'resolved', '2023-01-05 09:00+07', '2023-01-09 09:00+07',
+         '2023-01-08 09:00+07', '2023-01-05', '2023-01-09', '2023-01-08', true, true),
+        ('b', 'W1', 'P1', 'in_person', 'resolved', '2023-02-05 09:00+07', '2023-02-09 09:00+07',
+         '2023-02-09 16:00+07', '2023-02-05', '2023-02-09', '2023-02-09', false, false),
+        ('c', 'W2', 'P1', 'online', 'resolved', '2023-03-05 09:00+07', '2023-03-09 09:00+07',
+         '2023-03-12 09:00+07', '2023-03-05', '2023-03-09', '2023-03-12', true, false),
+        ('d', 'C', 'P1', 'online', 'open', '2023-03-05 09:00+07', '2023-03-09 09:00+07',
+         NULL, '2023-03-05', '2023-03-09', NULL, false, false)""")
+    return compute_indicators(con, date(2023, 1, 1), date(2023, 10, 30)).rows
+
+
+def test_tables_read_the_rows_of_compute_indicators(con):
+    rows = store_rows(con)
+    body = cells(dossiers_by_unit_table(rows, "C")).rows[2:]
+    assert body == [
+        ["Tại thành phố", "1", "1", "0", "0", "0", "0", "0", "0", "0", "1", "–", "–", "–"],
+        ["Phường A", "2", "1", "1", "0", "2", "1", "1", "0", "0", "0", "50,0%", "50,0%",
+         "0,0%"],
+        ["Xã B", "1", "1", "0", "0", "1", "0", "0", "1", "0", "0", "0,0%", "0,0%", "100,0%"],
+        ["Cộng các phường, xã", "3", "2", "1", "0", "3", "1", "1", "1", "0", "0", "33,3%",
+         "33,3%", "33,3%"],
+        ["Toàn thành phố", "4", "3", "1", "0", "3", "1", "1", "1", "0", "1", "33,3%", "33,3%",
+         "33,3%"],
+    ]
+    assert [r[:2] for r in cells(league_table(rows, "C")).rows[1:]] == [["1", "Phường A"],
+                                                                       ["2", "Xã B"]]
