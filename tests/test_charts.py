@@ -216,3 +216,10 @@ def test_charts_read_the_rows_of_compute_indicators(con):
     ax = timeliness_by_unit_chart(store_rows(con), "C").axes[0]
     assert labels(ax.get_yticklabels()) == ["Phường A", "Xã B"]
     assert [bars(c)[1::2] for c in ax.containers] == [[50, 0], [50, 0], [0, 100]]
+
+
+def test_a_dollar_in_a_name_is_text_not_mathtext():
+    rows = city_rows({CITY: counts(), ("W", r"Phường $\frac$", "commune", "HD"): counts(
+        0, 1, 1, 1, 0, 0)})
+    for chart in (timeliness_by_unit_chart, online_rate_chart, digitisation_chart):
+        assert [m for m in draw(chart(rows, "HD")) if "Glyph" in m] == []

@@ -83,7 +83,8 @@ def _style() -> Iterator[None]:
     """seaborn's whitegrid look, in the report's font and sizes."""
     rc = {"font.family": font_family(), "font.size": 9, "axes.titlesize": 10,
           "axes.titleweight": "bold", "axes.labelsize": 9, "xtick.labelsize": 8,
-          "ytick.labelsize": 8, "legend.fontsize": 8, "axes.unicode_minus": False}
+          "ytick.labelsize": 8, "legend.fontsize": 8, "axes.unicode_minus": False,
+          "text.parse_math": False}  # a "$" in a unit or field name is a dollar sign
     with sns.axes_style("whitegrid"), mpl.rc_context(rc):
         yield
 
