@@ -16,6 +16,7 @@ import shutil
 import subprocess
 import tempfile
 import threading
+import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -49,7 +50,9 @@ def render_html(notebooks: list[nbformat.NotebookNode], out: Path, meta: ReportM
     the header (closing) block of `meta`, it is added at the top (end)."""
     nb = _merge(notebooks)
     _frame(nb, meta)
-    body, _ = _exporter().from_notebook_node(nb, resources={"tthc": _page_resources(meta)})
+    with warnings.catch_warnings():  # outputs without a shown type (scripts) are dropped
+        warnings.filterwarnings("ignore", message="Your element with mimetype")
+        body, _ = _exporter().from_notebook_node(nb, resources={"tthc": _page_resources(meta)})
     _write_atomic(Path(out), body.encode("utf-8"))
     return Path(out)
 
@@ -106,6 +109,7 @@ def _exporter():
     config = Config()
     config.TagRemovePreprocessor.remove_cell_tags = {"remove_cell"}
     config.TagRemovePreprocessor.remove_all_outputs_tags = {"remove_output"}
+    config.NbConvertBase.display_data_priority = OUTPUT_PRIORITY
     return HTMLExporter(
         config=config,
         template_name=TEMPLATE_NAME,
@@ -113,7 +117,6 @@ def _exporter():
         exclude_input=True,
         exclude_input_prompt=True,
         exclude_output_prompt=True,
-        display_data_priority=OUTPUT_PRIORITY,
     )
 
 
