@@ -1,0 +1,529 @@
+"""Readers: turn an export file (CSV/TSV/TXT in any of the seen encodings, or XLSX) into a
+staged DuckDB table of text values, one row per data row, with the line a user finds it on.
+
+Every reader follows the same steps (the `Reader` base class): sample the first rows, find the
+header row (the first row whose whole headers name every required column of exactly one kind),
+then stage the rows below it. The staged table has `_line` (line or row number in the file),
+`_blank` (nothing in the row), and one VARCHAR column per recognised column, named canonically.
+Personal-data columns and extra columns are never staged.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import hashlib
+import io
+import os
+import tempfile
+import unicodedata
+import zipfile
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import vocab
+from .errors import InputError
+
+HEADER_SCAN_ROWS = 50          # the header row must be among the first rows that hold something
+SNIFF_BYTES = 256 * 1024       # bytes sampled to find encoding, separator and header
+CHUNK_BYTES = 8 * 1024 * 1024
+SEPARATORS = (",", ";", "\t")
+ENCODING_LABELS = "UTF-8, UTF-16 hoặc Windows-1258"
+
+
+@dataclass(frozen=True)
+class Header:
+    """The header row found in a file."""
+
+    kind: str
+    line: int                      # 1-based line (text) or row (sheet) of the header
+    positions: dict[str, int]      # canonical column -> 0-based cell position
+    width: int                     # number of cells in the header row
+
+
+# --------------------------------------------------------------------------- header finding
+
+def _kinds_of(cells: list[str]) -> list[str]:
+    """Kinds whose required headers are all present as whole cells of this row."""
+    present = {vocab.norm_header(c) for c in cells if c is not None}
+    kinds = []
+    for kind, required in vocab.RECOGNISE.items():
+        lookup = vocab.header_lookup(kind)
+        names = {col.name for h, col in lookup.items() if h in present}
+        if all(r in names for r in required):
+            kinds.append(kind)
+    return kinds
+
+
+def _positions(kind: str, cells: list[str], label: str, line: int) -> dict[str, int]:
+    """Canonical column -> position for the recognised cells of a header row."""
+    lookup = vocab.header_lookup(kind)
+    out: dict[str, int] = {}
+    for pos, cell in enumerate(cells):
+        col = lookup.get(vocab.norm_header(cell or ""))
+        if col is None:
+            continue
+        if col.name in out:
+            raise InputError(
+                f"{label}: cột \"{col.header}\" xuất hiện hai lần ở dòng tiêu đề (dòng {line}); "
+                "mỗi cột chỉ được có một lần.", file=label)
+        out[col.name] = pos
+    return out
+
+
+def _expected_text() -> str:
+    parts = []
+    for kind, required in vocab.RECOGNISE.items():
+        heads = {c.name: c.header for c in vocab.SCHEMAS[kind]}
+        parts.append(f"{vocab.KIND_LABELS[kind]} ({', '.join(heads[r] for r in required)})")
+    return "; ".join(parts)
+
+
+def find_header(rows, label: str) -> Header:
+    """The first row (of the first HEADER_SCAN_ROWS non-blank rows) naming one kind's columns.
+
+    `rows` yields (line, cells). Refuses (InputError) a file whose header matches no kind or
+    more than one.
+    """
+    seen = 0
+    for line, cells in rows:
+        cells = ["" if c is None else str(c) for c in cells]
+        if not any(c.strip() for c in cells):
+            continue
+        kinds = _kinds_of(cells)
+        if len(kinds) > 1:
+            names = ", ".join(vocab.KIND_LABELS[k] for k in kinds)
+            raise InputError(
+                f"{label}: dòng tiêu đề (dòng {line}) khớp với nhiều loại dữ liệu ({names}); "
+                "mỗi tệp chỉ được chứa một loại.", file=label)
+        if kinds:
+            return Header(kinds[0], line, _positions(kinds[0], cells, label, line), len(cells))
+        seen += 1
+        if seen >= HEADER_SCAN_ROWS:
+            break
+    raise InputError(
+        f"{label}: không tìm thấy dòng tiêu đề; cần một bảng có đủ các cột của một loại dữ "
+        f"liệu: {_expected_text()}.", file=label)
+
+
+def staged_columns(header: Header) -> list[str]:
+    """Recognised columns that are staged: everything but personal data."""
+    personal = {c.name for c in vocab.SCHEMAS[header.kind] if c.personal}
+    return [name for name in header.positions if name not in personal]
+
+
+def _nfc(value):
+    return unicodedata.normalize("NFC", value) if isinstance(value, str) else value
+
+
+# --------------------------------------------------------------------------- base classes
+
+class Export(ABC):
+    """One export file whose header has been found; its rows can be staged into DuckDB."""
+
+    def __init__(self, path: Path, label: str, header: Header):
+        self.path = path
+        self.label = label
+        self.header = header
+        self.sha256: str | None = None
+
+    @property
+    def kind(self) -> str:
+        return self.header.kind
+
+    @abstractmethod
+    def stage(self, con, table: str) -> None:
+        """Create temp relation `table` (_line, _blank, staged columns as VARCHAR, in file
+        order) and set sha256."""
+
+    @staticmethod
+    def unstage(con, table: str) -> None:
+        """Drop whatever `stage` created under `table`."""
+        import duckdb
+
+        for name in (table, f"{table}_csv", f"{table}_shift"):
+            for what in ("VIEW", "TABLE"):
+                try:
+                    con.execute(f'DROP {what} IF EXISTS "{name}"')
+                except duckdb.CatalogException:
+                    continue
+
+    def _stage_rows(self, con, table: str, rows) -> None:
+        """Stage (line, cells) rows held in Python through an Arrow table."""
+        import pyarrow as pa
+
+        cols = staged_columns(self.header)
+        lines, blanks, values = [], [], {c: [] for c in cols}
+        for line, cells in rows:
+            lines.append(line)
+            blanks.append(not any(c is not None and str(c).strip() for c in cells))
+            for c in cols:
+                pos = self.header.positions[c]
+                values[c].append(cells[pos] if pos < len(cells) else None)
+        arrow = pa.table({"_line": pa.array(lines, pa.int64()),
+                          "_blank": pa.array(blanks, pa.bool_()),
+                          **{c: pa.array(v, pa.string()) for c, v in values.items()}})
+        view = f"{table}_arrow"
+        con.register(view, arrow)
+        try:
+            con.execute(f'CREATE OR REPLACE TEMP TABLE "{table}" AS SELECT * FROM "{view}"')
+        finally:
+            con.unregister(view)
+
+
+class Reader(ABC):
+    """Opens files of one family: recognises them, finds the header, returns an Export."""
+
+    name = "reader"
+
+    @abstractmethod
+    def accepts(self, path: Path, head: bytes) -> bool:
+        """Whether this reader reads a file that starts with `head`."""
+
+    @abstractmethod
+    def open(self, path: Path, label: str, head: bytes) -> Export:
+        """Find the header row; raise InputError when the file cannot be read as an export."""
+
+
+class ReaderRegistry:
+    """Readers by name; the first that accepts a file reads it (papermill's engine registry)."""
+
+    def __init__(self):
+        self._readers: dict[str, Reader] = {}
+
+    def register(self, name: str, reader: Reader) -> None:
+        self._readers[name] = reader
+
+    def get(self, name: str) -> Reader:
+        return self._readers[name]
+
+    def for_file(self, path: Path, head: bytes) -> Reader:
+        for reader in self._readers.values():
+            if reader.accepts(path, head):
+                return reader
+        raise InputError(f"{path}: không đọc được định dạng tệp.", file=str(path))
+
+
+# --------------------------------------------------------------------------- delimited text
+
+def _detect_encoding(head: bytes) -> str | None:
+    """An encoding from the BOM or the NUL pattern of UTF-16; None means UTF-8 or cp1258."""
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith(codecs.BOM_UTF16_LE):
+        return "utf-16"
+    if head.startswith(codecs.BOM_UTF16_BE):
+        return "utf-16"
+    sample = head[:4096]
+    if len(sample) >= 4 and sample.count(0) >= len(sample) // 4:
+        return "utf-16-le" if sample[1::2].count(0) > sample[0::2].count(0) else "utf-16-be"
+    return None
+
+
+def _decode_head(head: bytes, complete: bool, label: str) -> tuple[str, str]:
+    """(encoding, text) of the sampled bytes; the last partial character is tolerated."""
+    enc = _detect_encoding(head)
+    candidates = [enc] if enc else ["utf-8", "cp1258"]
+    for candidate in candidates:
+        decoder = codecs.getincrementaldecoder(candidate)()
+        try:
+            return candidate, decoder.decode(head, final=complete)
+        except UnicodeDecodeError:
+            continue
+    raise InputError(f"{label}: không đọc được bảng mã ký tự (cần {ENCODING_LABELS}).",
+                     file=label)
+
+
+def _sniff_header(text: str, complete: bool, label: str) -> tuple[str, Header, int]:
+    """(separator, header, physical line where the header record ends)."""
+    if not complete:  # drop a possibly truncated last line
+        text = text[: text.rfind("\n") + 1]
+    found: list[tuple[str, Header, int]] = []
+    errors: list[InputError] = []
+    for sep in SEPARATORS:
+        records = list(_records_with_end(text, sep))
+        try:
+            header = find_header(((line, cells) for line, _end, cells in records), label)
+        except InputError as exc:
+            errors.append(exc)
+            continue
+        end = next(e for line, e, _ in records if line == header.line)
+        found.append((sep, header, end))
+    if not found:
+        ambiguous = [e for e in errors if "nhiều loại" in e.message]
+        raise (ambiguous or errors)[0]
+    # The separator that yields the widest header row wins (a comma inside a tab header...).
+    return max(found, key=lambda f: (len(f[1].positions), f[1].width))
+
+
+def _records_with_end(text: str, sep: str):
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, quotechar='"',
+                        doublequote=True, strict=False)
+    start = 1
+    for cells in reader:
+        yield start, reader.line_num, cells
+        start = reader.line_num + 1
+
+
+MAX_BLANK_LINES = 10_000      # beyond this many blank lines, stage through Python
+
+
+@dataclass
+class _Scan:
+    """What one pass over a UTF-8 file's bytes tells: hash, lines, blank lines, NFC need."""
+
+    sha256: str
+    lines: int                 # physical lines
+    blanks: list[int]          # line numbers of empty lines (DuckDB's reader skips them)
+    combining: bool            # combining diacritics present: the text needs NFC
+
+    @property
+    def clean(self) -> bool:
+        return not self.combining and len(self.blanks) <= MAX_BLANK_LINES
+
+
+def _scan_utf8(path: Path) -> _Scan:
+    """Hash the file and find its empty lines, reading whole lines a chunk at a time."""
+    sha = hashlib.sha256()
+    lines, blanks, combining, rest = 0, [], False, b""
+    with open(path, "rb") as fh:
+        while True:
+            chunk = fh.read(CHUNK_BYTES)
+            sha.update(chunk)
+            block = rest + chunk
+            cut = block.rfind(b"\n") + 1 if chunk else len(block)
+            block, rest = block[:cut], block[cut:]
+            combining = combining or b"\xcc" in block or b"\xcd" in block
+            if len(blanks) <= MAX_BLANK_LINES:
+                blanks.extend(lines + n for n in _blank_lines(block))
+            lines += block.count(b"\n")
+            if not chunk:
+                break
+    if not block.endswith(b"\n") and block:
+        lines += 1
+    return _Scan(sha.hexdigest(), lines, sorted(blanks), combining)
+
+
+def _blank_lines(block: bytes):
+    """1-based numbers (within `block`, which starts a line) of its empty lines."""
+    probe = b"\n" + block
+    for pattern in (b"\n\n", b"\n\r\n"):
+        i = probe.find(pattern)
+        while i != -1:
+            yield block.count(b"\n", 0, i) + 1
+            i = probe.find(pattern, i + 1)
+
+
+class TextExport(Export):
+    """A delimited text export (CSV, TSV, Excel "Unicode text")."""
+
+    def __init__(self, path, label, header, encoding: str, sep: str, header_end: int,
+                 ascii_head: bool):
+        super().__init__(path, label, header)
+        self.encoding = encoding
+        self.sep = sep
+        self.header_end = header_end
+        self.ascii_head = ascii_head
+
+    def stage(self, con, table: str) -> None:
+        if self.encoding == "utf-8" or self.encoding == "utf-8-sig":
+            scan = _scan_utf8(self.path)
+            self.sha256 = scan.sha256
+            if scan.clean and self._stage_fast(con, table, self.path, scan):
+                return
+        else:
+            self.sha256 = hashlib.sha256(self.path.read_bytes()).hexdigest()
+        text = self._decoded_text()
+        with tempfile.TemporaryDirectory(prefix="tthc-") as tmp:
+            utf8 = Path(tmp) / "export.csv"
+            utf8.write_text(text, encoding="utf-8", newline="")
+            scan = _scan_utf8(utf8)
+            if len(scan.blanks) <= MAX_BLANK_LINES and self._stage_fast(con, table, utf8, scan):
+                return
+        self._stage_rows(con, table, self._python_rows(text))
+
+    def _decoded_text(self) -> str:
+        data = self.path.read_bytes()
+        encodings = [self.encoding]
+        if self.encoding == "utf-8" and self.ascii_head:
+            encodings.append("cp1258")
+        for enc in encodings:
+            try:
+                return unicodedata.normalize("NFC", data.decode(enc))
+            except UnicodeDecodeError as exc:
+                error = exc
+        line = data[: error.start].count(b"\n") + 1
+        raise InputError(f"{self.label}: không đọc được bảng mã ký tự ở dòng {line} "
+                         f"(cần {ENCODING_LABELS}).", file=self.label, line=line)
+
+    def _python_rows(self, text: str):
+        for line, _end, cells in _records_with_end(text, self.sep):
+            if line > self.header_end and cells:
+                yield line, [_nfc(c) for c in cells]
+
+    def _stage_fast(self, con, table: str, path: Path, scan: _Scan) -> bool:
+        """Let DuckDB's reader stage a UTF-8 file; False when the file needs the Python path
+        (quoted line breaks, undecodable bytes, ragged quoting)."""
+        import duckdb
+
+        above = sum(1 for b in scan.blanks if b < self.header.line)
+        inside = [b for b in scan.blanks if b > self.header_end]
+        raw = f"{table}_csv"
+        try:
+            con.execute(f'CREATE OR REPLACE TEMP TABLE "{raw}" AS '
+                        f"{self._select_csv(path, self.header_end - above)}")
+        except duckdb.Error:
+            con.execute(f'DROP TABLE IF EXISTS "{raw}"')
+            return False
+        n = con.execute(f'SELECT count(*) FROM "{raw}"').fetchone()[0]
+        if n != scan.lines - self.header_end - len(inside):
+            con.execute(f'DROP TABLE "{raw}"')
+            return False
+        self._number_lines(con, table, raw, inside)
+        return True
+
+    def _select_csv(self, path: Path, skip: int) -> str:
+        width = self.header.width
+        spec = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width))
+        picks = ", ".join(f'c{self.header.positions[c]} AS "{c}"'
+                          for c in staged_columns(self.header))
+        blank = f"trim(concat({', '.join(f'c{i}' for i in range(width))}), ' \t\r') = ''"
+        return (f"SELECT {blank} AS _blank, {picks} FROM read_csv('{_sql_str(path)}', "
+                f"header=false, skip={skip}, delim='{_sql_str(self.sep)}', quote='\"', "
+                f"escape='\"', columns={{{spec}}}, auto_detect=false, strict_mode=false)")
+
+    def _number_lines(self, con, table: str, raw: str, inside: list[int]) -> None:
+        """Rows keep file order, so a row's id gives its line once the skipped empty lines
+        before it are added back."""
+        first = self.header_end + 1
+        if not inside:
+            con.execute(f'CREATE OR REPLACE TEMP VIEW "{table}" AS '
+                        f'SELECT rowid + {first} AS _line, * FROM "{raw}"')
+            return
+        # The j-th empty line (1-based) shifts every row from index b_j - first - (j-1) on.
+        starts = [(b - first - j, j + 1) for j, b in enumerate(inside)]
+        con.execute(f'CREATE OR REPLACE TEMP TABLE "{table}_shift" (start BIGINT, shift BIGINT)')
+        con.executemany(f'INSERT INTO "{table}_shift" VALUES (?, ?)', starts)
+        con.execute(
+            f'CREATE OR REPLACE TEMP TABLE "{table}" AS SELECT r.rowid + {first} '
+            f'+ coalesce(s.shift, 0) AS _line, r.* FROM "{raw}" r ASOF LEFT JOIN '
+            f'"{table}_shift" s ON r.rowid >= s.start ORDER BY r.rowid')
+        con.execute(f'DROP TABLE "{table}_shift"')
+        con.execute(f'DROP TABLE "{raw}"')
+
+
+def _sql_str(value) -> str:
+    return str(value).replace("'", "''")
+
+
+class TextReader(Reader):
+    """CSV/TSV/TXT: UTF-8 (with or without BOM), UTF-16 (BOM or not), Windows-1258;
+    separators `,` `;` or tab."""
+
+    name = "text"
+
+    def accepts(self, path: Path, head: bytes) -> bool:
+        return not head.startswith(b"PK\x03\x04")
+
+    def open(self, path: Path, label: str, head: bytes) -> Export:
+        complete = len(head) < SNIFF_BYTES
+        encoding, text = _decode_head(head, complete, label)
+        text = unicodedata.normalize("NFC", text)
+        if not text.strip():
+            raise InputError(f"{label}: tệp rỗng; cần một bảng có dòng tiêu đề.", file=label)
+        if "\x00" in text:
+            raise InputError(f"{label}: không phải tệp bảng (CSV, TXT hoặc XLSX).", file=label)
+        sep, header, end = _sniff_header(text, complete, label)
+        return TextExport(path, label, header, encoding, sep, end, head.isascii())
+
+
+# --------------------------------------------------------------------------- xlsx
+
+class XlsxExport(Export):
+    """An Excel workbook: the first sheet with a recognisable header row."""
+
+    def __init__(self, path, label, header, sheet: str):
+        super().__init__(path, label, header)
+        self.sheet = sheet
+
+    def stage(self, con, table: str) -> None:
+        self.sha256 = hashlib.sha256(self.path.read_bytes()).hexdigest()
+        wb = _open_workbook(self.path, self.label)
+        try:
+            rows = _sheet_rows(wb[self.sheet])
+            self._stage_rows(con, table, ((n, c) for n, c in rows if n > self.header.line))
+        finally:
+            wb.close()
+
+
+def _open_workbook(path: Path, label: str):
+    import openpyxl
+
+    try:
+        return openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise InputError(f"{label}: không mở được tệp Excel ({exc.__class__.__name__}); "
+                         "cần tệp .xlsx.", file=label) from None
+
+
+def _cell_text(value):
+    """A cell as text: dates as ISO 8601 (local time), whole numbers without `.0`."""
+    from .dates import excel_cell_text
+
+    return excel_cell_text(value)
+
+
+def _sheet_rows(ws):
+    for line, values in enumerate(ws.iter_rows(min_row=1, values_only=True), start=1):
+        yield line, [_cell_text(v) for v in values]
+
+
+class XlsxReader(Reader):
+    """Excel .xlsx workbooks (openpyxl, read-only)."""
+
+    name = "xlsx"
+
+    def accepts(self, path: Path, head: bytes) -> bool:
+        return head.startswith(b"PK\x03\x04")
+
+    def open(self, path: Path, label: str, head: bytes) -> Export:
+        wb = _open_workbook(path, label)
+        try:
+            last_error = None
+            for ws in wb.worksheets:
+                try:
+                    header = find_header(_sheet_rows(ws), label)
+                except InputError as exc:
+                    if "nhiều loại" in exc.message or "hai lần" in exc.message:
+                        raise
+                    last_error = exc
+                    continue
+                return XlsxExport(path, label, header, ws.title)
+        finally:
+            wb.close()
+        raise last_error or InputError(f"{label}: tệp Excel không có trang tính nào.",
+                                       file=label)
+
+
+READERS = ReaderRegistry()
+READERS.register("xlsx", XlsxReader())
+READERS.register("text", TextReader())
+
+
+def open_export(path: str | os.PathLike, label: str | None = None) -> Export:
+    """Open one export: recognise its reader and find its header. Raises InputError."""
+    path = Path(path)
+    label = label if label is not None else str(path)
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(SNIFF_BYTES)
+    except FileNotFoundError:
+        raise InputError(f"{label}: không tìm thấy tệp.", file=label) from None
+    except IsADirectoryError:
+        raise InputError(f"{label}: là thư mục, không phải tệp bảng.", file=label) from None
+    except OSError as exc:
+        raise InputError(f"{label}: không đọc được tệp ({exc.strerror}).", file=label) from None
+    if not head.strip():
+        raise InputError(f"{label}: tệp rỗng; cần một bảng có dòng tiêu đề.", file=label)
+    return READERS.for_file(path, head).open(path, label, head)
