@@ -16,7 +16,8 @@ from pathlib import Path
 import nbformat
 
 from .errors import ReportError, UnitError
-from .periods import Period
+from .narrative import Settings
+from .periods import Period, label_vi
 
 NOTEBOOKS_DIR = Path("notebooks")
 PARAMS_DIR = Path("params")
@@ -150,18 +151,32 @@ def render_reports(db: Path, period: Period, units: list[str] | None, out: Path,
             outcome.html = str(html)
             if "pdf" in to:
                 outcome.pdf = str(render.html_to_pdf(html, output_path(out, "pdf", period, unit)))
-            entries.append(render.IndexEntry.from_context(ctx, html, outcome.pdf))
+            entries.append(_index_entry(ctx, html, outcome.pdf))
             summary.findings += [dict(f, unit=unit) for f in ctx.findings]
         outcome.seconds = time.monotonic() - t0
         summary.outcomes.append(outcome)
         progress(f"[{i}/{len(units)}] {unit}: "
                  f"{'lỗi' if outcome.failure else 'xong'} ({outcome.seconds:.1f} s)")
-    summary.index = str(render.write_index(output_path(out, "period_dir", period), period,
+    label = label_vi(period, Settings.load(params_dir).calendar)
+    summary.index = str(render.write_index(output_path(out, "period_dir", period), label,
                                            entries))
     summary.seconds = time.monotonic() - began
     path = output_path(out, "summary", period)
     path.write_text(json.dumps(summary.to_dict(), ensure_ascii=False, indent=1), encoding="utf-8")
     return summary
+
+
+def _index_entry(ctx, html: Path, pdf: str | None):
+    """The unit's line on the index page: its own figures, or its total for a unit with wards."""
+    from .render import IndexEntry
+
+    row = ctx.row("total") if ctx.has_children else ctx.row("unit")
+    return IndexEntry(
+        unit_code=ctx.unit, unit_name=ctx.info["unit_name"], level=ctx.info["level"],
+        received_total=int(row["received_total"]), resolved_total=int(row["resolved_total"]),
+        early_rate=row["early_rate"], on_time_rate=row["on_time_rate"],
+        late_rate=row["late_rate"], online_rate=row["online_rate"],
+        html=Path(html), pdf=Path(pdf) if pdf else None)
 
 
 def _registry_units(db: Path) -> list[str]:

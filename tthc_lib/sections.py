@@ -8,7 +8,6 @@ is nothing to show (a chart of a unit without wards). Narrative text is escaped 
 from __future__ import annotations
 
 import base64
-import io
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -65,6 +64,11 @@ def unit_word(info: dict) -> str:
     if kind and name.lower().startswith(kind.lower()):
         return kind.lower() + name[len(kind):]
     return name
+
+
+def communes_label(ctx: "ReportContext") -> str:
+    """"các phường, xã" — from the kinds of the units below, not assumed."""
+    return tables.communes_label(ctx.rows, ctx.unit)
 
 
 def issuer_name(info: dict) -> str:
@@ -147,17 +151,13 @@ def heading(text: str, level: int = 2) -> HTML:
 
 
 def figure(fig, caption: str) -> HTML | None:
-    """A chart embedded as a PNG data URI with its Vietnamese caption; None for no chart."""
+    """A chart embedded as a PNG data URI (its title is drawn in the chart; the caption is the
+    image's alternative text); None for no chart."""
     if fig is None:
         return None
-    import matplotlib.pyplot as plt
-
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=150, bbox_inches="tight")
-    plt.close(fig)
-    data = base64.b64encode(buf.getvalue()).decode("ascii")
+    data = base64.b64encode(charts.figure_png(fig)).decode("ascii")
     return HTML(f'<figure class="tthc-figure"><img src="data:image/png;base64,{data}" '
-                f'alt="{escape(caption)}"><figcaption>{escape(caption)}</figcaption></figure>')
+                f'alt="{escape(caption)}"></figure>')
 
 
 def narrative(ctx: ReportContext, key: str) -> HTML | None:
@@ -196,7 +196,7 @@ def dossiers(ctx: ReportContext) -> HTML | None:
     communes = ctx.row("communes")
     if communes is not None:
         reason = " ".join(ctx.narrative.text("late_reason_communes", ctx.values)) or None
-        parts.append(_paras(["Tại các phường, xã:"], "tthc-lead"))
+        parts.append(_paras([f"Tại {communes_label(ctx)}:"], "tthc-lead"))
         parts.append(_paras(prose.dossiers_prose(communes, reason)))
     return _html(parts)
 
@@ -268,7 +268,7 @@ def digitisation(ctx: ReportContext) -> HTML:
         parts.append(_paras([f"Tại {unit_word(ctx.info)}:"], "tthc-lead"))
     parts.append(_paras(prose.digitisation_prose(ctx.row("unit"))))
     if ctx.row("communes") is not None:
-        parts.append(_paras(["Tại các phường, xã:"], "tthc-lead"))
+        parts.append(_paras([f"Tại {communes_label(ctx)}:"], "tthc-lead"))
         parts.append(_paras(prose.digitisation_prose(ctx.row("communes"))))
     return HTML("\n".join(parts))
 
