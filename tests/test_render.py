@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
 
@@ -183,12 +185,14 @@ def test_pdf_numbers_pages_at_the_top_from_page_two(printer, tmp_path):
         assert _pdf_text(pdf, page).split()[0] == str(page)
 
 
-def test_html_to_pdf_reuses_one_printer_per_thread(report, tmp_path):
+def test_html_to_pdf_reuses_one_printer_from_any_thread(report, tmp_path):
     first = render.html_to_pdf(report, tmp_path / "a.pdf")
-    printer = render._local.printer
-    second = render.html_to_pdf(report, tmp_path / "b.pdf")
-    assert render._local.printer is printer
-    assert first.stat().st_size > 0 and second.stat().st_size > 0
+    printer = render.default_printer()
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        done = list(pool.map(lambda n: render.html_to_pdf(report, tmp_path / f"{n}.pdf"),
+                             ("b", "c")))
+    assert render.default_printer() is printer
+    assert [p.stat().st_size > 0 for p in (first, *done)] == [True, True, True]
 
 
 def test_missing_html_is_a_report_error(printer, tmp_path):
@@ -254,3 +258,11 @@ def test_rates_round_half_away_from_zero(value, shown):
 
 def test_counts_use_dot_thousands():
     assert [render.format_count(n) for n in (7, 13372, 1234567)] == ["7", "13.372", "1.234.567"]
+
+
+@pytest.mark.parametrize("kind", sorted(render.PRINTERS))
+def test_a_broken_chromium_is_a_report_error(kind, report, monkeypatch, tmp_path):
+    monkeypatch.setenv("TTHC_CHROMIUM", shutil.which("false"))
+    with pytest.raises(ReportError, match="Chromium"), render.open_printer(kind) as printer:
+        printer.print(report, tmp_path / "r.pdf")
+    assert list(tmp_path.iterdir()) == []

@@ -7,28 +7,33 @@ Files are written atomically: a temporary file in the same folder, then os.repla
 
 from __future__ import annotations
 
-import asyncio
 import atexit
 import base64
+import importlib.util
 import io
 import os
+import queue
 import shutil
 import subprocess
 import tempfile
 import threading
 import warnings
+from concurrent.futures import Future
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache, lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 import nbformat
-from typing_extensions import Self
 
 from .errors import ReportError
 from .layout import ReportMeta, closing_html, header_html
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
 
 TEMPLATES = Path(__file__).parent / "templates"
 TEMPLATE_NAME = "tthc"
@@ -278,14 +283,55 @@ class ChromiumCliPrinter(PdfPrinter):
 
 
 class PlaywrightPrinter(PdfPrinter):
-    """One headless Chromium kept open through Playwright, a new page per file."""
+    """One headless Chromium kept open through Playwright, a new page per file. Playwright's
+    sync API belongs to the thread that started it, so the browser lives in a thread of its
+    own: any thread may print (one file at a time), and callers may use Playwright too."""
 
     def __init__(self) -> None:
-        self._playwright = None
-        self._browser = None
+        self._thread: _BrowserThread | None = None
+        self._lock = threading.Lock()
 
     def _print(self, html: Path, pdf: Path) -> None:
-        page = self._open_browser().new_page()
+        with self._lock:
+            if self._thread is None:
+                self._thread = _BrowserThread()
+        self._thread.call(self._thread.print_page, html, pdf)
+
+    def close(self) -> None:
+        with self._lock:
+            thread, self._thread = self._thread, None
+        if thread is not None:
+            thread.stop()
+
+
+class _BrowserThread:
+    """A daemon thread owning a Playwright Chromium; `call` runs a function there and returns
+    its result (or raises its exception)."""
+
+    def __init__(self) -> None:
+        self._jobs: queue.SimpleQueue = queue.SimpleQueue()
+        self._playwright = self._browser = None
+        threading.Thread(target=self._serve, name="tthc-pdf", daemon=True).start()
+
+    def call(self, function, *args):
+        future: Future = Future()
+        self._jobs.put((future, function, args))
+        return future.result()
+
+    def stop(self) -> None:
+        self.call(self._close)
+        self._jobs.put(None)
+
+    def _serve(self) -> None:
+        while (job := self._jobs.get()) is not None:
+            future, function, args = job
+            try:
+                future.set_result(function(*args))
+            except Exception as exc:  # noqa: BLE001 - re-raised in the calling thread
+                future.set_exception(exc)
+
+    def print_page(self, html: Path, pdf: Path) -> None:
+        page = self._open().new_page()
         try:
             page.goto(html.as_uri(), wait_until="load")
             page.evaluate("document.fonts.ready.then(() => true)")
@@ -293,19 +339,26 @@ class PlaywrightPrinter(PdfPrinter):
         finally:
             page.close()
 
-    def _open_browser(self):
+    def _open(self):
         if self._browser is None:
-            from playwright.sync_api import sync_playwright
+            from playwright.sync_api import Error, sync_playwright
 
             executable = chromium_path()
             self._playwright = sync_playwright().start()
-            self._browser = self._playwright.chromium.launch(
-                executable_path=executable, args=list(CHROMIUM_FLAGS[1:]))
+            try:
+                self._browser = self._playwright.chromium.launch(
+                    executable_path=executable, args=list(CHROMIUM_FLAGS[1:]))
+            except Error as exc:
+                self._close()
+                first_line = (str(exc).strip().splitlines() or [""])[0]
+                raise ReportError(f"Không mở được Chromium ({executable}) để in PDF: "
+                                  f"{first_line}") from None
         return self._browser
 
-    def close(self) -> None:
+    def _close(self) -> None:
         if self._browser is not None:
             self._browser.close()
+        if self._playwright is not None:
             self._playwright.stop()
         self._browser = self._playwright = None
 
@@ -317,41 +370,34 @@ def open_printer(kind: str | None = None) -> PdfPrinter:
     """A PDF printer: `kind` from PRINTERS; by default Playwright if installed, else the
     Chromium command line. Use it as a context manager to print many reports with one browser."""
     if kind is None:
-        kind = "playwright" if _playwright_usable() else "chromium"
+        kind = "playwright" if importlib.util.find_spec("playwright") else "chromium"
     return PRINTERS[kind]()
 
 
-def _playwright_usable() -> bool:
-    """Playwright installed, and not inside a running event loop (its sync API refuses one)."""
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return False
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return True
-    return False
+_default: dict[str, PdfPrinter] = {}
+_default_lock = threading.Lock()
 
 
-_local = threading.local()
+def default_printer() -> PdfPrinter:
+    """The printer `html_to_pdf` uses when given none: opened on first use, kept for the next
+    reports of the process (from any thread), closed at exit."""
+    with _default_lock:
+        if "printer" not in _default:
+            _default["printer"] = open_printer()
+        return _default["printer"]
 
 
 def html_to_pdf(html: Path, pdf: Path, printer: PdfPrinter | None = None) -> Path:
-    """Print the report `html` to the A4 PDF `pdf` (atomically) and return `pdf`. Without a
-    `printer`, one per thread is opened on first use and kept for the next reports."""
-    if printer is None:
-        if getattr(_local, "printer", None) is None:
-            _local.printer = open_printer()
-        printer = _local.printer
-    return printer.print(html, pdf)
+    """Print the report `html` to the A4 PDF `pdf` (atomically) and return `pdf`; without a
+    `printer`, with `default_printer()`."""
+    return (printer or default_printer()).print(html, pdf)
 
 
 @atexit.register
 def _close_default_printer() -> None:
-    printer = getattr(_local, "printer", None)
+    with _default_lock:
+        printer = _default.pop("printer", None)
     if printer is not None:
-        _local.printer = None
         printer.close()
 
 
