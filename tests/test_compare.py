@@ -220,6 +220,15 @@ def test_table_word_for_word(store):
     ]
 
 
+def test_a_report_may_compare_with_last_year_only(store):
+    comp = comparison(store, "W1", "unit", Q3)
+    assert comparison_prose(comp, ("received_total",), against=("previous_year",)) == [
+        f"Số hồ sơ được tiếp nhận tăng 5,0% so với {Y}."
+    ]
+    table = cells(comparison_table_html(comp, ("received_total",), against=("previous_year",)))
+    assert table.rows[0] == ["Chỉ tiêu", "Quý III năm 2023", "Cùng kỳ năm 2022"]
+
+
 def test_no_comparison_for_a_unit_without_earlier_data(store):
     # W2's only earlier dossier was received in Q2 but closed in Q3: carried over, which the
     # current export holds; not a sign that Q2 was loaded.

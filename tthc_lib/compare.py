@@ -71,6 +71,8 @@ TABLE_FIGURES = (
     "result_digitised_rate",
 )
 PROSE_FIGURES = ("received_total", "resolved_total", "early_rate", "online_rate")
+# Both earlier periods; a year-to-date report may keep only ("previous_year",).
+AGAINST = ("previous_year", "previous_period")
 _ONE_DECIMAL_RATES = {"early_rate", "on_time_rate", "late_rate", "timely_rate"}
 
 Value = int | Fraction | Decimal | float
@@ -104,12 +106,14 @@ class Comparison:
         """ "kỳ trước (quý II năm 2023)"."""
         return f"kỳ trước ({label_vi(self.previous_period_span, self.calendar)})"
 
-    def earlier(self) -> list[tuple[str, pd.Series]]:
-        """(label, row) of the earlier periods that have data, year first."""
-        pairs = [
-            (self.previous_year_label, self.previous_year),
-            (self.previous_period_label, self.previous_period),
-        ]
+    def earlier(self, against: Sequence[str] = AGAINST) -> list[tuple[str, pd.Series]]:
+        """(label, row) of the earlier periods named in ``against`` ("previous_year",
+        "previous_period") that have data, in that order."""
+        labels = {
+            "previous_year": self.previous_year_label,
+            "previous_period": self.previous_period_label,
+        }
+        pairs = [(labels[name], getattr(self, name)) for name in against]
         return [(label, row) for label, row in pairs if row is not None]
 
 
@@ -255,7 +259,9 @@ def figure_label(figure: str) -> str:
 # ---------------------------------------------------------------- prose and table
 
 
-def comparison_prose(comp: Comparison, figures: Sequence[str] = PROSE_FIGURES) -> list[str]:
+def comparison_prose(
+    comp: Comparison, figures: Sequence[str] = PROSE_FIGURES, against: Sequence[str] = AGAINST
+) -> list[str]:
     """One sentence per key figure with a defined change: "Số hồ sơ được tiếp nhận tăng 5,2%
     so với cùng kỳ năm 2022, giảm 3,1% so với kỳ trước (quý II năm 2023)." Empty without
     earlier data."""
@@ -263,7 +269,8 @@ def comparison_prose(comp: Comparison, figures: Sequence[str] = PROSE_FIGURES) -
     for figure in figures:
         now = figure_value(comp.current, figure)
         phrases = [
-            change_phrase(now, figure_value(row, figure), label) for label, row in comp.earlier()
+            change_phrase(now, figure_value(row, figure), label)
+            for label, row in comp.earlier(against)
         ]
         phrases = [p for p in phrases if p]
         if phrases:
@@ -276,12 +283,15 @@ def _cap(text: str) -> str:
 
 
 def comparison_table_html(
-    comp: Comparison, figures: Sequence[str] = TABLE_FIGURES, number: int | None = None
+    comp: Comparison,
+    figures: Sequence[str] = TABLE_FIGURES,
+    number: int | None = None,
+    against: Sequence[str] = AGAINST,
 ) -> str | None:
     """The figures of the period beside those of each earlier period that has data, with the
     change ("tăng 5,2%", "giảm 1,2 điểm phần trăm", "không đổi", "–"); class `tthc-table`,
     every text escaped. None when no earlier period has data."""
-    earlier = comp.earlier()
+    earlier = comp.earlier(against)
     if not earlier or not figures:
         return None
     esc = html.escape
