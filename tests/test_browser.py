@@ -57,6 +57,8 @@ def test_report_shows_vietnamese_text_and_escaped_narrative(browser, site):
                  "Số hồ sơ được tiếp nhận 13.372 hồ sơ", "Phường Trần Hưng Đạo", "Nơi nhận:",
                  '<script>alert("x")</script>'):
         assert visit.visible(text), text
+    assert visit.visible("II. ĐÁNH GIÁ CHUNG")  # a markdown heading, in capitals
+    assert "¶" not in visit.page.inner_text("body")
     assert visit.dialogs == [] and visit.errors == []
 
 

@@ -80,6 +80,7 @@ def test_report_is_vietnamese_html_with_the_display_outputs(report_text):
     assert '<html lang="vi">' in report_text
     assert "Số hồ sơ được tiếp nhận 13.372 hồ sơ (Online: 11.009 hồ sơ;" in report_text
     assert "<td>Phường Trần Hưng Đạo</td>" in report_text
+    assert re.search(r"<h2[^>]*>II. Đánh giá chung<a class=\"anchor-link\"", report_text)
     assert len(re.findall(r'<img alt="Biểu đồ" src="data:image/png;base64,', report_text)) == 1
 
 
@@ -163,6 +164,7 @@ def test_pdf_is_a4_with_the_national_motto(kind, report, tmp_path):
     assert MOTTO in text and SLOGAN in text
     assert "Hải Dương, ngày 30 tháng 10 năm 2023" in text
     assert "Số hồ sơ được tiếp nhận 13.372 hồ sơ" in text
+    assert "II. ĐÁNH GIÁ CHUNG" in text and "¶" not in text
     assert [p.name for p in tmp_path.iterdir()] == ["bao-cao.pdf"]
 
 

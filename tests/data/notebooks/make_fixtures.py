@@ -1,7 +1,8 @@
 """Writes the executed-notebook fixtures of tests/test_render.py (run it to remake them).
 
 Each imitates a section notebook after papermill: code inputs that must never reach the
-report, display outputs (HTML, PNG) that must, and outputs that must be dropped.
+report; display outputs (HTML, PNG) and markdown headings that must; outputs and cells
+(tagged remove_cell) that must be dropped.
 """
 
 from __future__ import annotations
@@ -49,7 +50,9 @@ def _png() -> str:
 
 def narrative_and_table() -> nbformat.NotebookNode:
     return new_notebook(cells=[
-        new_markdown_cell("# Ghi chú cho chuyên viên: MARKDOWN_NOT_IN_REPORT"),
+        new_markdown_cell("## II. Đánh giá chung"),
+        new_markdown_cell("Ghi chú cho chuyên viên: MARKDOWN_NOT_IN_REPORT",
+                          metadata={"tags": ["remove_cell"]}),
         new_code_cell("unit = 'HD'  # CODE_NOT_IN_REPORT", metadata={"tags": ["parameters"]}),
         new_code_cell("show(section_html())  # CODE_NOT_IN_REPORT", outputs=[
             new_output("stream", name="stderr", text="STDERR_NOT_IN_REPORT\n"),
