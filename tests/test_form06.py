@@ -247,3 +247,26 @@ def test_form_identities_and_grand_total_for_any_data(tmp_path_factory, records,
 
 def _ymd(d):
     return d.year, d.month, d.day
+
+
+# ---- the command ----
+
+def test_form06_command_writes_the_spreadsheet(city, db_path, tmp_path):
+    from click.testing import CliRunner
+
+    from tthc_lib.cli import main
+
+    city.close()
+    out = tmp_path / "bieu06.xlsx"
+    result = CliRunner().invoke(main, ["--db", str(db_path), "form06", "--period",
+                                       "2023-01-01:2023-10-30", "--scope", "total", "--out",
+                                       str(out), "--params", str(tmp_path / "no-params")])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == str(out)
+    ws = load_workbook(out).active
+    assert ws["A3"].value == "Kỳ báo cáo: 10 tháng năm 2023"
+    assert ws["B5"].value == "Đơn vị báo cáo: UBND thành phố X"
+    assert [ws.cell(row=18, column=c).value for c in range(2, 14)] == list(EXPECTED_TOTAL[-1][1:])
+    bad = CliRunner().invoke(main, ["--db", str(db_path), "form06", "--period", "2023-01",
+                                    "--unit", "NOPE", "--out", str(out)])
+    assert bad.exit_code == 1 and "Không có đơn vị NOPE" in bad.output

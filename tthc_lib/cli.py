@@ -178,5 +178,82 @@ def report(obj: dict, period: str, units: tuple[str, ...], to: str, jobs: int, e
         sys.exit(1)
 
 
+@main.command()
+@click.option("--period", required=True, help="START:END (ISO) hoặc 2023-10, 2023-Q3, 2023-H1, 2023.")
+@click.option("--unit", default=None, help="Mã đơn vị (mặc định: đơn vị không có cấp trên).")
+@click.option("--scope", type=click.Choice(["unit", "communes", "total"]), default="unit",
+              show_default=True,
+              help="unit: hồ sơ của chính đơn vị; communes: của cấp xã trực thuộc; total: cả hai.")
+@click.option("--out", "out_file", required=True, type=click.Path(dir_okay=False),
+              help="Tệp .xlsx ghi biểu mẫu.")
+@click.option("--params", "params_dir", default="params", show_default=True,
+              type=click.Path(file_okay=False))
+@click.pass_obj
+@_expected_errors
+def form06(obj: dict, period: str, unit: str | None, scope: str, out_file: str,
+           params_dir: str) -> None:
+    """Xuất Biểu số 06/VPCP/KSTT (tình hình, kết quả giải quyết TTHC theo lĩnh vực) ra .xlsx.
+
+    In đường dẫn tệp đã ghi; dòng nào sai đẳng thức của biểu được báo trên stderr."""
+    from .form06 import check_form06, form06_frame, form06_meta, write_form06_xlsx
+    from .narrative import Settings
+    from .periods import label_vi, parse_period
+    from .reconcile import root_unit
+    from .store import connect
+
+    settings = Settings.load(Path(params_dir))
+    p = parse_period(period, settings.calendar)
+    con = connect(obj["db"], read_only=True)
+    try:
+        code = root_unit(con, unit)
+        frame = form06_frame(con, p.start, p.end, code, scope)
+        meta = form06_meta(con, p.start, p.end, code, label_vi(p, settings.calendar),
+                           settings.report.get("reports_to"))
+    finally:
+        con.close()
+    for finding in check_form06(frame):
+        click.echo(f"Cần xem lại: {finding['message']}", err=True)
+    click.echo(str(write_form06_xlsx(frame, Path(out_file), meta)))
+
+
+@main.command()
+@click.option("--period", default=None,
+              help="START:END; mặc định: kỳ ghi trong tệp số liệu (nếu có thì phải trùng).")
+@click.option("--figures", "figures_file", required=True, type=click.Path(dir_okay=False),
+              help="Tệp YAML các số liệu đã in (dạng figures.yaml).")
+@click.option("--unit", default=None, help="Đơn vị gốc (mặc định: đơn vị không có cấp trên).")
+@click.option("--no-data", is_flag=True, help="Chỉ kiểm tra số học, không so với kho dữ liệu.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True)
+@click.pass_obj
+@_expected_errors
+def check(obj: dict, period: str | None, figures_file: str, unit: str | None, no_data: bool,
+          fmt: str) -> None:
+    """Đối chiếu các số liệu đã in với phép tính của chính chúng và với kho dữ liệu.
+
+    Mỗi số liệu chênh lệch được in một dòng (số in, số đúng, loại: số học hoặc dữ liệu).
+    Lệnh thoát với mã 0 khi kiểm tra xong, dù có hay không có chênh lệch; mã 1 khi không
+    đọc được tệp số liệu, kho dữ liệu hoặc kỳ báo cáo."""
+    from .periods import parse_period
+    from .reconcile import check_figures, findings_json, findings_text, load_figures
+    from .store import connect, resolve_db
+
+    figures = load_figures(Path(figures_file))
+    asked = parse_period(period) if period else None
+    if not no_data and not resolve_db(obj["db"]).exists():
+        raise TthcError(f"Chưa có kho dữ liệu {resolve_db(obj['db'])}: hãy nạp dữ liệu "
+                        "(tthc ingest TỆP...) hoặc chỉ kiểm tra số học với --no-data.")
+    con = None if no_data else connect(obj["db"], read_only=True)
+    try:
+        findings = check_figures(con, figures, unit=unit, period=asked)
+    finally:
+        if con is not None:
+            con.close()
+    if fmt == "json":
+        click.echo(json.dumps(findings_json(figures, findings, asked), ensure_ascii=False))
+    else:
+        click.echo(findings_text(findings))
+
+
 if __name__ == "__main__":
     main()

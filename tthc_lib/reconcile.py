@@ -420,3 +420,14 @@ def findings_text(findings: Iterable[Finding]) -> str:
     lines.append(f"{len(findings)} số liệu chênh lệch." if findings
                  else "Không có số liệu nào chênh lệch.")
     return "\n".join(lines)
+
+
+def findings_json(figures: Mapping, findings: Iterable[Finding],
+                  period: Period | None = None) -> dict:
+    """`{"period": {"start", "end"} or null, "findings": [...]}` for `tthc check --format json`."""
+    try:
+        p = figures_period(figures, period)
+        when = {"start": p.start.isoformat(), "end": p.end.isoformat()}
+    except PeriodError:
+        when = None
+    return {"period": when, "findings": [f.to_dict() for f in findings]}
