@@ -81,7 +81,9 @@ def _load_file(con, export: Export) -> FileResult:
     """Stage, check and store one file in one transaction; a refusal changes nothing."""
     names = _Names(f"_tthc{next(_counter)}")
     try:
-        export.stage(con, names.staged)
+        export.stage(con, names.staged, _shape(export))
+        con.execute(f"CREATE OR REPLACE TEMP VIEW {_q(names.parsed)} AS "
+                    f"SELECT * FROM {_q(names.staged)} WHERE NOT _blank")
         con.execute("BEGIN TRANSACTION")
         try:
             result = _check_and_store(con, export, names)
@@ -97,6 +99,7 @@ def _load_file(con, export: Export) -> FileResult:
                          f"trước ({str(exc).splitlines()[0]}).", file=export.label) from exc
     finally:
         export.unstage(con, names.staged)
+        con.execute(f"DROP VIEW IF EXISTS {_q(names.parsed)}")
         for table in names.temp():
             con.execute(f'DROP TABLE IF EXISTS "{table}"')
 
@@ -130,12 +133,11 @@ class _Names:
         return f"{self.prefix}_bad"
 
     def temp(self) -> list[str]:
-        return [self.parsed, self.repeats, self.bad]
+        return [self.repeats, self.bad]
 
 
 def _check_and_store(con, export: Export, names: _Names) -> FileResult:
     kind = export.kind
-    _parse(con, export, names)
     _classify_repeats(con, kind, names)
     _set_aside(con, export, names)
     read, duplicates, rejected = con.execute(
@@ -164,7 +166,7 @@ def _v(name: str) -> str:
     return _q(f"{name}__v")
 
 
-TRIM = "' \t\r\n\u00a0\u200b\ufeff'"
+TRIM = "' \t\u00a0'"
 
 
 def _map_sql(x: str, synonyms: dict) -> str:
@@ -196,19 +198,28 @@ def _parse_sql(col: vocab.Column, x: str) -> str | None:
     return None
 
 
-def _parse(con, export: Export, names: _Names) -> None:
-    """Parsed table: line, trimmed text of every column (NULL when empty or absent), and
-    beside each typed column its parsed value; blank rows dropped."""
+def _trim_sql(x: str) -> str:
+    """Trimmed text, NULL when empty; the trim only runs where an end is white."""
+    ends = " OR ".join(f"{f}({x}, {_lit(ch)})" for ch in (" ", "\t", "\u00a0")
+                       for f in ("starts_with", "ends_with"))
+    return f"nullif(CASE WHEN {ends} THEN trim({x}, {TRIM}) ELSE {x} END, '')"
+
+
+def _shape(export: Export):
+    """What staging selects: the trimmed text of every column (NULL when empty or absent),
+    beside each typed column its parsed value, and whether the row is blank."""
     staged = set(staged_columns(export.header))
-    exprs = ["_line"]
-    for col in vocab.stored_columns(export.kind):
-        text = f"nullif(trim({_q(col.name)}, {TRIM}), '')" if col.name in staged \
-            else "NULL::VARCHAR"
-        exprs.append(f"{text} AS {_q(col.name)}")
-    parsed = [f"{sql} AS {_v(col.name)}" for col in vocab.stored_columns(export.kind)
-              if (sql := _parse_sql(col, _q(col.name))) is not None]
-    con.execute(f"CREATE TEMP TABLE {_q(names.parsed)} AS SELECT *, {', '.join(parsed)} "
-                f"FROM (SELECT {', '.join(exprs)} FROM {_q(names.staged)} WHERE NOT _blank)")
+    columns = vocab.stored_columns(export.kind)
+    trims = ", ".join(f"{_trim_sql(_q(c))} AS {_q(c)}" for c in staged)
+    absent = "".join(f", NULL::VARCHAR AS {_q(c.name)}" for c in columns if c.name not in staged)
+    parsed = "".join(f", {sql} AS {_v(c.name)}" for c in columns
+                     if (sql := _parse_sql(c, _q(c.name))) is not None)
+    blank = f"coalesce({', '.join(_q(c) for c in staged)}) IS NULL"
+
+    def shape(relation: str) -> str:
+        return (f"SELECT *{parsed}, {blank} AS _blank FROM "
+                f"(SELECT * REPLACE ({trims}){absent} FROM {relation})")
+    return shape
 
 
 # --------------------------------------------------------------------------- repeats

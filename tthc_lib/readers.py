@@ -3,9 +3,10 @@ staged DuckDB table of text values, one row per data row, with the line a user f
 
 Every reader follows the same steps (the `Reader` base class): sample the first rows, find the
 header row (the first row whose whole headers name every required column of exactly one kind),
-then stage the rows below it. The staged table has `_line` (line or row number in the file),
-`_blank` (nothing in the row), and one VARCHAR column per recognised column, named canonically.
-Personal-data columns and extra columns are never staged.
+then stage the rows below it. Staging hands the caller's `shape` a relation with one VARCHAR
+column per recognised column, named canonically, in file order, and materialises what `shape`
+selects from it, with `_line` (the line or sheet row a user finds the row on) beside. Personal
+data and extra columns are never staged.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import zipfile
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from . import vocab
 from .errors import InputError
@@ -30,6 +32,10 @@ SNIFF_BYTES = 256 * 1024       # bytes sampled to find encoding, separator and h
 CHUNK_BYTES = 8 * 1024 * 1024
 SEPARATORS = (",", ";", "\t")
 ENCODING_LABELS = "UTF-8, UTF-16 hoặc Windows-1258"
+
+
+# What the loader selects from the staged columns: relation (SQL) -> SELECT statement.
+Shape = Callable[[str], str]
 
 
 @dataclass(frozen=True)
@@ -133,9 +139,9 @@ class Export(ABC):
         return self.header.kind
 
     @abstractmethod
-    def stage(self, con, table: str) -> None:
-        """Create temp relation `table` (_line, _blank, staged columns as VARCHAR, in file
-        order) and set sha256."""
+    def stage(self, con, table: str, shape: Shape) -> None:
+        """Create temp relation `table`: `_line` and what `shape(relation)` selects from the
+        staged columns; set sha256. Raises InputError when the rows cannot be read."""
 
     @staticmethod
     def unstage(con, table: str) -> None:
@@ -149,25 +155,24 @@ class Export(ABC):
                 except duckdb.CatalogException:
                     continue
 
-    def _stage_rows(self, con, table: str, rows) -> None:
+    def _stage_rows(self, con, table: str, rows, shape: Shape) -> None:
         """Stage (line, cells) rows held in Python through an Arrow table."""
         import pyarrow as pa
 
         cols = staged_columns(self.header)
-        lines, blanks, values = [], [], {c: [] for c in cols}
+        lines, values = [], {c: [] for c in cols}
         for line, cells in rows:
             lines.append(line)
-            blanks.append(not any(c is not None and str(c).strip() for c in cells))
             for c in cols:
                 pos = self.header.positions[c]
-                values[c].append(cells[pos] if pos < len(cells) else None)
+                values[c].append(cells[pos] or None if pos < len(cells) else None)
         arrow = pa.table({"_line": pa.array(lines, pa.int64()),
-                          "_blank": pa.array(blanks, pa.bool_()),
                           **{c: pa.array(v, pa.string()) for c, v in values.items()}})
         view = f"{table}_arrow"
         con.register(view, arrow)
         try:
-            con.execute(f'CREATE OR REPLACE TEMP TABLE "{table}" AS SELECT * FROM "{view}"')
+            con.execute(f'CREATE OR REPLACE TEMP TABLE "{table}" AS '
+                        f'SELECT _line, * EXCLUDE (_line) FROM ({shape(view)})')
         finally:
             con.unregister(view)
 
@@ -224,15 +229,16 @@ def _detect_encoding(head: bytes) -> str | None:
 def _decode_head(head: bytes, complete: bool, label: str) -> tuple[str, str]:
     """(encoding, text) of the sampled bytes; the last partial character is tolerated."""
     enc = _detect_encoding(head)
-    candidates = [enc] if enc else ["utf-8", "cp1258"]
-    for candidate in candidates:
+    errors = []
+    for candidate in [enc] if enc else ["utf-8", "cp1258"]:
         decoder = codecs.getincrementaldecoder(candidate)()
         try:
             return candidate, decoder.decode(head, final=complete)
-        except UnicodeDecodeError:
-            continue
-    raise InputError(f"{label}: không đọc được bảng mã ký tự (cần {ENCODING_LABELS}).",
-                     file=label)
+        except UnicodeDecodeError as exc:
+            errors.append(exc)
+    line = head[: errors[0].start].count(b"\n") + 1
+    raise InputError(f"{label}: không đọc được bảng mã ký tự ở dòng {line} "
+                     f"(cần {ENCODING_LABELS}).", file=label, line=line)
 
 
 def _sniff_header(text: str, complete: bool, label: str) -> tuple[str, Header, int]:
@@ -319,18 +325,19 @@ class TextExport(Export):
     """A delimited text export (CSV, TSV, Excel "Unicode text")."""
 
     def __init__(self, path, label, header, encoding: str, sep: str, header_end: int,
-                 ascii_head: bool):
+                 head_text: str):
         super().__init__(path, label, header)
         self.encoding = encoding
         self.sep = sep
         self.header_end = header_end
-        self.ascii_head = ascii_head
+        self.ascii_head = head_text.isascii()
+        # Empty lines above the header: DuckDB's `skip` does not count them.
+        self.blanks_above = sum(1 for line in head_text.splitlines()[: header.line - 1]
+                                if not line)
 
-    def stage(self, con, table: str) -> None:
-        if self.encoding == "utf-8" or self.encoding == "utf-8-sig":
-            scan = _scan_utf8(self.path)
-            self.sha256 = scan.sha256
-            if scan.clean and self._stage_fast(con, table, self.path, scan):
+    def stage(self, con, table: str, shape: Shape) -> None:
+        if self.encoding in ("utf-8", "utf-8-sig"):
+            if self._stage_fast(con, table, self.path, shape, record_sha=True):
                 return
         else:
             self.sha256 = hashlib.sha256(self.path.read_bytes()).hexdigest()
@@ -338,10 +345,9 @@ class TextExport(Export):
         with tempfile.TemporaryDirectory(prefix="tthc-") as tmp:
             utf8 = Path(tmp) / "export.csv"
             utf8.write_text(text, encoding="utf-8", newline="")
-            scan = _scan_utf8(utf8)
-            if len(scan.blanks) <= MAX_BLANK_LINES and self._stage_fast(con, table, utf8, scan):
+            if self._stage_fast(con, table, utf8, shape, record_sha=False):
                 return
-        self._stage_rows(con, table, self._python_rows(text))
+        self._stage_rows(con, table, self._python_rows(text), shape)
 
     def _decoded_text(self) -> str:
         data = self.path.read_bytes()
@@ -362,36 +368,44 @@ class TextExport(Export):
             if line > self.header_end and cells:
                 yield line, [_nfc(c) for c in cells]
 
-    def _stage_fast(self, con, table: str, path: Path, scan: _Scan) -> bool:
-        """Let DuckDB's reader stage a UTF-8 file; False when the file needs the Python path
-        (quoted line breaks, undecodable bytes, ragged quoting)."""
+    def _stage_fast(self, con, table: str, path: Path, shape: Shape, record_sha: bool) -> bool:
+        """Let DuckDB's reader stage a UTF-8 file while Python scans its bytes; False when
+        the file needs the Python path (quoted line breaks, bytes that are not UTF-8, text
+        not in NFC, very many empty lines)."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        raw = f"{table}_csv"
+        with ThreadPoolExecutor(1) as pool:
+            scanning = pool.submit(_scan_utf8, path)
+            read = self._read_csv(con, raw, path, shape)
+            scan = scanning.result()
+        if record_sha:
+            self.sha256 = scan.sha256
+        inside = [b for b in scan.blanks if b > self.header_end]
+        if read and scan.clean:
+            n = con.execute(f'SELECT count(*) FROM "{raw}"').fetchone()[0]
+            if n == scan.lines - self.header_end - len(inside):
+                self._number_lines(con, table, raw, inside)
+                return True
+        con.execute(f'DROP TABLE IF EXISTS "{raw}"')
+        return False
+
+    def _read_csv(self, con, raw: str, path: Path, shape: Shape) -> bool:
         import duckdb
 
-        above = sum(1 for b in scan.blanks if b < self.header.line)
-        inside = [b for b in scan.blanks if b > self.header_end]
-        raw = f"{table}_csv"
-        try:
-            con.execute(f'CREATE OR REPLACE TEMP TABLE "{raw}" AS '
-                        f"{self._select_csv(path, self.header_end - above)}")
-        except duckdb.Error:
-            con.execute(f'DROP TABLE IF EXISTS "{raw}"')
-            return False
-        n = con.execute(f'SELECT count(*) FROM "{raw}"').fetchone()[0]
-        if n != scan.lines - self.header_end - len(inside):
-            con.execute(f'DROP TABLE "{raw}"')
-            return False
-        self._number_lines(con, table, raw, inside)
-        return True
-
-    def _select_csv(self, path: Path, skip: int) -> str:
         width = self.header.width
         spec = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width))
         picks = ", ".join(f'c{self.header.positions[c]} AS "{c}"'
                           for c in staged_columns(self.header))
-        blank = f"trim(concat({', '.join(f'c{i}' for i in range(width))}), ' \t\r') = ''"
-        return (f"SELECT {blank} AS _blank, {picks} FROM read_csv('{_sql_str(path)}', "
-                f"header=false, skip={skip}, delim='{_sql_str(self.sep)}', quote='\"', "
-                f"escape='\"', columns={{{spec}}}, auto_detect=false, strict_mode=false)")
+        skip = self.header_end - self.blanks_above
+        try:
+            source = (f"(SELECT {picks} FROM read_csv('{_sql_str(path)}', header=false, "
+                      f"skip={skip}, delim='{_sql_str(self.sep)}', quote='\"', escape='\"', "
+                      f"columns={{{spec}}}, auto_detect=false, strict_mode=false))")
+            con.execute(f'CREATE OR REPLACE TEMP TABLE "{raw}" AS {shape(source)}')
+            return True
+        except duckdb.Error:
+            return False
 
     def _number_lines(self, con, table: str, raw: str, inside: list[int]) -> None:
         """Rows keep file order, so a row's id gives its line once the skipped empty lines
@@ -435,7 +449,7 @@ class TextReader(Reader):
         if "\x00" in text:
             raise InputError(f"{label}: không phải tệp bảng (CSV, TXT hoặc XLSX).", file=label)
         sep, header, end = _sniff_header(text, complete, label)
-        return TextExport(path, label, header, encoding, sep, end, head.isascii())
+        return TextExport(path, label, header, encoding, sep, end, text)
 
 
 # --------------------------------------------------------------------------- xlsx
@@ -447,12 +461,13 @@ class XlsxExport(Export):
         super().__init__(path, label, header)
         self.sheet = sheet
 
-    def stage(self, con, table: str) -> None:
+    def stage(self, con, table: str, shape: Shape) -> None:
         self.sha256 = hashlib.sha256(self.path.read_bytes()).hexdigest()
         wb = _open_workbook(self.path, self.label)
         try:
             rows = _sheet_rows(wb[self.sheet])
-            self._stage_rows(con, table, ((n, c) for n, c in rows if n > self.header.line))
+            self._stage_rows(con, table, ((n, c) for n, c in rows if n > self.header.line),
+                             shape)
         finally:
             wb.close()
 

@@ -1,0 +1,231 @@
+"""Reading exports in every form seen in practice (tthc_lib/readers.py)."""
+
+from __future__ import annotations
+
+import codecs
+import unicodedata
+
+import duckdb
+import openpyxl
+import pytest
+
+from conftest import data_path
+from tthc_lib.errors import InputError
+from tthc_lib.readers import open_export
+
+DOSSIERS = data_path("ingest", "dossiers.csv")
+
+
+def staged(path) -> tuple[str, list[tuple]]:
+    """(kind, staged rows ordered by line): what the loader gets from a reader."""
+    export = open_export(path)
+    con = duckdb.connect()
+    export.stage(con, "t", lambda rel: f"SELECT * FROM {rel}")
+    cols = [r[0] for r in con.execute("DESCRIBE t").fetchall()]
+    rows = con.execute("SELECT * FROM t ORDER BY _line").fetchall()
+    assert export.sha256 and len(export.sha256) == 64
+    return export.kind, [dict(zip(cols, r)) for r in rows]
+
+
+def rows_of(path):
+    """Staged values without line numbers; rows with nothing staged (blank) left out."""
+    kind, rows = staged(path)
+    assert kind == "dossiers"
+    rows = [{k: v for k, v in r.items() if k != "_line"} for r in rows]
+    return [r for r in rows if any(v is not None for v in r.values())]
+
+
+def lines_of(path):
+    return [r["_line"] for r in staged(path)[1]]
+
+
+def text_lines():
+    return DOSSIERS.read_text(encoding="utf-8").splitlines()
+
+
+def test_plain_utf8_rows_and_lines():
+    kind, rows = staged(DOSSIERS)
+    assert kind == "dossiers"
+    assert [r["_line"] for r in rows] == [2, 3, 4, 5, 6]
+    first = rows[0]
+    assert first["dossier_id"] == "HS001" and first["channel"] == "Trực tuyến"
+    assert first["received_at"] == "03/04/2023 08:00"
+    # Personal data is never staged.
+    assert not {"applicant_name", "applicant_id", "applicant_phone",
+                "applicant_address"} & set(first)
+
+
+@pytest.mark.parametrize("encoding, sep, name", [
+    ("utf-16", "\t", "dossiers_utf16.txt"),          # Excel "Unicode text" (LE with BOM)
+    ("utf-16-be", "\t", "dossiers_utf16be.txt"),
+    ("utf-8-sig", ";", "dossiers_semicolon_bom.csv"),
+    ("cp1258", ",", "dossiers_cp1258.csv"),
+    ("utf-8", "\t", "dossiers_tab.tsv"),
+])
+def test_encodings_and_separators_read_the_same_rows(tmp_path, encoding, sep, name):
+    path = tmp_path / name
+    text = "\r\n".join(_resep(line, sep) for line in text_lines()) + "\r\n"
+    data = _cp1258(text) if encoding == "cp1258" else text.encode(encoding)
+    if encoding == "utf-16-be":
+        data = codecs.BOM_UTF16_BE + data
+    path.write_bytes(data)
+    assert rows_of(path) == rows_of(DOSSIERS)
+    assert lines_of(path) == [2, 3, 4, 5, 6]
+
+
+def _resep(line: str, sep: str) -> str:
+    import csv
+    import io
+
+    cells = next(csv.reader(io.StringIO(line)))
+    out = io.StringIO()
+    csv.writer(out, delimiter=sep, lineterminator="").writerow(cells)
+    return out.getvalue()
+
+
+def test_cp1258_with_combining_tone_marks_is_nfc(tmp_path):
+    # Vietnamese Windows-1258 text writes tones as combining marks (decomposed).
+    path = tmp_path / "dossiers_cp1258_decomposed.csv"
+    path.write_bytes(_cp1258("\n".join(text_lines()) + "\n"))
+    assert rows_of(path) == rows_of(DOSSIERS)
+
+
+TONES = "\u0300\u0301\u0303\u0309\u0323"
+
+
+def _cp1258(text: str) -> bytes:
+    """Windows-1258 as Vietnamese software writes it: base letter + combining tone mark."""
+    out = bytearray()
+    for ch in unicodedata.normalize("NFC", text):
+        try:
+            out += ch.encode("cp1258")
+            continue
+        except UnicodeEncodeError:
+            pass
+        decomposed = unicodedata.normalize("NFD", ch)
+        tone = next(m for m in decomposed if m in TONES)
+        base = unicodedata.normalize("NFC", decomposed.replace(tone, ""))
+        out += (base + tone).encode("cp1258")
+    return bytes(out)
+
+
+def test_nfd_headers_and_values(tmp_path):
+    path = tmp_path / "dossiers_nfd_headers.csv"
+    path.write_text(unicodedata.normalize("NFD", "\n".join(text_lines())), encoding="utf-8")
+    rows = rows_of(path)
+    assert rows == rows_of(DOSSIERS)
+    assert rows[1]["status"] == "Đang giải quyết"
+    assert unicodedata.is_normalized("NFC", rows[1]["status"])
+
+
+def test_headers_match_whatever_case_spacing_and_order(tmp_path):
+    lines = text_lines()
+    header = lines[0].split(",")
+    header[0] = "  MÃ  HỒ SƠ "
+    header[4] = "hình thức nộp"
+    header.append("Ghi chú nội bộ")              # extra column, ignored
+    path = tmp_path / "dossiers_messy_headers.csv"
+    path.write_text("\n".join([",".join(header)] + [l + ",bỏ qua" for l in lines[1:]]),
+                    encoding="utf-8")
+    rows = rows_of(path)
+    assert rows == rows_of(DOSSIERS)
+    assert all("Ghi chú nội bộ" not in r and "bỏ qua" not in r.values() for r in rows)
+
+
+def test_title_lines_and_blank_lines_keep_line_numbers(tmp_path):
+    lines = text_lines()
+    path = tmp_path / "dossiers_title_lines.csv"
+    path.write_text("\n".join(["BÁO CÁO HỒ SƠ \"THÁNG 4\"", "Đơn vị: Thành phố Hải Dương", "",
+                               lines[0], lines[1], "", lines[2], ",,,,", lines[3], "", "",
+                               lines[4], lines[5], "", ""]), encoding="utf-8")
+    assert lines_of(path) == [5, 7, 8, 9, 12, 13]     # line 8 (",,,,") is staged, then blank
+    assert rows_of(path) == rows_of(DOSSIERS)
+
+
+def test_quoted_line_breaks_keep_line_numbers(tmp_path):
+    lines = text_lines()
+    broken = lines[2].replace("Số 2", '"Số 2,\nngõ 5"')
+    path = tmp_path / "dossiers_multiline.csv"
+    path.write_text("\n".join([lines[0], lines[1], broken, lines[3], lines[4]]) + "\n",
+                    encoding="utf-8")
+    assert lines_of(path) == [2, 3, 5, 6]
+
+
+def test_xlsx_with_title_rows_and_date_cells(tmp_path):
+    import datetime as dt
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["DANH MỤC THỦ TỤC HÀNH CHÍNH"])
+    ws.append([])
+    ws.append(["Mã thủ tục", "Tên thủ tục", "Lĩnh vực", "Cấp thực hiện",
+               "Mức độ DVC trực tuyến"])
+    ws.append(["1.001193", "Đăng ký khai sinh", "Hộ tịch", "Cấp xã", "Toàn trình"])
+    ws.append([])
+    ws.append(["1.004227", "Cấp giấy chứng nhận", "Đất đai", "Cấp huyện", None])
+    path = tmp_path / "procedures_title_lines.xlsx"
+    wb.save(path)
+    kind, rows = staged(path)
+    assert kind == "procedures"
+    assert [(r["_line"], r["procedure_code"], r["online_service"]) for r in rows
+            if r["procedure_code"]] == [(4, "1.001193", "Toàn trình"), (6, "1.004227", None)]
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Số quyết định", "Ngày quyết định", "Mã thủ tục", "Cấp thực hiện",
+               "Loại công bố"])
+    ws.append(["820/QĐ-UBND", dt.datetime(2023, 3, 15), "1.001193", "Cấp xã", "Bãi bỏ"])
+    path = tmp_path / "changes_date_cells.xlsx"
+    wb.save(path)
+    kind, rows = staged(path)
+    assert kind == "changes" and rows[0]["decision_date"] == "2023-03-15"
+
+
+def test_whole_header_matching_content_is_not_topic():
+    with pytest.raises(InputError) as err:
+        open_export(data_path("ingest", "feedback_content_only.csv"))
+    assert "không tìm thấy dòng tiêu đề" in str(err.value)
+    assert open_export(data_path("ingest", "feedback.csv")).kind == "feedback"
+
+
+@pytest.mark.parametrize("name, message", [
+    ("empty.csv", "empty.csv: tệp rỗng; cần một bảng có dòng tiêu đề."),
+    ("ambiguous.csv", "ambiguous.csv: dòng tiêu đề (dòng 1) khớp với nhiều loại dữ liệu "
+                      "(danh mục thủ tục, danh mục đơn vị); mỗi tệp chỉ được chứa một loại."),
+    ("missing.csv", "missing.csv: không tìm thấy tệp."),
+])
+def test_refused_files_say_why_in_one_line(name, message):
+    with pytest.raises(InputError) as err:
+        open_export(data_path("ingest", name), label=name)
+    assert str(err.value) == message
+
+
+def test_not_a_table_names_file_and_what_was_expected():
+    with pytest.raises(InputError) as err:
+        open_export(data_path("ingest", "not_a_table.txt"), label="not_a_table.txt")
+    message = str(err.value)
+    assert "\n" not in message
+    assert message.startswith("not_a_table.txt: không tìm thấy dòng tiêu đề; cần một bảng")
+    assert "hồ sơ (Mã hồ sơ, Mã đơn vị, Mã thủ tục, Hình thức nộp" in message
+
+
+def test_binary_and_broken_workbooks_are_refused(tmp_path):
+    png = tmp_path / "chart.png"
+    png.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4)
+    with pytest.raises(InputError):
+        open_export(png)
+    fake = tmp_path / "broken.xlsx"
+    fake.write_bytes(b"PK\x03\x04 not really a workbook")
+    with pytest.raises(InputError) as err:
+        open_export(fake, label="broken.xlsx")
+    assert str(err.value).startswith("broken.xlsx: không mở được tệp Excel")
+
+
+def test_undecodable_bytes_are_refused_with_their_line(tmp_path):
+    path = tmp_path / "dossiers_bad_bytes.csv"
+    good = DOSSIERS.read_bytes()
+    path.write_bytes(good + "HS009,THD,1.001193,Khai sinh,Trực tuyến".encode() + b"\x81\x8d,x\n")
+    with pytest.raises(InputError) as err:
+        open_export(path, label="dossiers_bad_bytes.csv")
+    assert str(err.value) == ("dossiers_bad_bytes.csv: không đọc được bảng mã ký tự ở dòng 7 "
+                              "(cần UTF-8, UTF-16 hoặc Windows-1258).")
