@@ -486,7 +486,7 @@ def _close(rng, cal: _Calendar, df: pd.DataFrame, start, end, after_limit, shape
     closed = np.full(n, np.datetime64("NaT"), dtype="datetime64[D]")
     first = np.maximum(recv, start)
     rows = o == "early"
-    closed[rows] = _pick_workday(rng, cal, first[rows], np.minimum(due[rows] - DAY, end), 2.0)
+    closed[rows] = _pick_workday(rng, cal, first[rows], np.minimum(due[rows] - DAY, end), 1.5)
     rows = o == "on_time"
     closed[rows] = due[rows]
     rows = o == "late"
