@@ -270,3 +270,12 @@ def test_form06_command_writes_the_spreadsheet(city, db_path, tmp_path):
     bad = CliRunner().invoke(main, ["--db", str(db_path), "form06", "--period", "2023-01",
                                     "--unit", "NOPE", "--out", str(out)])
     assert bad.exit_code == 1 and "Không có đơn vị NOPE" in bad.output
+
+
+def test_dossiers_of_unknown_procedures_have_their_own_section(city):
+    _d(city, "x", "C", "P404", "online", (2023, 8, 1), (2023, 8, 9))
+    frame = form06_frame(city, START, END, "C", "unit")
+    assert _lines(frame)[-3:] == [
+        ("II", "Chưa xác định cấp thực hiện", 1, 1, 0, 0, 0, 0, 0, 0, 1, 0, 1),
+        ("1", "Chưa xác định lĩnh vực", 1, 1, 0, 0, 0, 0, 0, 0, 1, 0, 1),
+        ("", "Tổng cộng", 7, 4, 2, 1, 4, 1, 2, 1, 3, 1, 2)]

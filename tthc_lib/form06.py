@@ -51,7 +51,8 @@ NUMBER_COLUMNS = tuple(f"c{n}" for n in COLUMN_COUNTS)
 # (left column, right columns): left must equal the sum of the right on every line.
 FORM_IDENTITIES = ((3, (4, 5, 6)), (3, (7, 11)), (7, (8, 9, 10)), (11, (12, 13)))
 
-# Sections of the form, by the level of the procedures; None: procedure not in the catalogue.
+# Sections of the form, by the level of the procedures; None: any other level, or a procedure
+# missing from the catalogue.
 LEVEL_SECTIONS = (("district", "Cấp huyện"), ("commune", "Cấp xã"),
                   (None, "Chưa xác định cấp thực hiện"))
 ROMAN = ("I", "II", "III")
@@ -102,14 +103,22 @@ def form06_frame(con, start: date, end: date, unit: str, scope: str = "unit") ->
     return frame
 
 
+_KNOWN_LEVELS = [lvl for lvl, _ in LEVEL_SECTIONS if lvl is not None]
+
+
 def _present_sections(by_field: pd.DataFrame) -> list[tuple[str | None, str]]:
-    levels = set(by_field["level"].where(by_field["level"].notna(), None))
-    return [(lvl, label) for lvl, label in LEVEL_SECTIONS if lvl in levels]
+    return [(lvl, label) for lvl, label in LEVEL_SECTIONS
+            if _level_mask(by_field, lvl).any()]
+
+
+def _level_mask(by_field: pd.DataFrame, level: str | None) -> pd.Series:
+    """The fields of a section; None gathers every level the form has no section for."""
+    known = by_field["level"].isin(_KNOWN_LEVELS)
+    return ~known if level is None else by_field["level"] == level
 
 
 def _section_fields(by_field: pd.DataFrame, level: str | None) -> pd.DataFrame:
-    mask = by_field["level"].isna() if level is None else by_field["level"] == level
-    fields = by_field[mask]
+    fields = by_field[_level_mask(by_field, level)]
     order = sorted(fields.index, key=lambda i: name_key(field_label(fields.at[i, "field"])))
     return fields.loc[order]
 
