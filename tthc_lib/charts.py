@@ -104,6 +104,8 @@ def _finish(fig: Figure) -> Figure:
 
 def figure_png(fig: Figure) -> bytes:
     """The chart as PNG bytes, at the chart's dpi."""
+    # _finish already laid the figure out: freeze that layout rather than solve it again.
+    fig.set_layout_engine("none")
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=fig.dpi)
     return buf.getvalue()

@@ -39,6 +39,7 @@ class ReportContext:
     meta: ReportMeta
     info: dict           # the unit's registry row: unit_name, kind, level, parent_code
     parent: dict | None  # the parent's registry row, if any
+    params_dir: Path
 
     @property
     def rows(self) -> pd.DataFrame:
@@ -114,7 +115,8 @@ def context(unit: str, period_start: str, period_end: str, db: str | Path,
     }
     values = FigureValues({k: v for k, v in rows.items() if v is not None}, words)
     meta = _meta(unit, info, parent, period, settings, narrative, words)
-    return ReportContext(unit, period, db, settings, result, narrative, values, meta, info, parent)
+    return ReportContext(unit, period, db, settings, result, narrative, values, meta, info, parent,
+                         Path(params_dir))
 
 
 def _meta(unit, info, parent, period, settings, narrative, words) -> ReportMeta:
@@ -138,6 +140,11 @@ def _meta(unit, info, parent, period, settings, narrative, words) -> ReportMeta:
 def _html(parts: list[str]) -> HTML | None:
     parts = [p for p in parts if p]
     return HTML("\n".join(parts)) if parts else None
+
+
+def _listed(lines: list[str]) -> list[str]:
+    """The reference's list markers: "- " before each "Số hồ sơ ..." line of 2.2."""
+    return [f"- {t}" if t.startswith("Số hồ sơ") else t for t in lines]
 
 
 def _paras(texts: list[str], cls: str = "") -> str:
@@ -192,12 +199,12 @@ def dossiers(ctx: ReportContext) -> HTML | None:
     reason = " ".join(ctx.narrative.text("late_reason_unit", ctx.values)) or None
     if ctx.has_children:
         parts.append(_paras([f"Tại {unit_word(ctx.info)}:"], "tthc-lead"))
-    parts.append(_paras(prose.dossiers_prose(own, reason)))
+    parts.append(_paras(_listed(prose.dossiers_prose(own, reason))))
     communes = ctx.row("communes")
     if communes is not None:
         reason = " ".join(ctx.narrative.text("late_reason_communes", ctx.values)) or None
         parts.append(_paras([f"Tại {communes_label(ctx)}:"], "tthc-lead"))
-        parts.append(_paras(prose.dossiers_prose(communes, reason)))
+        parts.append(_paras(_listed(prose.dossiers_prose(communes, reason))))
     return _html(parts)
 
 
@@ -301,3 +308,85 @@ def tasks(ctx: ReportContext) -> HTML | None:
     """The key tasks, numbered 1., 2., ... as in the reference."""
     items = ctx.narrative.text("tasks", ctx.values)
     return _html([_paras([f"{i}. {t}" for i, t in enumerate(items, 1)])])
+
+
+# ---- comparisons with earlier periods ------------------------------------------------------
+
+def _comparison(ctx: ReportContext):
+    from .compare import comparison
+
+    con = connect(ctx.db, read_only=True)
+    try:
+        return comparison(con, ctx.unit, "total" if ctx.has_children else "unit", ctx.period,
+                          ctx.settings.calendar)
+    finally:
+        con.close()
+
+
+def _against(ctx: ReportContext) -> tuple[str, ...]:
+    """A report from the year's start compares with the same period last year only: the
+    period "before" it would straddle two years. Other periods compare with both."""
+    start = ctx.period.start
+    year_to_date = (start.month, start.day) == (1, 1) or (
+        ctx.settings.calendar == "cutoff14" and (start.month, start.day) == (12, 15))
+    return ("previous_year",) if year_to_date else ("previous_year", "previous_period")
+
+
+def comparisons(ctx: ReportContext) -> HTML | None:
+    """Key figures against earlier periods, prose and table; nothing when the store has no
+    earlier data for the unit."""
+    from .compare import comparison_prose, comparison_table_html
+
+    comp, against = _comparison(ctx), _against(ctx)
+    lines = comparison_prose(comp, against=against)
+    if not lines:
+        return None
+    return _html([_paras(["* So sánh với các kỳ trước:"] + [f"- {t}" for t in lines]),
+                  comparison_table_html(comp, against=against)])
+
+
+# ---- annexes: scorecards (766/QĐ-TTg) and the form table (Biểu số 06) ------------------------
+
+def _scorecards(ctx: ReportContext):
+    from .scorecard import load_scorecard_spec, scorecards
+
+    spec = load_scorecard_spec(Path(ctx.params_dir) / "scorecard.yaml")
+    return scorecards(ctx.rows, ctx.unit, spec), spec
+
+
+def scorecard_table(ctx: ReportContext) -> HTML | None:
+    if not ctx.has_children:
+        return None
+    from .scorecard import scorecard_table_html
+
+    df, spec = _scorecards(ctx)
+    return _html([scorecard_table_html(df, spec)])
+
+
+def scorecard_chart(ctx: ReportContext) -> HTML | None:
+    if not ctx.has_children:
+        return None
+    from .scorecard import scorecard_chart as chart
+
+    df, spec = _scorecards(ctx)
+    return figure(chart(df, spec), "Điểm đánh giá ước tính theo Quyết định 766/QĐ-TTg")
+
+
+def form06(ctx: ReportContext) -> HTML | None:
+    """Biểu số 06/VPCP/KSTT for the unit (its own dossiers and, for a unit with wards, all)."""
+    from .form06 import form06_frame, form06_html
+
+    con = connect(ctx.db, read_only=True)
+    try:
+        frame = form06_frame(con, ctx.period.start, ctx.period.end, ctx.unit,
+                             "total" if ctx.has_children else "unit")
+    finally:
+        con.close()
+    return _html([form06_html(frame)])
+
+
+def annex_heading(ctx: ReportContext) -> HTML:
+    """The annex starts on a new page, titled as an annex of the report."""
+    return HTML('<h1 class="tthc-break-before">PHỤ LỤC</h1>'
+                f'<p class="tthc-note" style="text-align:center">(Kèm theo Báo cáo của '
+                f'{escape(issuer_name(ctx.info))} {escape(label_vi(ctx.period, ctx.settings.calendar))})</p>')
