@@ -18,6 +18,9 @@ agrees with its printed parts and they agree with the store, so a wrong total is
 printed figure equals the store, there is no finding; when there is none, every printed figure
 equals the store (the store's figures satisfy the same identities).
 
+Not checked: figures the store does not hold (1.2, internal procedures published) and
+keys this module does not know (the `check` notes of the seed file).
+
 Percentages keep the decimals they were printed with only when the file is read with
 `load_figures` (YAML floats become Decimals from their text: 98.20 has two decimals); a plain
 float dict gives the decimals of its shortest repr (98.2: one).
