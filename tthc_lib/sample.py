@@ -74,8 +74,7 @@ FILES = {
     "units": "don_vi.csv",
     "procedures": "thu_tuc_hanh_chinh.xlsx",
     "changes": "cong_bo_tthc.csv",
-    "dossiers_old": "ho_so_{year}.csv",
-    "dossiers_new": "ho_so_{year}.csv",
+    "dossiers": "ho_so_{year}.csv",
     "feedback": "phan_anh_kien_nghi.csv",
 }
 
@@ -312,15 +311,7 @@ def _draw_carried(rng, cal: _Calendar, g: _Group, counts: dict, ps, pe, shape: d
     outcome = np.repeat(np.array(OUTCOMES, dtype=object), [counts[o] for o in OUTCOMES])
     n = len(outcome)
     w_lo = max(ps - int(c["window_days"]) * DAY, cal.first)
-    proc = np.empty(n, dtype=np.int64)
-    for o in OUTCOMES:
-        rows = np.flatnonzero(outcome == o)
-        lo, hi = _carried_bounds(cal, o, g.procs["days"].to_numpy(), ps)
-        ok = np.maximum(lo, w_lo) <= hi
-        weight = g.procs["weight"].to_numpy() * g.procs["days"].to_numpy() * ok
-        if len(rows) and not ok.any():
-            raise ValueError(f"sample: no procedure can be carried over as {o}")
-        proc[rows] = _pick_rows(rng, weight, len(rows)) if len(rows) else proc[rows]
+    proc = _carried_procedures(rng, cal, g, outcome, ps, w_lo)
     online = rng.random(n) < float(c["online_share"])
     k = g.procs["days"].to_numpy()[proc]
     lo = np.empty(n, dtype="datetime64[D]")
@@ -329,8 +320,7 @@ def _draw_carried(rng, cal: _Calendar, g: _Group, counts: dict, ps, pe, shape: d
         rows = outcome == o
         lo[rows], hi[rows] = _carried_bounds(cal, o, k[rows], ps)
     lo = np.maximum(lo, w_lo)
-    recency = np.exp(-((ps - cal.days) // DAY) / float(c["recency_days"]))
-    recency[(cal.days < w_lo) | (cal.days >= ps)] = 0.0
+    recency = _recency(cal, ps, c)
     day = np.empty(n, dtype=np.int64)
     for flag in (True, False):
         rows = online == flag
@@ -338,9 +328,34 @@ def _draw_carried(rng, cal: _Calendar, g: _Group, counts: dict, ps, pe, shape: d
                                  cal.index(hi[rows]))
     df = _frame(rng, cal, g, proc, online, cal.days[day], "carried")
     df["outcome"] = outcome
-    df["digitised_on_receipt"] = rng.random(n) < 0.9
+    df["digitised_on_receipt"] = rng.random(n) < float(c["digitised_share"])
     _close(rng, cal, df, ps, pe, cal.last, shape)
     return df
+
+
+def _carried_procedures(rng, cal, g: _Group, outcome: np.ndarray, ps, w_lo) -> np.ndarray:
+    """A procedure per carried-over dossier, among those that can end as its outcome;
+    long procedures are the ones that get carried over."""
+    days = g.procs["days"].to_numpy()
+    proc = np.zeros(len(outcome), dtype=np.int64)
+    for o in OUTCOMES:
+        rows = np.flatnonzero(outcome == o)
+        if not len(rows):
+            continue
+        lo, hi = _carried_bounds(cal, o, days, ps)
+        ok = np.maximum(lo, w_lo) <= hi
+        if not ok.any():
+            raise ValueError(f"sample: no procedure can be carried over as {o}")
+        proc[rows] = _pick_rows(rng, g.procs["weight"].to_numpy() * days * ok, len(rows))
+    return proc
+
+
+def _recency(cal: _Calendar, ps, c: dict) -> np.ndarray:
+    """Per day, how likely a dossier carried over into the period was received then."""
+    w_lo = ps - int(c["window_days"]) * DAY
+    recency = np.exp(-((ps - cal.days) // DAY) / float(c["recency_days"]))
+    recency[(cal.days < w_lo) | (cal.days >= ps)] = 0.0
+    return recency
 
 
 def _carried_bounds(cal: _Calendar, outcome: str, k: np.ndarray, ps):
@@ -361,11 +376,7 @@ def _carried_bounds(cal: _Calendar, outcome: str, k: np.ndarray, ps):
 def _carried_density(cal: _Calendar, g: _Group, counts: dict, ps, shape: dict) -> np.ndarray:
     """Per day, the share of background receipts left once the carried-over dossiers
     (received in the weeks before the period) are counted: keeps the monthly volume smooth."""
-    c = shape["carried_over"]
-    w_lo = ps - int(c["window_days"]) * DAY
-    recency = np.exp(-((ps - cal.days) // DAY) / float(c["recency_days"]))
-    recency[(cal.days < w_lo) | (cal.days >= ps)] = 0.0
-    dens = cal.weights(False) * recency
+    dens = cal.weights(False) * _recency(cal, ps, shape["carried_over"])
     return dens * (sum(counts.values()) / dens.sum()) if dens.sum() else dens
 
 
@@ -1007,7 +1018,7 @@ def _write_dossiers(out_dir, df: pd.DataFrame, year: int, old: bool, rng, spec) 
         h("result_digitised"): np.where(df["result_digitised"], *flags),
     })
     table = _with_messiness(rng, table, df, spec, old)
-    return _write_csv(out_dir / FILES["dossiers_new"].format(year=year), table, bom=old)
+    return _write_csv(out_dir / FILES["dossiers"].format(year=year), table, bom=old)
 
 
 def _with_messiness(rng, table: pd.DataFrame, df: pd.DataFrame, spec: dict, old: bool):
