@@ -8,8 +8,8 @@ import unicodedata
 import duckdb
 import openpyxl
 import pytest
-
 from conftest import data_path
+
 from tthc_lib.errors import InputError
 from tthc_lib.readers import open_export
 
@@ -190,8 +190,8 @@ def test_whole_header_matching_content_is_not_topic():
 
 @pytest.mark.parametrize("name, message", [
     ("empty.csv", "empty.csv: tệp rỗng; cần một bảng có dòng tiêu đề."),
-    ("ambiguous.csv", "ambiguous.csv: dòng tiêu đề (dòng 1) khớp với nhiều loại dữ liệu "
-                      "(danh mục thủ tục, danh mục đơn vị); mỗi tệp chỉ được chứa một loại."),
+    ("ambiguous.csv", ("ambiguous.csv: dòng tiêu đề (dòng 1) khớp với nhiều loại dữ liệu "
+                      "(danh mục thủ tục, danh mục đơn vị); mỗi tệp chỉ được chứa một loại.")),
     ("missing.csv", "missing.csv: không tìm thấy tệp."),
 ])
 def test_refused_files_say_why_in_one_line(name, message):

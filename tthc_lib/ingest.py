@@ -432,4 +432,4 @@ def _record_load(con, export: Export, names: _Names, result: FileResult) -> None
                 [load_id, export.label])
 
 
-__all__ = ["FileResult", "load_exports", "list_rejected", "LOCAL_TZ"]
+__all__ = ["LOCAL_TZ", "FileResult", "list_rejected", "load_exports"]

@@ -20,9 +20,9 @@ import tempfile
 import unicodedata
 import zipfile
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from . import vocab
 from .errors import InputError
