@@ -27,7 +27,7 @@ from tthc_lib.scorecard import (
     scorecards,
 )
 
-SPEC = load_scorecard_spec(ROOT / "params" / "scorecard.yaml")
+SPEC = load_scorecard_spec(ROOT / "tthc_lib" / "data" / "scorecard_766.yaml")
 SCRIPT = "<script>alert('x')</script>"
 
 

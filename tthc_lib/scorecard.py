@@ -1,7 +1,7 @@
 """Estimated points of each child unit under the index of Quyết định 766/QĐ-TTg.
 
-The components, their targets and maximum points live in params/scorecard.yaml (the spec);
-this module only applies the decision's rule: a component at or above its target scores its
+The components, their targets and maximum points live in tthc_lib/data/scorecard_766.yaml
+(the spec; an office may override it in params/scorecard.yaml); this module only applies the decision's rule: a component at or above its target scores its
 maximum, below it scores ``max_points × achieved / target``. Everything is computed exactly
 (Fractions) from the counts of the indicator rows and rounded once, to two decimals, halves
 away from zero.

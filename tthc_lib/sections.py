@@ -347,10 +347,16 @@ def comparisons(ctx: ReportContext) -> HTML | None:
 
 # ---- annexes: scorecards (766/QĐ-TTg) and the form table (Biểu số 06) ------------------------
 
+DEFAULT_SCORECARD = Path(__file__).parent / "data" / "scorecard_766.yaml"
+
+
 def _scorecards(ctx: ReportContext):
     from .scorecard import load_scorecard_spec, scorecards
 
-    spec = load_scorecard_spec(Path(ctx.params_dir) / "scorecard.yaml")
+    # The decision is national: its targets ship with the library; an office may override
+    # them in params/scorecard.yaml.
+    own = Path(ctx.params_dir) / "scorecard.yaml"
+    spec = load_scorecard_spec(own if own.exists() else DEFAULT_SCORECARD)
     return scorecards(ctx.rows, ctx.unit, spec), spec
 
 
