@@ -6,7 +6,15 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import sync_playwright
-from test_render import MOTTO, SLOGAN, fixture_notebook, index_entries, ward_meta
+from test_render import (
+    MOTTO,
+    SLOGAN,
+    fixture_notebook,
+    html_notebook,
+    index_entries,
+    ward_meta,
+    wide_table,
+)
 
 from tthc_lib import render
 
@@ -95,3 +103,14 @@ def test_index_shows_figures_and_links_open_the_report(browser, site):
     assert visit.visible(MOTTO)
     assert all(url.startswith(("file:", "data:")) for url in visit.requests)
     assert visit.errors == []
+
+
+def test_wide_tables_keep_to_the_text_width_in_print(browser, tmp_path):
+    html = render.render_html([html_notebook(wide_table(15), wide_table(14), wide_table(9))],
+                              tmp_path / "r.html", ward_meta())
+    page = browser.new_page(viewport={"width": 624, "height": 900})  # 165 mm of text
+    page.emulate_media(media="print")
+    page.goto(html.as_uri(), wait_until="load")
+    widths = page.evaluate("[document.documentElement.scrollWidth,"
+                           " document.documentElement.clientWidth]")
+    assert widths == [624, 624]

@@ -48,12 +48,23 @@ def html_notebook(*fragments: str) -> nbformat.NotebookNode:
     ])
 
 
+def wide_table(columns: int = 15, rows: int = 12) -> str:
+    """A table as wide as the report's widest (the form table, the ward table), with a note."""
+    head = "".join(f"<th>Cột số {n}</th>" for n in range(2, columns))
+    row = ('<tr><td class="name">Phường Trần Hưng Đạo</td>'
+           + '<td class="num">13.372</td>' * (columns - 3)
+           + '<td class="num">85,7%</td><td class="note">Không phát sinh: PAKN xử lý đúng '
+             "hạn; tổng điểm quy đổi</td></tr>")
+    return (f'<table class="tthc-table"><caption>Bảng rộng</caption><thead><tr><th>Đơn vị</th>'
+            f"{head}</tr></thead><tbody>{row * rows}</tbody></table>")
+
+
 def long_notebook(paragraphs: int = 60) -> nbformat.NotebookNode:
     """Enough body text for three pages or so."""
     text = ("<p>Công tác kiểm soát thủ tục hành chính được lãnh đạo UBND thành phố thường "
             "xuyên quan tâm, chỉ đạo thực hiện như niêm yết công khai Bộ thủ tục hành chính "
             "cấp huyện, cấp xã kịp thời, đầy đủ tại Bộ phận Một cửa.</p>")
-    return html_notebook(text * paragraphs)
+    return html_notebook(text * paragraphs, wide_table())
 
 
 @pytest.fixture(scope="module")
@@ -150,6 +161,11 @@ def _pdf_text(pdf: Path, page: int | None = None) -> str:
                           capture_output=True, text=True, check=True).stdout
 
 
+def _pdf_bbox(pdf: Path) -> str:
+    return subprocess.run(["pdftotext", "-bbox", "-f", "1", "-l", "1", str(pdf), "-"],
+                          capture_output=True, text=True, check=True).stdout
+
+
 def _pdfinfo(pdf: Path) -> str:
     return subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True,
                           check=True).stdout
@@ -183,6 +199,10 @@ def test_pdf_numbers_pages_at_the_top_from_page_two(printer, tmp_path):
     pages = int(re.search(r"Pages:\s+(\d+)", _pdfinfo(pdf)).group(1))
     assert pages >= 2
     assert _pdf_text(pdf, 1).split()[0] == "UBND"
+    # Full size: a table wider than the text would make Chromium shrink every page.
+    title = re.search(r'<word xMin="[\d.]+" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">'
+                      r"BÁO</word>", _pdf_bbox(pdf))
+    assert 14 <= float(title.group(2)) - float(title.group(1)) <= 18  # 14 pt type
     for page in range(2, pages + 1):
         assert _pdf_text(pdf, page).split()[0] == str(page)
 
