@@ -288,3 +288,15 @@ def test_a_broken_chromium_is_a_report_error(kind, report, monkeypatch, tmp_path
     with pytest.raises(ReportError, match="Chromium"), render.open_printer(kind) as printer:
         printer.print(report, tmp_path / "r.pdf")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_annex_is_set_on_landscape_pages(printer, tmp_path):
+    notebook = html_notebook("<p>Nội dung.</p>", layout.closing_html(ward_meta()),
+                             '<h1 class="tthc-annex">PHỤ LỤC</h1>', wide_table())
+    html = render.render_html([notebook], tmp_path / "annex.html", ward_meta())
+    pdf = printer.print(html, tmp_path / "annex.pdf")
+    sizes = re.findall(r"Page\s+\d+ size:\s+([\d.]+) x ([\d.]+)",
+                       subprocess.run(["pdfinfo", "-f", "1", "-l", "9", str(pdf)],
+                                      capture_output=True, text=True, check=True).stdout)
+    assert [float(w) < float(h) for w, h in sizes] == [True, False]  # portrait, landscape
+    assert "PHỤ LỤC" in _pdf_text(pdf, 2) and "Nơi nhận:" in _pdf_text(pdf, 1)
