@@ -393,6 +393,6 @@ def form06(ctx: ReportContext) -> HTML | None:
 
 def annex_heading(ctx: ReportContext) -> HTML:
     """The annex starts on a new page, titled as an annex of the report."""
-    return HTML('<h1 class="tthc-break-before">PHỤ LỤC</h1>'
-                f'<p class="tthc-note" style="text-align:center">(Kèm theo Báo cáo của '
+    return HTML('<h1 class="tthc-annex tthc-break-before">PHỤ LỤC</h1>'
+                f'<p class="tthc-note tthc-annex-note">(Kèm theo Báo cáo của '
                 f'{escape(issuer_name(ctx.info))} {escape(label_vi(ctx.period, ctx.settings.calendar))})</p>')
