@@ -141,9 +141,12 @@ def indicators(obj: dict, period: str, units: tuple[str, ...], fmt: str) -> None
 @click.option("--period", required=True, help="START:END (ISO) hoặc 2023-10, 2023-Q3, 2023-H1, 2023.")
 @click.option("--unit", "units", multiple=True, help="Mã đơn vị (lặp lại được), hoặc 'all'.")
 @click.option("--to", "to", default="html,pdf", show_default=True, help="html, pdf (cách nhau dấu phẩy).")
-@click.option("--jobs", default=1, show_default=True, type=click.IntRange(1, 256))
+@click.option("--jobs", default=1, show_default=True, type=click.IntRange(1, 256),
+              help="Số tiến trình chạy song song (với dask: số worker của LocalCluster).")
 @click.option("--executor", type=click.Choice(["local", "dask"]), default="local", show_default=True)
 @click.option("--scheduler", default=None, help="Địa chỉ Dask scheduler (mặc định: LocalCluster).")
+@click.option("--force", is_flag=True, help="Chạy lại mọi đơn vị, kể cả khi không có gì thay đổi.")
+@click.option("--retry-failed", is_flag=True, help="Chỉ chạy lại các đơn vị bị lỗi ở lần chạy trước.")
 @click.option("--out", "out_dir", default="outputs", show_default=True,
               type=click.Path(file_okay=False))
 @click.option("--params", "params_dir", default="params", show_default=True,
@@ -153,10 +156,15 @@ def indicators(obj: dict, period: str, units: tuple[str, ...], fmt: str) -> None
 @click.pass_obj
 @_expected_errors
 def report(obj: dict, period: str, units: tuple[str, ...], to: str, jobs: int, executor: str,
-           scheduler: str | None, out_dir: str, params_dir: str, notebooks_dir: str) -> None:
-    """Chạy các notebook mục báo cáo cho từng đơn vị, xuất HTML/PDF và trang mục lục."""
+           scheduler: str | None, force: bool, retry_failed: bool, out_dir: str,
+           params_dir: str, notebooks_dir: str) -> None:
+    """Chạy các notebook mục báo cáo cho từng đơn vị, xuất HTML/PDF và trang mục lục.
+
+    Chỉ chạy lại những gì đã thay đổi (notebook, tham số, lời văn, dữ liệu của đơn vị,
+    phiên bản thư viện); --force chạy lại tất cả."""
     from .narrative import Settings
     from .periods import parse_period
+    from .progress import Progress
     from .runner import render_reports
     from .store import resolve_db
 
@@ -164,15 +172,20 @@ def report(obj: dict, period: str, units: tuple[str, ...], to: str, jobs: int, e
     bad = sorted(set(formats) - {"html", "pdf"})
     if bad:
         raise click.UsageError(f"--to: không hỗ trợ {', '.join(bad)} (dùng html, pdf)")
+    if scheduler and executor != "dask":
+        raise click.UsageError("--scheduler chỉ dùng với --executor dask")
     calendar = Settings.load(Path(params_dir)).calendar
     summary = render_reports(resolve_db(obj["db"]), parse_period(period, calendar),
                              list(units) or None, Path(out_dir), formats,
                              notebooks_dir=Path(notebooks_dir), params_dir=Path(params_dir),
-                             progress=lambda line: click.echo(line, err=True))
-    for f in summary.failures:
-        click.echo(f"LỖI {f.unit} / {f.section}: {f.error} ({f.path})", err=True)
+                             progress=Progress(0), jobs=jobs, executor=executor,
+                             scheduler=scheduler, force=force, retry_failed=retry_failed)
     for f in summary.findings:
         click.echo(f"Cần xem lại: {json.dumps(f, ensure_ascii=False)}", err=True)
+    if summary.failures:
+        click.echo(f"{len(summary.failures)} đơn vị lỗi (đơn vị | mục | lỗi | notebook):", err=True)
+    for f in summary.failures:
+        click.echo(f"  {f.unit} | {f.section} | {f.error} | {f.path}", err=True)
     click.echo(summary.index)
     if summary.failures:
         sys.exit(1)

@@ -1,0 +1,258 @@
+"""The report batch: outputs, incremental re-execution, failure isolation, retry, lock, atomic
+writes, progress. Notebooks are the two small fixtures of tests/data/notebooks_broken."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+from datetime import date
+from pathlib import Path
+
+import nbformat
+import pytest
+from click.testing import CliRunner
+from conftest import ROOT, data_path
+
+from tthc_lib.cache import Manifest, write_atomic
+from tthc_lib.errors import ReportError
+from tthc_lib.locks import output_lock
+from tthc_lib.periods import Period
+from tthc_lib.progress import Progress, format_duration
+from tthc_lib.runner import grid, output_path, render_reports
+from tthc_lib.store import connect
+
+PERIOD = Period(date(2023, 1, 1), date(2023, 10, 30))
+NOTEBOOKS = data_path("notebooks_broken")
+SECTIONS = ["00_header", "01_maybe_broken"]
+
+
+def _store(path: Path) -> Path:
+    """A city C with wards W1 and W2, a few dossiers each."""
+    con = connect(path)
+    con.execute("""INSERT INTO units VALUES
+        ('C', 'Thành phố X', 'Thành phố', 'district', NULL),
+        ('W1', 'Phường A', 'Phường', 'commune', 'C'),
+        ('W2', 'Xã B', 'Xã', 'commune', 'C')""")
+    con.execute("INSERT INTO procedures VALUES ('P1', 'Đăng ký khai sinh', 'Hộ tịch', "
+                "'commune', 'full')")
+    for i, unit in enumerate(["C", "W1", "W1", "W2"]):
+        _dossier(con, f"d{i}", unit)
+    con.close()
+    return path
+
+
+def _dossier(con, did: str, unit: str, day: int = 1) -> None:
+    con.execute("""INSERT INTO dossiers VALUES (?, ?, 'P1', 'online', 'resolved',
+        ?::TIMESTAMPTZ, ?::TIMESTAMPTZ, ?::TIMESTAMPTZ, ?::DATE, ?::DATE, ?::DATE, false, false)""",
+                [did, unit, f"2023-03-{day:02d} 09:00+07", f"2023-03-{day + 5:02d} 17:00+07",
+                 f"2023-03-{day + 2:02d} 10:00+07", f"2023-03-{day:02d}",
+                 f"2023-03-{day + 5:02d}", f"2023-03-{day + 2:02d}"])
+
+
+@pytest.fixture
+def batch(tmp_path):
+    """A store, a copy of params/ and of the fixture notebooks, an output folder; `run(**kw)`
+    renders the reports (HTML only unless told) and returns the summary."""
+    db = _store(tmp_path / "store.duckdb")
+    params = tmp_path / "params"
+    shutil.copytree(ROOT / "params", params)
+    notebooks = tmp_path / "notebooks"
+    shutil.copytree(NOTEBOOKS, notebooks)
+    out = tmp_path / "out"
+
+    class Batch:
+        def run(self, units=None, to=("html",), **kw):
+            return render_reports(db, PERIOD, units, out, to, notebooks_dir=notebooks,
+                                  params_dir=params, **kw)
+
+        def path(self, name, unit="", section=""):
+            return output_path(out, name, PERIOD, unit, section)
+
+    b = Batch()
+    b.db, b.params, b.notebooks, b.out = db, params, notebooks, out
+    return b
+
+
+def _ran(summary) -> dict[str, int]:
+    """unit -> sections executed, for the units that ran."""
+    return {o.unit: o.executed for o in summary.outcomes if not o.skipped}
+
+
+def test_grid_is_every_combination_first_axis_slowest():
+    assert grid(unit=["A", "B"], section=["x", "y"]) == [
+        {"unit": "A", "section": "x"}, {"unit": "A", "section": "y"},
+        {"unit": "B", "section": "x"}, {"unit": "B", "section": "y"}]
+
+
+def test_batch_writes_reports_index_notebooks_and_summary(batch):
+    summary = batch.run(to=("html", "pdf"))
+    assert summary.failures == []
+    assert _ran(summary) == {"C": 2, "W1": 2, "W2": 2}
+    for unit in ("C", "W1", "W2"):
+        assert batch.path("pdf", unit).read_bytes().startswith(b"%PDF")
+        html = batch.path("html", unit).read_text(encoding="utf-8")
+        assert "leaked_from_first_section" not in html
+        for section in SECTIONS:
+            nb = nbformat.read(batch.path("notebook", unit, section), as_version=4)
+            assert nb.cells[1].source.startswith("# Parameters")  # papermill's injected cell
+            assert f'unit = "{unit}"' in nb.cells[1].source
+    assert "tại thành phố X" in batch.path("html", "C").read_text(encoding="utf-8")
+    index = batch.path("index").read_text(encoding="utf-8")
+    assert 'href="W2.html"' in index and 'href="W2.pdf"' in index
+    written = json.loads(batch.path("summary").read_text(encoding="utf-8"))
+    assert written["failures"] == [] and written["index"] == str(batch.path("index"))
+
+
+def test_noop_rerun_executes_nothing_and_keeps_files(batch):
+    batch.run()
+    before = {u: batch.path("html", u).stat().st_mtime_ns for u in ("C", "W1", "W2")}
+    summary = batch.run()
+    assert _ran(summary) == {} and summary.executed == 0
+    assert [o.unit for o in summary.outcomes if o.skipped] == ["C", "W1", "W2"]
+    assert {u: batch.path("html", u).stat().st_mtime_ns for u in before} == before
+
+
+def test_new_data_of_one_ward_reruns_that_ward_and_the_city_only(batch):
+    batch.run()
+    con = connect(batch.db)
+    _dossier(con, "new", "W1", day=9)
+    con.close()
+    assert _ran(batch.run()) == {"C": 2, "W1": 2}
+
+
+def test_changed_notebook_reruns_that_section_of_every_unit(batch):
+    batch.run()
+    path = batch.notebooks / "01_maybe_broken.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    nb.cells.append(nbformat.v4.new_markdown_cell("Thêm một dòng."))
+    nbformat.write(nb, path)
+    assert _ran(batch.run()) == {"C": 1, "W1": 1, "W2": 1}
+
+
+def test_changed_narrative_reruns_and_force_reruns_all(batch):
+    batch.run()
+    narrative = batch.params / "narrative" / "2023-01-01_2023-10-30.yaml"
+    narrative.write_text(narrative.read_text(encoding="utf-8") + "\n# sửa\n", encoding="utf-8")
+    assert _ran(batch.run()) == {"C": 2, "W1": 2, "W2": 2}
+    assert _ran(batch.run()) == {}
+    assert _ran(batch.run(force=True)) == {"C": 2, "W1": 2, "W2": 2}
+
+
+def test_asking_for_pdf_later_renders_without_executing(batch):
+    batch.run(to=("html",))
+    summary = batch.run(to=("html", "pdf"))
+    assert _ran(summary) == {"C": 0, "W1": 0, "W2": 0}
+    assert batch.path("pdf", "W1").read_bytes().startswith(b"%PDF")
+
+
+def test_failing_unit_does_not_stop_the_others_and_keeps_its_notebook(batch):
+    (batch.params / "broken_units.txt").write_text("W2\n", encoding="utf-8")
+    summary = batch.run()
+    [failure] = summary.failures
+    assert (failure.unit, failure.section) == ("W2", "01_maybe_broken")
+    assert failure.error == "RuntimeError: mục hỏng cho đơn vị W2"
+    assert failure.path == str(batch.path("notebook", "W2", "01_maybe_broken"))
+    nb = nbformat.read(failure.path, as_version=4)
+    # cells: banner, parameters, injected parameters, markdown, marker, the failing cell
+    assert nb.cells[0].source.startswith("**Lỗi khi chạy notebook này** tại ô số 4 (RuntimeError)")
+    assert nb.cells[4].source.endswith("**▼ Ô bị lỗi**")
+    assert nb.cells[5].outputs[-1].evalue == "mục hỏng cho đơn vị W2"
+    assert nb.metadata.papermill.exception is True
+    assert batch.path("html", "C").is_file() and batch.path("html", "W1").is_file()
+    assert not batch.path("html", "W2").exists()
+    assert 'href="W2.html"' not in batch.path("index").read_text(encoding="utf-8")
+
+
+def test_failure_is_kept_on_rerun_and_retry_failed_reruns_only_it(batch):
+    broken = batch.params / "broken_units.txt"
+    broken.write_text("W2\n", encoding="utf-8")
+    batch.run()
+    broken.unlink()
+    again = batch.run()  # nothing changed that the keys see: not re-run, still reported
+    assert _ran(again) == {} and [f.unit for f in again.failures] == ["W2"]
+    retried = batch.run(retry_failed=True)
+    assert _ran(retried) == {"W2": 1}  # the section before the failure is reused
+    assert retried.failures == []
+    assert 'href="W2.html"' in batch.path("index").read_text(encoding="utf-8")
+
+
+def test_cli_lists_failures_and_exits_1(batch, monkeypatch):
+    from tthc_lib.cli import main
+
+    (batch.params / "broken_units.txt").write_text("W1\n", encoding="utf-8")
+    result = CliRunner().invoke(main, [
+        "--db", str(batch.db), "report", "--period", "2023-01-01:2023-10-30", "--unit", "W1",
+        "--unit", "W2", "--to", "html", "--out", str(batch.out), "--params", str(batch.params),
+        "--notebooks", str(batch.notebooks)])
+    assert result.exit_code == 1
+    notebook = batch.path("notebook", "W1", "01_maybe_broken")
+    assert (f"  W1 | 01_maybe_broken | RuntimeError: mục hỏng cho đơn vị W1 | {notebook}"
+            in result.output)
+    assert "Đơn vị 2/2 · lỗi 1" in result.output
+
+
+def test_second_run_on_the_same_folder_is_refused(batch):
+    with output_lock(batch.path("period_dir")), \
+            pytest.raises(ReportError, match="đang được một lần chạy tthc report khác dùng"):
+        batch.run()
+
+
+def test_atomic_write_keeps_the_old_file_when_writing_fails(tmp_path):
+    target = tmp_path / "W1.html"
+    write_atomic(target, b"old")
+    with pytest.raises(TypeError):
+        write_atomic(target, "not bytes")  # fails after the temporary file exists
+    assert target.read_bytes() == b"old"
+    assert [p.name for p in tmp_path.iterdir()] == ["W1.html"]
+
+
+def test_manifest_round_trip_and_unreadable_manifest_is_empty(tmp_path):
+    from tthc_lib.cache import UnitRecord
+
+    manifest = Manifest(tmp_path)
+    manifest.put("W1", UnitRecord("ok", {"00": "k"}, ["html"], "W1.html"))
+    manifest.save()
+    assert Manifest.load(tmp_path).get("W1") == manifest.get("W1")
+    (tmp_path / Manifest.NAME).write_text("{half", encoding="utf-8")
+    assert Manifest.load(tmp_path).units == {}
+
+
+class _Clock:
+    def __init__(self):
+        self.now = 0.0
+
+    def __call__(self):
+        return self.now
+
+
+def test_progress_plain_lines_count_units_failures_and_time_left():
+    clock, stream = _Clock(), io.StringIO()
+    progress = Progress(4, stream, every=10, tty=False, clock=clock)
+    progress.advance(skipped=True)
+    clock.now = 10.0
+    progress.advance()
+    clock.now = 20.0
+    progress.advance(failed=True)
+    progress.finish()  # the last line is already shown
+    progress.advance()
+    progress.finish()
+    assert stream.getvalue().splitlines() == [
+        "Đơn vị 2/4 · không đổi 1 · đã chạy 0:10 · còn ~0:20",
+        "Đơn vị 3/4 · không đổi 1 · lỗi 1 · đã chạy 0:20 · còn ~0:10",
+        "Đơn vị 4/4 · không đổi 1 · lỗi 1 · đã chạy 0:20",
+    ]
+
+
+def test_progress_on_a_terminal_rewrites_one_line():
+    stream = io.StringIO()
+    progress = Progress(2, stream, tty=True, clock=_Clock())
+    progress.advance()
+    progress.advance()
+    progress.finish()
+    assert stream.getvalue().count("\n") == 1
+    assert stream.getvalue().startswith("\rĐơn vị 1/2 · đã chạy 0:00 · còn ~0:00\x1b[K\r")
+
+
+def test_format_duration():
+    assert [format_duration(s) for s in (0, 83, 3725)] == ["0:00", "1:23", "1:02:05"]
