@@ -368,3 +368,27 @@ def test_any_dossier_file_keeps_the_count_identity_and_stores_what_is_expected(
         assert table(con, "SELECT count(*) FROM rejected") == [(rejected,)]
     finally:
         con.close()
+
+
+def test_a_changed_publication_replaces_the_stored_one(con, tmp_path):
+    load_exports(con, [ingest("changes.csv")])
+    newer = tmp_path / "changes_newer.csv"
+    newer.write_text("Số quyết định,Ngày quyết định,Mã thủ tục,Cấp thực hiện,Loại công bố\n"
+                     "820/QĐ-UBND,16/03/2023,1.001193,Cấp xã,Bãi bỏ\n", encoding="utf-8")
+    [result] = load_exports(con, [str(newer)])
+    assert counts(result) == ("changes", 1, 1, 1, 0, 0, None)
+    assert table(con, "SELECT decision_date, change FROM changes "
+                      "WHERE procedure_code = '1.001193'") == [(dt.date(2023, 3, 16), "abolished")]
+
+
+def test_a_file_gone_before_its_turn_is_refused(con, tmp_path):
+    from tthc_lib.ingest import _load_file
+    from tthc_lib.readers import open_export
+
+    path = tmp_path / "units_gone.csv"
+    path.write_bytes(data_path("ingest", "units.csv").read_bytes())
+    export = open_export(path, label="units_gone.csv")
+    path.unlink()
+    result = _load_file(con, export)
+    assert result.error.startswith("units_gone.csv: không đọc được tệp")
+    assert table(con, "SELECT count(*) FROM units") == [(0,)]

@@ -229,3 +229,23 @@ def test_undecodable_bytes_are_refused_with_their_line(tmp_path):
         open_export(path, label="dossiers_bad_bytes.csv")
     assert str(err.value) == ("dossiers_bad_bytes.csv: không đọc được bảng mã ký tự ở dòng 7 "
                               "(cần UTF-8, UTF-16 hoặc Windows-1258).")
+
+
+def test_a_column_given_twice_is_refused(tmp_path):
+    path = tmp_path / "units_twice.csv"
+    path.write_text("Mã đơn vị,Tên đơn vị,Loại đơn vị,unit_code\nHD,Hải Dương,Thành phố,HD\n",
+                    encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        open_export(path, label="units_twice.csv")
+    assert str(err.value) == ('units_twice.csv: cột "Mã đơn vị" xuất hiện hai lần ở dòng tiêu '
+                              'đề (dòng 1); mỗi cột chỉ được có một lần.')
+
+
+def test_canonical_english_headers_are_recognised(tmp_path):
+    path = tmp_path / "units_canonical.csv"
+    path.write_text("unit_code;unit_name;kind;parent_code\nHD;Hải Dương;Thành phố;\n",
+                    encoding="utf-8")
+    kind, rows = staged(path)
+    assert kind == "units"
+    assert rows == [{"_line": 2, "unit_code": "HD", "unit_name": "Hải Dương",
+                     "kind": "Thành phố", "parent_code": None}]

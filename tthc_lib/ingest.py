@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from . import vocab
-from .dates import LOCAL_TZ, instant_sql, local_date_sql
+from .dates import LOCAL_TZ, instant_of_local_sql, local_sql
 from .errors import InputError, StoreError
 from .readers import Export, open_export, staged_columns
 
@@ -94,6 +94,9 @@ def _load_file(con, export: Export) -> FileResult:
         return result
     except InputError as exc:
         return FileResult(export.label, None, error=exc.message)
+    except OSError as exc:
+        return FileResult(export.label, None,
+                          error=f"{export.label}: không đọc được tệp ({exc.strerror or exc}).")
     except _duckdb_error() as exc:
         raise StoreError(f"{export.label}: không ghi được vào kho dữ liệu, kho giữ nguyên như "
                          f"trước ({str(exc).splitlines()[0]}).", file=export.label) from exc
@@ -170,16 +173,20 @@ TRIM = "' \t\u00a0'"
 
 
 def _map_sql(x: str, synonyms: dict) -> str:
-    """SQL mapping trimmed text `x` through a synonym table (vocab), NULL when unknown."""
-    def case(expr):
-        whens = " ".join(f"WHEN {_lit(vocab.norm_value(k))} THEN {_sql_value(v)}"
-                         for k, v in synonyms.items() if k)
+    """SQL mapping trimmed text `x` through a synonym table (vocab), NULL when unknown.
+
+    Spellings as exports write them match first; other case and spacing fall through to
+    the slower normalised match."""
+    def case(expr, spellings):
+        whens = " ".join(f"WHEN {_lit(k)} THEN {_sql_value(v)}" for k, v in spellings)
         return f"CASE {expr} {whens} END"
 
+    pairs = [(vocab.norm_value(k), v) for k, v in synonyms.items() if k]
+    written = {(k[:1].upper() + k[1:], v) for k, v in pairs} | set(pairs)
     empty = _sql_value(synonyms[""]) if "" in synonyms else "NULL"
     spaced = f"lower(regexp_replace({x}, '\\s+', ' ', 'g'))"
-    return f"CASE WHEN {x} IS NULL THEN {empty} ELSE coalesce({case(f'lower({x})')}, " \
-           f"{case(spaced)}) END"
+    return (f"CASE WHEN {x} IS NULL THEN {empty} ELSE coalesce({case(x, sorted(written))}, "
+            f"{case(f'lower({x})', pairs)}, {case(spaced, pairs)}) END")
 
 
 def _sql_value(value) -> str:
@@ -189,13 +196,23 @@ def _sql_value(value) -> str:
 
 
 def _parse_sql(col: vocab.Column, x: str) -> str | None:
+    """SQL parsing one column's trimmed text; dates give their local wall time."""
     if col.type == "enum":
         return _map_sql(x, col.values)
     if col.type == "flag":
         return _map_sql(x, vocab.FLAGS)
     if col.type in ("datetime", "date"):
-        return instant_sql(x)
+        return local_sql(x)
     return None
+
+
+def _is_time(col: vocab.Column) -> bool:
+    return col.type in ("datetime", "date")
+
+
+def _n(name: str) -> str:
+    """The local wall time (TIMESTAMP) parsed from a date column."""
+    return _q(f"{name}__n")
 
 
 def _trim_sql(x: str) -> str:
@@ -206,19 +223,23 @@ def _trim_sql(x: str) -> str:
 
 
 def _shape(export: Export):
-    """What staging selects: the trimmed text of every column (NULL when empty or absent),
-    beside each typed column its parsed value, and whether the row is blank."""
+    """What staging selects: the trimmed text of every column (NULL when empty or absent);
+    beside each typed column its parsed value `__v` (dates: the instant, and the local wall
+    time `__n` it comes from); whether the row is blank. Three levels, so that each value
+    is trimmed and parsed once."""
     staged = set(staged_columns(export.header))
     columns = vocab.stored_columns(export.kind)
     trims = ", ".join(f"{_trim_sql(_q(c))} AS {_q(c)}" for c in staged)
     absent = "".join(f", NULL::VARCHAR AS {_q(c.name)}" for c in columns if c.name not in staged)
-    parsed = "".join(f", {sql} AS {_v(c.name)}" for c in columns
-                     if (sql := _parse_sql(c, _q(c.name))) is not None)
+    parsed = "".join(f", {sql} AS {_n(c.name) if _is_time(c) else _v(c.name)}"
+                     for c in columns if (sql := _parse_sql(c, _q(c.name))) is not None)
+    instants = "".join(f", {instant_of_local_sql(_n(c.name))} AS {_v(c.name)}"
+                       for c in columns if _is_time(c))
     blank = f"coalesce({', '.join(_q(c) for c in staged)}) IS NULL"
 
     def shape(relation: str) -> str:
-        return (f"SELECT *{parsed}, {blank} AS _blank FROM "
-                f"(SELECT * REPLACE ({trims}){absent} FROM {relation})")
+        return (f"SELECT *{instants}, {blank} AS _blank FROM (SELECT *{parsed} FROM "
+                f"(SELECT * REPLACE ({trims}){absent} FROM {relation}))")
     return shape
 
 
@@ -298,7 +319,7 @@ def _registry_reason(column: str, header: str, table: str, key: str, label: str)
 def _before(later: str, earlier: str, message: str, as_dates: bool = False):
     a, b = _v(later), _v(earlier)
     if as_dates:
-        a, b = local_date_sql(a), local_date_sql(b)
+        a, b = f"CAST({_n(later)} AS DATE)", f"CAST({_n(earlier)} AS DATE)"
     return (f"{a} < {b}", _lit(message))
 
 
@@ -378,7 +399,7 @@ def _set_aside_orphans(con, export: Export, names: _Names) -> None:
 def _store_columns(kind: str) -> dict[str, str]:
     """Store column -> SQL over the parsed table."""
     def local(name):
-        return local_date_sql(_v(name))
+        return f"CAST({_n(name)} AS DATE)"
 
     if kind == "units":
         return {"unit_code": "unit_code", "unit_name": "unit_name", "kind": "kind",
