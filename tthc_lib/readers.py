@@ -73,7 +73,7 @@ def _positions(kind: str, cells: list[str], label: str, line: int) -> dict[str, 
         if col.name in out:
             raise InputError(
                 f"{label}: cột \"{col.header}\" xuất hiện hai lần ở dòng tiêu đề (dòng {line}); "
-                "mỗi cột chỉ được có một lần.", file=label)
+                "mỗi cột chỉ được có một lần.", file=label, line=line, reason="duplicate")
         out[col.name] = pos
     return out
 
@@ -102,7 +102,7 @@ def find_header(rows, label: str) -> Header:
             names = ", ".join(vocab.KIND_LABELS[k] for k in kinds)
             raise InputError(
                 f"{label}: dòng tiêu đề (dòng {line}) khớp với nhiều loại dữ liệu ({names}); "
-                "mỗi tệp chỉ được chứa một loại.", file=label)
+                "mỗi tệp chỉ được chứa một loại.", file=label, line=line, reason="ambiguous")
         if kinds:
             return Header(kinds[0], line, _positions(kinds[0], cells, label, line), len(cells))
         seen += 1
@@ -110,7 +110,7 @@ def find_header(rows, label: str) -> Header:
             break
     raise InputError(
         f"{label}: không tìm thấy dòng tiêu đề; cần một bảng có đủ các cột của một loại dữ "
-        f"liệu: {_expected_text()}.", file=label)
+        f"liệu: {_expected_text()}.", file=label, reason="no_header")
 
 
 def staged_columns(header: Header) -> list[str]:
@@ -257,8 +257,7 @@ def _sniff_header(text: str, complete: bool, label: str) -> tuple[str, Header, i
         end = next(e for line, e, _ in records if line == header.line)
         found.append((sep, header, end))
     if not found:
-        ambiguous = [e for e in errors if "nhiều loại" in e.message]
-        raise (ambiguous or errors)[0]
+        raise min(errors, key=lambda e: e.attrs.get("reason") == "no_header")
     # The separator that yields the widest header row wins (a comma inside a tab header...).
     return max(found, key=lambda f: (len(f[1].positions), f[1].width))
 
@@ -510,7 +509,7 @@ class XlsxReader(Reader):
                 try:
                     header = find_header(_sheet_rows(ws), label)
                 except InputError as exc:
-                    if "nhiều loại" in exc.message or "hai lần" in exc.message:
+                    if exc.attrs.get("reason") != "no_header":
                         raise
                     last_error = exc
                     continue
