@@ -25,8 +25,8 @@ from tthc_lib.errors import ReportError
 
 FONT = "Times New Roman"
 NARRATIVE = [
-    "Thực hiện Công văn số 3977/UBND-VP ngày 23 tháng 10 năm 2023 của UBND tỉnh, UBND phường "
-    "Trần Hưng Đạo báo cáo như sau:",
+    ("Thực hiện Công văn số 3977/UBND-VP ngày 23 tháng 10 năm 2023 của UBND tỉnh, UBND phường "
+     "Trần Hưng Đạo báo cáo như sau:"),
     "- Số hồ sơ được tiếp nhận 2.459 hồ sơ (Online: 2.166 hồ sơ; trực tiếp: 252 hồ sơ)",
     "Quá hạn: không",
 ]
@@ -371,8 +371,8 @@ def test_sample_ward_report_has_its_figures_and_signer(ward_report):
     texts = body_texts(document)
     assert ("- Số hồ sơ được tiếp nhận 2.459 hồ sơ (Online: 2.166 hồ sơ; trực tiếp: 252 hồ sơ; "
             "kỳ trước chuyển sang: 41 hồ sơ; trong kỳ: 2.418 hồ sơ)") in texts
-    assert texts[:2] == ["BÁO CÁO", "Tình hình, kết quả thực hiện công tác cải cách thủ tục "
-                         "hành chính\n10 tháng năm 2023 tại phường Trần Hưng Đạo"]
+    assert texts[:2] == ["BÁO CÁO", ("Tình hình, kết quả thực hiện công tác cải cách thủ tục "
+                                     "hành chính\n10 tháng năm 2023 tại phường Trần Hưng Đạo")]
     closing = next(t for t in document.tables if "Nơi nhận:" in t.cell(0, 0).text)
     assert closing.cell(0, 1).paragraphs[-1].text == "Đinh Thị Yến"
     assert len(document.inline_shapes) >= 2

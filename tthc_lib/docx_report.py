@@ -614,13 +614,16 @@ class _Writer:
         _shape_table(table, grid, widths, layout)
         _cell_margins(table, 0 if layout else round(padding * 20))
         for placed in grid.cells:
-            cell = table.cell(placed.row, placed.col)
-            cell_look = look.over(_cell_look(placed, layout, size))
-            if placed.header and not layout:
-                _shade(cell, HEADER_FILL)
-            flow = _Flow(cell, cell_look, first=cell.paragraphs[0])
-            self._children(placed.node, flow, cell_look)
-            flow.end()
+            self._cell(table.cell(placed.row, placed.col), placed,
+                       look.over(_cell_look(placed, layout, size)), shaded=not layout)
+
+    def _cell(self, cell, placed: _Placed, look: Look, shaded: bool) -> None:
+        """The content of one (merged) cell; a header cell of a data table is shaded."""
+        if placed.header and shaded:
+            _shade(cell, HEADER_FILL)
+        flow = _Flow(cell, look, first=cell.paragraphs[0])
+        self._children(placed.node, flow, look)
+        flow.end()
 
 
 def _data_uri_image(src: str) -> bytes | None:
