@@ -12,8 +12,11 @@ loop belong to the thread that made them), so a session can be used from any thr
 
 from __future__ import annotations
 
+import atexit
 import os
 import queue
+import shutil
+import tempfile
 import threading
 from concurrent.futures import Future
 from pathlib import Path
@@ -102,9 +105,7 @@ class KernelSession:
         if self._km is not None and self._km.is_alive():
             return
         self._shutdown()
-        # IPC sockets on POSIX: no TCP ports to find, nothing listening on the network.
-        km = KernelManager(kernel_name=self.kernel_name,
-                           transport="ipc" if os.name == "posix" else "tcp")
+        km = KernelManager(kernel_name=self.kernel_name, **_transport())
         km.start_kernel()
         kc = km.client()
         kc.start_channels()
@@ -169,6 +170,16 @@ class KernelSession:
             except Exception:  # noqa: BLE001 - a dead kernel needs no shutdown
                 pass
         self._km = self._kc = None
+
+
+def _transport() -> dict:
+    """IPC sockets on POSIX (no TCP port to find, nothing listening on the network), in a
+    private folder: sessions of several workers on one machine never share a socket."""
+    if os.name != "posix":
+        return {"transport": "tcp"}
+    folder = tempfile.mkdtemp(prefix="tthc-kernel-")
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return {"transport": "ipc", "ip": os.path.join(folder, "k")}
 
 
 def _failed_cell(nb: nbformat.NotebookNode) -> int | None:
