@@ -15,9 +15,7 @@ from __future__ import annotations
 import base64
 import binascii
 import io
-import os
 import re
-import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass, fields, replace
 from datetime import datetime, time
@@ -26,9 +24,10 @@ from pathlib import Path
 
 import nbformat
 
+from .atomic import atomic_path
 from .errors import ReportError
 from .layout import ReportMeta
-from .render import _frame, _merge
+from .render import add_frame, merge_notebooks
 
 FONT = "Times New Roman"
 LANGUAGE = "vi-VN"
@@ -59,8 +58,8 @@ def render_docx(notebooks: list[nbformat.NotebookNode], out: Path, meta: ReportM
     return its path. As for the HTML report: a notebook that stopped on an error is refused,
     and if no notebook displayed the header (closing) block of `meta`, it is added at the top
     (end)."""
-    nb = _merge(notebooks)
-    _frame(nb, meta)
+    nb = merge_notebooks(notebooks)
+    add_frame(nb, meta)
     doc = _new_document(meta)
     writer = _Writer(doc)
     for fragment in shown_html(nb):
@@ -860,11 +859,5 @@ def _shade(cell, fill: str) -> None:
 
 def _save_atomic(doc, out: Path) -> None:
     """Save through a temporary file beside `out`, then os.replace: no half-written file."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    # Not mkstemp: its file is private (0600); the report is read like any file the user makes.
-    tmp = out.with_name(f".{out.stem}-{os.getpid()}-{secrets.token_hex(4)}{out.suffix}")
-    try:
+    with atomic_path(out) as tmp:
         doc.save(str(tmp))
-        os.replace(tmp, out)
-    finally:
-        tmp.unlink(missing_ok=True)

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import html
 import os
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -23,7 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import ReportError
+from .atomic import atomic_path
 from .formatting import fmt_date, fmt_int
 from .indicators import indicators_by_field
 from .tables import field_label, name_key
@@ -237,19 +236,8 @@ def write_form06_xlsx(frame: pd.DataFrame, path: str | os.PathLike,
     meta = meta if isinstance(meta, FormMeta) else FormMeta(**dict(meta))
     path = Path(path)
     workbook = build_form06_workbook(frame, meta)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".xlsx")
-        os.close(fd)
-        try:
-            workbook.save(tmp)
-            os.replace(tmp, path)
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-    except OSError as exc:
-        raise ReportError(f"Không ghi được tệp {path}: {exc.strerror or exc}",
-                          path=str(path)) from None
+    with atomic_path(path) as tmp:
+        workbook.save(tmp)
     return path
 
 

@@ -19,7 +19,6 @@ import tempfile
 import threading
 import warnings
 from concurrent.futures import Future
-from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache, lru_cache
@@ -29,6 +28,7 @@ from urllib.parse import quote
 
 import nbformat
 
+from .atomic import atomic_path, write_bytes_atomic
 from .errors import ReportError
 from .layout import ReportMeta, closing_html, header_html
 
@@ -53,8 +53,8 @@ def render_html(notebooks: list[nbformat.NotebookNode], out: Path, meta: ReportM
     """Write the report of the executed `notebooks` (in order) to `out` as one self-contained
     HTML page and return its path. Only display outputs are shown; if no notebook displayed
     the header (closing) block of `meta`, it is added at the top (end)."""
-    nb = _merge(notebooks)
-    _frame(nb, meta)
+    nb = merge_notebooks(notebooks)
+    add_frame(nb, meta)
     with warnings.catch_warnings():  # outputs without a shown type (scripts) are dropped
         warnings.filterwarnings("ignore", message="Your element with mimetype")
         body, _ = _exporter().from_notebook_node(nb, resources={"tthc": _page_resources(meta)})
@@ -62,7 +62,7 @@ def render_html(notebooks: list[nbformat.NotebookNode], out: Path, meta: ReportM
     return Path(out)
 
 
-def _merge(notebooks: list[nbformat.NotebookNode]) -> nbformat.NotebookNode:
+def merge_notebooks(notebooks: list[nbformat.NotebookNode]) -> nbformat.NotebookNode:
     """One notebook holding the cells of all; refuses a notebook that stopped on an error."""
     if not notebooks:
         raise ReportError("Không có phần nào để dựng báo cáo.")
@@ -90,7 +90,7 @@ def _check_no_error(nb: nbformat.NotebookNode, section: str) -> None:
                 )
 
 
-def _frame(nb: nbformat.NotebookNode, meta: ReportMeta) -> None:
+def add_frame(nb: nbformat.NotebookNode, meta: ReportMeta) -> None:
     """Add the header / closing block when no notebook displayed it."""
     shown = "".join(
         str(output.get("data", {}).get("text/html", ""))
@@ -249,7 +249,7 @@ class PdfPrinter:
         html, pdf = Path(html).resolve(), Path(pdf)
         if not html.is_file():
             raise ReportError(f"Không có tệp HTML để in PDF: {html.name}", path=str(html))
-        with _atomic_target(pdf) as tmp:
+        with atomic_path(pdf) as tmp:
             self._print(html, tmp)
             if not tmp.is_file() or tmp.stat().st_size == 0:
                 raise ReportError(f"Chromium không tạo được tệp PDF {pdf.name}.", path=str(pdf))
@@ -489,20 +489,5 @@ def format_rate(value: float | None, places: int = 1) -> str:
 
 # ---------------------------------------------------------------- files
 
-@contextmanager
-def _atomic_target(path: Path):
-    """A temporary path beside `path`, moved onto it when the block succeeds."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-", suffix=path.suffix)
-    os.close(fd)
-    tmp = Path(name)
-    try:
-        yield tmp
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
 def _write_atomic(path: Path, data: bytes) -> None:
-    with _atomic_target(path) as tmp:
-        tmp.write_bytes(data)
+    write_bytes_atomic(path, data)
