@@ -29,7 +29,10 @@ def atomic_path(path: str | os.PathLike):
         raise ReportError(f"Không ghi được tệp {path}: {exc.strerror or exc}",
                           path=str(path)) from None
     finally:
-        tmp.unlink(missing_ok=True)
+        try:
+            tmp.unlink(missing_ok=True)
+        except OSError:  # the folder itself is unusable: nothing was written there
+            pass
 
 
 def write_bytes_atomic(path: str | os.PathLike, data: bytes) -> Path:
