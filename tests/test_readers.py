@@ -132,14 +132,44 @@ def test_headers_match_whatever_case_spacing_and_order(tmp_path):
     assert all("Ghi chú nội bộ" not in r and "bỏ qua" not in r.values() for r in rows)
 
 
-def test_title_lines_and_blank_lines_keep_line_numbers(tmp_path):
+def title_and_blank_lines(tmp_path):
     lines = text_lines()
     path = tmp_path / "dossiers_title_lines.csv"
     path.write_text("\n".join(["BÁO CÁO HỒ SƠ \"THÁNG 4\"", "Đơn vị: Thành phố Hải Dương", "",
                                lines[0], lines[1], "", lines[2], ",,,,", lines[3], "", "",
                                lines[4], lines[5], "", ""]), encoding="utf-8")
+    return path
+
+
+def test_title_lines_and_blank_lines_keep_line_numbers(tmp_path):
+    path = title_and_blank_lines(tmp_path)
     assert lines_of(path) == [5, 7, 8, 9, 12, 13]     # line 8 (",,,,") is staged, then blank
     assert rows_of(path) == rows_of(DOSSIERS)
+
+
+def _both_paths(path):
+    """Rows staged by DuckDB's reader and by the Python reader, for the same file."""
+    export = open_export(path)
+    con = duckdb.connect()
+    identity = lambda rel: f"SELECT * FROM {rel}"
+    export.stage(con, "fast", identity)
+    assert export.staged_by == "duckdb"
+    text = path.read_bytes().decode(export.encoding)
+    export._stage_rows(con, "slow", export._python_rows(text), identity)
+    return (export, con.execute("SELECT * FROM fast ORDER BY _line").fetchall(),
+            con.execute("SELECT * FROM slow ORDER BY _line").fetchall())
+
+
+@pytest.mark.parametrize("name", ["dossiers.csv", "dossiers_bad_values.csv", "feedback.csv",
+                                  "dossiers_conflict.csv", "changes.csv", "units.csv"])
+def test_duckdb_and_python_readers_agree(name):
+    _export, fast, slow = _both_paths(data_path("ingest", name))
+    assert fast == slow and fast
+
+
+def test_duckdb_reader_agrees_on_title_and_blank_lines(tmp_path):
+    _, fast, slow = _both_paths(title_and_blank_lines(tmp_path))
+    assert fast == slow
 
 
 def test_quoted_line_breaks_keep_line_numbers(tmp_path):
@@ -149,6 +179,9 @@ def test_quoted_line_breaks_keep_line_numbers(tmp_path):
     path.write_text("\n".join([lines[0], lines[1], broken, lines[3], lines[4]]) + "\n",
                     encoding="utf-8")
     assert lines_of(path) == [2, 3, 5, 6]
+    export = open_export(path)
+    export.stage(duckdb.connect(), "t", lambda rel: f"SELECT * FROM {rel}")
+    assert export.staged_by == "python"
 
 
 def test_xlsx_with_title_rows_and_date_cells(tmp_path):

@@ -133,6 +133,7 @@ class Export(ABC):
         self.label = label
         self.header = header
         self.sha256: str | None = None
+        self.staged_by: str | None = None      # "duckdb" (read_csv) or "python"
 
     @property
     def kind(self) -> str:
@@ -166,6 +167,7 @@ class Export(ABC):
             for c in cols:
                 pos = self.header.positions[c]
                 values[c].append(cells[pos] or None if pos < len(cells) else None)
+        self.staged_by = "python"
         arrow = pa.table({"_line": pa.array(lines, pa.int64()),
                           **{c: pa.array(v, pa.string()) for c, v in values.items()}})
         view = f"{table}_arrow"
@@ -241,11 +243,19 @@ def _decode_head(head: bytes, complete: bool, label: str) -> tuple[str, str]:
                      f"(cần {ENCODING_LABELS}).", file=label, line=line)
 
 
-def _sniff_header(text: str, complete: bool, label: str) -> tuple[str, Header, int]:
-    """(separator, header, physical line where the header record ends)."""
+@dataclass(frozen=True)
+class _Sniffed:
+    sep: str
+    header: Header
+    end: int          # physical line where the header record ends
+    records: int      # CSV records up to and including the header, empty lines counted
+
+
+def _sniff_header(text: str, complete: bool, label: str) -> _Sniffed:
+    """The separator and header row of a text export."""
     if not complete:  # drop a possibly truncated last line
         text = text[: text.rfind("\n") + 1]
-    found: list[tuple[str, Header, int]] = []
+    found: list[_Sniffed] = []
     errors: list[InputError] = []
     for sep in SEPARATORS:
         records = list(_records_with_end(text, sep))
@@ -254,12 +264,12 @@ def _sniff_header(text: str, complete: bool, label: str) -> tuple[str, Header, i
         except InputError as exc:
             errors.append(exc)
             continue
-        end = next(e for line, e, _ in records if line == header.line)
-        found.append((sep, header, end))
+        index = next(i for i, (line, _e, _c) in enumerate(records) if line == header.line)
+        found.append(_Sniffed(sep, header, records[index][1], index + 1))
     if not found:
         raise min(errors, key=lambda e: e.attrs.get("reason") == "no_header")
     # The separator that yields the widest header row wins (a comma inside a tab header...).
-    return max(found, key=lambda f: (len(f[1].positions), f[1].width))
+    return max(found, key=lambda f: (len(f.header.positions), f.header.width))
 
 
 def _records_with_end(text: str, sep: str):
@@ -276,38 +286,40 @@ MAX_BLANK_LINES = 10_000      # beyond this many blank lines, stage through Pyth
 
 @dataclass
 class _Scan:
-    """What one pass over a UTF-8 file's bytes tells: hash, lines, blank lines, NFC need."""
+    """What one pass over a UTF-8 file's bytes tells: hash, lines, NFC need."""
 
     sha256: str
     lines: int                 # physical lines
-    blanks: list[int]          # line numbers of empty lines (DuckDB's reader skips them)
     combining: bool            # combining diacritics present: the text needs NFC
-
-    @property
-    def clean(self) -> bool:
-        return not self.combining and len(self.blanks) <= MAX_BLANK_LINES
 
 
 def _scan_utf8(path: Path) -> _Scan:
-    """Hash the file and find its empty lines, reading whole lines a chunk at a time."""
+    """Hash the file, count its lines, look for combining marks (U+0300-U+036F)."""
     sha = hashlib.sha256()
-    lines, blanks, combining, rest = 0, [], False, b""
+    lines, combining, last = 0, False, b"\n"
     with open(path, "rb") as fh:
-        while True:
-            chunk = fh.read(CHUNK_BYTES)
+        while chunk := fh.read(CHUNK_BYTES):
             sha.update(chunk)
+            lines += chunk.count(b"\n")
+            combining = combining or b"\xcc" in chunk or b"\xcd" in chunk
+            last = chunk[-1:]
+    return _Scan(sha.hexdigest(), lines + (last != b"\n"), combining)
+
+
+def _blank_line_numbers(path: Path, limit: int = MAX_BLANK_LINES) -> list[int] | None:
+    """Line numbers of the empty lines (DuckDB's reader skips them); None beyond `limit`.
+    A second pass, only for files whose rows do not line up with their lines."""
+    blanks, lines, rest = [], 0, b""
+    with open(path, "rb") as fh:
+        while chunk := fh.read(CHUNK_BYTES):
             block = rest + chunk
-            cut = block.rfind(b"\n") + 1 if chunk else len(block)
+            cut = block.rfind(b"\n") + 1
             block, rest = block[:cut], block[cut:]
-            combining = combining or b"\xcc" in block or b"\xcd" in block
-            if len(blanks) <= MAX_BLANK_LINES:
-                blanks.extend(lines + n for n in _blank_lines(block))
+            blanks.extend(lines + n for n in _blank_lines(block))
+            if len(blanks) > limit:
+                return None
             lines += block.count(b"\n")
-            if not chunk:
-                break
-    if not block.endswith(b"\n") and block:
-        lines += 1
-    return _Scan(sha.hexdigest(), lines, sorted(blanks), combining)
+    return sorted(blanks)
 
 
 def _blank_lines(block: bytes):
@@ -323,16 +335,14 @@ def _blank_lines(block: bytes):
 class TextExport(Export):
     """A delimited text export (CSV, TSV, Excel "Unicode text")."""
 
-    def __init__(self, path, label, header, encoding: str, sep: str, header_end: int,
-                 head_text: str):
-        super().__init__(path, label, header)
+    def __init__(self, path, label, sniffed: _Sniffed, encoding: str, ascii_head: bool):
+        super().__init__(path, label, sniffed.header)
         self.encoding = encoding
-        self.sep = sep
-        self.header_end = header_end
-        self.ascii_head = head_text.isascii()
-        # Empty lines above the header: DuckDB's `skip` does not count them.
-        self.blanks_above = sum(1 for line in head_text.splitlines()[: header.line - 1]
-                                if not line)
+        self.sep = sniffed.sep
+        self.header_end = sniffed.end
+        # DuckDB's `skip` counts CSV records (an empty line is one), not physical lines.
+        self.skip = sniffed.records
+        self.ascii_head = ascii_head
 
     def stage(self, con, table: str, shape: Shape) -> None:
         if self.encoding in ("utf-8", "utf-8-sig"):
@@ -380,14 +390,27 @@ class TextExport(Export):
             scan = scanning.result()
         if record_sha:
             self.sha256 = scan.sha256
-        inside = [b for b in scan.blanks if b > self.header_end]
-        if read and scan.clean:
+        if read and not scan.combining:
             n = con.execute(f'SELECT count(*) FROM "{raw}"').fetchone()[0]
-            if n == scan.lines - self.header_end - len(inside):
+            inside = self._blanks_inside(path, n, scan.lines)
+            if inside is not None:
                 self._number_lines(con, table, raw, inside)
+                self.staged_by = "duckdb"
                 return True
         con.execute(f'DROP TABLE IF EXISTS "{raw}"')
         return False
+
+    def _blanks_inside(self, path: Path, rows: int, lines: int) -> list[int] | None:
+        """The empty lines below the header, when they alone explain why DuckDB returned
+        fewer rows than there are lines; None when something else (a quoted line break)
+        does."""
+        if rows == lines - self.header_end:
+            return []
+        blanks = _blank_line_numbers(path)
+        if blanks is None:
+            return None
+        inside = [b for b in blanks if b > self.header_end]
+        return inside if rows == lines - self.header_end - len(inside) else None
 
     def _read_csv(self, con, raw: str, path: Path, shape: Shape) -> bool:
         import duckdb
@@ -396,11 +419,11 @@ class TextExport(Export):
         spec = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width))
         picks = ", ".join(f'c{self.header.positions[c]} AS "{c}"'
                           for c in staged_columns(self.header))
-        skip = self.header_end - self.blanks_above
         try:
             source = (f"(SELECT {picks} FROM read_csv('{_sql_str(path)}', header=false, "
-                      f"skip={skip}, delim='{_sql_str(self.sep)}', quote='\"', escape='\"', "
-                      f"columns={{{spec}}}, auto_detect=false, strict_mode=false))")
+                      f"skip={self.skip}, delim='{_sql_str(self.sep)}', quote='\"', escape='\"', "
+                      f"columns={{{spec}}}, auto_detect=false, strict_mode=false, "
+                      "null_padding=true))")
             con.execute(f'CREATE OR REPLACE TEMP TABLE "{raw}" AS {shape(source)}')
             return True
         except duckdb.Error:
@@ -415,7 +438,8 @@ class TextExport(Export):
                         f'SELECT rowid + {first} AS _line, * FROM "{raw}"')
             return
         # The j-th empty line (1-based) shifts every row from index b_j - first - (j-1) on.
-        starts = [(b - first - j, j + 1) for j, b in enumerate(inside)]
+        # Consecutive empty lines share a start: the last (largest) shift holds.
+        starts = list({b - first - j: j + 1 for j, b in enumerate(inside)}.items())
         con.execute(f'CREATE OR REPLACE TEMP TABLE "{table}_shift" (start BIGINT, shift BIGINT)')
         con.executemany(f'INSERT INTO "{table}_shift" VALUES (?, ?)', starts)
         con.execute(
@@ -447,8 +471,8 @@ class TextReader(Reader):
             raise InputError(f"{label}: tệp rỗng; cần một bảng có dòng tiêu đề.", file=label)
         if "\x00" in text:
             raise InputError(f"{label}: không phải tệp bảng (CSV, TXT hoặc XLSX).", file=label)
-        sep, header, end = _sniff_header(text, complete, label)
-        return TextExport(path, label, header, encoding, sep, end, text)
+        return TextExport(path, label, _sniff_header(text, complete, label), encoding,
+                          head.isascii())
 
 
 # --------------------------------------------------------------------------- xlsx
