@@ -29,7 +29,7 @@ def counts(r: FileResult) -> tuple:
 
 def rejected_of(con, name: str) -> list[tuple[int, str]]:
     df = list_rejected(con)
-    df = df[df.file == ingest(name)]
+    df = df[df.file == (name if "/" in name or "\\" in name else ingest(name))]
     return list(zip(df.line, df.reason))
 
 
@@ -392,3 +392,21 @@ def test_a_file_gone_before_its_turn_is_refused(con, tmp_path):
     result = _load_file(con, export)
     assert result.error.startswith("units_gone.csv: không đọc được tệp")
     assert table(con, "SELECT count(*) FROM units") == [(0,)]
+
+
+def test_white_space_around_values_is_ignored(con, tmp_path):
+    load_exports(con, REGISTRIES)
+    path = tmp_path / "dossiers_padded.csv"
+    path.write_text(
+        "Mã hồ sơ,Mã đơn vị,Mã thủ tục,Hình thức nộp,Ngày tiếp nhận,Ngày hẹn trả,Trạng thái,"
+        "Ngày kết thúc,Số hóa kết quả\n"
+        " HS301 ,THD\u00a0,\t1.001193, Trực  tuyến ,  03/04/2023 08:00 ,05/04/2023\t,"
+        " đã giải quyết ,\u00a004/04/2023 16:30, Có \n"
+        "HS302,THD,1.001193,Trực tuyến,03/04/2023,05/04/2023,  ,,\n", encoding="utf-8")
+    [result] = load_exports(con, [str(path)])
+    assert counts(result) == ("dossiers", 2, 1, 0, 1, 0, None)
+    assert table(con, "SELECT dossier_id, unit_code, procedure_code, channel, status, "
+                      "received_at, closed_date, result_digitised FROM dossiers") == [
+        ("HS301", "THD", "1.001193", "online", "resolved",
+         dt.datetime(2023, 4, 3, 8, 0, tzinfo=VN), dt.date(2023, 4, 4), True)]
+    assert rejected_of(con, str(path)) == [(3, 'Thiếu giá trị bắt buộc ở cột "Trạng thái"')]

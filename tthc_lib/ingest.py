@@ -184,7 +184,7 @@ def _map_sql(x: str, synonyms: dict) -> str:
     pairs = [(vocab.norm_value(k), v) for k, v in synonyms.items() if k]
     written = {(k[:1].upper() + k[1:], v) for k, v in pairs} | set(pairs)
     empty = _sql_value(synonyms[""]) if "" in synonyms else "NULL"
-    spaced = f"lower(regexp_replace({x}, '\\s+', ' ', 'g'))"
+    spaced = f"lower(trim(regexp_replace({x}, '[\\s\\x{{00A0}}]+', ' ', 'g')))"
     return (f"CASE WHEN {x} IS NULL THEN {empty} ELSE coalesce({case(x, sorted(written))}, "
             f"{case(f'lower({x})', pairs)}, {case(spaced, pairs)}) END")
 
@@ -202,7 +202,8 @@ def _parse_sql(col: vocab.Column, x: str) -> str | None:
     if col.type == "flag":
         return _map_sql(x, vocab.FLAGS)
     if col.type in ("datetime", "date"):
-        return local_sql(x)
+        return f"coalesce({local_sql(x)}, CASE WHEN {x} IS NOT NULL THEN " \
+               f"{local_sql(f'trim({x}, {TRIM})')} END)"
     return None
 
 
@@ -222,6 +223,11 @@ def _trim_sql(x: str) -> str:
     return f"nullif(CASE WHEN {ends} THEN trim({x}, {TRIM}) ELSE {x} END, '')"
 
 
+def _present(x: str) -> str:
+    """SQL: the text holds something besides white space."""
+    return f"({x} IS NOT NULL AND trim({x}, {TRIM}) <> '')"
+
+
 def _shape(export: Export):
     """What staging selects: the trimmed text of every column (NULL when empty or absent);
     beside each typed column its parsed value `__v` (dates: the instant, and the local wall
@@ -229,7 +235,10 @@ def _shape(export: Export):
     is trimmed and parsed once."""
     staged = set(staged_columns(export.header))
     columns = vocab.stored_columns(export.kind)
-    trims = ", ".join(f"{_trim_sql(_q(c))} AS {_q(c)}" for c in staged)
+    # Typed values are not trimmed here (costly on every value): their parsers match the
+    # common spelling first and try again trimmed, and the checks use _present.
+    texts = [c.name for c in columns if c.name in staged and _parse_sql(c, "x") is None]
+    trims = ", ".join(f"{_trim_sql(_q(c))} AS {_q(c)}" for c in texts)
     absent = "".join(f", NULL::VARCHAR AS {_q(c.name)}" for c in columns if c.name not in staged)
     parsed = "".join(f", {sql} AS {_n(c.name) if _is_time(c) else _v(c.name)}"
                      for c in columns if (sql := _parse_sql(c, _q(c.name))) is not None)
@@ -237,9 +246,11 @@ def _shape(export: Export):
                        for c in columns if _is_time(c))
     blank = f"coalesce({', '.join(_q(c) for c in staged)}) IS NULL"
 
+    replace = f" REPLACE ({trims})" if trims else ""
+
     def shape(relation: str) -> str:
         return (f"SELECT *{instants}, {blank} AS _blank FROM (SELECT *{parsed} FROM "
-                f"(SELECT * REPLACE ({trims}){absent} FROM {relation}))")
+                f"(SELECT *{replace}{absent} FROM {relation}))")
     return shape
 
 
@@ -298,14 +309,14 @@ def _column_reasons(col: vocab.Column) -> list[tuple[str, str]]:
     x, v, head = _q(col.name), _v(col.name), col.header
     out = []
     if col.required:
-        out.append((f"{x} IS NULL", _lit(f'Thiếu giá trị bắt buộc ở cột "{head}"')))
+        out.append((f"NOT {_present(x)}", _lit(f'Thiếu giá trị bắt buộc ở cột "{head}"')))
     if col.type in ("enum", "flag"):
         allowed = _allowed(col.values if col.type == "enum" else vocab.FLAGS)
-        out.append((f"{x} IS NOT NULL AND {v} IS NULL",
+        out.append((f"{v} IS NULL AND {_present(x)}",
                     _quoted("Giá trị", x, f' ở cột "{head}" không hợp lệ (cho phép: {allowed})')))
     if col.type in ("datetime", "date"):
         what = "ngày giờ" if col.type == "datetime" else "ngày"
-        out.append((f"{x} IS NOT NULL AND {v} IS NULL",
+        out.append((f"{v} IS NULL AND {_present(x)}",
                     _quoted("Giá trị", x, f' ở cột "{head}" không phải {what} hợp lệ')))
     return out
 
@@ -334,9 +345,9 @@ def _kind_reasons(kind: str) -> list[tuple[str, str]]:
             _before("closed_at", "received_at", '"Ngày kết thúc" sớm hơn "Ngày tiếp nhận"'),
             _before("due_at", "received_at",
                     '"Ngày hẹn trả" rơi vào ngày trước "Ngày tiếp nhận"', as_dates=True),
-            ("status__v = 'open' AND closed_at IS NOT NULL",
+            (f"status__v = 'open' AND {_present('closed_at')}",
              _quoted("Trạng thái", "status", ' nhưng có "Ngày kết thúc"')),
-            ("status__v <> 'open' AND closed_at IS NULL",
+            (f"status__v <> 'open' AND NOT {_present('closed_at')}",
              _quoted("Trạng thái", "status", ' nhưng thiếu "Ngày kết thúc"')),
         ]
     if kind == "feedback":
@@ -402,7 +413,7 @@ def _store_columns(kind: str) -> dict[str, str]:
         return f"CAST({_n(name)} AS DATE)"
 
     if kind == "units":
-        return {"unit_code": "unit_code", "unit_name": "unit_name", "kind": "kind",
+        return {"unit_code": "unit_code", "unit_name": "unit_name", "kind": f"trim(kind, {TRIM})",
                 "level": _v("kind"), "parent_code": "parent_code"}
     if kind == "procedures":
         return {"procedure_code": "procedure_code", "procedure_name": "procedure_name",
