@@ -497,10 +497,11 @@ class XlsxExport(Export):
 
 def _open_workbook(path: Path, label: str):
     import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
 
     try:
         return openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, InvalidFileException) as exc:
         raise InputError(f"{label}: không mở được tệp Excel ({exc.__class__.__name__}); "
                          "cần tệp .xlsx.", file=label) from None
 
