@@ -29,13 +29,11 @@ WARM_UP = (
     "import matplotlib\n"
     "import pandas\n"
     "import tthc_lib.sections\n"
+    "import tthc_lib.kernels\n"
 )
-# Run before each notebook: a fresh namespace in the notebook's folder, no figure left open.
-FRESH_NAMESPACE = (
-    "get_ipython().run_line_magic('reset', '-f')\n"
-    "import os as _os, matplotlib.pyplot as _plt\n"
-    "_plt.close('all'); _os.chdir({cwd!r}); del _os, _plt\n"
-)
+# Run before each notebook (in the kernel): see fresh_namespace.
+FRESH_NAMESPACE = ("__import__('tthc_lib.kernels', fromlist=['fresh_namespace'])"
+                   ".fresh_namespace({cwd!r})")
 STARTUP_TIMEOUT = 120
 
 
@@ -170,6 +168,23 @@ class KernelSession:
             except Exception:  # noqa: BLE001 - a dead kernel needs no shutdown
                 pass
         self._km = self._kc = None
+
+
+def fresh_namespace(cwd: str) -> None:
+    """In the kernel: forget every variable of the last notebook and its output history,
+    close its figures, and move to `cwd`. Like `%reset -f` without its full garbage
+    collection (0.1-0.2 s a notebook); imported modules stay, as with %reset."""
+    import matplotlib.pyplot as plt
+    from IPython import get_ipython
+
+    shell = get_ipython()
+    hidden = shell.user_ns_hidden
+    for name in [n for n in shell.user_ns if n not in hidden]:
+        del shell.user_ns[name]
+    shell.history_manager.output_hist.clear()
+    shell.user_ns.update({"_": "", "__": "", "___": ""})
+    plt.close("all")
+    os.chdir(cwd)
 
 
 def _transport() -> dict:
