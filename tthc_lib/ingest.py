@@ -147,7 +147,7 @@ def _check_and_store(con, export: Export, names: _Names) -> FileResult:
         f'SELECT (SELECT count(*) FROM "{names.parsed}"), '
         f'(SELECT count(*) FROM "{names.repeats}" WHERE dup), '
         f'(SELECT count(*) FROM "{names.bad}")').fetchone()
-    updated, loaded = _store_good(con, kind, names)
+    updated, loaded = _store_good(con, kind, names, rejected + duplicates)
     result = FileResult(export.label, kind, read, loaded, updated, rejected, duplicates)
     assert read == loaded + rejected + duplicates, result
     _record_load(con, export, names, result)
@@ -437,14 +437,18 @@ def _store_columns(kind: str) -> dict[str, str]:
             "due_date": local("due_at"), "handled_date": local("handled_at")}
 
 
-def _store_good(con, kind: str, names: _Names) -> tuple[int, int]:
-    """Insert the good rows, replacing stored records with the same id: (updated, loaded)."""
+def _store_good(con, kind: str, names: _Names, left_out: int) -> tuple[int, int]:
+    """Insert the good rows, replacing stored records with the same id: (updated, loaded).
+    `left_out` counts the rows set aside or skipped (the filter is dropped when none)."""
     p, bad, rep = _q(names.parsed), _q(names.bad), _q(names.repeats)
-    good = (f"FROM {p} WHERE _line NOT IN (SELECT _line FROM {bad}) "
-            f"AND _line NOT IN (SELECT _line FROM {rep} WHERE dup)")
+    good = f"FROM {p}"
+    if left_out:
+        good += (f" WHERE _line NOT IN (SELECT _line FROM {bad}) "
+                 f"AND _line NOT IN (SELECT _line FROM {rep} WHERE dup)")
     ids = ", ".join(_q(c) for c in vocab.IDS[kind])
-    updated = con.execute(f"SELECT count(*) FROM (SELECT {ids} {good}) g "
-                          f"SEMI JOIN {kind} USING ({ids})").fetchone()[0]
+    stored = con.execute(f"SELECT count(*) FROM {kind}").fetchone()[0]
+    updated = stored and con.execute(f"SELECT count(*) FROM (SELECT {ids} {good}) g "
+                                     f"SEMI JOIN {kind} USING ({ids})").fetchone()[0]
     cols = _store_columns(kind)
     verb = "INSERT OR REPLACE" if updated else "INSERT"
     loaded = con.execute(f"{verb} INTO {kind} ({', '.join(_q(c) for c in cols)}) "
