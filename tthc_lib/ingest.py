@@ -228,6 +228,14 @@ def _present(x: str) -> str:
     return f"({x} IS NOT NULL AND trim({x}, {TRIM}) <> '')"
 
 
+def _given(col: vocab.Column) -> str:
+    """SQL: the row has a value in this column. A parsed value proves it, so the costlier
+    white-space test only runs where parsing gave nothing."""
+    if _parse_sql(col, "x") is None:
+        return f"{_q(col.name)} IS NOT NULL"
+    return f"({_v(col.name)} IS NOT NULL OR {_present(_q(col.name))})"
+
+
 def _shape(export: Export):
     """What staging selects: the trimmed text of every column (NULL when empty or absent);
     beside each typed column its parsed value `__v` (dates: the instant, and the local wall
@@ -309,7 +317,7 @@ def _column_reasons(col: vocab.Column) -> list[tuple[str, str]]:
     x, v, head = _q(col.name), _v(col.name), col.header
     out = []
     if col.required:
-        out.append((f"NOT {_present(x)}", _lit(f'Thiếu giá trị bắt buộc ở cột "{head}"')))
+        out.append((f"NOT {_given(col)}", _lit(f'Thiếu giá trị bắt buộc ở cột "{head}"')))
     if col.type in ("enum", "flag"):
         allowed = _allowed(col.values if col.type == "enum" else vocab.FLAGS)
         out.append((f"{v} IS NULL AND {_present(x)}",
@@ -338,6 +346,7 @@ def _kind_reasons(kind: str) -> list[tuple[str, str]]:
     """(condition, message) pairs across columns and against the registries."""
     units = ("units", "unit_code", "danh mục đơn vị")
     if kind == "dossiers":
+        closed = _given(vocab.header_lookup(kind)["closed_at"])
         return [
             _registry_reason("unit_code", "Mã đơn vị", *units),
             _registry_reason("procedure_code", "Mã thủ tục", "procedures", "procedure_code",
@@ -345,9 +354,9 @@ def _kind_reasons(kind: str) -> list[tuple[str, str]]:
             _before("closed_at", "received_at", '"Ngày kết thúc" sớm hơn "Ngày tiếp nhận"'),
             _before("due_at", "received_at",
                     '"Ngày hẹn trả" rơi vào ngày trước "Ngày tiếp nhận"', as_dates=True),
-            (f"status__v = 'open' AND {_present('closed_at')}",
+            (f"status__v = 'open' AND {closed}",
              _quoted("Trạng thái", "status", ' nhưng có "Ngày kết thúc"')),
-            (f"status__v <> 'open' AND NOT {_present('closed_at')}",
+            (f"status__v <> 'open' AND NOT {closed}",
              _quoted("Trạng thái", "status", ' nhưng thiếu "Ngày kết thúc"')),
         ]
     if kind == "feedback":
