@@ -294,9 +294,16 @@ def _classify_repeats(con, kind: str, names: _Names) -> None:
         FROM r LEFT JOIN c USING (_line)""")
 
 
+QUOTED_CHARS = 80  # a value quoted in a reason is cut to this many characters
+
+
 def _quoted(before: str, x: str, after: str) -> str:
-    """SQL text: `before` "value of x" `after` (the value between double quotes)."""
-    return " || ".join([_lit(before + ' "'), x, _lit('"' + after)])
+    """SQL text: `before` "value of x" `after` (the value between double quotes), on one
+    line: white space runs (line breaks) shown as one space, a long value cut with '…'."""
+    flat = f"regexp_replace({x}, '\\s+', ' ', 'g')"
+    shown = (f"CASE WHEN length({flat}) > {QUOTED_CHARS} "
+             f"THEN left({flat}, {QUOTED_CHARS - 1}) || '…' ELSE {flat} END")
+    return " || ".join([_lit(before + ' "'), shown, _lit('"' + after)])
 
 
 def _conflict_message(kind: str) -> str:
