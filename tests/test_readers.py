@@ -282,3 +282,19 @@ def test_canonical_english_headers_are_recognised(tmp_path):
     assert kind == "units"
     assert rows == [{"_line": 2, "unit_code": "HD", "unit_name": "Hải Dương",
                      "kind": "Thành phố", "parent_code": None}]
+
+
+@pytest.mark.parametrize("inline", [1024, 4])     # CASE tree, or ASOF join beyond the limit
+def test_many_empty_lines_between_rows_keep_line_numbers(tmp_path, monkeypatch, inline):
+    from tthc_lib import readers
+
+    monkeypatch.setattr(readers, "MAX_INLINE_SHIFTS", inline)
+    lines = text_lines()
+    body = [lines[0]]
+    for i in range(40):
+        body += [lines[1 + i % 5].replace("HS00", f"HS{i:02d}"), "", *([""] * (i % 3))]
+    path = tmp_path / "dossiers_spaced_out.csv"
+    path.write_text("\n".join(body) + "\n", encoding="utf-8")
+    _, fast, slow = _both_paths(path)
+    assert fast == slow and len(fast) == 40
+    assert [r[0] for r in fast[:4]] == [2, 4, 7, 11]

@@ -282,6 +282,7 @@ def _records_with_end(text: str, sep: str):
 
 
 MAX_BLANK_LINES = 10_000      # beyond this many blank lines, stage through Python
+MAX_INLINE_SHIFTS = 1024      # up to this many, empty lines are added back by a CASE tree
 
 
 @dataclass
@@ -394,7 +395,7 @@ class TextExport(Export):
             n = con.execute(f'SELECT count(*) FROM "{raw}"').fetchone()[0]
             inside = self._blanks_inside(path, n, scan.lines)
             if inside is not None:
-                self._number_lines(con, table, raw, inside)
+                self._number_lines(con, table, raw, inside, n)
                 self.staged_by = "duckdb"
                 return True
         con.execute(f'DROP TABLE IF EXISTS "{raw}"')
@@ -429,17 +430,22 @@ class TextExport(Export):
         except duckdb.Error:
             return False
 
-    def _number_lines(self, con, table: str, raw: str, inside: list[int]) -> None:
+    def _number_lines(self, con, table: str, raw: str, inside: list[int], rows: int) -> None:
         """Rows keep file order, so a row's id gives its line once the skipped empty lines
         before it are added back."""
         first = self.header_end + 1
-        if not inside:
-            con.execute(f'CREATE OR REPLACE TEMP VIEW "{table}" AS '
-                        f'SELECT rowid + {first} AS _line, * FROM "{raw}"')
-            return
         # The j-th empty line (1-based) shifts every row from index b_j - first - (j-1) on.
-        # Consecutive empty lines share a start: the last (largest) shift holds.
-        starts = list({b - first - j: j + 1 for j, b in enumerate(inside)}.items())
+        # Consecutive empty lines share a start: the last (largest) shift holds. Trailing
+        # empty lines shift no row.
+        starts = {b - first - j: j + 1 for j, b in enumerate(inside)}
+        starts = sorted((k, v) for k, v in starts.items() if k < rows)
+        if len(starts) <= MAX_INLINE_SHIFTS:
+            bounds = [0] + [k for k, _ in starts]
+            shifts = [0] + [v for _, v in starts]
+            line = f"rowid + {first} + {_shift_sql(bounds, shifts, 0, len(starts))}"
+            con.execute(f'CREATE OR REPLACE TEMP VIEW "{table}" AS '
+                        f'SELECT {line} AS _line, * FROM "{raw}"')
+            return
         con.execute(f'CREATE OR REPLACE TEMP TABLE "{table}_shift" (start BIGINT, shift BIGINT)')
         con.executemany(f'INSERT INTO "{table}_shift" VALUES (?, ?)', starts)
         con.execute(
@@ -448,6 +454,16 @@ class TextExport(Export):
             f'"{table}_shift" s ON r.rowid >= s.start ORDER BY r.rowid')
         con.execute(f'DROP TABLE "{table}_shift"')
         con.execute(f'DROP TABLE "{raw}"')
+
+
+def _shift_sql(bounds: list[int], shifts: list[int], lo: int, hi: int) -> str:
+    """SQL: the shift of the row at `rowid`, by binary search over the segment starts
+    `bounds[lo..hi]` (shift `shifts[i]` from `bounds[i]` on), as nested CASEs."""
+    if lo == hi:
+        return str(shifts[lo])
+    mid = (lo + hi + 1) // 2
+    return (f"CASE WHEN rowid >= {bounds[mid]} THEN {_shift_sql(bounds, shifts, mid, hi)} "
+            f"ELSE {_shift_sql(bounds, shifts, lo, mid - 1)} END")
 
 
 def _sql_str(value) -> str:
