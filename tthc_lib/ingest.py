@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from . import vocab
-from .dates import LOCAL_TZ, instant_of_local_sql, local_sql
+from .dates import instant_of_local_sql, local_sql
 from .errors import InputError, StoreError
 from .readers import Export, open_export, staged_columns
 
@@ -484,4 +484,4 @@ def _record_load(con, export: Export, names: _Names, result: FileResult) -> None
                 [load_id, export.label])
 
 
-__all__ = ["LOCAL_TZ", "FileResult", "list_rejected", "load_exports"]
+__all__ = ["FileResult", "list_rejected", "load_exports"]
