@@ -74,7 +74,7 @@ def ingest(obj: dict, files: tuple[str, ...], as_json: bool) -> None:
     else:
         for r in results:
             if r.error:
-                click.echo(f"{r.file}: LỖI: {r.error}", err=True)
+                click.echo(f"LỖI: {r.error}", err=True)
             else:
                 click.echo(f"{r.file}: {r.kind}: đọc {r.read}, nạp {r.loaded} "
                            f"(cập nhật {r.updated}), loại {r.rejected}, trùng {r.duplicates}")
