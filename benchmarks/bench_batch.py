@@ -28,6 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PERIOD = "2023-01-01:2023-10-30"
 PERIOD_DIR = "2023-01-01_2023-10-30"
 NATIONAL_UNITS = 11_000
+RESULTS = ROOT / "benchmarks" / "results"
 
 
 def main() -> None:
@@ -38,7 +39,8 @@ def main() -> None:
     parser.add_argument("--province-districts", type=int, default=10)
     parser.add_argument("--province-communes", type=int, default=24, help="per district")
     parser.add_argument("--skip-naive", action="store_true")
-    parser.add_argument("--json", type=Path, help="also write the results as JSON here")
+    parser.add_argument("--json", type=Path, default=RESULTS / "bench_batch.json",
+                        help="where to write the results as JSON")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="tthc-bench-"))
     try:
@@ -46,8 +48,8 @@ def main() -> None:
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print(json.dumps(results, indent=1))
-    if args.json:
-        args.json.write_text(json.dumps(results, indent=1), encoding="utf-8")
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(results, indent=1), encoding="utf-8")
 
 
 def run(work: Path, args) -> dict:
