@@ -120,8 +120,9 @@ def bench_ingest(files: dict, work: Path, repeat: int) -> dict:
     for name, times in runs.items():
         out[name] = {**_spread(times), "rows_per_s": round(rows / _best(times))}
     ours = out["ours"]["rows_per_s"]
-    out["cpu_share_of_duckdb_ctas_file"] = round(out["duckdb_ctas_file"]["cpu_s"]
-                                                 / out["ours"]["cpu_s"], 3)
+    for raw in ("file", "memory"):
+        out[f"cpu_share_of_duckdb_ctas_{raw}"] = round(out[f"duckdb_ctas_{raw}"]["cpu_s"]
+                                                       / out["ours"]["cpu_s"], 3)
     out["share_of_duckdb_ctas_file"] = round(ours / out["duckdb_ctas_file"]["rows_per_s"], 3)
     out["share_of_duckdb_ctas_memory"] = round(ours / out["duckdb_ctas_memory"]["rows_per_s"], 3)
     out["share_of_duckdb_count"] = round(ours / out["duckdb_count"]["rows_per_s"], 3)
@@ -334,8 +335,9 @@ def print_table(res: dict) -> None:
         print(f"  {name:44} {r['best_s']:7.2f} {r['spread_pct']:6.0f}% {r['cpu_s']:7.2f} "
               f"{r['rows_per_s']:10,}")
     print(f"  ours / DuckDB CTAS (file): {ing['share_of_duckdb_ctas_file']:.0%} "
-          f"(memory: {ing['share_of_duckdb_ctas_memory']:.0%}; by CPU time: "
-          f"{ing['cpu_share_of_duckdb_ctas_file']:.0%}; target >= 25%)")
+          f"(memory: {ing['share_of_duckdb_ctas_memory']:.0%}); by CPU time: "
+          f"{ing['cpu_share_of_duckdb_ctas_file']:.0%} (memory: "
+          f"{ing['cpu_share_of_duckdb_ctas_memory']:.0%}); target >= 25%")
     print(f"  peak RSS of the load: {res['peak_rss_mb']} MB (target <= 2048 MB)")
     print(f"\nIndicators: {res['store']['dossiers']:,} dossiers, {res['store']['units']} units, "
           f"{ind['rows']} unit/scope rows, {ind['figures_checked']:,} figures equal in both")
