@@ -256,3 +256,20 @@ def test_progress_on_a_terminal_rewrites_one_line():
 
 def test_format_duration():
     assert [format_duration(s) for s in (0, 83, 3725)] == ["0:00", "1:23", "1:02:05"]
+
+
+def test_report_that_cannot_be_rendered_fails_that_unit_only(batch):
+    # An error shown by a cell tagged raises-exception does not stop the notebook, but the
+    # renderer refuses a report with an error in it.
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell('unit = "C"', metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell("if unit == 'W1':\n    raise ValueError('hỏng')",
+                                  metadata={"tags": ["raises-exception"]})])
+    nbformat.write(nb, batch.notebooks / "02_error_shown.ipynb")
+    summary = batch.run()
+    [failure] = summary.failures
+    assert (failure.unit, failure.section, failure.path) == ("W1", "(dựng báo cáo)", "")
+    assert failure.error.startswith("ReportError: Phần 02_error_shown của báo cáo bị lỗi khi chạy")
+    assert batch.path("html", "C").is_file() and not batch.path("html", "W1").exists()
+    nbformat.write(nbformat.v4.new_notebook(cells=nb.cells[:1]), batch.notebooks / "02_error_shown.ipynb")
+    assert _ran(batch.run()) == {"C": 1, "W1": 1, "W2": 1}  # the earlier sections are reused

@@ -10,7 +10,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 from .errors import ReportError
-from .worker import UnitOutcome, UnitTask, close_worker_state, run_unit, warm_up
+from .worker import (
+    WORKER_LOST,
+    Failure,
+    UnitOutcome,
+    UnitTask,
+    close_worker_state,
+    run_unit,
+    warm_up,
+)
 
 
 class Executor:
@@ -64,9 +72,9 @@ class LocalExecutor(Executor):
         from concurrent.futures import as_completed
 
         pool = self._open_pool()
-        futures = [pool.submit(run_unit, task) for task in tasks]
+        futures = {pool.submit(run_unit, task): task for task in tasks}
         for future in as_completed(futures):
-            yield future.result()
+            yield _outcome(future, futures[future])
 
     def _open_pool(self):
         import multiprocessing
@@ -82,6 +90,16 @@ class LocalExecutor(Executor):
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
+
+
+def _outcome(future, task: UnitTask) -> UnitOutcome:
+    """The unit's outcome, or its failure when its worker died (killed, out of memory)."""
+    try:
+        return future.result()
+    except Exception as exc:  # noqa: BLE001 - a lost worker fails its unit, not the batch
+        error = f"{type(exc).__name__}: {' '.join(str(exc).split())}"[:300]
+        return UnitOutcome(task.unit, failure=Failure(task.unit, WORKER_LOST, error, ""))
+
 
 
 def _init_pool_worker() -> None:
@@ -108,8 +126,9 @@ class DaskExecutor(Executor):
 
         client = self._open_client()
         futures = client.map(run_unit, tasks, key=[_task_key(t) for t in tasks], pure=False)
+        by_key = {f.key: t for f, t in zip(futures, tasks)}
         for future in as_completed(futures):
-            yield future.result()
+            yield _outcome(future, by_key[future.key])
 
     def _open_client(self):
         try:

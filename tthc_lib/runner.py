@@ -30,7 +30,7 @@ from .cache import (
 )
 from .errors import ReportError, UnitError
 from .periods import Period
-from .worker import Failure, UnitOutcome, UnitTask
+from .worker import WORKER_LOST, Failure, UnitOutcome, UnitTask
 
 NOTEBOOKS_DIR = Path("notebooks")
 PARAMS_DIR = Path("params")
@@ -137,11 +137,10 @@ def render_reports(db: Path, period: Period, units: list[str] | None, out: Path,
     unless `force`; only earlier failures with `retry_failed`), then the index and summary.
     `progress` is a progress.Progress (or None)."""
     from .executors import open_executor
+    from .locks import output_lock
 
     began = time.monotonic()
     folder = output_path(out, "period_dir", period)
-    from .locks import output_lock
-
     with output_lock(folder):
         manifest = Manifest.load(folder)
         registry = _registry_units(db)
@@ -265,7 +264,7 @@ def _record(outcome: UnitOutcome, keys: dict[str, str], folder: Path,
                           _plain(outcome.findings))
     good = {}
     for section, key in keys.items():
-        if section == outcome.failure.section:
+        if section == outcome.failure.section or outcome.failure.section == WORKER_LOST:
             break
         good[section] = key
     failure = dict(asdict(outcome.failure), path=_rel(outcome.failure.path, folder),
@@ -274,7 +273,7 @@ def _record(outcome: UnitOutcome, keys: dict[str, str], folder: Path,
 
 
 def _rel(path: str | None, folder: Path) -> str | None:
-    return None if path is None else Path(os.path.relpath(path, folder)).as_posix()
+    return None if not path else Path(os.path.relpath(path, folder)).as_posix()
 
 
 def _plain(value):
@@ -295,7 +294,7 @@ def _finish_summary(summary: RunSummary, manifest: Manifest, selected: list[str]
         if record.status == "failed" and unit not in ran:
             f = record.failure
             summary.earlier_failures.append(Failure(unit, f["section"], f["error"],
-                                                    str(folder / f["path"])))
+                                                    str(folder / f["path"]) if f["path"] else ""))
         for finding in record.findings:
             findings.setdefault(json.dumps(finding, sort_keys=True, ensure_ascii=False), finding)
     summary.findings = list(findings.values())

@@ -117,13 +117,30 @@ def warm_up() -> None:
 
 def run_unit(task: UnitTask) -> UnitOutcome:
     """Execute the unit's sections (stopping at the first failure, whose notebook is kept with
-    the error marked) and render its report in the requested formats."""
+    the error marked) and render its report in the requested formats. Any error is the unit's
+    failure, never the batch's."""
+    began = time.monotonic()
+    outcome = UnitOutcome(task.unit)
+    try:
+        _run_sections(task, outcome)
+    except Exception as exc:  # noqa: BLE001 - one unit's trouble is that unit's failure
+        outcome.failure = Failure(task.unit, RENDER_STEP, _one_line(f"{type(exc).__name__}: "
+                                                                    f"{exc}"), "")
+        _remove_reports(task)
+    outcome.seconds = time.monotonic() - began
+    return outcome
+
+
+# The failure's "section" when not a notebook failed: rendering, or the worker itself was lost.
+RENDER_STEP = "(dựng báo cáo)"
+WORKER_LOST = "(worker)"
+
+
+def _run_sections(task: UnitTask, outcome: UnitOutcome) -> None:
     import nbformat
 
     from .runner import output_path
 
-    began = time.monotonic()
-    outcome = UnitOutcome(task.unit)
     executed = []
     for section, path in task.notebooks:
         target = output_path(Path(task.out), "notebook", _period(task), task.unit, section)
@@ -138,8 +155,6 @@ def run_unit(task: UnitTask) -> UnitOutcome:
         executed.append(nb)
     else:
         _render(task, executed, outcome)
-    outcome.seconds = time.monotonic() - began
-    return outcome
 
 
 def _period(task: UnitTask):
@@ -157,9 +172,11 @@ def _execute_section(task: UnitTask, section: str, path: Path,
     from papermill.iorw import load_notebook_node
     from papermill.parameterize import parameterize_notebook
 
-    from .kernels import NotebookFailed
+    from .kernels import KERNEL_NAME, NotebookFailed
 
-    nb = parameterize_notebook(load_notebook_node(str(path)), task.parameters)
+    # The kernel is the session's, whatever the notebook names (or if it names none).
+    nb = parameterize_notebook(load_notebook_node(str(path)), task.parameters,
+                               kernel_name=KERNEL_NAME, language="python")
     nb.metadata.setdefault("papermill", {}).update(
         {"input_path": str(path), "output_path": str(target), "parameters": task.parameters})
     failure = None
