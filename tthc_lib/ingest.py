@@ -89,7 +89,7 @@ def _load_file(con, export: Export) -> FileResult:
             result = _check_and_store(con, export, names)
             con.execute("COMMIT")
         except BaseException:
-            con.execute("ROLLBACK")
+            _rollback(con)
             raise
         return result
     except InputError as exc:
@@ -105,6 +105,15 @@ def _load_file(con, export: Export) -> FileResult:
         con.execute(f"DROP VIEW IF EXISTS {_q(names.parsed)}")
         for table in names.temp():
             con.execute(f'DROP TABLE IF EXISTS "{table}"')
+
+
+def _rollback(con) -> None:
+    """Undo the file's transaction; a COMMIT that failed (full disk) has already ended it,
+    and its error, not the rollback's, is the one to report."""
+    try:
+        con.execute("ROLLBACK")
+    except _duckdb_error():
+        pass
 
 
 def _duckdb_error():
