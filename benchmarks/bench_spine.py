@@ -4,7 +4,7 @@
    `tthc_lib.ingest.load_exports` into a fresh store, against DuckDB's own `read_csv` of the
    same file (a count over all-VARCHAR columns, and CREATE TABLE AS with detected types, into
    memory and into a fresh database file). Target: our rate >= 25% of DuckDB's CREATE TABLE AS
-   into a file. Peak memory of the load in a process of its own (`/usr/bin/time -v`).
+   into a file. Peak memory of the load in a process of its own (GNU `time -v`).
 2. Indicators: a store of 2,000,000 dossiers over 250 units; `compute_indicators` for every
    unit and roll-up (target < 5 s) against a per-unit pandas filter loop computing the same
    figures from a DataFrame loaded once (target >= 5x slower than ours). The loop's figures
@@ -40,10 +40,11 @@ import pandas as pd
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE), str(HERE.parent)]
 
-import province  # noqa: E402
-from tthc_lib.indicators import COUNTS, RATES, compute_indicators  # noqa: E402
-from tthc_lib.ingest import load_exports  # noqa: E402
-from tthc_lib.store import connect  # noqa: E402
+import province
+
+from tthc_lib.indicators import COUNTS, RATES, compute_indicators
+from tthc_lib.ingest import load_exports
+from tthc_lib.store import connect
 
 RESULTS = HERE / "results" / "spine.json"
 TARGET_INGEST_SHARE = 0.25
@@ -106,7 +107,8 @@ def _our_load(paths: list[Path], db: Path) -> None:
 def bench_ingest(files: dict, work: Path, repeat: int) -> dict:
     """DuckDB's read_csv against load_exports on the first dossier export."""
     csv = files["dossiers"][0]
-    rows = sum(1 for _ in open(csv, "rb")) - 1
+    with open(csv, "rb") as fh:
+        rows = sum(1 for _ in fh) - 1
     registries = files["units"] + files["procedures"]
     _duckdb_count(csv)                                   # page cache warm for everyone
     runs = {"duckdb_count": [], "duckdb_ctas_memory": [], "duckdb_ctas_file": [], "ours": []}
@@ -114,7 +116,7 @@ def bench_ingest(files: dict, work: Path, repeat: int) -> dict:
         runs["duckdb_count"].append(_timed(lambda: _duckdb_count(csv)))
         runs["duckdb_ctas_memory"].append(_timed(lambda: _duckdb_ctas(csv, ":memory:")))
         raw_db = _fresh(work / "raw.duckdb")
-        runs["duckdb_ctas_file"].append(_timed(lambda: _duckdb_ctas(csv, str(raw_db))))
+        runs["duckdb_ctas_file"].append(_timed(lambda db=raw_db: _duckdb_ctas(csv, str(db))))
         runs["ours"].append(_timed(lambda: _our_load(registries + [csv], work / "ingest.duckdb")))
     out = {"rows": rows, "file_mb": round(csv.stat().st_size / 1e6, 1)}
     for name, times in runs.items():
@@ -136,11 +138,13 @@ def _best(runs: list[tuple[float, float]]) -> float:
 
 
 def peak_rss_mb(files: dict, work: Path) -> float | None:
-    """Maximum resident set size of a process doing only the load (`/usr/bin/time -v`)."""
-    if not Path("/usr/bin/time").exists():
+    """Maximum resident set size of a process doing only the load (GNU `time -v`); None
+    where GNU time is not installed."""
+    gnu_time = shutil.which("time")
+    if gnu_time is None:
         return None
     paths = files["units"] + files["procedures"] + files["dossiers"][:1]
-    cmd = ["/usr/bin/time", "-v", sys.executable, str(Path(__file__).resolve()), "--load-only",
+    cmd = [gnu_time, "-v", sys.executable, str(Path(__file__).resolve()), "--load-only",
            str(_fresh(work / "rss.duckdb")), *map(str, paths)]
     done = subprocess.run(cmd, capture_output=True, text=True, check=True)
     kb = re.search(r"Maximum resident set size \(kbytes\): (\d+)", done.stderr)

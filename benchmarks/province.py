@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from tthc_lib import vocab  # noqa: E402
+from tthc_lib import vocab
 
 # Dossiers are received from FIRST_DAY to the day before EXPORT_DAY; the export is taken at
 # EXPORT_DAY 00:00 local time, so anything closing later is still open in the export.
@@ -240,7 +240,7 @@ def _time_sql(col: str) -> str:
 
 def _dossier_select(units: pd.DataFrame, procs: pd.DataFrame) -> str:
     """SQL turning the integer draws (relation `d`) into the export's text columns."""
-    h = lambda c: '"' + _h("dossiers", c) + '"'  # noqa: E731
+    h = lambda c: '"' + _h("dossiers", c) + '"'
     ucodes, unames = _sql_list(units["unit_code"]), _sql_list(units["unit_name"])
     pcodes, pnames = _sql_list(procs["procedure_code"]), _sql_list(procs["procedure_name"])
     return f"""
