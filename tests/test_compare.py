@@ -7,9 +7,9 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from fractions import Fraction
-from html.parser import HTMLParser
 
 import pytest
+from conftest import cells
 
 from tthc_lib.compare import (
     change_phrase,
@@ -299,32 +299,3 @@ def test_cutoff_calendar(store):
 # ---------------------------------------------------------------- helpers
 
 
-class _Cells(HTMLParser):
-    def __init__(self):
-        super().__init__()
-        self.rows, self.caption, self._in = [], "", None
-
-    def handle_starttag(self, tag, attrs):
-        if tag == "tr":
-            self.rows.append([])
-        elif tag in ("td", "th"):
-            self.rows[-1].append("")
-            self._in = "cell"
-        elif tag == "caption":
-            self._in = "caption"
-
-    def handle_endtag(self, tag):
-        if tag in ("td", "th", "caption"):
-            self._in = None
-
-    def handle_data(self, data):
-        if self._in == "cell":
-            self.rows[-1][-1] += data
-        elif self._in == "caption":
-            self.caption += data
-
-
-def cells(html: str) -> _Cells:
-    parsed = _Cells()
-    parsed.feed(html)
-    return parsed

@@ -3,10 +3,9 @@ the city itself, three wards), escaping, "–" for undefined rates, ranks."""
 
 from __future__ import annotations
 
-from html.parser import HTMLParser
-
 import pandas as pd
 import pytest
+from conftest import cells
 
 from tthc_lib.tables import (
     dossiers_by_field_table,
@@ -70,37 +69,6 @@ def city_rows(units: dict | None = None) -> pd.DataFrame:
     return pd.DataFrame(recs)
 
 
-class _Cells(HTMLParser):
-    """Header and body rows of a table as lists of (unescaped) cell texts."""
-
-    def __init__(self):
-        super().__init__()
-        self.rows, self.caption, self._in = [], "", None
-
-    def handle_starttag(self, tag, attrs):
-        if tag == "tr":
-            self.rows.append([])
-        elif tag in ("td", "th"):
-            self.rows[-1].append("")
-            self._in = "cell"
-        elif tag == "caption":
-            self._in = "caption"
-
-    def handle_endtag(self, tag):
-        if tag in ("td", "th", "caption"):
-            self._in = None
-
-    def handle_data(self, data):
-        if self._in == "cell":
-            self.rows[-1][-1] += data
-        elif self._in == "caption":
-            self.caption += data
-
-
-def cells(html: str) -> _Cells:
-    parsed = _Cells()
-    parsed.feed(html)
-    return parsed
 
 
 def test_rates_are_exact_and_undefined_is_a_dash():
