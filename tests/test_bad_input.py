@@ -235,7 +235,7 @@ def test_the_command_line_prints_one_line_per_file_and_no_traceback(registry_sto
     shutil.copyfile(registry_store, db)
     names = CLI_SET_ASIDE + sorted(REFUSED)
     run = subprocess.run([sys.executable, "-m", "tthc_lib.cli", "--db", str(db), "ingest",
-                          *[str(BAD / n) for n in names]], capture_output=True, text=True)
+                          *[str(BAD / n) for n in names]], capture_output=True, text=True, check=False)
     assert run.returncode == 1 and "Traceback" not in run.stdout + run.stderr
     expected_out = []
     for name in CLI_SET_ASIDE:
@@ -246,7 +246,7 @@ def test_the_command_line_prints_one_line_per_file_and_no_traceback(registry_sto
     errors = run.stderr.splitlines()
     assert len(errors) == len(REFUSED)
     for name, line in zip(sorted(REFUSED), errors):
-        assert line.startswith(f"{BAD / name}: LỖI: {BAD / name}: {REFUSED[name]}")
+        assert line.startswith(f"LỖI: {BAD / name}: {REFUSED[name]}")
 
 
 # --------------------------------------------------------------------------- made at test time

@@ -113,7 +113,7 @@ def test_kill_9_during_a_load_leaves_the_store_as_before_or_as_after(stores, tmp
     db = tmp_path / "store.duckdb"
     shutil.copyfile(before, db)
     run = subprocess.run([sys.executable, "-c", KILLER, when, text, str(db), UPDATE],
-                         capture_output=True, text=True)
+                         capture_output=True, text=True, check=False)
     assert run.returncode == -signal.SIGKILL, run.stderr
     expected = after if (when, text) == ("after", "COMMIT") else before
     assert _without_load_times(snapshot(db)) == _without_load_times(snapshot(expected))
@@ -150,7 +150,7 @@ def test_a_full_disk_during_a_load_is_one_clear_line_and_changes_nothing(stores,
     shutil.copyfile(before, db)
     big = _big_dossiers(tmp_path / "dossiers_big.csv", 100_000)
     run = subprocess.run([sys.executable, "-m", "tthc_lib.cli", "--db", str(db), "ingest",
-                          str(big)], capture_output=True, text=True,
+                          str(big)], capture_output=True, text=True, check=False,
                          preexec_fn=_full_disk(db.stat().st_size + 50_000))
     assert run.returncode == 1 and run.stdout == ""
     assert run.stderr.startswith(f"tthc: {big}: không ghi được vào kho dữ liệu, kho giữ "
@@ -207,9 +207,10 @@ def test_two_loads_at_once_serialise_or_fail_cleanly(stores, tmp_path):
 
 # --------------------------------------------------------------------------- report runs
 
-def _report(db: Path, out: Path, params: Path, *extra: str, **kw):
+def _report(db: Path, out: Path, params: Path, *extra: str) -> list[str]:
+    """The `tthc report` command (HTML) for the fault city."""
     return [sys.executable, "-m", "tthc_lib.cli", "--db", str(db), "report", "--period", PERIOD,
-            "--to", "html", "--out", str(out), "--params", str(params), *extra], kw
+            "--to", "html", "--out", str(out), "--params", str(params), *extra]
 
 
 def _complete(path: Path) -> bool:
@@ -229,15 +230,15 @@ def test_report_runs_with_a_full_disk_then_killed_then_finished(city):
     db, out, params = city
     folder = out / PERIOD_DIR
     # 1. The disk fills up: every unit fails with a clear line, no report is written.
-    cmd, _ = _report(db, out, params, "--unit", "all")
-    full = subprocess.run(cmd, capture_output=True, text=True, preexec_fn=_full_disk(300_000))
+    cmd = _report(db, out, params, "--unit", "all")
+    full = subprocess.run(cmd, capture_output=True, text=True, check=False, preexec_fn=_full_disk(300_000))
     assert full.returncode == 1 and "Traceback" not in full.stderr
     for unit in ("PX", "PX01", "PX02"):
         assert (f"  {unit} | (dựng báo cáo) | ReportError: Không ghi được tệp "
                 f"{folder / unit}.html: File too large") in full.stderr
         assert not (folder / f"{unit}.html").exists()
     # 2. Space freed, the rerun (every unit) is killed once the first report is written.
-    cmd, _ = _report(db, out, params, "--unit", "all", "--force")
+    cmd = _report(db, out, params, "--unit", "all", "--force")
     run = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                            start_new_session=True)
     try:
@@ -250,8 +251,8 @@ def test_report_runs_with_a_full_disk_then_killed_then_finished(city):
     assert 1 <= len(written) < 3, written             # killed mid-way
     assert all(_complete(folder / name) for name in written)
     # 3. The next run finishes the rest.
-    cmd, _ = _report(db, out, params, "--unit", "all", "--retry-failed")
-    rest = subprocess.run(cmd, capture_output=True, text=True)
+    cmd = _report(db, out, params, "--unit", "all", "--retry-failed")
+    rest = subprocess.run(cmd, capture_output=True, text=True, check=False)
     assert rest.returncode == 0, rest.stderr[-2000:]
     for unit in ("PX", "PX01", "PX02"):
         assert _complete(folder / f"{unit}.html"), unit

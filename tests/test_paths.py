@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
 from test_privacy import PERIOD, PERIOD_DIR, UNITS, build_city, tthc

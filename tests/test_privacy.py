@@ -97,7 +97,7 @@ def build_city(root: Path, units=UNITS, narrative: str = NARRATIVE) -> tuple[lis
 def tthc(db: Path, *args: str, **kw) -> subprocess.CompletedProcess:
     """Run the `tthc` command line in a subprocess."""
     return subprocess.run([sys.executable, "-m", "tthc_lib.cli", "--db", str(db), *args],
-                          capture_output=True, text=True, **kw)
+                          capture_output=True, text=True, check=False, **kw)
 
 
 @pytest.fixture(scope="module")
@@ -160,7 +160,7 @@ def _docx_paragraphs(path: Path) -> str:
 
 def every_output(rendered) -> dict[str, str]:
     """Name -> text of every output a user or a log could see."""
-    folder, _db, docx, logs = rendered
+    folder, _db, _docx, logs = rendered
     texts = {f"log:{k}": v for k, v in logs.items()}
     for path in sorted(folder.parent.rglob("*")):
         if not path.is_file():

@@ -5,7 +5,6 @@ Big files (200 columns, a 1 MB cell) are made at test time, never committed."""
 
 from __future__ import annotations
 
-import codecs
 import io
 import random
 import unicodedata
@@ -157,7 +156,7 @@ def _zip(members: dict[str, str]) -> bytes:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:
         for name, text in members.items():
-            z.writestr(name, text)
+            z.writestr(zipfile.ZipInfo(name, date_time=(2023, 10, 30, 0, 0, 0)), text)
     return buf.getvalue()
 
 
