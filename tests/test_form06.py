@@ -279,3 +279,22 @@ def test_dossiers_of_unknown_procedures_have_their_own_section(city):
         ("II", "Chưa xác định cấp thực hiện", 1, 1, 0, 0, 0, 0, 0, 0, 1, 0, 1),
         ("1", "Chưa xác định lĩnh vực", 1, 1, 0, 0, 0, 0, 0, 0, 1, 0, 1),
         ("", "Tổng cộng", 7, 4, 2, 1, 4, 1, 2, 1, 3, 1, 2)]
+
+
+def test_formula_text_from_an_export_stays_text(tmp_path):
+    """A lĩnh vực written `=HYPERLINK(...)` in the catalogue must not become a live formula."""
+    import pandas as pd
+
+    from tthc_lib.form06 import FormMeta, build_form06_workbook
+
+    frame = pd.DataFrame([{"c1": "1", "c2": '=HYPERLINK("http://evil.example","Hộ tịch")',
+                           **{f"c{i}": 0 for i in range(3, 14)}, "row_kind": "field",
+                           "level": "commune"}])
+    wb = build_form06_workbook(frame, FormMeta(unit_name="=1+1", period_label="năm 2023"))
+    out = tmp_path / "f.xlsx"
+    wb.save(out)
+    back = load_workbook(out)
+    kinds = [c.data_type for ws in back for r in ws.iter_rows() for c in r if c.value is not None]
+    assert "f" not in kinds
+    texts = [c.value for ws in back for r in ws.iter_rows() for c in r]
+    assert '=HYPERLINK("http://evil.example","Hộ tịch")' in texts

@@ -257,7 +257,17 @@ def build_form06_workbook(frame: pd.DataFrame, meta: FormMeta):
     body_start = _write_header(ws, first_header)
     _write_body(ws, frame, body_start)
     _page_setup(ws, first_header, body_start - 1)
+    _texts_stay_text(ws)
     return wb
+
+
+def _texts_stay_text(ws) -> None:
+    """A field or unit name from an export that starts with "=" is text, never a live formula
+    in a workbook that offices e-mail (formula injection)."""
+    for row in ws.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"
 
 
 def _font(**kw):
