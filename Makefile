@@ -47,5 +47,9 @@ lab: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py
 
+# Longer fuzzing of ingest than `make test` runs (random tables, bytes and dates).
+fuzz: $(STAMP)
+	TTHC_FUZZ_EXAMPLES=400 $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_fuzz_ingest.py
+
 clean:
 	rm -rf data/sample data/tthc.duckdb outputs/*
