@@ -154,8 +154,8 @@ def _both_paths(path):
     identity = lambda rel: f"SELECT * FROM {rel}"
     export.stage(con, "fast", identity)
     assert export.staged_by == "duckdb"
-    text = path.read_bytes().decode(export.encoding)
-    export._stage_rows(con, "slow", export._python_rows(text), identity)
+    with open(path, encoding=export.encoding, newline="") as text:
+        export._stage_rows(con, "slow", export._python_rows(text), identity)
     return (export, con.execute("SELECT * FROM fast ORDER BY _line").fetchall(),
             con.execute("SELECT * FROM slow ORDER BY _line").fetchall())
 
@@ -182,6 +182,110 @@ def test_quoted_line_breaks_keep_line_numbers(tmp_path):
     export = open_export(path)
     export.stage(duckdb.connect(), "t", lambda rel: f"SELECT * FROM {rel}")
     assert export.staged_by == "python"
+
+
+def multiline(tmp_path, rows: int = 40, encoding: str = "utf-8", sep: str = ",", nfd=False):
+    """A dossier export whose address cell holds a line break in every third row; its
+    expected (line, dossier_id) pairs."""
+    import csv
+    import io
+
+    table = list(csv.reader(io.StringIO(DOSSIERS.read_text(encoding="utf-8"))))
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=sep, lineterminator="\n")
+    writer.writerow(table[0])
+    expected, line = [], 2
+    for i in range(rows):
+        row = [f"HS{i:03d}"] + table[1 + i % 5][1:]
+        if i % 3 == 1:
+            row[-1] = f"Số {i}\r\nngõ 5"
+        writer.writerow(row)
+        expected.append((line, f"HS{i:03d}"))
+        line += 2 if i % 3 == 1 else 1
+    text = unicodedata.normalize("NFD", out.getvalue()) if nfd else out.getvalue()
+    path = tmp_path / f"dossiers_multiline_{encoding}.csv"
+    path.write_bytes(text.encode(encoding))
+    return path, expected
+
+
+def ids_and_lines(path):
+    return [(r["_line"], r["dossier_id"]) for r in staged(path)[1]]
+
+
+@pytest.mark.parametrize("batch", [1, 7, 100_000])
+def test_quoted_line_breaks_are_staged_in_batches_keeping_order_and_lines(tmp_path,
+                                                                          monkeypatch, batch):
+    from tthc_lib import readers
+
+    monkeypatch.setattr(readers, "BATCH_ROWS", batch)
+    path, expected = multiline(tmp_path)
+    assert ids_and_lines(path) == expected
+    assert len(expected) == 40 and expected[:3] == [(2, "HS000"), (3, "HS001"), (5, "HS002")]
+
+
+@pytest.mark.parametrize("encoding, sep", [("utf-16", "\t"), ("utf-8-sig", ";")])
+def test_quoted_line_breaks_decoded_piece_by_piece_read_the_same(tmp_path, monkeypatch,
+                                                                 encoding, sep):
+    # Pieces of 5 bytes cut through characters, line breaks and the byte order mark.
+    from tthc_lib import readers
+
+    path, expected = multiline(tmp_path, encoding=encoding, sep=sep, nfd=True)
+    export = open_export(path)
+    monkeypatch.setattr(readers, "CHUNK_BYTES", 5)
+    con = duckdb.connect()
+    export.stage(con, "t", lambda rel: f"SELECT * FROM {rel}")
+    assert export.staged_by == "python"
+    rows = con.execute("SELECT _line, dossier_id, status FROM t ORDER BY _line").fetchall()
+    assert [(line, d) for line, d, _s in rows] == expected
+    assert rows[1][2] == "Đang giải quyết" and unicodedata.is_normalized("NFC", rows[1][2])
+    assert export.sha256 == __import__("hashlib").sha256(path.read_bytes()).hexdigest()
+
+
+def test_staging_leaves_no_table_behind_when_shape_fails(tmp_path):
+    path, _ = multiline(tmp_path, rows=4)
+    export = open_export(path)
+    con = duckdb.connect()
+    with pytest.raises(duckdb.Error):
+        export.stage(con, "t", lambda rel: f"SELECT no_such_column FROM {rel}")
+    assert con.execute("SELECT table_name FROM duckdb_tables()").fetchall() == []
+
+
+def test_windows_1258_after_an_ascii_start_is_read_whole(tmp_path, monkeypatch):
+    # The sampled start is ASCII, so the file is first taken for UTF-8; the Windows-1258
+    # bytes further down make the reader start again in Windows-1258.
+    from tthc_lib import readers
+
+    monkeypatch.setattr(readers, "SNIFF_BYTES", 400)
+    monkeypatch.setattr(readers, "CHUNK_BYTES", 64)
+    header = "dossier_id,unit_code,procedure_code,channel,received_at,due_at,status"
+    head = [header] + [f"HS{i:03d},THD,1.001193,Online,03/04/2023,05/04/2023,Done"
+                       for i in range(20)]
+    tail = ["HS900,THD,1.001193,Trực tuyến,03/04/2023,05/04/2023,\"Đã giải\nquyết\"",
+            "HS901,THD,1.001193,Trực tiếp,03/04/2023,05/04/2023,Đang giải quyết"]
+    path = tmp_path / "dossiers_ascii_then_cp1258.csv"
+    path.write_bytes(_cp1258("\n".join(head + tail) + "\n"))
+    assert path.read_bytes()[:400].isascii()
+    _kind, rows = staged(path)
+    assert [(r["_line"], r["dossier_id"], r["status"]) for r in rows[-2:]] == [
+        (22, "HS900", "Đã giải\nquyết"), (24, "HS901", "Đang giải quyết")]
+    assert rows[-1]["channel"] == "Trực tiếp" and len(rows) == 22
+
+
+@pytest.mark.parametrize("chunk", [5, 8 * 1024 * 1024])
+def test_undecodable_bytes_are_refused_with_their_line_whatever_the_pieces(tmp_path,
+                                                                           monkeypatch, chunk):
+    from tthc_lib import readers
+
+    monkeypatch.setattr(readers, "SNIFF_BYTES", 600)     # the bad bytes are not sampled
+    path = tmp_path / "dossiers_bad_bytes_bom.csv"
+    good = codecs.BOM_UTF8 + DOSSIERS.read_bytes()
+    path.write_bytes(good + b'HS009,THD,1.001193,Khai sinh,"Tr\n\xff\xfe",x\n')
+    export = open_export(path, label="bad.csv")
+    monkeypatch.setattr(readers, "CHUNK_BYTES", chunk)
+    with pytest.raises(InputError) as err:
+        export.stage(duckdb.connect(), "t", lambda rel: f"SELECT * FROM {rel}")
+    assert str(err.value) == ("bad.csv: không đọc được bảng mã ký tự ở dòng 8 "
+                              "(cần UTF-8, UTF-16 hoặc Windows-1258).")
 
 
 def test_xlsx_with_title_rows_and_date_cells(tmp_path):
@@ -252,6 +356,14 @@ def test_binary_and_broken_workbooks_are_refused(tmp_path):
     with pytest.raises(InputError) as err:
         open_export(fake, label="broken.xlsx")
     assert str(err.value).startswith("broken.xlsx: không mở được tệp Excel")
+
+
+def test_undecodable_bytes_after_a_byte_order_mark_are_refused_with_their_line(tmp_path):
+    path = tmp_path / "dossiers_bad_bytes_bom.csv"
+    path.write_bytes(codecs.BOM_UTF8 + DOSSIERS.read_bytes() + b"\n\xff\n")   # 6 lines
+    with pytest.raises(InputError) as err:
+        open_export(path, label="bom.csv")
+    assert "ở dòng 8 " in str(err.value)
 
 
 def test_undecodable_bytes_are_refused_with_their_line(tmp_path):

@@ -30,6 +30,7 @@ from .errors import InputError
 HEADER_SCAN_ROWS = 50          # the header row must be among the first rows that hold something
 SNIFF_BYTES = 256 * 1024       # bytes sampled to find encoding, separator and header
 CHUNK_BYTES = 8 * 1024 * 1024
+BATCH_ROWS = 100_000          # rows the Python reader holds before handing them to DuckDB
 SEPARATORS = (",", ";", "\t")
 ENCODING_LABELS = "UTF-8, UTF-16 hoặc Windows-1258"
 
@@ -119,10 +120,6 @@ def staged_columns(header: Header) -> list[str]:
     return [name for name in header.positions if name not in personal]
 
 
-def _nfc(value):
-    return unicodedata.normalize("NFC", value) if isinstance(value, str) else value
-
-
 # --------------------------------------------------------------------------- base classes
 
 class Export(ABC):
@@ -149,7 +146,7 @@ class Export(ABC):
         """Drop whatever `stage` created under `table`."""
         import duckdb
 
-        for name in (table, f"{table}_csv", f"{table}_shift"):
+        for name in (table, f"{table}_csv", f"{table}_shift", f"{table}_rows"):
             for what in ("VIEW", "TABLE"):
                 try:
                     con.execute(f'DROP {what} IF EXISTS "{name}"')
@@ -157,26 +154,51 @@ class Export(ABC):
                     continue
 
     def _stage_rows(self, con, table: str, rows, shape: Shape) -> None:
-        """Stage (line, cells) rows held in Python through an Arrow table."""
-        import pyarrow as pa
-
+        """Stage (line, cells) rows, in file order, through Arrow batches of BATCH_ROWS rows
+        appended to a temp table; at most one batch (of staged cells only) is held in
+        Python, so memory does not grow with the file."""
         cols = staged_columns(self.header)
-        lines, values = [], {c: [] for c in cols}
-        for line, cells in rows:
-            lines.append(line)
-            for c in cols:
-                pos = self.header.positions[c]
-                values[c].append(cells[pos] or None if pos < len(cells) else None)
-        self.staged_by = "python"
-        arrow = pa.table({"_line": pa.array(lines, pa.int64()),
-                          **{c: pa.array(v, pa.string()) for c, v in values.items()}})
-        view = f"{table}_arrow"
-        con.register(view, arrow)
+        positions = [self.header.positions[c] for c in cols]
+        raw = f"{table}_rows"
+        typed = "".join(f", {_q(c)} VARCHAR" for c in cols)
+        con.execute(f'CREATE OR REPLACE TEMP TABLE "{raw}" (_line BIGINT{typed})')
         try:
+            lines: list[int] = []
+            values: list[list] = [[] for _ in cols]
+            for line, cells in rows:
+                lines.append(line)
+                n = len(cells)
+                for column, pos in zip(values, positions):
+                    column.append((cells[pos] or None) if pos < n else None)
+                if len(lines) >= BATCH_ROWS:
+                    _append_batch(con, raw, cols, lines, values)
+                    lines, values = [], [[] for _ in cols]
+            _append_batch(con, raw, cols, lines, values)
+            self.staged_by = "python"
             con.execute(f'CREATE OR REPLACE TEMP TABLE "{table}" AS '
-                        f'SELECT _line, * EXCLUDE (_line) FROM ({shape(view)})')
+                        f'SELECT _line, * EXCLUDE (_line) FROM ({shape(_q(raw))})')
         finally:
-            con.unregister(view)
+            con.execute(f'DROP TABLE IF EXISTS "{raw}"')
+
+
+def _append_batch(con, raw: str, cols: list[str], lines: list[int], values: list[list]) -> None:
+    """Append one batch of staged rows (`values`: one list per column) to table `raw`."""
+    import pyarrow as pa
+
+    if not lines:
+        return
+    arrow = pa.table({"_line": pa.array(lines, pa.int64()),
+                      **{c: pa.array(v, pa.string()) for c, v in zip(cols, values)}})
+    view = f"{raw}_arrow"
+    con.register(view, arrow)
+    try:
+        con.execute(f'INSERT INTO "{raw}" SELECT * FROM "{view}"')
+    finally:
+        con.unregister(view)
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
 
 
 class Reader(ABC):
@@ -238,7 +260,8 @@ def _decode_head(head: bytes, complete: bool, label: str) -> tuple[str, str]:
             return candidate, decoder.decode(head, final=complete)
         except UnicodeDecodeError as exc:
             errors.append(exc)
-    line = head[: errors[0].start].count(b"\n") + 1
+    # The utf-8-sig codec counts offsets after the byte order mark.
+    line = head[: errors[0].start + (enc == "utf-8-sig") * 3].count(b"\n") + 1
     raise InputError(f"{label}: không đọc được bảng mã ký tự ở dòng {line} "
                      f"(cần {ENCODING_LABELS}).", file=label, line=line)
 
@@ -272,17 +295,58 @@ def _sniff_header(text: str, complete: bool, label: str) -> _Sniffed:
     return max(found, key=lambda f: (len(f.header.positions), f.header.width))
 
 
-def _records_with_end(text: str, sep: str):
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, quotechar='"',
-                        doublequote=True, strict=False)
+def _records_with_end(text, sep: str):
+    """(first line, last line, cells) of each CSV record of `text`: a str, or a text stream
+    opened with newline="" (read line by line, never whole)."""
+    source = io.StringIO(text, newline="") if isinstance(text, str) else text
+    reader = csv.reader(source, delimiter=sep, quotechar='"', doublequote=True, strict=False)
     start = 1
     for cells in reader:
         yield start, reader.line_num, cells
         start = reader.line_num + 1
 
 
+def _transcode(path: Path, encoding: str, dest: Path) -> tuple[str, int | None]:
+    """Decode `path` chunk by chunk and write it to `dest` as UTF-8 in NFC (each piece cut
+    after a line break, where normalisation cannot reach across). Returns the sha256 of the
+    file's bytes and the offset of the first byte that does not decode (None if none)."""
+    sha = hashlib.sha256()
+    # utf-8-sig would count offsets after the byte order mark: decode UTF-8, drop the mark.
+    bom = encoding == "utf-8-sig"
+    decoder = codecs.getincrementaldecoder("utf-8" if bom else encoding)()
+    fed, rest = 0, ""
+    with open(path, "rb") as src, open(dest, "wb") as out:
+        while True:
+            chunk = src.read(CHUNK_BYTES)
+            sha.update(chunk)
+            pending = len(decoder.getstate()[0])
+            try:
+                text = rest + decoder.decode(chunk, final=not chunk)
+            except UnicodeDecodeError as exc:
+                return sha.hexdigest(), fed - pending + exc.start
+            fed += len(chunk)
+            if bom and text:
+                text, bom = text.removeprefix("\ufeff"), False
+            cut = len(text) if not chunk else text.rfind("\n") + 1
+            text, rest = text[:cut], text[cut:]
+            out.write(unicodedata.normalize("NFC", text).encode("utf-8"))
+            if not chunk:
+                return sha.hexdigest(), None
+
+
+def _line_at(path: Path, offset: int) -> int:
+    """The 1-based line of the byte at `offset`."""
+    lines = 0
+    with open(path, "rb") as fh:
+        while offset > 0 and (chunk := fh.read(min(CHUNK_BYTES, offset))):
+            lines += chunk.count(b"\n")
+            offset -= len(chunk)
+    return lines + 1
+
+
 MAX_BLANK_LINES = 10_000      # beyond this many blank lines, stage through Python
 MAX_INLINE_SHIFTS = 1024      # up to this many, empty lines are added back by a CASE tree
+STAGED, REWRITE, PYTHON = "staged", "rewrite", "python"   # outcomes of DuckDB's reader
 
 
 @dataclass
@@ -346,42 +410,47 @@ class TextExport(Export):
         self.ascii_head = ascii_head
 
     def stage(self, con, table: str, shape: Shape) -> None:
+        retry = True
         if self.encoding in ("utf-8", "utf-8-sig"):
-            if self._stage_fast(con, table, self.path, shape, record_sha=True):
+            outcome = self._stage_fast(con, table, self.path, shape, record_sha=True)
+            if outcome == STAGED:
                 return
-        else:
-            self.sha256 = hashlib.sha256(self.path.read_bytes()).hexdigest()
-        text = self._decoded_text()
+            retry = outcome == REWRITE
         with tempfile.TemporaryDirectory(prefix="tthc-") as tmp:
             utf8 = Path(tmp) / "export.csv"
-            utf8.write_text(text, encoding="utf-8", newline="")
-            if self._stage_fast(con, table, utf8, shape, record_sha=False):
+            self.sha256 = self._write_utf8_nfc(utf8)
+            if retry and self._stage_fast(con, table, utf8, shape, record_sha=False) == STAGED:
                 return
-        self._stage_rows(con, table, self._python_rows(text), shape)
+            with open(utf8, encoding="utf-8", newline="") as text:
+                self._stage_rows(con, table, self._python_rows(text), shape)
 
-    def _decoded_text(self) -> str:
-        data = self.path.read_bytes()
+    def _write_utf8_nfc(self, dest: Path) -> str:
+        """Write the file's text to `dest` as UTF-8 in NFC, decoding it piece by piece; the
+        sha256 of the file's bytes. A UTF-8 file whose sampled bytes were all ASCII may be
+        Windows-1258. Raises InputError (with the line) on bytes of no such encoding."""
         encodings = [self.encoding]
         if self.encoding == "utf-8" and self.ascii_head:
             encodings.append("cp1258")
         for enc in encodings:
-            try:
-                return unicodedata.normalize("NFC", data.decode(enc))
-            except UnicodeDecodeError as exc:
-                error = exc
-        line = data[: error.start].count(b"\n") + 1
+            sha256, bad = _transcode(self.path, enc, dest)
+            if bad is None:
+                return sha256
+        line = _line_at(self.path, bad)
         raise InputError(f"{self.label}: không đọc được bảng mã ký tự ở dòng {line} "
                          f"(cần {ENCODING_LABELS}).", file=self.label, line=line)
 
-    def _python_rows(self, text: str):
+    def _python_rows(self, text):
+        """(line, cells) of the records below the header of `text` (a str, or a text
+        stream opened with newline="", in NFC); a record's line is the one it starts on."""
         for line, _end, cells in _records_with_end(text, self.sep):
             if line > self.header_end and cells:
-                yield line, [_nfc(c) for c in cells]
+                yield line, cells
 
-    def _stage_fast(self, con, table: str, path: Path, shape: Shape, record_sha: bool) -> bool:
-        """Let DuckDB's reader stage a UTF-8 file while Python scans its bytes; False when
-        the file needs the Python path (quoted line breaks, bytes that are not UTF-8, text
-        not in NFC, very many empty lines)."""
+    def _stage_fast(self, con, table: str, path: Path, shape: Shape, record_sha: bool) -> str:
+        """Let DuckDB's reader stage a UTF-8 file while Python scans its bytes. STAGED when
+        it did; REWRITE when a UTF-8 copy in NFC may be read (bytes DuckDB could not read,
+        text not in NFC); PYTHON when the rows do not line up with the lines (quoted line
+        breaks, very many empty lines), which no copy changes."""
         from concurrent.futures import ThreadPoolExecutor
 
         raw = f"{table}_csv"
@@ -391,15 +460,17 @@ class TextExport(Export):
             scan = scanning.result()
         if record_sha:
             self.sha256 = scan.sha256
+        outcome = REWRITE
         if read and not scan.combining:
             n = con.execute(f'SELECT count(*) FROM "{raw}"').fetchone()[0]
             inside = self._blanks_inside(path, n, scan.lines)
             if inside is not None:
                 self._number_lines(con, table, raw, inside, n)
                 self.staged_by = "duckdb"
-                return True
+                return STAGED
+            outcome = PYTHON
         con.execute(f'DROP TABLE IF EXISTS "{raw}"')
-        return False
+        return outcome
 
     def _blanks_inside(self, path: Path, rows: int, lines: int) -> list[int] | None:
         """The empty lines below the header, when they alone explain why DuckDB returned
