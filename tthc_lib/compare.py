@@ -156,16 +156,21 @@ def has_data(con, unit: str, scope: str, span: Period) -> bool:
     return found > 0
 
 
-def _row(con, unit: str, scope: str, span: Period) -> pd.Series | None:
-    return compute_indicators(con, span.start, span.end, units=[unit]).row(unit, scope)
-
-
 def comparison(
-    con, unit: str, scope: str, period: Period, calendar: str = "calendar"
+    con, unit: str, scope: str, period: Period, calendar: str = "calendar", indicators=None
 ) -> Comparison:
     """The figures of (unit, scope) for ``period`` and, where the store has them, for the same
     period a year earlier and the period before (periods.same_period_last_year and
-    previous_period in ``calendar``). UnitError when the unit has no such scope."""
+    previous_period in ``calendar``). UnitError when the unit has no such scope.
+    ``indicators(span) -> IndicatorResult`` may serve all units' figures from a cache (a batch
+    compares every unit against the same earlier periods)."""
+    if indicators is None:
+        def indicators(span: Period):
+            return compute_indicators(con, span.start, span.end, units=[unit])
+
+    def _row(con, unit: str, scope: str, span: Period) -> pd.Series | None:
+        return indicators(span).row(unit, scope)
+
     current = _row(con, unit, scope, period)
     if current is None:
         raise UnitError(f"Đơn vị {unit} không có số liệu phạm vi {scope!r}.", unit=unit)

@@ -315,10 +315,15 @@ def tasks(ctx: ReportContext) -> HTML | None:
 def _comparison(ctx: ReportContext):
     from .compare import comparison
 
+    mtime = ctx.db.stat().st_mtime
+
+    def cached(span: Period) -> IndicatorResult:
+        return _indicators(str(ctx.db), mtime, span.start, span.end)[0]
+
     con = connect(ctx.db, read_only=True)
     try:
         return comparison(con, ctx.unit, "total" if ctx.has_children else "unit", ctx.period,
-                          ctx.settings.calendar)
+                          ctx.settings.calendar, indicators=cached)
     finally:
         con.close()
 
