@@ -273,3 +273,40 @@ def test_report_that_cannot_be_rendered_fails_that_unit_only(batch):
     assert batch.path("html", "C").is_file() and not batch.path("html", "W1").exists()
     nbformat.write(nbformat.v4.new_notebook(cells=nb.cells[:1]), batch.notebooks / "02_error_shown.ipynb")
     assert _ran(batch.run()) == {"C": 1, "W1": 1, "W2": 1}  # the earlier sections are reused
+
+
+def test_docx_is_written_beside_the_html_and_kept_current(batch):
+    from docx import Document
+
+    summary = batch.run(units=["W1"], to=("html", "docx"))
+    assert not summary.failures
+    doc = Document(str(batch.path("docx", "W1")))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in "\n".join(
+        c.text for t in doc.tables for r in t.rows for c in r.cells)
+    assert text.strip()
+    again = batch.run(units=["W1"], to=("html", "docx"))
+    assert _ran(again) == {}
+    batch.path("docx", "W1").unlink()
+    assert _ran(batch.run(units=["W1"], to=("html", "docx"))) == {"W1": 0}
+    assert batch.path("docx", "W1").is_file()
+
+
+def test_index_rates_are_rounded_once_from_the_counts():
+    """17.149 of 20.000 early is 85,745%: the index shows 85,7%, not 85,75 rounded again."""
+    from types import SimpleNamespace
+
+    from tthc_lib.indicators import COUNTS
+    from tthc_lib.render import format_rate
+    from tthc_lib.runner import index_entry
+
+    row = dict.fromkeys(COUNTS, 0)
+    row.update(resolved_total=20000, resolved_early=17149, resolved_on_time=2851,
+               received_total=20000, received_in_period=20000, received_online=19991,
+               early_rate=85.75, on_time_rate=14.26, late_rate=0.0, online_rate=99.96)
+    ctx = SimpleNamespace(unit="W", has_children=False, row=lambda scope: row,
+                          info={"unit_name": "Phường W", "level": "commune"})
+    entry = index_entry(ctx)
+    assert format_rate(entry.early_rate) == "85,7%"
+    assert format_rate(entry.on_time_rate) == "14,3%"      # 14,255 -> 14,3
+    assert format_rate(entry.online_rate) == "100,0%"      # 99,955 -> 100,0

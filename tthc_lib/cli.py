@@ -140,7 +140,7 @@ def indicators(obj: dict, period: str, units: tuple[str, ...], fmt: str) -> None
 @main.command()
 @click.option("--period", required=True, help="START:END (ISO) hoặc 2023-10, 2023-Q3, 2023-H1, 2023.")
 @click.option("--unit", "units", multiple=True, help="Mã đơn vị (lặp lại được), hoặc 'all'.")
-@click.option("--to", "to", default="html,pdf", show_default=True, help="html, pdf (cách nhau dấu phẩy).")
+@click.option("--to", "to", default="html,pdf", show_default=True, help="html, pdf, docx (cách nhau dấu phẩy).")
 @click.option("--jobs", default=1, show_default=True, type=click.IntRange(1, 256),
               help="Số tiến trình chạy song song (với dask: số worker của LocalCluster).")
 @click.option("--executor", type=click.Choice(["local", "dask"]), default="local", show_default=True)
@@ -169,9 +169,9 @@ def report(obj: dict, period: str, units: tuple[str, ...], to: str, jobs: int, e
     from .store import resolve_db
 
     formats = tuple(f.strip() for f in to.split(",") if f.strip())
-    bad = sorted(set(formats) - {"html", "pdf"})
+    bad = sorted(set(formats) - {"html", "pdf", "docx"})
     if bad:
-        raise click.UsageError(f"--to: không hỗ trợ {', '.join(bad)} (dùng html, pdf)")
+        raise click.UsageError(f"--to: không hỗ trợ {', '.join(bad)} (dùng html, pdf, docx)")
     if scheduler and executor != "dask":
         raise click.UsageError("--scheduler chỉ dùng với --executor dask")
     calendar = Settings.load(Path(params_dir)).calendar

@@ -40,11 +40,12 @@ OUTPUT_NAMES = {
     "period_dir": "{period}",
     "html": "{period}/{unit}.html",
     "pdf": "{period}/{unit}.pdf",
+    "docx": "{period}/{unit}.docx",
     "notebook": "{period}/notebooks/{unit}/{section}.ipynb",
     "index": "{period}/index.html",
     "summary": "{period}/run-summary.json",
 }
-FORMATS = ("html", "pdf")
+FORMATS = ("html", "pdf", "docx")
 SAVE_EVERY = 2.0  # seconds between manifest saves while units finish
 
 _SAFE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
@@ -332,10 +333,20 @@ def _write_summary(summary: RunSummary, path: Path) -> None:
 def index_entry(ctx):
     """The unit's line on the index page (without links): its own figures, or its total for
     a unit with wards."""
+    from .formatting import rate as exact_rate
+    from .formatting import round_half_away
+    from .indicators import RATES
     from .render import IndexEntry
 
     row = ctx.row("total") if ctx.has_children else ctx.row("unit")
-    rate = lambda name: None if row[name] is None else float(row[name])
+
+    def rate(name: str) -> float | None:
+        # Rounded once, exactly, to the one decimal the index shows (never from the row's
+        # two-decimal float: 85,749 must not become 85,75 then 85,8).
+        num, den = RATES[name]
+        value = exact_rate(int(row[num]), int(row[den]))
+        return None if value is None else float(round_half_away(value, 1))
+
     return IndexEntry(
         unit_code=ctx.unit, unit_name=ctx.info["unit_name"], level=ctx.info["level"],
         received_total=int(row["received_total"]), resolved_total=int(row["resolved_total"]),

@@ -52,6 +52,7 @@ class UnitOutcome:
     unit: str
     html: str | None = None
     pdf: str | None = None
+    docx: str | None = None
     failure: Failure | None = None
     seconds: float = 0.0
     executed: int = 0
@@ -231,13 +232,18 @@ def _render(task: UnitTask, executed: list, outcome: UnitOutcome) -> None:
     if "pdf" in task.formats:
         pdf = output_path(Path(task.out), "pdf", period, task.unit)
         outcome.pdf = str(render.html_to_pdf(html, pdf, printer=worker_state().printer))
+    if "docx" in task.formats:
+        from .docx_report import render_docx
+
+        docx = output_path(Path(task.out), "docx", period, task.unit)
+        outcome.docx = str(render_docx(executed, docx, ctx.meta))
     outcome.entry = asdict(index_entry(ctx))
     outcome.findings = [dict(f, unit=task.unit) for f in ctx.findings]
 
 
 def _remove_reports(task: UnitTask) -> None:
     """A failed unit keeps no report of an earlier run: it would look current."""
-    from .runner import output_path
+    from .runner import FORMATS, output_path
 
-    for kind in ("html", "pdf"):
+    for kind in FORMATS:
         output_path(Path(task.out), kind, _period(task), task.unit).unlink(missing_ok=True)
