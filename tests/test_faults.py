@@ -259,3 +259,13 @@ def test_report_runs_with_a_full_disk_then_killed_then_finished(city):
     assert _complete(folder / "index.html")
     text = (folder / "PX01.html").read_text(encoding="utf-8")
     assert "Số hồ sơ được tiếp nhận 02 hồ sơ" in text
+
+
+def test_an_unwritable_output_folder_is_one_clear_line(city, tmp_path):
+    db, _, params = city
+    blocker = tmp_path / "reports"
+    blocker.write_text("a file where the output folder should be")
+    run = subprocess.run(_report(db, blocker / "out", params, "--unit", "PX"),
+                         capture_output=True, text=True, check=False)
+    assert run.returncode == 1 and "Traceback" not in run.stderr
+    assert len(run.stderr.splitlines()) == 1 and str(blocker) in run.stderr

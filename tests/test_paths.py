@@ -93,6 +93,8 @@ def test_hostile_unit_codes_write_nothing_outside_the_output_folder(hostile_city
                and p.name != "store.duckdb"]
     assert outside == []
     assert not [p for p in written if "evil" in str(p) or "<" in str(p) or "LLLL" in str(p)]
+    # The refused code fails that unit only: the others' reports and the index are there.
+    assert (folder / "index.html").is_file() and (folder / "PX.html").is_file()
 
 
 def test_names_cannot_inject_elements_or_attributes(hostile_city):

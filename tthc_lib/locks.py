@@ -19,9 +19,13 @@ LOCK_NAME = ".tthc-report.lock"
 def output_lock(folder: Path):
     """Hold the lock of `folder` for the block, or raise ReportError if another run has it."""
     folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
     path = folder / LOCK_NAME
-    handle = open(path, "a+", encoding="utf-8")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        handle = open(path, "a+", encoding="utf-8")
+    except OSError as exc:
+        raise ReportError(f"Không tạo được thư mục báo cáo {folder}: {exc.strerror or exc}.",
+                          path=str(folder)) from None
     try:
         if not _try_lock(handle):
             handle.seek(0)

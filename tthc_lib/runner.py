@@ -46,6 +46,7 @@ OUTPUT_NAMES = {
     "summary": "{period}/run-summary.json",
 }
 FORMATS = ("html", "pdf", "docx")
+UNSAFE_NAME = "(mã đơn vị)"  # the summary's section for a unit whose code cannot name a file
 SAVE_EVERY = 2.0  # seconds between manifest saves while units finish
 
 _SAFE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
@@ -145,10 +146,11 @@ def render_reports(db: Path, period: Period, units: list[str] | None, out: Path,
     with output_lock(folder):
         manifest = Manifest.load(folder)
         registry = _registry_units(db)
-        selected = _select_units(units, registry)
+        selected, refused = _split_unsafe(_select_units(units, registry))
         plan = plan_batch(db, period, selected, out, to, notebooks_dir, params_dir, manifest,
                           force=force, retry_failed=retry_failed)
         summary = RunSummary(period.iso, None)
+        summary.outcomes += refused
         if progress is not None:
             progress.total = len(selected) if not retry_failed else len(plan.tasks)
             for _ in plan.skipped:
@@ -166,6 +168,19 @@ def render_reports(db: Path, period: Period, units: list[str] | None, out: Path,
         summary.seconds = time.monotonic() - began
         _write_summary(summary, output_path(out, "summary", period))
     return summary
+
+
+def _split_unsafe(units: list[str]) -> tuple[list[str], list[UnitOutcome]]:
+    """The units whose codes can name files, and a failed outcome for each that cannot (a code
+    with a path in it must not stop the other units' reports, nor write outside the folder)."""
+    safe, refused = [], []
+    for unit in units:
+        try:
+            safe_name(unit)
+            safe.append(unit)
+        except ReportError as exc:
+            refused.append(UnitOutcome(unit, failure=Failure(unit, UNSAFE_NAME, str(exc), "")))
+    return safe, refused
 
 
 def plan_batch(db: Path, period: Period, units: list[str], out: Path, formats: Sequence[str],
