@@ -21,10 +21,9 @@ def test_written_file_is_whole_and_readable_by_others(tmp_path):
 def test_failure_mid_write_leaves_the_old_file_and_no_temporary(tmp_path):
     target = tmp_path / "HD.pdf"
     target.write_bytes(b"old")
-    with pytest.raises(RuntimeError):
-        with atomic_path(target) as tmp:
-            tmp.write_bytes(b"half")
-            raise RuntimeError("killed")
+    with pytest.raises(RuntimeError), atomic_path(target) as tmp:
+        tmp.write_bytes(b"half")
+        raise RuntimeError("killed")
     assert target.read_bytes() == b"old"
     assert os.listdir(tmp_path) == ["HD.pdf"]
 

@@ -83,7 +83,7 @@ def gia_loc(tmp_path_factory):
 
 def _visible(html_path: Path) -> str:
     html = html_path.read_text(encoding="utf-8")
-    html = re.sub(r"<style.*?</style>|data:[^\"')]+", "", html, flags=re.S)
+    html = re.sub(r"<style.*?</style>|data:[^\"')]+", "", html, flags=re.DOTALL)
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
 
 

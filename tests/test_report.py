@@ -4,13 +4,12 @@ run through a real kernel with its defaults, and a unit with no dossiers."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import nbformat
 import papermill as pm
 import pytest
-
 from conftest import ROOT
+
 from tthc_lib import sections as s
 
 PERIOD = ("2023-01-01", "2023-10-30")

@@ -46,7 +46,7 @@ class Settings:
     recipients: dict
 
     @classmethod
-    def load(cls, params_dir: Path) -> "Settings":
+    def load(cls, params_dir: Path) -> Settings:
         params_dir = Path(params_dir)
         return cls(_read_yaml(params_dir / "report.yaml"), _read_yaml(params_dir / "units.yaml"),
                    _read_yaml(params_dir / "recipients.yaml"))
@@ -80,7 +80,7 @@ class Narrative:
 
     @classmethod
     def load(cls, params_dir: Path, start: date, end: date, unit: str,
-             level: str) -> "Narrative":
+             level: str) -> Narrative:
         """Base texts of the period, then the level's (`levels: {district|commune}`), then the
         unit's (`units: {CODE}`), each overriding key by key."""
         path = narrative_path(params_dir, start, end)
@@ -97,7 +97,7 @@ class Narrative:
                               f"(các mục: {', '.join(KEYS)})", path=str(path))
         return cls(texts, document, path.name if path.exists() else None)
 
-    def text(self, key: str, values: "FigureValues") -> list[str]:
+    def text(self, key: str, values: FigureValues) -> list[str]:
         """The paragraphs of a key (a string is one paragraph, a list many), figures filled."""
         raw = self.texts.get(key)
         if raw is None:

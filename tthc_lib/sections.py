@@ -18,7 +18,12 @@ import pandas as pd
 from IPython.display import HTML
 
 from . import charts, prose, tables
-from .indicators import IndicatorResult, compute_indicators, indicators_by_field, indicators_by_month
+from .indicators import (
+    IndicatorResult,
+    compute_indicators,
+    indicators_by_field,
+    indicators_by_month,
+)
 from .layout import ReportMeta, Signer, closing_html, header_html
 from .narrative import FigureValues, Narrative, Settings, typed_number_findings
 from .periods import Period, label_vi, range_vi
@@ -67,7 +72,7 @@ def unit_word(info: dict) -> str:
     return name
 
 
-def communes_label(ctx: "ReportContext") -> str:
+def communes_label(ctx: ReportContext) -> str:
     """"các phường, xã" — from the kinds of the units below, not assumed."""
     return tables.communes_label(ctx.rows, ctx.unit)
 
