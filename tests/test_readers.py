@@ -241,13 +241,27 @@ def test_quoted_line_breaks_decoded_piece_by_piece_read_the_same(tmp_path, monke
     assert export.sha256 == __import__("hashlib").sha256(path.read_bytes()).hexdigest()
 
 
-def test_staging_leaves_no_table_behind_when_shape_fails(tmp_path):
-    path, _ = multiline(tmp_path, rows=4)
+@pytest.mark.parametrize("batch", [2, 100_000])    # fails in a later batch, or the first
+def test_staging_leaves_no_table_behind_when_shape_fails(tmp_path, monkeypatch, batch):
+    from tthc_lib import readers
+
+    monkeypatch.setattr(readers, "BATCH_ROWS", batch)
+    path, _ = multiline(tmp_path, rows=6)
     export = open_export(path)
     con = duckdb.connect()
-    with pytest.raises(duckdb.Error):
-        export.stage(con, "t", lambda rel: f"SELECT no_such_column FROM {rel}")
+    with pytest.raises(duckdb.Error, match="line 7"):
+        export.stage(con, "t", lambda rel: f"SELECT *, CASE WHEN _line = 7 THEN "
+                                           f"error('line 7') END AS boom FROM {rel}")
+    assert export.staged_by == "python"
     assert con.execute("SELECT table_name FROM duckdb_tables()").fetchall() == []
+
+
+def test_a_sheet_with_only_its_header_stages_no_rows(tmp_path):
+    wb = openpyxl.Workbook()
+    wb.active.append(["Mã đơn vị", "Tên đơn vị", "Loại đơn vị"])
+    path = tmp_path / "units_header_only.xlsx"
+    wb.save(path)
+    assert staged(path) == ("units", [])
 
 
 def test_windows_1258_after_an_ascii_start_is_read_whole(tmp_path, monkeypatch):

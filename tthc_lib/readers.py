@@ -35,7 +35,8 @@ SEPARATORS = (",", ";", "\t")
 ENCODING_LABELS = "UTF-8, UTF-16 hoặc Windows-1258"
 
 
-# What the loader selects from the staged columns: relation (SQL) -> SELECT statement.
+# What the loader selects from the staged columns, row by row: relation (SQL) -> SELECT
+# statement. The Python reader applies it to one batch of rows at a time.
 Shape = Callable[[str], str]
 
 
@@ -146,7 +147,7 @@ class Export(ABC):
         """Drop whatever `stage` created under `table`."""
         import duckdb
 
-        for name in (table, f"{table}_csv", f"{table}_shift", f"{table}_rows"):
+        for name in (table, f"{table}_csv", f"{table}_shift"):
             for what in ("VIEW", "TABLE"):
                 try:
                     con.execute(f'DROP {what} IF EXISTS "{name}"')
@@ -154,51 +155,52 @@ class Export(ABC):
                     continue
 
     def _stage_rows(self, con, table: str, rows, shape: Shape) -> None:
-        """Stage (line, cells) rows, in file order, through Arrow batches of BATCH_ROWS rows
-        appended to a temp table; at most one batch (of staged cells only) is held in
-        Python, so memory does not grow with the file."""
+        """Stage (line, cells) rows, in file order, in batches of BATCH_ROWS rows: each is
+        shaped through Arrow and appended to temp table `table`, so Python holds one batch
+        (of staged cells only) at a time and memory does not grow with the file."""
         cols = staged_columns(self.header)
         positions = [self.header.positions[c] for c in cols]
-        raw = f"{table}_rows"
-        typed = "".join(f", {_q(c)} VARCHAR" for c in cols)
-        con.execute(f'CREATE OR REPLACE TEMP TABLE "{raw}" (_line BIGINT{typed})')
+        self.staged_by = "python"
+        verb = f'CREATE OR REPLACE TEMP TABLE "{table}" AS'
         try:
-            lines: list[int] = []
-            values: list[list] = [[] for _ in cols]
-            for line, cells in rows:
-                lines.append(line)
-                n = len(cells)
-                for column, pos in zip(values, positions):
-                    column.append((cells[pos] or None) if pos < n else None)
-                if len(lines) >= BATCH_ROWS:
-                    _append_batch(con, raw, cols, lines, values)
-                    lines, values = [], [[] for _ in cols]
-            _append_batch(con, raw, cols, lines, values)
-            self.staged_by = "python"
-            con.execute(f'CREATE OR REPLACE TEMP TABLE "{table}" AS '
-                        f'SELECT _line, * EXCLUDE (_line) FROM ({shape(_q(raw))})')
-        finally:
-            con.execute(f'DROP TABLE IF EXISTS "{raw}"')
+            for lines, values in _batches(rows, positions):
+                _stage_batch(con, verb, f"{table}_arrow", shape, cols, lines, values)
+                verb = f'INSERT INTO "{table}"'
+        except BaseException:
+            con.execute(f'DROP TABLE IF EXISTS "{table}"')
+            raise
 
 
-def _append_batch(con, raw: str, cols: list[str], lines: list[int], values: list[list]) -> None:
-    """Append one batch of staged rows (`values`: one list per column) to table `raw`."""
+def _batches(rows, positions: list[int]):
+    """(lines, one list of cells per position) for every BATCH_ROWS rows; at least one
+    batch, perhaps empty. Empty and missing cells are None."""
+    lines: list[int] = []
+    values: list[list] = [[] for _ in positions]
+    yielded = False
+    for line, cells in rows:
+        lines.append(line)
+        n = len(cells)
+        for column, pos in zip(values, positions):
+            column.append((cells[pos] or None) if pos < n else None)
+        if len(lines) >= BATCH_ROWS:
+            yield lines, values
+            lines, values, yielded = [], [[] for _ in positions], True
+    if lines or not yielded:
+        yield lines, values
+
+
+def _stage_batch(con, verb: str, view: str, shape: Shape, cols: list[str],
+                 lines: list[int], values: list[list]) -> None:
+    """Run `verb` (CREATE ... AS, or INSERT INTO ...) on one shaped batch of rows."""
     import pyarrow as pa
 
-    if not lines:
-        return
     arrow = pa.table({"_line": pa.array(lines, pa.int64()),
                       **{c: pa.array(v, pa.string()) for c, v in zip(cols, values)}})
-    view = f"{raw}_arrow"
     con.register(view, arrow)
     try:
-        con.execute(f'INSERT INTO "{raw}" SELECT * FROM "{view}"')
+        con.execute(f"{verb} SELECT _line, * EXCLUDE (_line) FROM ({shape(view)})")
     finally:
         con.unregister(view)
-
-
-def _q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 class Reader(ABC):
