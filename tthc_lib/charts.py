@@ -10,6 +10,8 @@ A chart with nothing to draw (no children, no dossiers) is None: the caller show
 from __future__ import annotations
 
 import io
+import warnings
+import weakref
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from decimal import Decimal
@@ -97,17 +99,39 @@ def _figure(height_in: float) -> tuple[Figure, Axes]:
 
 
 def _finish(fig: Figure) -> Figure:
-    # Lay out inside the style: tick labels made now set the font of every later one.
-    fig.draw_without_rendering()
+    """Lay the figure out and render it once, inside the style (tick labels made now set the
+    font of every later one); the layout is then frozen, and `figure_png` encodes this render
+    instead of drawing again (one draw a chart instead of three)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fig.canvas.draw()
+    fig.set_layout_engine(None)
+    _RENDER_WARNINGS[fig] = [(w.message, w.category) for w in caught]
+    for message, category in _RENDER_WARNINGS[fig]:  # as if raised here (e.g. missing glyphs)
+        warnings.warn(message, category, stacklevel=2)
     return fig
 
 
+# A finished figure's render warnings, re-raised each time figure_png encodes that render.
+_RENDER_WARNINGS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
 def figure_png(fig: Figure) -> bytes:
-    """The chart as PNG bytes, at the chart's dpi."""
-    # _finish already laid the figure out: freeze that layout rather than solve it again.
-    fig.set_layout_engine("none")
+    """The chart as PNG bytes, at the chart's dpi. A figure already rendered by `_finish` and
+    unchanged since is encoded as is (its render's warnings raised again); any other is
+    drawn first, its layout solved once and frozen."""
+    if fig in _RENDER_WARNINGS and not fig.stale:
+        for message, category in _RENDER_WARNINGS[fig]:
+            warnings.warn(message, category, stacklevel=2)
+    else:
+        _RENDER_WARNINGS.pop(fig, None)
+        if not isinstance(fig.canvas, FigureCanvasAgg):
+            FigureCanvasAgg(fig)
+        fig.set_layout_engine(None)  # laid out when made (scorecard_chart): keep that layout
+        fig.canvas.draw()
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=fig.dpi)
+    # What savefig(format="png") writes for an Agg canvas, without drawing again.
+    mpl.image.imsave(buf, fig.canvas.buffer_rgba(), format="png", origin="upper", dpi=fig.dpi)
     return buf.getvalue()
 
 
