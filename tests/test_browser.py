@@ -114,3 +114,34 @@ def test_wide_tables_keep_to_the_text_width_in_print(browser, tmp_path):
     widths = page.evaluate("[document.documentElement.scrollWidth,"
                            " document.documentElement.clientWidth]")
     assert widths == [624, 624]
+
+
+@pytest.fixture(scope="module")
+def sample_city_report(sample_store, tmp_path_factory) -> Path:
+    """The real city report of the sample, made by `tthc report` from the real notebooks."""
+    from conftest import ROOT
+
+    from tthc_lib.periods import parse_period
+    from tthc_lib.runner import render_reports
+
+    out = tmp_path_factory.mktemp("sample_outputs")
+    summary = render_reports(sample_store, parse_period("2023-01-01:2023-10-30"), ["HD"], out,
+                             ("html",), notebooks_dir=ROOT / "notebooks",
+                             params_dir=ROOT / "params")
+    assert not summary.failures
+    return out / "2023-01-01_2023-10-30" / "HD.html"
+
+
+def test_sample_city_report_shows_its_text_and_every_chart_offline(browser, sample_city_report):
+    visit = Visit(browser, sample_city_report)
+    for text in ("UBND THÀNH PHỐ HẢI DƯƠNG", MOTTO, "I. KẾT QUẢ THỰC HIỆN",
+                 "Số hồ sơ được tiếp nhận 13.372 hồ sơ", "Tại các phường, xã:",
+                 "Biểu số 06/VPCP/KSTT", "Trần Minh Khôi"):
+        assert visit.visible(text), text
+    images = visit.page.eval_on_selector_all(
+        "img", "imgs => imgs.map(i => [i.alt, i.naturalWidth, i.getBoundingClientRect().width])")
+    # timeliness by ward, by field, monthly trend, online rate, digitisation, scorecard
+    assert len(images) >= 6
+    assert all(natural > 0 and shown > 0 for _alt, natural, shown in images), images
+    assert all(url.startswith(("file:", "data:")) for url in visit.requests), visit.requests
+    assert visit.errors == [] and visit.dialogs == []
