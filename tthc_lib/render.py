@@ -20,7 +20,7 @@ import threading
 import warnings
 from concurrent.futures import Future
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -30,6 +30,7 @@ import nbformat
 
 from .atomic import atomic_path, write_bytes_atomic
 from .errors import ReportError
+from .formatting import fmt_decimal, fmt_int
 from .layout import ReportMeta, closing_html, header_html
 
 if TYPE_CHECKING:
@@ -475,16 +476,13 @@ def _jinja():
 
 
 def format_count(value: int | None) -> str:
-    """13372 -> "13.372"; None -> "–"."""
-    return "–" if value is None else f"{int(value):,}".replace(",", ".")
+    """13372 -> "13.372" (Babel's vi locale); None -> "–"."""
+    return "–" if value is None else fmt_int(int(value))
 
 
 def format_rate(value: float | None, places: int = 1) -> str:
-    """85.73 -> "85,7%" (halves away from zero); None -> "–"."""
-    if value is None:
-        return "–"
-    rounded = Decimal(str(value)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
-    return f"{rounded}%".replace(".", ",")
+    """85.73 -> "85,7%" (halves away from zero, from the value's decimal text); None -> "–"."""
+    return "–" if value is None else fmt_decimal(Decimal(str(value)), places) + "%"
 
 
 # ---------------------------------------------------------------- files
