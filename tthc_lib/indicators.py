@@ -298,3 +298,81 @@ def indicators_by_month(con, start: date, end: date, unit: str,
     df = con.execute(sql, [unit]).df()
     df["month"] = pd.to_datetime(df["month"]).dt.date
     return add_rates(df)
+
+
+# ---- every unit at once (a report batch slices these instead of querying per unit) ----------
+
+def _scoped_sql(scopes: tuple[str, ...]) -> str:
+    """(unit, scope, member) for every unit and each of `scopes`, members as in
+    _members_sql. Needs the closure CTE in the statement."""
+    parts = {
+        "unit": "SELECT ancestor, 'unit', descendant FROM closure WHERE depth = 0",
+        "communes": "SELECT c.ancestor, 'communes', c.descendant FROM closure c"
+                    " JOIN units m ON m.unit_code = c.descendant"
+                    " WHERE m.level = 'commune' AND c.depth > 0",
+        "total": "SELECT ancestor, 'total', descendant FROM closure",
+    }
+    return "\nUNION ALL\n".join(parts[s] for s in scopes)
+
+
+def _split(df: pd.DataFrame) -> dict[tuple[str, str], pd.DataFrame]:
+    return {(unit, scope): add_rates(part.drop(columns=["unit", "scope"]))
+            for (unit, scope), part in df.groupby(["unit", "scope"], sort=False)}
+
+
+def indicators_by_field_all(con, start: date, end: date,
+                            scopes: tuple[str, ...] = SCOPES) -> dict[tuple[str, str], pd.DataFrame]:
+    """indicators_by_field for every registered unit and scope in one query: {(unit, scope):
+    the frame indicators_by_field returns}; a (unit, scope) without dossiers in any field is
+    absent. Each member unit's sums are computed once and added up along the unit tree."""
+    s, e = _sql_date(start), _sql_date(end)
+    summed = ", ".join(f"SUM(p.{c})::BIGINT AS {c}" for c in DOSSIER_COUNTS)
+    sql = f"""{_CLOSURE},
+    per_member AS (
+        SELECT d.unit_code, COALESCE(pr.field, '') AS field, pr.level, {_dossier_flags(s, e)}
+        FROM dossiers d LEFT JOIN procedures pr USING (procedure_code)
+        GROUP BY ALL
+    ),
+    scoped(unit, scope, member) AS ({_scoped_sql(scopes)})
+    SELECT s.unit, s.scope, p.field, p.level, {summed}
+    FROM scoped s JOIN per_member p ON p.unit_code = s.member
+    GROUP BY s.unit, s.scope, p.field, p.level
+    HAVING SUM(p.received_total) > 0
+    ORDER BY s.unit, s.scope, received_total DESC, p.field, p.level
+    """
+    return _split(con.execute(sql).df())
+
+
+def indicators_by_month_all(con, start: date, end: date,
+                            scopes: tuple[str, ...] = SCOPES) -> dict[tuple[str, str], pd.DataFrame]:
+    """indicators_by_month for every registered unit and scope in one query: {(unit, scope):
+    the frame indicators_by_month returns} (every month of the period, zeros included); a
+    'communes' scope without any commune below is absent."""
+    s, e = start.isoformat(), end.isoformat()
+    summed = ", ".join(f"COALESCE(SUM(p.{c}), 0)::BIGINT AS {c}" for c in DOSSIER_COUNTS)
+    sql = f"""{_CLOSURE},
+    months AS (
+        SELECT m::DATE AS month,
+               greatest(m::DATE, DATE '{s}') AS m_start,
+               least((m + INTERVAL 1 MONTH - INTERVAL 1 DAY)::DATE, DATE '{e}') AS m_end
+        FROM range(date_trunc('month', DATE '{s}'), DATE '{e}' + INTERVAL 1 DAY,
+                   INTERVAL 1 MONTH) t(m)
+    ),
+    per_member AS (
+        SELECT d.unit_code, m.month, {_dossier_flags('m.m_start', 'm.m_end')}
+        FROM months m
+        JOIN dossiers d
+            ON d.received_date <= m.m_end AND (d.closed_date IS NULL OR d.closed_date >= m.m_start)
+        LEFT JOIN procedures pr ON pr.procedure_code = d.procedure_code
+        GROUP BY d.unit_code, m.month
+    ),
+    scoped(unit, scope, member) AS ({_scoped_sql(scopes)})
+    SELECT s.unit, s.scope, m.month, {summed}
+    FROM scoped s CROSS JOIN months m
+    LEFT JOIN per_member p ON p.unit_code = s.member AND p.month = m.month
+    GROUP BY s.unit, s.scope, m.month
+    ORDER BY s.unit, s.scope, m.month
+    """
+    df = con.execute(sql).df()
+    df["month"] = pd.to_datetime(df["month"]).dt.date
+    return _split(df)

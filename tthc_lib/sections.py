@@ -22,7 +22,9 @@ from .indicators import (
     IndicatorResult,
     compute_indicators,
     indicators_by_field,
+    indicators_by_field_all,
     indicators_by_month,
+    indicators_by_month_all,
 )
 from .layout import ReportMeta, Signer, closing_html, header_html
 from .narrative import FigureValues, Narrative, Settings, typed_number_findings
@@ -217,8 +219,33 @@ def dossiers_by_unit_table(ctx: ReportContext) -> HTML | None:
     return _html([tables.dossiers_by_unit_table(ctx.rows, ctx.unit)]) if ctx.has_children else None
 
 
+@lru_cache(maxsize=8)
+def _breakdowns(db: str, mtime: float, start: date, end: date,
+                kind: str) -> dict[tuple[str, str], pd.DataFrame]:
+    """Every unit's figures by field or by month for a period, once per kernel while the store
+    is unchanged (one query instead of one per unit and chart)."""
+    everyone = {"field": indicators_by_field_all, "month": indicators_by_month_all}[kind]
+    con = connect(db, read_only=True)
+    try:
+        return everyone(con, start, end, ("unit", "total"))
+    finally:
+        con.close()
+
+
 def _frame(ctx: ReportContext, fn) -> pd.DataFrame:
+    """fn(con, start, end, unit, scope) of the unit's own or total scope (fn is
+    indicators_by_field or indicators_by_month), sliced from the kernel's cache."""
     scope = "total" if ctx.has_children else "unit"
+    kind = {indicators_by_field: "field", indicators_by_month: "month"}.get(fn)
+    if kind is not None:
+        frames = _breakdowns(str(ctx.db), ctx.db.stat().st_mtime, ctx.period.start,
+                             ctx.period.end, kind)
+        if (ctx.unit, scope) in frames:
+            return frames[(ctx.unit, scope)].copy()
+    return _query(ctx, fn, scope)  # e.g. a unit without dossiers: the query's empty frame
+
+
+def _query(ctx: ReportContext, fn, scope: str) -> pd.DataFrame:
     con = connect(ctx.db, read_only=True)
     try:
         return fn(con, ctx.period.start, ctx.period.end, ctx.unit, scope)
