@@ -92,20 +92,38 @@ def _style() -> Iterator[None]:
 
 
 def _figure(height_in: float) -> tuple[Figure, Axes]:
-    fig = Figure(figsize=(WIDTH_IN, min(max(height_in, 2.6), 9.5)), dpi=DPI,
-                 layout="constrained")
+    fig = Figure(figsize=(WIDTH_IN, min(max(height_in, 2.6), 9.5)), dpi=DPI)
     FigureCanvasAgg(fig)
     return fig, fig.add_subplot()
 
 
+PAD_IN = 3 / 72   # between the figure's edge and the title, tick labels and legend
+
+
+def _fit(fig: Figure) -> None:
+    """Place the axes so that everything drawn around them (title, tick labels, legend
+    below) fits the figure with PAD_IN to spare: what constrained layout does for one axes,
+    measured once instead of solved in two passes."""
+    ax = fig.axes[0]
+    renderer = fig.canvas.get_renderer()
+    outer = ax.get_tightbbox(renderer)            # pixels, decorations included
+    inner = ax.get_window_extent(renderer)
+    width, height = fig.bbox.width, fig.bbox.height
+    pad = PAD_IN * fig.dpi
+    left = (inner.x0 - outer.x0 + pad) / width
+    right = 1 - (outer.x1 - inner.x1 + pad) / width
+    bottom = (inner.y0 - outer.y0 + pad) / height
+    top = 1 - (outer.y1 - inner.y1 + pad) / height
+    ax.set_position([left, bottom, right - left, top - bottom])
+
+
 def _finish(fig: Figure) -> Figure:
     """Lay the figure out and render it once, inside the style (tick labels made now set the
-    font of every later one); the layout is then frozen, and `figure_png` encodes this render
-    instead of drawing again (one draw a chart instead of three)."""
+    font of every later one); `figure_png` encodes this render instead of drawing again."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
+        _fit(fig)
         fig.canvas.draw()
-    fig.set_layout_engine(None)
     _RENDER_WARNINGS[fig] = [(w.message, w.category) for w in caught]
     for message, category in _RENDER_WARNINGS[fig]:  # as if raised here (e.g. missing glyphs)
         warnings.warn(message, category, stacklevel=2)
