@@ -8,6 +8,7 @@ is nothing to show (a chart of a unit without wards). Narrative text is escaped 
 from __future__ import annotations
 
 import base64
+import os
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -96,6 +97,30 @@ def _indicators(db: str, mtime: float, start: date, end: date) -> tuple[Indicato
     return result, registry
 
 
+def _files_stamp(folder: Path) -> tuple:
+    """(path, mtime, size) of every file under `folder`: changes when any of them does."""
+    stamp = []
+    for root, _dirs, files in os.walk(folder):
+        for name in files:
+            st = os.stat(os.path.join(root, name))
+            stamp.append((root, name, st.st_mtime_ns, st.st_size))
+    return tuple(sorted(stamp))
+
+
+@lru_cache(maxsize=4)
+def _settings(params_dir: Path, stamp: tuple) -> Settings:
+    """Settings.load, read once per kernel while the params files are unchanged."""
+    return Settings.load(params_dir)
+
+
+@lru_cache(maxsize=64)
+def _narrative(params_dir: Path, stamp: tuple, start: date, end: date, unit: str,
+               level: str) -> Narrative:
+    """Narrative.load, read once per unit while the params files are unchanged (the seven
+    section notebooks of a unit share it)."""
+    return Narrative.load(params_dir, start, end, unit, level)
+
+
 def context(unit: str, period_start: str, period_end: str, db: str | Path,
             params_dir: str | Path) -> ReportContext:
     """The report context of one unit and period (parameters as a notebook receives them)."""
@@ -103,7 +128,8 @@ def context(unit: str, period_start: str, period_end: str, db: str | Path,
 
     period = Period(date.fromisoformat(str(period_start)), date.fromisoformat(str(period_end)))
     db = Path(db)
-    settings = Settings.load(Path(params_dir))
+    stamp = _files_stamp(Path(params_dir))
+    settings = _settings(Path(params_dir), stamp)
     result, registry = _indicators(str(db), db.stat().st_mtime if db.exists() else 0.0,
                                    period.start, period.end)
     if unit not in registry:
@@ -112,7 +138,8 @@ def context(unit: str, period_start: str, period_end: str, db: str | Path,
     parent = registry.get(info["parent_code"]) if info.get("parent_code") else None
     if parent is not None:
         parent = dict(parent, unit_code=info["parent_code"])
-    narrative = Narrative.load(Path(params_dir), period.start, period.end, unit, info["level"])
+    narrative = _narrative(Path(params_dir), stamp, period.start, period.end, unit,
+                           info["level"])
     rows = {s: result.row(unit, s) for s in ("unit", "communes", "total")}
     words = {
         "unit_name": info["unit_name"], "unit_word": unit_word(info),
