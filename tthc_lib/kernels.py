@@ -35,6 +35,11 @@ WARM_UP = (
 FRESH_NAMESPACE = ("__import__('tthc_lib.kernels', fromlist=['fresh_namespace'])"
                    ".fresh_namespace({cwd!r})")
 STARTUP_TIMEOUT = 120
+# Kernel command-line options: no IPython history database. Every IPython process shares one
+# SQLite file and commits each cell to it; two workers' kernels then wait on each other's
+# writes (about 20 % of a notebook's overhead with two kernels at once). Nothing here reads
+# the history: outputs and execution counts do not depend on it.
+KERNEL_ARGS = ("--HistoryManager.enabled=False",)
 
 
 class NotebookFailed(Exception):
@@ -104,7 +109,7 @@ class KernelSession:
             return
         self._shutdown()
         km = KernelManager(kernel_name=self.kernel_name, **_transport())
-        km.start_kernel()
+        km.start_kernel(extra_arguments=list(KERNEL_ARGS))
         kc = km.client()
         kc.start_channels()
         try:
