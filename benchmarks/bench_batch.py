@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -96,6 +97,7 @@ def run(work: Path, args) -> dict:
     results["province_local_scaling"] = results["province_jobs1_s"] / results["province_jobs2_s"]
     results["province_dask_scaling"] = results["province_dask1_s"] / results["province_dask2_s"]
     results["national"] = national_sizing(results["province_dask1_s"] / n)
+    results["runs"] = LOADS
     return results
 
 
@@ -112,11 +114,27 @@ def tthc(env: dict, snap: Path, db: Path, *args: str, check: bool = True) -> Non
                    cwd=snap, check=check, stdout=subprocess.DEVNULL)
 
 
+LOADS: list[dict] = []   # per timed report: its options, load average before/after, CPU used
+
+
 def timed_report(env: dict, snap: Path, db: Path, out: Path, options: list[str]) -> float:
+    """Wall seconds of one `tthc report`; its load averages and CPU seconds go to LOADS."""
+    before, cpu = os.getloadavg(), _children_cpu()
     began = time.monotonic()
     tthc(env, snap, db, "report", "--period", PERIOD, "--unit", "all", "--out", str(out),
          *options)
-    return time.monotonic() - began
+    wall = time.monotonic() - began
+    LOADS.append({"db": db.stem, "options": " ".join(options), "wall_s": round(wall, 1),
+                  "cpu_s": round(_children_cpu() - cpu, 1),
+                  "load_before": [round(x, 2) for x in before],
+                  "load_after": [round(x, 2) for x in os.getloadavg()]})
+    return wall
+
+
+def _children_cpu() -> float:
+    """User + system CPU seconds of the finished child processes (and theirs, when waited)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def make_sample_store(work: Path, env: dict) -> Path:
