@@ -108,7 +108,9 @@ def _html_cell(html: str) -> nbformat.NotebookNode:
     return nbformat.v4.new_code_cell(source="", outputs=[output])
 
 
+@cache
 def _exporter():
+    """One exporter per process: building it compiles the templates (~0.1 s a report)."""
     from nbconvert import HTMLExporter
     from traitlets.config import Config
 
