@@ -147,7 +147,7 @@ def make_sample_store(work: Path, env: dict) -> Path:
 
 def registry(db: Path, env: dict) -> list[str]:
     """Unit codes, parents first (the runner's order)."""
-    code = ("import sys; from tthc_lib.runner import _registry_units; "
+    code = ("import sys; from tthc_lib.batch.runner import _registry_units; "
             "print('\\n'.join(_registry_units(sys.argv[1])))")
     out = subprocess.run([sys.executable, "-c", code, str(db)], env=env, check=True,
                          capture_output=True, text=True).stdout
@@ -157,8 +157,8 @@ def registry(db: Path, env: dict) -> list[str]:
 RENDER_ONE = """
 import sys, nbformat
 from pathlib import Path
-from tthc_lib import render
-from tthc_lib.sections import context
+from tthc_lib.render import html as render
+from tthc_lib.content.sections import context
 unit, start, end, db, params, out, *nbs = sys.argv[1:]
 ctx = context(unit, start, end, db, params)
 html = render.render_html([nbformat.read(p, as_version=4) for p in nbs],
@@ -197,7 +197,7 @@ def make_province_store(work: Path, env: dict, districts: int, communes: int) ->
     district in 2023, a few feedback rows; deterministic."""
     db = work / "province.duckdb"
     code = PROVINCE_SQL.format(districts=districts, communes=communes)
-    script = ("import sys; from tthc_lib.store import connect; con = connect(sys.argv[1]); "
+    script = ("import sys; from tthc_lib.store.connection import connect; con = connect(sys.argv[1]); "
               "con.execute(sys.argv[2]); con.close()")
     subprocess.run([sys.executable, "-c", script, str(db), code], env=env, check=True)
     return db

@@ -1,7 +1,7 @@
 """The spine benchmark (issue 2): ingest and indicators on a province-sized data set.
 
 1. Ingest: a 1,000,000-row dossier export (with the unit and procedure registries) loaded by
-   `tthc_lib.ingest.load_exports` into a fresh store, against DuckDB's own `read_csv` of the
+   `tthc_lib.ingest.load.load_exports` into a fresh store, against DuckDB's own `read_csv` of the
    same file (a count over all-VARCHAR columns, and CREATE TABLE AS with detected types, into
    memory and into a fresh database file). Target: our rate >= 25% of DuckDB's CREATE TABLE AS
    into a file. Peak memory of the load in a process of its own (GNU `time -v`).
@@ -42,9 +42,9 @@ sys.path[:0] = [str(HERE), str(HERE.parent)]
 
 import province
 
-from tthc_lib.indicators import COUNTS, RATES, compute_indicators
-from tthc_lib.ingest import load_exports
-from tthc_lib.store import connect
+from tthc_lib.indicators.figures import COUNTS, RATES, compute_indicators
+from tthc_lib.ingest.load import load_exports
+from tthc_lib.store.connection import connect
 
 RESULTS = HERE / "results" / "spine.json"
 TARGET_INGEST_SHARE = 0.25

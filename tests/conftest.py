@@ -24,7 +24,7 @@ def db_path(tmp_path) -> Path:
 
 @pytest.fixture
 def con(db_path):
-    from tthc_lib.store import connect
+    from tthc_lib.store.connection import connect
 
     c = connect(db_path)
     yield c
@@ -34,9 +34,9 @@ def con(db_path):
 @pytest.fixture(scope="session")
 def sample_store(tmp_path_factory) -> Path:
     """The sample city's exports (params/sample_city.yaml), loaded into a store, once."""
-    from tthc_lib.ingest import load_exports
-    from tthc_lib.sample import generate_sample
-    from tthc_lib.store import connect
+    from tthc_lib.ingest.load import load_exports
+    from tthc_lib.sample.city import generate_sample
+    from tthc_lib.store.connection import connect
 
     folder = tmp_path_factory.mktemp("sample")
     files = generate_sample(ROOT / "params" / "sample_city.yaml", folder / "exports")

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from conftest import data_path
 
-from tthc_lib.ingest import FileResult, list_rejected, load_exports
+from tthc_lib.ingest.load import FileResult, list_rejected, load_exports
 
 BAD = data_path("bad")
 REGISTRIES = [str(data_path("ingest", "units.csv")), str(data_path("ingest", "procedures.csv"))]
@@ -163,7 +163,7 @@ def _volatile(table: str) -> str:
 @pytest.fixture(scope="module")
 def registry_store(tmp_path_factory) -> Path:
     """A store holding the registries of tests/data/ingest, copied for each test."""
-    from tthc_lib.store import connect
+    from tthc_lib.store.connection import connect
 
     path = tmp_path_factory.mktemp("bad") / "registries.duckdb"
     con = connect(path)
@@ -177,7 +177,7 @@ def registry_store(tmp_path_factory) -> Path:
 @pytest.fixture
 def store(registry_store, tmp_path):
     """A fresh connection to a copy of the registry store."""
-    from tthc_lib.store import connect
+    from tthc_lib.store.connection import connect
 
     path = tmp_path / "store.duckdb"
     shutil.copyfile(registry_store, path)

@@ -7,8 +7,8 @@ import sys
 
 from conftest import ROOT
 
-from tthc_lib.indicators import compute_indicators
-from tthc_lib.ingest import load_exports
+from tthc_lib.indicators.figures import compute_indicators
+from tthc_lib.ingest.load import load_exports
 
 
 def _province():

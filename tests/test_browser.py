@@ -16,7 +16,7 @@ from test_render import (
     wide_table,
 )
 
-from tthc_lib import render
+from tthc_lib.render import html as render
 
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--no-first-run"]
@@ -121,8 +121,8 @@ def sample_city_report(sample_store, tmp_path_factory) -> Path:
     """The real city report of the sample, made by `tthc report` from the real notebooks."""
     from conftest import ROOT
 
+    from tthc_lib.batch.runner import render_reports
     from tthc_lib.periods import parse_period
-    from tthc_lib.runner import render_reports
 
     out = tmp_path_factory.mktemp("sample_outputs")
     summary = render_reports(sample_store, parse_period("2023-01-01:2023-10-30"), ["HD"], out,

@@ -14,7 +14,7 @@ from matplotlib.figure import Figure
 from matplotlib.ft2font import FT2Font
 from test_tables import city_rows, counts
 
-from tthc_lib.charts import (
+from tthc_lib.content.charts import (
     PROBE,
     WIDTH_IN,
     digitisation_chart,

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tthc_lib.dates import excel_cell_text, parse_instant, parse_instants
+from tthc_lib.ingest.dates import excel_cell_text, parse_instant, parse_instants
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 UTC = dt.timezone.utc

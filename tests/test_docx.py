@@ -19,9 +19,9 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from tthc_lib import layout
-from tthc_lib.docx_report import render_docx, shown_html
+from tthc_lib.content import layout
 from tthc_lib.errors import ReportError
+from tthc_lib.render.docx import render_docx, shown_html
 
 FONT = "Times New Roman"
 NARRATIVE = [
@@ -352,7 +352,7 @@ def test_markdown_lists_and_inline_formatting(tmp_path):
 @pytest.fixture(scope="module")
 def ward_report(sample_store, tmp_path_factory) -> Path:
     """The real section notebooks run for ward HD16 of the sample store, then the Word file."""
-    from tthc_lib.sections import context
+    from tthc_lib.content.sections import context
 
     folder = tmp_path_factory.mktemp("hd16")
     executed = []

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from test_runner import _ran, batch  # noqa: F401 - the batch fixture
 
+from tthc_lib.batch.executors import EXECUTORS, DaskExecutor, LocalExecutor, open_executor
 from tthc_lib.errors import ReportError
-from tthc_lib.executors import EXECUTORS, DaskExecutor, LocalExecutor, open_executor
 
 
 def test_registry_names_local_and_dask():

@@ -18,7 +18,7 @@ import pytest
 from conftest import data_path
 from test_privacy import PERIOD, PERIOD_DIR, build_city, tthc
 
-from tthc_lib.store import connect
+from tthc_lib.store.connection import connect
 
 REGISTRIES = [str(data_path("ingest", n)) for n in ("units.csv", "procedures.csv")]
 DOSSIERS = str(data_path("ingest", "dossiers.csv"))
@@ -29,8 +29,8 @@ TABLES = ("units", "procedures", "changes", "dossiers", "feedback", "loads", "re
 # statement containing a given text: the store must recover to before or after the load.
 KILLER = """
 import os, signal, sys
-from tthc_lib.ingest import load_exports
-from tthc_lib.store import connect
+from tthc_lib.ingest.load import load_exports
+from tthc_lib.store.connection import connect
 
 when, text, db, *files = sys.argv[1:]
 
@@ -75,7 +75,7 @@ def loaded_store(folder: Path, files: list[str]) -> Path:
     db = folder / "store.duckdb"
     con = connect(db)
     try:
-        from tthc_lib.ingest import load_exports
+        from tthc_lib.ingest.load import load_exports
 
         assert not [r for r in load_exports(con, files) if r.error]
         con.execute("CHECKPOINT")
@@ -94,7 +94,7 @@ def stores(tmp_path_factory):
     shutil.copyfile(before, after)
     con = connect(after)
     try:
-        from tthc_lib.ingest import load_exports
+        from tthc_lib.ingest.load import load_exports
 
         load_exports(con, [UPDATE])
     finally:

@@ -8,7 +8,7 @@ from fractions import Fraction
 
 import pytest
 
-from tthc_lib.formatting import (
+from tthc_lib.content.formatting import (
     fmt_count,
     fmt_date,
     fmt_date_long,

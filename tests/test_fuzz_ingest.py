@@ -25,7 +25,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tthc_lib import vocab
-from tthc_lib.ingest import load_exports
+from tthc_lib.ingest.load import load_exports
 
 FUZZ = int(os.environ.get("TTHC_FUZZ_EXAMPLES", "0"))
 REGISTRIES = [str(data_path("ingest", "units.csv")), str(data_path("ingest", "procedures.csv"))]
@@ -42,7 +42,7 @@ def fuzz_settings(brief: int):
 
 @pytest.fixture(scope="module")
 def registry_store(tmp_path_factory) -> Path:
-    from tthc_lib.store import connect
+    from tthc_lib.store.connection import connect
 
     path = tmp_path_factory.mktemp("fuzz") / "registries.duckdb"
     con = connect(path)
@@ -57,7 +57,7 @@ class Store:
     """A copy of the registry store for one example, with its tables counted."""
 
     def __init__(self, template: Path, folder: Path):
-        from tthc_lib.store import connect
+        from tthc_lib.store.connection import connect
 
         self.path = folder / "store.duckdb"
         shutil.copyfile(template, self.path)

@@ -8,8 +8,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tthc_lib.indicators import COUNTS, compute_indicators, indicators_by_field, indicators_by_month
-from tthc_lib.store import connect
+from tthc_lib.indicators.figures import (
+    COUNTS,
+    compute_indicators,
+    indicators_by_field,
+    indicators_by_month,
+)
+from tthc_lib.store.connection import connect
 
 START, END = date(2023, 1, 1), date(2023, 10, 30)
 LOCAL = timezone(timedelta(hours=7))

@@ -11,7 +11,7 @@ import pytest
 from conftest import data_path
 
 from tthc_lib.errors import StoreError
-from tthc_lib.ingest import FileResult, list_rejected, load_exports
+from tthc_lib.ingest.load import FileResult, list_rejected, load_exports
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -341,7 +341,7 @@ def _expected(rows):
        data=st.data())
 def test_any_dossier_file_keeps_the_count_identity_and_stores_what_is_expected(
         tmp_path_factory, base, copies, data):
-    from tthc_lib.store import connect
+    from tthc_lib.store.connection import connect
 
     rows = [_normalise(r) for r in base]
     rows += [rows[i % len(rows)] for i in copies]
@@ -382,8 +382,8 @@ def test_a_changed_publication_replaces_the_stored_one(con, tmp_path):
 
 
 def test_a_file_gone_before_its_turn_is_refused(con, tmp_path):
-    from tthc_lib.ingest import _load_file
-    from tthc_lib.readers import open_export
+    from tthc_lib.ingest.load import _load_file
+    from tthc_lib.ingest.readers import open_export
 
     path = tmp_path / "units_gone.csv"
     path.write_bytes(data_path("ingest", "units.csv").read_bytes())

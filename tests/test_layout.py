@@ -7,8 +7,8 @@ from datetime import date
 
 import pytest
 
+from tthc_lib.content.layout import ReportMeta, Signer, closing_html, header_html, place_and_date
 from tthc_lib.errors import ReportError
-from tthc_lib.layout import ReportMeta, Signer, closing_html, header_html, place_and_date
 
 
 def city_meta(**changes) -> ReportMeta:

@@ -6,9 +6,9 @@ from datetime import date
 
 import pytest
 
+from tthc_lib.content.narrative import FigureValues, Narrative, Settings, typed_number_findings
 from tthc_lib.errors import ReportError
-from tthc_lib.indicators import COUNTS
-from tthc_lib.narrative import FigureValues, Narrative, Settings, typed_number_findings
+from tthc_lib.indicators.figures import COUNTS
 
 START, END = date(2023, 1, 1), date(2023, 10, 30)
 

@@ -11,9 +11,9 @@ from html.parser import HTMLParser
 import pytest
 from test_privacy import PERIOD, PERIOD_DIR, UNITS, build_city, tthc
 
+from tthc_lib.batch.runner import OUTPUT_NAMES, output_path
 from tthc_lib.errors import PeriodError, ReportError
 from tthc_lib.periods import Period, parse_period
-from tthc_lib.runner import OUTPUT_NAMES, output_path
 
 HOSTILE_CODES = ["../../evil", "..", "/etc/passwd", "a/b", "a\\b", "x\x00y", "L" * 65, "",
                  ".hidden", "-rf", "<b>x", 'a"b']

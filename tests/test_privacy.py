@@ -122,8 +122,8 @@ def rendered(tmp_path_factory):
 def _render_docx(folder: Path, db: Path, params: Path) -> dict[str, Path]:
     import nbformat
 
-    from tthc_lib.docx_report import render_docx
-    from tthc_lib.sections import context
+    from tthc_lib.content.sections import context
+    from tthc_lib.render.docx import render_docx
 
     out = {}
     for unit, *_ in UNITS:
@@ -199,7 +199,7 @@ def test_no_personal_data_or_feedback_text_in_any_output(rendered):
 
 
 def test_no_personal_data_in_the_store(rendered):
-    from tthc_lib.store import connect
+    from tthc_lib.store.connection import connect
 
     _folder, db, _docx, _logs = rendered
     con = connect(db, read_only=True)

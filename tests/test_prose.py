@@ -9,14 +9,14 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from tthc_lib.periods import Period
-from tthc_lib.prose import (
+from tthc_lib.content.prose import (
     digitisation_prose,
     dossiers_prose,
     feedback_prose,
     online_services_prose,
     procedures_published_prose,
 )
+from tthc_lib.periods import Period
 
 SEED_PERIOD = Period(date(2023, 1, 1), date(2023, 10, 30))
 

@@ -1,4 +1,4 @@
-"""Reading exports in every form seen in practice (tthc_lib/readers.py)."""
+"""Reading exports in every form seen in practice (tthc_lib/ingest/)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from conftest import data_path
 
 from tthc_lib.errors import InputError
-from tthc_lib.readers import open_export
+from tthc_lib.ingest.readers import open_export
 
 DOSSIERS = data_path("ingest", "dossiers.csv")
 
@@ -215,9 +215,9 @@ def ids_and_lines(path):
 @pytest.mark.parametrize("batch", [1, 7, 100_000])
 def test_quoted_line_breaks_are_staged_in_batches_keeping_order_and_lines(tmp_path,
                                                                           monkeypatch, batch):
-    from tthc_lib import readers
+    from tthc_lib.ingest import base
 
-    monkeypatch.setattr(readers, "BATCH_ROWS", batch)
+    monkeypatch.setattr(base, "BATCH_ROWS", batch)
     path, expected = multiline(tmp_path)
     assert ids_and_lines(path) == expected
     assert len(expected) == 40 and expected[:3] == [(2, "HS000"), (3, "HS001"), (5, "HS002")]
@@ -227,11 +227,11 @@ def test_quoted_line_breaks_are_staged_in_batches_keeping_order_and_lines(tmp_pa
 def test_quoted_line_breaks_decoded_piece_by_piece_read_the_same(tmp_path, monkeypatch,
                                                                  encoding, sep):
     # Pieces of 5 bytes cut through characters, line breaks and the byte order mark.
-    from tthc_lib import readers
+    from tthc_lib.ingest import text
 
     path, expected = multiline(tmp_path, encoding=encoding, sep=sep, nfd=True)
     export = open_export(path)
-    monkeypatch.setattr(readers, "CHUNK_BYTES", 5)
+    monkeypatch.setattr(text, "CHUNK_BYTES", 5)
     con = duckdb.connect()
     export.stage(con, "t", lambda rel: f"SELECT * FROM {rel}")
     assert export.staged_by == "python"
@@ -243,9 +243,9 @@ def test_quoted_line_breaks_decoded_piece_by_piece_read_the_same(tmp_path, monke
 
 @pytest.mark.parametrize("batch", [2, 100_000])    # fails in a later batch, or the first
 def test_staging_leaves_no_table_behind_when_shape_fails(tmp_path, monkeypatch, batch):
-    from tthc_lib import readers
+    from tthc_lib.ingest import base
 
-    monkeypatch.setattr(readers, "BATCH_ROWS", batch)
+    monkeypatch.setattr(base, "BATCH_ROWS", batch)
     path, _ = multiline(tmp_path, rows=6)
     export = open_export(path)
     con = duckdb.connect()
@@ -267,10 +267,10 @@ def test_a_sheet_with_only_its_header_stages_no_rows(tmp_path):
 def test_windows_1258_after_an_ascii_start_is_read_whole(tmp_path, monkeypatch):
     # The sampled start is ASCII, so the file is first taken for UTF-8; the Windows-1258
     # bytes further down make the reader start again in Windows-1258.
-    from tthc_lib import readers
+    from tthc_lib.ingest import text
 
-    monkeypatch.setattr(readers, "SNIFF_BYTES", 400)
-    monkeypatch.setattr(readers, "CHUNK_BYTES", 64)
+    monkeypatch.setattr(text, "SNIFF_BYTES", 400)
+    monkeypatch.setattr(text, "CHUNK_BYTES", 64)
     header = "dossier_id,unit_code,procedure_code,channel,received_at,due_at,status"
     head = [header] + [f"HS{i:03d},THD,1.001193,Online,03/04/2023,05/04/2023,Done"
                        for i in range(20)]
@@ -288,14 +288,14 @@ def test_windows_1258_after_an_ascii_start_is_read_whole(tmp_path, monkeypatch):
 @pytest.mark.parametrize("chunk", [5, 8 * 1024 * 1024])
 def test_undecodable_bytes_are_refused_with_their_line_whatever_the_pieces(tmp_path,
                                                                            monkeypatch, chunk):
-    from tthc_lib import readers
+    from tthc_lib.ingest import text
 
-    monkeypatch.setattr(readers, "SNIFF_BYTES", 600)     # the bad bytes are not sampled
+    monkeypatch.setattr(text, "SNIFF_BYTES", 600)     # the bad bytes are not sampled
     path = tmp_path / "dossiers_bad_bytes_bom.csv"
     good = codecs.BOM_UTF8 + DOSSIERS.read_bytes()
     path.write_bytes(good + b'HS009,THD,1.001193,Khai sinh,"Tr\n\xff\xfe",x\n')
     export = open_export(path, label="bad.csv")
-    monkeypatch.setattr(readers, "CHUNK_BYTES", chunk)
+    monkeypatch.setattr(text, "CHUNK_BYTES", chunk)
     with pytest.raises(InputError) as err:
         export.stage(duckdb.connect(), "t", lambda rel: f"SELECT * FROM {rel}")
     assert str(err.value) == ("bad.csv: không đọc được bảng mã ký tự ở dòng 8 "
@@ -412,9 +412,9 @@ def test_canonical_english_headers_are_recognised(tmp_path):
 
 @pytest.mark.parametrize("inline", [1024, 4])     # CASE tree, or ASOF join beyond the limit
 def test_many_empty_lines_between_rows_keep_line_numbers(tmp_path, monkeypatch, inline):
-    from tthc_lib import readers
+    from tthc_lib.ingest import text
 
-    monkeypatch.setattr(readers, "MAX_INLINE_SHIFTS", inline)
+    monkeypatch.setattr(text, "MAX_INLINE_SHIFTS", inline)
     lines = text_lines()
     body = [lines[0]]
     for i in range(40):

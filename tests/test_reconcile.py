@@ -13,9 +13,9 @@ from click.testing import CliRunner
 from conftest import ROOT, data_path
 
 from tthc_lib.cli import main
+from tthc_lib.content.reconcile import check_figures, load_figures
 from tthc_lib.errors import PeriodError, UnitError
 from tthc_lib.periods import Period
-from tthc_lib.reconcile import check_figures, load_figures
 
 FIGURES = data_path("reconcile", "figures.yaml")
 
@@ -280,9 +280,9 @@ def test_check_command_without_a_store_says_what_to_do(tmp_path):
 
 @pytest.fixture(scope="module")
 def sample_store(tmp_path_factory):
-    from tthc_lib.ingest import load_exports
-    from tthc_lib.sample import generate_sample
-    from tthc_lib.store import connect
+    from tthc_lib.ingest.load import load_exports
+    from tthc_lib.sample.city import generate_sample
+    from tthc_lib.store.connection import connect
 
     out = tmp_path_factory.mktemp("sample")
     paths = generate_sample(ROOT / "params" / "sample_city.yaml", out)

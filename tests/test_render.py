@@ -14,8 +14,9 @@ import pytest
 from conftest import data_path
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 
-from tthc_lib import layout, render
+from tthc_lib.content import layout
 from tthc_lib.errors import ReportError
+from tthc_lib.render import html as render
 
 MOTTO = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 SLOGAN = "Độc lập - Tự do - Hạnh phúc"

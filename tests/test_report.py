@@ -10,7 +10,7 @@ import papermill as pm
 import pytest
 from conftest import ROOT
 
-from tthc_lib import sections as s
+from tthc_lib.content import sections as s
 
 PERIOD = ("2023-01-01", "2023-10-30")
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))

@@ -14,13 +14,13 @@ import pytest
 from click.testing import CliRunner
 from conftest import ROOT, data_path
 
-from tthc_lib.cache import Manifest, write_atomic
+from tthc_lib.batch.keys import Manifest, write_atomic
+from tthc_lib.batch.locks import output_lock
+from tthc_lib.batch.progress import Progress, format_duration
+from tthc_lib.batch.runner import grid, output_path, render_reports
 from tthc_lib.errors import ReportError
-from tthc_lib.locks import output_lock
 from tthc_lib.periods import Period
-from tthc_lib.progress import Progress, format_duration
-from tthc_lib.runner import grid, output_path, render_reports
-from tthc_lib.store import connect
+from tthc_lib.store.connection import connect
 
 PERIOD = Period(date(2023, 1, 1), date(2023, 10, 30))
 NOTEBOOKS = data_path("notebooks_broken")
@@ -208,7 +208,7 @@ def test_atomic_write_keeps_the_old_file_when_writing_fails(tmp_path):
 
 
 def test_manifest_round_trip_and_unreadable_manifest_is_empty(tmp_path):
-    from tthc_lib.cache import UnitRecord
+    from tthc_lib.batch.keys import UnitRecord
 
     manifest = Manifest(tmp_path)
     manifest.put("W1", UnitRecord("ok", {"00": "k"}, ["html"], "W1.html"))
@@ -296,9 +296,9 @@ def test_index_rates_are_rounded_once_from_the_counts():
     """17.149 of 20.000 early is 85,745%: the index shows 85,7%, not 85,75 rounded again."""
     from types import SimpleNamespace
 
-    from tthc_lib.indicators import COUNTS
-    from tthc_lib.render import format_rate
-    from tthc_lib.runner import index_entry
+    from tthc_lib.batch.runner import index_entry
+    from tthc_lib.indicators.figures import COUNTS
+    from tthc_lib.render.html import format_rate
 
     row = dict.fromkeys(COUNTS, 0)
     row.update(resolved_total=20000, resolved_early=17149, resolved_on_time=2851,

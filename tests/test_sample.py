@@ -1,4 +1,4 @@
-"""tthc_lib.sample: the sample city's exports reproduce the reference report's figures.
+"""tthc_lib.sample.city: the sample city's exports reproduce the reference report's figures.
 
 The figures are first recomputed here, independently of the loader and the indicators
 (pandas over the written files, indicators.md's definitions), then through them.
@@ -17,7 +17,7 @@ import yaml
 from openpyxl import load_workbook
 
 from tthc_lib import vocab
-from tthc_lib.sample import generate_sample, load_spec
+from tthc_lib.sample.city import generate_sample, load_spec
 
 ROOT = Path(__file__).parent.parent
 SPEC = ROOT / "params" / "sample_city.yaml"
@@ -416,8 +416,11 @@ def test_inconsistent_targets_are_refused(tmp_path):
 
 
 def test_generator_knows_no_city():
-    source = (ROOT / "tthc_lib" / "sample.py").read_text(encoding="utf-8")
-    assert "Hải Dương" not in source and '"HD' not in source
+    sources = sorted((ROOT / "tthc_lib" / "sample").glob("*.py"))
+    assert len(sources) > 1
+    for path in sources:
+        source = path.read_text(encoding="utf-8")
+        assert "Hải Dương" not in source and '"HD' not in source, path.name
 
 
 # --------------------------------------------------------------------------------------------
@@ -425,8 +428,8 @@ def test_generator_knows_no_city():
 
 
 def test_loaded_store_gives_the_reference_figures(sample, con):
-    from tthc_lib.indicators import compute_indicators, procedures_published
-    from tthc_lib.ingest import load_exports
+    from tthc_lib.indicators.figures import compute_indicators, procedures_published
+    from tthc_lib.ingest.load import load_exports
 
     results = {r.file: r for r in load_exports(con, [str(p) for p in sample])}
     by_name = {Path(f).name: r for f, r in results.items()}

@@ -13,11 +13,9 @@ import pytest
 from conftest import ROOT, cells
 from matplotlib.figure import Figure
 
-from tthc_lib.charts import font_family
-from tthc_lib.errors import ReportError
-from tthc_lib.formatting import round_half_away
-from tthc_lib.indicators import COUNTS, compute_indicators
-from tthc_lib.scorecard import (
+from tthc_lib.content.charts import font_family
+from tthc_lib.content.formatting import round_half_away
+from tthc_lib.content.scorecard import (
     check_spec,
     component_points,
     load_scorecard_spec,
@@ -25,6 +23,8 @@ from tthc_lib.scorecard import (
     scorecard_table_html,
     scorecards,
 )
+from tthc_lib.errors import ReportError
+from tthc_lib.indicators.figures import COUNTS, compute_indicators
 
 SPEC = load_scorecard_spec(ROOT / "tthc_lib" / "data" / "scorecard_766.yaml")
 SCRIPT = "<script>alert('x')</script>"

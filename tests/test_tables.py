@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from conftest import cells
 
-from tthc_lib.tables import (
+from tthc_lib.content.tables import (
     dossiers_by_field_table,
     dossiers_by_unit_table,
     feedback_table,
@@ -216,7 +216,7 @@ def store_rows(con) -> pd.DataFrame:
     """The rows of the real compute_indicators for a city with two wards and four dossiers."""
     from datetime import date
 
-    from tthc_lib.indicators import compute_indicators
+    from tthc_lib.indicators.figures import compute_indicators
 
     con.execute("""INSERT INTO units VALUES
         ('C', 'Thành phố X', 'Thành phố', 'district', NULL),

@@ -12,7 +12,7 @@ import secrets
 from contextlib import contextmanager
 from pathlib import Path
 
-from .errors import ReportError
+from tthc_lib.errors import ReportError
 
 
 @contextmanager

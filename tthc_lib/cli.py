@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from .errors import TthcError
+from tthc_lib.errors import TthcError
 
 
 def _expected_errors(fn):
@@ -48,7 +48,7 @@ def main(ctx: click.Context, db: str | None) -> None:
 @_expected_errors
 def sample(out_dir: str, spec: str, seed: int) -> None:
     """Ghi dữ liệu mẫu (các tệp xuất của Hệ thống một cửa) của thành phố mẫu."""
-    from .sample import generate_sample
+    from tthc_lib.sample.city import generate_sample
 
     for path in generate_sample(Path(spec), Path(out_dir), seed=seed):
         click.echo(str(path))
@@ -61,8 +61,8 @@ def sample(out_dir: str, spec: str, seed: int) -> None:
 @_expected_errors
 def ingest(obj: dict, files: tuple[str, ...], as_json: bool) -> None:
     """Nạp các tệp xuất (hồ sơ, thủ tục, công bố, PAKN, đơn vị) vào kho dữ liệu."""
-    from .ingest import load_exports
-    from .store import connect
+    from tthc_lib.ingest.load import load_exports
+    from tthc_lib.store.connection import connect
 
     con = connect(obj["db"])
     try:
@@ -106,8 +106,8 @@ FORMAT = click.option("--format", "fmt", type=click.Choice(["table", "csv", "jso
 @_expected_errors
 def rejected(obj: dict, fmt: str) -> None:
     """Các dòng bị loại khi nạp: tệp, dòng, lý do."""
-    from .ingest import list_rejected
-    from .store import connect
+    from tthc_lib.ingest.load import list_rejected
+    from tthc_lib.store.connection import connect
 
     con = connect(obj["db"], read_only=True)
     try:
@@ -124,9 +124,9 @@ def rejected(obj: dict, fmt: str) -> None:
 @_expected_errors
 def indicators(obj: dict, period: str, units: tuple[str, ...], fmt: str) -> None:
     """Mọi chỉ tiêu của báo cáo cho từng đơn vị và các cấp tổng hợp."""
-    from .indicators import compute_indicators
-    from .periods import parse_period
-    from .store import connect
+    from tthc_lib.indicators.figures import compute_indicators
+    from tthc_lib.periods import parse_period
+    from tthc_lib.store.connection import connect
 
     p = parse_period(period)
     con = connect(obj["db"], read_only=True)
@@ -162,11 +162,11 @@ def report(obj: dict, period: str, units: tuple[str, ...], to: str, jobs: int, e
 
     Chỉ chạy lại những gì đã thay đổi (notebook, tham số, lời văn, dữ liệu của đơn vị,
     phiên bản thư viện); --force chạy lại tất cả."""
-    from .narrative import Settings
-    from .periods import parse_period
-    from .progress import Progress
-    from .runner import render_reports
-    from .store import resolve_db
+    from tthc_lib.batch.progress import Progress
+    from tthc_lib.batch.runner import render_reports
+    from tthc_lib.content.narrative import Settings
+    from tthc_lib.periods import parse_period
+    from tthc_lib.store.connection import resolve_db
 
     formats = tuple(f.strip() for f in to.split(",") if f.strip())
     bad = sorted(set(formats) - {"html", "pdf", "docx"})
@@ -208,11 +208,11 @@ def form06(obj: dict, period: str, unit: str | None, scope: str, out_file: str,
     """Xuất Biểu số 06/VPCP/KSTT (tình hình, kết quả giải quyết TTHC theo lĩnh vực) ra .xlsx.
 
     In đường dẫn tệp đã ghi; dòng nào sai đẳng thức của biểu được báo trên stderr."""
-    from .form06 import check_form06, form06_frame, form06_meta, write_form06_xlsx
-    from .narrative import Settings
-    from .periods import label_vi, parse_period
-    from .reconcile import root_unit
-    from .store import connect
+    from tthc_lib.content.form06 import check_form06, form06_frame, form06_meta, write_form06_xlsx
+    from tthc_lib.content.narrative import Settings
+    from tthc_lib.content.reconcile import root_unit
+    from tthc_lib.periods import label_vi, parse_period
+    from tthc_lib.store.connection import connect
 
     settings = Settings.load(Path(params_dir))
     p = parse_period(period, settings.calendar)
@@ -247,9 +247,9 @@ def check(obj: dict, period: str | None, figures_file: str, unit: str | None, no
     Mỗi số liệu chênh lệch được in một dòng (số in, số đúng, loại: số học hoặc dữ liệu).
     Lệnh thoát với mã 0 khi kiểm tra xong, dù có hay không có chênh lệch; mã 1 khi không
     đọc được tệp số liệu, kho dữ liệu hoặc kỳ báo cáo."""
-    from .periods import parse_period
-    from .reconcile import check_figures, findings_json, findings_text, load_figures
-    from .store import connect, resolve_db
+    from tthc_lib.content.reconcile import check_figures, findings_json, findings_text, load_figures
+    from tthc_lib.periods import parse_period
+    from tthc_lib.store.connection import connect, resolve_db
 
     figures = load_figures(Path(figures_file))
     asked = parse_period(period) if period else None

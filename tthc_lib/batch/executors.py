@@ -1,0 +1,200 @@
+"""Where units run: in this process, in a pool of local processes, or on a Dask cluster.
+
+Every executor maps `worker.run_unit` over unit tasks and yields outcomes as units finish, in
+any order; each worker process keeps its warm kernel and browser between units. Executors are
+registered by name in EXECUTORS (`--executor local|dask`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+from tthc_lib.batch.worker import (
+    WORKER_LOST,
+    Failure,
+    UnitOutcome,
+    UnitTask,
+    close_worker_state,
+    run_unit,
+    warm_up,
+)
+from tthc_lib.errors import ReportError
+
+
+class Executor:
+    """Runs unit tasks; use as a context manager so workers are ended afterwards."""
+
+    name = "base"
+
+    def __init__(self, jobs: int = 1, scheduler: str | None = None):
+        self.jobs, self.scheduler = max(1, int(jobs)), scheduler
+
+    def run(self, tasks: list[UnitTask]) -> Iterator[UnitOutcome]:
+        """Outcomes of `tasks`, as they finish."""
+        raise NotImplementedError
+
+    def close(self) -> None:
+        pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+class SerialExecutor(Executor):
+    """Units one after another in this process, with its kernel and browser (kept for the
+    process's next batch, ended at exit)."""
+
+    name = "serial"
+
+    def run(self, tasks: list[UnitTask]) -> Iterator[UnitOutcome]:
+        for task in tasks:
+            yield run_unit(task)
+
+
+class LocalExecutor(Executor):
+    """`jobs` processes on this machine, each with its own kernel and browser; one job runs
+    in this process."""
+
+    name = "local"
+
+    def __init__(self, jobs: int = 1, scheduler: str | None = None):
+        super().__init__(jobs, scheduler)
+        self._serial = SerialExecutor() if self.jobs == 1 else None
+        self._pool = None
+
+    def run(self, tasks: list[UnitTask]) -> Iterator[UnitOutcome]:
+        if self._serial is not None:
+            yield from self._serial.run(tasks)
+            return
+        from concurrent.futures import as_completed
+
+        pool = self._open_pool()
+        futures = {pool.submit(run_unit, task): task for task in tasks}
+        for future in as_completed(futures):
+            yield _outcome(future, futures[future])
+
+    def _open_pool(self):
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        if self._pool is None:
+            # spawn: a clean interpreter per worker (no copied threads or open sockets).
+            self._pool = ProcessPoolExecutor(self.jobs, multiprocessing.get_context("spawn"),
+                                             initializer=_init_pool_worker)
+        return self._pool
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+
+def _outcome(future, task: UnitTask) -> UnitOutcome:
+    """The unit's outcome, or its failure when its worker died (killed, out of memory)."""
+    try:
+        return future.result()
+    except Exception as exc:  # noqa: BLE001 - a lost worker fails its unit, not the batch
+        error = f"{type(exc).__name__}: {' '.join(str(exc).split())}"[:300]
+        return UnitOutcome(task.unit, failure=Failure(task.unit, WORKER_LOST, error, ""))
+
+
+
+def _init_pool_worker() -> None:
+    """Pool processes end with os._exit: a multiprocessing finaliser closes their kernel and
+    browser first; and the kernel starts now, while the parent is still planning."""
+    from multiprocessing.util import Finalize
+
+    Finalize(None, close_worker_state, exitpriority=10)
+    warm_up()
+
+
+class DaskExecutor(Executor):
+    """One task per unit on a Dask distributed cluster: the scheduler at `scheduler`, or a
+    LocalCluster of `jobs` single-threaded worker processes."""
+
+    name = "dask"
+
+    def __init__(self, jobs: int = 1, scheduler: str | None = None):
+        super().__init__(jobs, scheduler)
+        self._client = self._cluster = None
+
+    def run(self, tasks: list[UnitTask]) -> Iterator[UnitOutcome]:
+        from distributed import as_completed
+
+        client = self._open_client()
+        futures = client.map(run_unit, tasks, key=[_task_key(t) for t in tasks], pure=False)
+        by_key = {f.key: t for f, t in zip(futures, tasks)}
+        for future in as_completed(futures):
+            yield _outcome(future, by_key[future.key])
+
+    def _open_client(self):
+        try:
+            from distributed import Client, LocalCluster
+        except ImportError:  # pragma: no cover - dask[distributed] is a dependency
+            raise ReportError("Cần gói dask[distributed] cho --executor dask "
+                              "(pip install 'dask[distributed]').") from None
+        if self._client is None:
+            if self.scheduler:
+                self._client = _connect(Client, self.scheduler)
+            else:
+                self._cluster = LocalCluster(n_workers=self.jobs, threads_per_worker=1,
+                                             processes=True, dashboard_address=None)
+                self._client = Client(self._cluster)
+            self._client.register_plugin(worker_plugin(), name="tthc-worker")
+        return self._client
+
+    def close(self) -> None:
+        if self._client is not None:
+            if self._cluster is None:  # a shared cluster: end our kernels, keep the workers
+                self._client.run(close_worker_state)
+            self._client.close()
+        if self._cluster is not None:
+            self._cluster.close()
+        self._client = self._cluster = None
+
+
+def _connect(client_class, address: str):
+    try:
+        return client_class(address, timeout="30s")
+    except (OSError, TimeoutError) as exc:
+        raise ReportError(f"Không kết nối được Dask scheduler {address}: {exc}",
+                          scheduler=address) from None
+
+
+def _task_key(task: UnitTask) -> str:
+    return f"tthc-unit-{task.unit}-{task.period_start}_{task.period_end}"
+
+
+def worker_plugin():
+    """A Dask worker plugin that ends the worker's kernel and browser when the worker leaves
+    (each worker starts its kernel with its first unit)."""
+    from distributed.diagnostics.plugin import WorkerPlugin
+
+    class TthcWorkerPlugin(WorkerPlugin):
+        idempotent = True
+
+        def teardown(self, worker) -> None:
+            close_worker_state()
+
+    return TthcWorkerPlugin()
+
+
+EXECUTORS: dict[str, Callable[..., Executor]] = {}
+
+
+def register_executor(name: str, factory: Callable[..., Executor]) -> None:
+    EXECUTORS[name] = factory
+
+
+def open_executor(name: str, jobs: int = 1, scheduler: str | None = None) -> Executor:
+    """The executor registered as `name` (`local`, `dask`)."""
+    if name not in EXECUTORS:
+        raise ReportError(f"Không có cách chạy {name!r} (có: {', '.join(sorted(EXECUTORS))}).")
+    return EXECUTORS[name](jobs=jobs, scheduler=scheduler)
+
+
+register_executor("local", LocalExecutor)
+register_executor("dask", DaskExecutor)

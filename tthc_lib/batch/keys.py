@@ -1,0 +1,182 @@
+"""What a unit's report depends on, as hashes; and the manifest remembering them per output.
+
+A section of a unit is re-executed only when its key changes. The key hashes the notebook,
+its parameters, the office's settings and the period's narrative (params/), the library
+(tthc_lib sources and templates) and the data fingerprint of the unit: a hash of every dossier
+and feedback row of the unit's subtree (the unit and all units below it, since roll-ups show
+them) that can count in the period or in the periods it is compared with, plus the tables every
+report reads whole (units, procedures, changes). One query gives the fingerprints of all units.
+
+The manifest is a JSON file in the period's output folder; it is written atomically, and only
+after the files it describes are in place, so it never claims a report that is not there.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from tthc_lib.periods import Period, previous_period, same_period_last_year
+
+MANIFEST_VERSION = 1
+LIBRARY_DIR = Path(__file__).parent.parent
+
+
+def sha256_of(*parts: bytes | str) -> str:
+    digest = hashlib.sha256()
+    for part in parts:
+        data = part.encode("utf-8") if isinstance(part, str) else part
+        digest.update(len(data).to_bytes(8, "little"))
+        digest.update(data)
+    return digest.hexdigest()
+
+
+def files_digest(paths: list[Path], root: Path | None = None) -> str:
+    """One hash of the names (relative to `root`) and contents of `paths`; missing files count
+    as absent, so creating one changes the hash."""
+    parts = []
+    for path in sorted(paths):
+        name = str(path.relative_to(root)) if root else str(path)
+        parts += [name, path.read_bytes() if path.is_file() else b"\0missing"]
+    return sha256_of(*parts)
+
+
+@lru_cache(maxsize=1)
+def library_digest() -> str:
+    """The library's sources and templates, hashed once per process."""
+    paths = [p for p in LIBRARY_DIR.rglob("*") if p.is_file() and "__pycache__" not in p.parts]
+    return files_digest(paths, LIBRARY_DIR)
+
+
+def params_digest(params_dir: Path, period: Period) -> str:
+    """The office's settings (params/*.yaml) and the period's narrative file."""
+    from tthc_lib.content.narrative import narrative_path
+
+    params_dir = Path(params_dir)
+    paths = sorted(params_dir.glob("*.yaml")) + [narrative_path(params_dir, period.start,
+                                                                period.end)]
+    return files_digest(paths, params_dir)
+
+
+def data_window(period: Period, calendar: str = "calendar") -> Period:
+    """The days whose rows can change a report of `period`: the period and the periods it is
+    compared with (the one before, the same one last year)."""
+    starts = [period.start, previous_period(period, calendar).start,
+              same_period_last_year(period, calendar).start]
+    return Period(min(starts), period.end)
+
+
+_FINGERPRINT_SQL = """
+WITH RECURSIVE closure(ancestor, descendant, depth) AS (
+    SELECT unit_code, unit_code, 0 FROM units
+    UNION ALL
+    SELECT c.ancestor, u.unit_code, c.depth + 1
+    FROM closure c JOIN units u ON u.parent_code = c.descendant WHERE c.depth < 32
+),
+rows_hashed AS (
+    SELECT unit_code, hash(d) AS h FROM dossiers d
+    WHERE received_date <= $end AND (closed_date IS NULL OR closed_date >= $start)
+    UNION ALL
+    SELECT unit_code, hash(f) FROM feedback f
+    WHERE received_date BETWEEN $start AND $end
+),
+per_unit AS (
+    SELECT unit_code, bit_xor(h) AS x, count(*) AS n FROM rows_hashed GROUP BY unit_code
+)
+SELECT c.ancestor, COALESCE(bit_xor(p.x), 0)::UBIGINT, COALESCE(sum(p.n), 0)::BIGINT
+FROM closure c LEFT JOIN per_unit p ON p.unit_code = c.descendant
+GROUP BY c.ancestor
+"""
+
+_SHARED_SQL = """
+SELECT (SELECT COALESCE(bit_xor(hash(u)), 0) FROM units u),
+       (SELECT COALESCE(bit_xor(hash(p)), 0) FROM procedures p),
+       (SELECT COALESCE(bit_xor(hash(c)), 0) FROM changes c),
+       (SELECT min(closed_date) FROM dossiers)
+"""
+
+
+def data_fingerprints(con, window: Period) -> dict[str, str]:
+    """unit code -> hash of the rows its report can read in `window` (its whole subtree),
+    with the tables every report reads; for all units in one query."""
+    shared = sha256_of(json.dumps(con.execute(_SHARED_SQL).fetchone(), default=str))
+    rows = con.execute(_FINGERPRINT_SQL, {"start": window.start, "end": window.end}).fetchall()
+    return {unit: sha256_of(shared, f"{x}:{n}") for unit, x, n in rows}
+
+
+@dataclass
+class UnitRecord:
+    """What the manifest remembers of one unit's last run."""
+
+    status: str                                  # "ok" | "failed"
+    sections: dict[str, str]                     # section -> key it ran with
+    formats: list[str] = field(default_factory=list)
+    html: str | None = None                      # relative to the period folder
+    pdf: str | None = None
+    entry: dict | None = None                    # the unit's index line (IndexEntry fields)
+    findings: list[dict] = field(default_factory=list)
+    failure: dict | None = None                  # unit, section, error, path
+
+
+class Manifest:
+    """The period folder's record of units run: `get`, `put`, `save` (atomic)."""
+
+    NAME = "manifest.json"
+
+    def __init__(self, folder: Path, units: dict[str, UnitRecord] | None = None,
+                 index_key: str | None = None):
+        self.path = Path(folder) / self.NAME
+        self.units = units or {}
+        self.index_key = index_key  # the entries the index page was last written from
+
+    @classmethod
+    def load(cls, folder: Path) -> Manifest:
+        """The manifest of `folder`, or an empty one (missing, unreadable or older format)."""
+        path = Path(folder) / cls.NAME
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            if data.get("version") != MANIFEST_VERSION:
+                return cls(folder)
+            return cls(folder, {u: UnitRecord(**r) for u, r in data["units"].items()},
+                       data.get("index_key"))
+        except (OSError, ValueError, TypeError, KeyError):
+            return cls(folder)
+
+    def get(self, unit: str) -> UnitRecord | None:
+        return self.units.get(unit)
+
+    def put(self, unit: str, record: UnitRecord) -> None:
+        self.units[unit] = record
+
+    def save(self) -> None:
+        data = {"version": MANIFEST_VERSION, "index_key": self.index_key,
+                "units": {u: vars(r) for u, r in sorted(self.units.items())}}
+        write_atomic(self.path, json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8"))
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write `data` to `path` through a temporary file in the same folder, then rename: a
+    reader (or a run killed half-way) sees the old file or the new one, never a part."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.chmod(name, 0o666 & ~_umask())  # as a plain open() would have made it
+        os.replace(name, path)
+    except BaseException:
+        Path(name).unlink(missing_ok=True)
+        raise
+
+
+@lru_cache(maxsize=1)
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask

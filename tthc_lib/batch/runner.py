@@ -1,0 +1,397 @@
+"""The report batch: plan, run the units that changed, write the index and the run summary.
+
+One grid of unit × period × section (`grid`); output names come from templates (OUTPUT_NAMES).
+A unit's sections run in turn in one worker's warm kernel (worker.run_unit), independently of
+other units, on the executor chosen (executors.EXECUTORS: local processes or Dask). A section is
+re-executed only when its key changed (cache.py); a unit that fails keeps its failed notebook,
+does not stop the others, and is listed in the summary. One run at a time per period folder.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from tthc_lib.batch.keys import (
+    Manifest,
+    UnitRecord,
+    data_fingerprints,
+    data_window,
+    files_digest,
+    library_digest,
+    params_digest,
+    sha256_of,
+    write_atomic,
+)
+from tthc_lib.batch.worker import WORKER_LOST, Failure, UnitOutcome, UnitTask
+from tthc_lib.errors import ReportError, UnitError
+from tthc_lib.periods import Period
+
+NOTEBOOKS_DIR = Path("notebooks")
+PARAMS_DIR = Path("params")
+
+# Output names, relative to the output folder. {period} is START_END, {unit} a safe unit code.
+OUTPUT_NAMES = {
+    "period_dir": "{period}",
+    "html": "{period}/{unit}.html",
+    "pdf": "{period}/{unit}.pdf",
+    "docx": "{period}/{unit}.docx",
+    "notebook": "{period}/notebooks/{unit}/{section}.ipynb",
+    "index": "{period}/index.html",
+    "summary": "{period}/run-summary.json",
+}
+FORMATS = ("html", "pdf", "docx")
+UNSAFE_NAME = "(mã đơn vị)"  # the summary's section for a unit whose code cannot name a file
+SAVE_EVERY = 2.0  # seconds between manifest saves while units finish
+
+_SAFE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+
+__all__ = [
+    "Failure",
+    "RunSummary",
+    "UnitOutcome",
+    "grid",
+    "output_path",
+    "plan_batch",
+    "render_reports",
+    "safe_name",
+    "section_notebooks",
+]
+
+
+def safe_name(text: str, what: str = "mã đơn vị") -> str:
+    """A unit code or section name usable as a file name, or a ReportError: no path parts,
+    no traversal, no NUL, at most 64 characters."""
+    if not _SAFE.match(text) or ".." in text:
+        raise ReportError(f"Không dùng được {what} {text!r} làm tên tệp (chỉ chữ, số, '_', '-', '.'; "
+                          "tối đa 64 ký tự).", name=text)
+    return text
+
+
+def output_path(out: Path, name: str, period: Period, unit: str = "", section: str = "") -> Path:
+    """The path of output `name` (a key of OUTPUT_NAMES) under the output folder `out`."""
+    rel = OUTPUT_NAMES[name].format(period=f"{period.start}_{period.end}",
+                                    unit=safe_name(unit) if unit else "",
+                                    section=safe_name(section, "tên mục") if section else "")
+    return Path(out) / rel
+
+
+def section_notebooks(notebooks_dir: Path = NOTEBOOKS_DIR) -> list[Path]:
+    """The section notebooks NN_<section>.ipynb, in report order."""
+    found = sorted(Path(notebooks_dir).glob("[0-9][0-9]_*.ipynb"))
+    if not found:
+        raise ReportError(f"Không thấy notebook mục báo cáo nào (NN_<mục>.ipynb) trong "
+                          f"{notebooks_dir}.")
+    return found
+
+
+def grid(**axes: Sequence) -> list[dict]:
+    """Every combination of the axes' values, the first axis varying slowest:
+    grid(unit=["A", "B"], section=["x", "y"]) -> [{unit: A, section: x}, {A, y}, {B, x}, ...]."""
+    cells = [{}]
+    for name, values in axes.items():
+        cells = [dict(cell, **{name: value}) for cell in cells for value in values]
+    return cells
+
+
+@dataclass
+class RunSummary:
+    period: str
+    index: str | None
+    outcomes: list[UnitOutcome] = field(default_factory=list)
+    findings: list[dict] = field(default_factory=list)
+    seconds: float = 0.0
+    earlier_failures: list[Failure] = field(default_factory=list)  # unchanged since, not re-run
+
+    @property
+    def failures(self) -> list[Failure]:
+        return [o.failure for o in self.outcomes if o.failure] + self.earlier_failures
+
+    @property
+    def executed(self) -> int:
+        """Section notebooks executed in this run."""
+        return sum(o.executed for o in self.outcomes)
+
+    def to_dict(self) -> dict:
+        return dict(asdict(self), failures=[asdict(f) for f in self.failures])
+
+
+@dataclass
+class BatchPlan:
+    """The units to run now, with the keys their sections will be recorded under."""
+
+    tasks: list[UnitTask]
+    keys: dict[str, dict[str, str]]      # unit -> section -> key
+    skipped: list[str]                   # units whose outputs are current
+
+
+def render_reports(db: Path, period: Period, units: list[str] | None, out: Path,
+                   to: tuple[str, ...] = FORMATS, notebooks_dir: Path = NOTEBOOKS_DIR,
+                   params_dir: Path = PARAMS_DIR, progress=None, jobs: int = 1,
+                   executor: str = "local", scheduler: str | None = None, force: bool = False,
+                   retry_failed: bool = False) -> RunSummary:
+    """Execute and render the requested units' reports for the period (only what changed,
+    unless `force`; only earlier failures with `retry_failed`), then the index and summary.
+    `progress` is a progress.Progress (or None)."""
+    from tthc_lib.batch.executors import open_executor
+    from tthc_lib.batch.locks import output_lock
+
+    began = time.monotonic()
+    folder = output_path(out, "period_dir", period)
+    with output_lock(folder):
+        manifest = Manifest.load(folder)
+        registry = _registry_units(db)
+        selected, refused = _split_unsafe(_select_units(units, registry))
+        plan = plan_batch(db, period, selected, out, to, notebooks_dir, params_dir, manifest,
+                          force=force, retry_failed=retry_failed)
+        summary = RunSummary(period.iso, None)
+        summary.outcomes += refused
+        if progress is not None:
+            progress.total = len(selected) if not retry_failed else len(plan.tasks)
+            for _ in plan.skipped:
+                progress.advance(skipped=True)
+        summary.outcomes += [UnitOutcome(u, skipped=True) for u in plan.skipped]
+        try:
+            if plan.tasks:
+                with open_executor(executor, jobs=jobs, scheduler=scheduler) as ex:
+                    _collect(ex.run(plan.tasks), plan, manifest, folder, summary, progress)
+        finally:
+            manifest.save()
+        if progress is not None:
+            progress.finish()
+        _finish_summary(summary, manifest, selected, registry, folder, period, params_dir)
+        summary.seconds = time.monotonic() - began
+        _write_summary(summary, output_path(out, "summary", period))
+    return summary
+
+
+def _split_unsafe(units: list[str]) -> tuple[list[str], list[UnitOutcome]]:
+    """The units whose codes can name files, and a failed outcome for each that cannot (a code
+    with a path in it must not stop the other units' reports, nor write outside the folder)."""
+    safe, refused = [], []
+    for unit in units:
+        try:
+            safe_name(unit)
+            safe.append(unit)
+        except ReportError as exc:
+            refused.append(UnitOutcome(unit, failure=Failure(unit, UNSAFE_NAME, str(exc), "")))
+    return safe, refused
+
+
+def plan_batch(db: Path, period: Period, units: list[str], out: Path, formats: Sequence[str],
+               notebooks_dir: Path, params_dir: Path, manifest: Manifest, force: bool = False,
+               retry_failed: bool = False) -> BatchPlan:
+    """The unit tasks of the grid unit × period × section whose keys changed since the
+    manifest's run (all with `force`; with `retry_failed`, only the units that failed)."""
+    from tthc_lib.content.narrative import Settings
+
+    notebooks = {p.stem: p for p in section_notebooks(notebooks_dir)}
+    settings = Settings.load(Path(params_dir))
+    common = sha256_of(library_digest(), params_digest(Path(params_dir), period))
+    nb_keys = {s: files_digest([p]) for s, p in notebooks.items()}
+    fingerprints = _fingerprints(db, data_window(period, settings.calendar))
+    plan = BatchPlan([], {}, [])
+    by_unit: dict[str, dict[str, str]] = {}
+    for cell in grid(unit=units, period=[period], section=list(notebooks)):
+        params = _parameters(cell["unit"], period, db, params_dir)
+        by_unit.setdefault(cell["unit"], {})[cell["section"]] = sha256_of(
+            common, nb_keys[cell["section"]], json.dumps(params, sort_keys=True),
+            fingerprints.get(cell["unit"], ""))
+    for unit, keys in by_unit.items():
+        plan.keys[unit] = keys
+        record = manifest.get(unit)
+        if retry_failed and (record is None or record.status != "failed"):
+            continue
+        execute = _to_execute(record, keys, formats, out, period, unit, force, retry_failed)
+        if execute is None:
+            plan.skipped.append(unit)
+            continue
+        plan.tasks.append(UnitTask(
+            unit, period.start.isoformat(), period.end.isoformat(), str(Path(db).resolve()),
+            str(Path(params_dir).resolve()), str(Path(out).resolve()),
+            tuple((s, str(p.resolve())) for s, p in notebooks.items()), frozenset(execute),
+            tuple(formats)))
+    return plan
+
+
+def _to_execute(record: UnitRecord | None, keys: dict[str, str], formats: Sequence[str],
+                out: Path, period: Period, unit: str, force: bool,
+                retry: bool) -> set[str] | None:
+    """The sections to re-execute, or None when the unit's outputs are current. A unit that
+    failed with the same keys is not retried unless asked (`retry`)."""
+    if record is None or force:
+        return set(keys)
+    stale = {s for s, k in keys.items() if record.sections.get(s) != k}
+    if record.status == "failed":
+        attempted = (record.failure or {}).get("keys")
+        return None if attempted == keys and not retry else stale
+    have = {f for f in formats if record.formats and f in record.formats
+            and output_path(out, f, period, unit).is_file()}
+    if not stale and have == set(formats):
+        return None
+    return stale
+
+
+def _fingerprints(db: Path, window: Period) -> dict[str, str]:
+    from tthc_lib.store.connection import connect
+
+    con = connect(db, read_only=True)
+    try:
+        return data_fingerprints(con, window)
+    finally:
+        con.close()
+
+
+def _parameters(unit: str, period: Period, db: Path, params_dir: Path) -> dict:
+    return {"unit": unit, "period_start": period.start.isoformat(),
+            "period_end": period.end.isoformat(), "db": str(Path(db).resolve()),
+            "params_dir": str(Path(params_dir).resolve())}
+
+
+def _collect(outcomes: Iterable[UnitOutcome], plan: BatchPlan, manifest: Manifest,
+             folder: Path, summary: RunSummary, progress) -> None:
+    """Record each unit's outcome as it arrives; save the manifest every few seconds."""
+    saved = time.monotonic()
+    for outcome in outcomes:
+        manifest.put(outcome.unit, _record(outcome, plan.keys[outcome.unit], folder,
+                                           manifest.get(outcome.unit)))
+        summary.outcomes.append(outcome)
+        if progress is not None:
+            progress.advance(failed=outcome.failure is not None)
+        if time.monotonic() - saved >= SAVE_EVERY:
+            manifest.save()
+            saved = time.monotonic()
+
+
+def _record(outcome: UnitOutcome, keys: dict[str, str], folder: Path,
+            earlier: UnitRecord | None) -> UnitRecord:
+    """The manifest entry of a finished unit: the keys of the sections whose executed
+    notebooks are good (all of them, or those before the failing one)."""
+    if outcome.failure is None:
+        entry = dict(outcome.entry or {}, html=_rel(outcome.html, folder),
+                     pdf=_rel(outcome.pdf, folder))
+        formats = [f for f in FORMATS if getattr(outcome, f)]
+        return UnitRecord("ok", dict(keys), formats, entry["html"], entry["pdf"], entry,
+                          _plain(outcome.findings))
+    good = {}
+    for section, key in keys.items():
+        if section == outcome.failure.section or outcome.failure.section == WORKER_LOST:
+            break
+        good[section] = key
+    failure = dict(asdict(outcome.failure), path=_rel(outcome.failure.path, folder),
+                   keys=dict(keys))
+    return UnitRecord("failed", good, failure=failure)
+
+
+def _rel(path: str | None, folder: Path) -> str | None:
+    return None if not path else Path(os.path.relpath(path, folder)).as_posix()
+
+
+def _plain(value):
+    """JSON-ready copy (numpy numbers become Python numbers or strings)."""
+    return json.loads(json.dumps(value, default=lambda v: v.item() if hasattr(v, "item")
+                                 else str(v)))
+
+
+def _finish_summary(summary: RunSummary, manifest: Manifest, selected: list[str],
+                    registry: list[str], folder: Path, period: Period, params_dir: Path) -> None:
+    """Earlier failures of units not re-run, findings, and the index of every current report."""
+    ran = {o.unit for o in summary.outcomes if not o.skipped}
+    findings: dict[str, dict] = {}
+    for unit in selected:
+        record = manifest.get(unit)
+        if record is None:
+            continue
+        if record.status == "failed" and unit not in ran:
+            f = record.failure
+            summary.earlier_failures.append(Failure(unit, f["section"], f["error"],
+                                                    str(folder / f["path"]) if f["path"] else ""))
+        for finding in record.findings:
+            findings.setdefault(json.dumps(finding, sort_keys=True, ensure_ascii=False), finding)
+    summary.findings = list(findings.values())
+    summary.index = str(_write_index(manifest, registry, folder, period, params_dir))
+
+
+def _write_index(manifest: Manifest, registry: list[str], folder: Path, period: Period,
+                 params_dir: Path) -> Path:
+    """The index of every unit with a current report, rewritten only when it changed."""
+    from tthc_lib.content.narrative import Settings
+    from tthc_lib.periods import label_vi
+
+    label = label_vi(period, Settings.load(params_dir).calendar)
+    records = [(u, manifest.get(u)) for u in registry]
+    entries = [r.entry for _, r in records if r is not None and r.status == "ok" and r.entry]
+    key = sha256_of(label, library_digest(), json.dumps(entries, sort_keys=True))
+    index = output_path(folder.parent, "index", period)
+    if manifest.index_key == key and index.is_file():
+        return index
+    from tthc_lib.render.html import IndexEntry, write_index
+
+    index = write_index(folder, label, [IndexEntry(**dict(
+        e, html=folder / e["html"] if e.get("html") else None,
+        pdf=folder / e["pdf"] if e.get("pdf") else None)) for e in entries])
+    manifest.index_key = key
+    manifest.save()
+    return index
+
+
+def _write_summary(summary: RunSummary, path: Path) -> None:
+    write_atomic(path, json.dumps(_plain(summary.to_dict()), ensure_ascii=False,
+                                  indent=1).encode("utf-8"))
+
+
+def index_entry(ctx):
+    """The unit's line on the index page (without links): its own figures, or its total for
+    a unit with wards."""
+    from tthc_lib.content.formatting import rate as exact_rate
+    from tthc_lib.content.formatting import round_half_away
+    from tthc_lib.indicators.figures import RATES
+    from tthc_lib.render.html import IndexEntry
+
+    row = ctx.row("total") if ctx.has_children else ctx.row("unit")
+
+    def rate(name: str) -> float | None:
+        # Rounded once, exactly, to the one decimal the index shows (never from the row's
+        # two-decimal float: 85,749 must not become 85,75 then 85,8).
+        num, den = RATES[name]
+        value = exact_rate(int(row[num]), int(row[den]))
+        return None if value is None else float(round_half_away(value, 1))
+
+    return IndexEntry(
+        unit_code=ctx.unit, unit_name=ctx.info["unit_name"], level=ctx.info["level"],
+        received_total=int(row["received_total"]), resolved_total=int(row["resolved_total"]),
+        early_rate=rate("early_rate"), on_time_rate=rate("on_time_rate"),
+        late_rate=rate("late_rate"), online_rate=rate("online_rate"))
+
+
+def _select_units(units: list[str] | None, registry: list[str]) -> list[str]:
+    if not units or units == ["all"]:
+        return registry
+    unknown = [u for u in units if u not in registry]
+    if unknown:
+        raise UnitError(f"Không có đơn vị {', '.join(unknown)} trong danh mục đơn vị.",
+                        units=unknown)
+    return list(dict.fromkeys(units))
+
+
+def _registry_units(db: Path) -> list[str]:
+    """Every unit of the registry, parents before children (by depth), in code order."""
+    from tthc_lib.store.connection import connect
+
+    con = connect(db, read_only=True)
+    try:
+        rows = con.execute("""
+            WITH RECURSIVE depth(unit_code, d) AS (
+                SELECT unit_code, 0 FROM units WHERE parent_code IS NULL
+                UNION ALL
+                SELECT u.unit_code, depth.d + 1 FROM units u
+                JOIN depth ON u.parent_code = depth.unit_code WHERE depth.d < 32)
+            SELECT unit_code FROM depth ORDER BY d, unit_code""").fetchall()
+    finally:
+        con.close()
+    return [u for (u,) in rows]

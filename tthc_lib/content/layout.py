@@ -1,0 +1,147 @@
+"""The fixed blocks of an administrative report (Nghị định 30/2020/NĐ-CP, Phụ lục I), as HTML.
+
+A section notebook displays `header_html(meta)` at the top of the report and
+`closing_html(meta)` at its end. Every piece of text is escaped here: params may hold
+anything. The classes used are styled by the report template (templates/tthc/report.css).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+from datetime import date
+from html import escape
+
+from tthc_lib.errors import ReportError
+
+ARCHIVE_DEFAULT = "Lưu: VT"
+
+
+@dataclass(frozen=True)
+class Signer:
+    """Who signs: `authority` ("KT. CHỦ TỊCH", may be empty), `title` ("PHÓ CHỦ TỊCH"), name."""
+
+    title: str
+    name: str
+    authority: str = ""
+
+
+@dataclass(frozen=True)
+class ReportMeta:
+    """What the header and closing blocks show; built from params (see `from_dict`).
+
+    issuer_lines: the issuing body last, its parent(s) above it
+        (["UBND THÀNH PHỐ HẢI DƯƠNG", "UBND PHƯỜNG TRẦN HƯNG ĐẠO"]).
+    doc_number: "245/BC-UBND" or "245" (doc_suffix is added); None or "" leaves the number
+        blank for the clerk ("Số:      /BC-UBND").
+    subject: the subject line(s); a newline starts a new line.
+    recipients: "Văn phòng UBND tỉnh", …; the last may be "Lưu: VT, VP" (added if absent).
+    """
+
+    issuer_lines: tuple[str, ...]
+    place: str
+    date: date
+    subject: str
+    signer: Signer
+    recipients: tuple[str, ...] = ()
+    doc_number: str | None = None
+    doc_suffix: str = "BC-UBND"
+    title: str = "BÁO CÁO"
+
+    @classmethod
+    def from_dict(cls, data: dict) -> ReportMeta:
+        """A ReportMeta from plain data (papermill parameters, YAML params); dates as ISO text."""
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise ReportError(f"Thông tin báo cáo có mục không biết: {', '.join(unknown)}")
+        try:
+            data = dict(data)
+            signer, when = data.pop("signer"), data.pop("date")
+            return cls(
+                issuer_lines=tuple(data.pop("issuer_lines")),
+                recipients=tuple(data.pop("recipients", ())),
+                date=when if isinstance(when, date) else date.fromisoformat(str(when)),
+                signer=signer if isinstance(signer, Signer) else Signer(**signer),
+                **data,
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ReportError(f"Thông tin báo cáo thiếu hoặc sai: {exc}") from None
+
+    def to_dict(self) -> dict:
+        """Plain, JSON-ready data that `from_dict` turns back into this ReportMeta."""
+        data = asdict(self)
+        data["date"] = self.date.isoformat()
+        data["issuer_lines"] = list(self.issuer_lines)
+        data["recipients"] = list(self.recipients)
+        return data
+
+
+def place_and_date(place: str, when: date) -> str:
+    """"Hải Dương, ngày 05 tháng 02 năm 2023": days below 10 and months 1, 2 take a zero."""
+    month = f"{when.month:02d}" if when.month < 3 else str(when.month)
+    return f"{place}, ngày {when.day:02d} tháng {month} năm {when.year}"
+
+
+def header_html(meta: ReportMeta) -> str:
+    """The two-column header (issuer | national motto; number | place and date), the title
+    and the subject line."""
+    return (
+        '<table class="tthc-header" role="presentation">'
+        f'<tr><td class="tthc-issuer">{_issuer(meta.issuer_lines)}</td>'
+        f'<td class="tthc-motto">{_MOTTO}</td></tr>'
+        f'<tr class="tthc-dateline"><td class="tthc-number">Số: {escape(_number(meta))}</td>'
+        f'<td class="tthc-date">{escape(place_and_date(meta.place, meta.date))}</td></tr>'
+        "</table>"
+        f'<p class="tthc-title">{escape(meta.title.upper())}</p>'
+        f'<p class="tthc-subject"><span>{_lines(meta.subject)}</span></p>'
+    )
+
+
+def closing_html(meta: ReportMeta) -> str:
+    """The end block: "Nơi nhận:" and its list on the left, the signature on the right."""
+    return (
+        '<table class="tthc-closing" role="presentation"><tr>'
+        f'<td class="tthc-recipients">{_recipients(meta.recipients)}</td>'
+        f'<td class="tthc-signature">{_signature(meta.signer)}</td>'
+        "</tr></table>"
+    )
+
+
+def _issuer(issuer_lines: tuple[str, ...]) -> str:
+    *parents, body = issuer_lines
+    lines = [f'<div class="tthc-parent">{escape(p.upper())}</div>' for p in parents]
+    lines.append(f'<div class="tthc-body-name"><span>{escape(body.upper())}</span></div>')
+    return "".join(lines)
+
+
+def _number(meta: ReportMeta) -> str:
+    number = (meta.doc_number or "").strip() or "\u00a0" * 6
+    return number if "/" in number else f"{number}/{meta.doc_suffix}"
+
+
+_MOTTO = (
+    '<div class="tthc-nation">CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM</div>'
+    '<div class="tthc-motto-line"><span>Độc lập - Tự do - Hạnh phúc</span></div>'
+)
+
+
+def _recipients(recipients: tuple[str, ...]) -> str:
+    items = [r.strip().rstrip(";.").strip() for r in recipients if r.strip()]
+    if not items or not items[-1].startswith("Lưu"):
+        items.append(ARCHIVE_DEFAULT)
+    lines = [f"<div>- {escape(item)};</div>" for item in items[:-1]]
+    lines.append(f"<div>- {escape(items[-1])}.</div>")
+    return '<div class="tthc-recipients-label">Nơi nhận:</div>' + "".join(lines)
+
+
+def _signature(signer: Signer) -> str:
+    lines = [escape(line.upper()) for line in (signer.authority, signer.title) if line]
+    return (
+        f'<div class="tthc-sign-role">{"<br>".join(lines)}</div>'
+        '<div class="tthc-sign-space"></div>'
+        f'<div class="tthc-sign-name">{escape(signer.name)}</div>'
+    )
+
+
+def _lines(text: str) -> str:
+    return "<br>".join(escape(line.strip()) for line in text.strip().splitlines())

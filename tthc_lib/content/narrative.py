@@ -1,0 +1,170 @@
+"""Analysts' words: narrative per period (with per-level and per-unit overrides) and the
+office's settings (params/report.yaml, units.yaml, recipients.yaml).
+
+Narrative text may name figures in braces — `{received_total}`, `{communes.resolved_early}`,
+`{early_rate}` — filled from the data, so no typed number can drift from it. A number typed
+into narrative ("13.400 hồ sơ", "85,7%") that matches no figure of the unit is a finding.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import yaml
+
+from tthc_lib.content.formatting import fmt_int, fmt_pct
+from tthc_lib.errors import ReportError
+from tthc_lib.indicators.figures import COUNTS, RATES
+
+# Narrative keys, in report order (report-layout.md, "Sections").
+KEYS = ("opening", "s1_1", "s1_2", "s2_1", "late_reason_unit", "late_reason_communes", "s2_5",
+        "achievements", "difficulties", "tasks", "closing")
+
+
+def _read_yaml(path: Path) -> dict:
+    if not path.exists():
+        return {}
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise ReportError(f"Tệp {path.name} không đúng cú pháp YAML: {exc}", path=str(path))
+    if not isinstance(data, dict):
+        raise ReportError(f"Tệp {path.name} phải là một bảng khóa: giá trị.", path=str(path))
+    return data
+
+
+@dataclass
+class Settings:
+    """The office's settings: params/report.yaml, units.yaml and recipients.yaml."""
+
+    report: dict
+    units: dict
+    recipients: dict
+
+    @classmethod
+    def load(cls, params_dir: Path) -> Settings:
+        params_dir = Path(params_dir)
+        return cls(_read_yaml(params_dir / "report.yaml"), _read_yaml(params_dir / "units.yaml"),
+                   _read_yaml(params_dir / "recipients.yaml"))
+
+    @property
+    def calendar(self) -> str:
+        return self.report.get("calendar", "calendar")
+
+    def signer(self, unit: str, level: str) -> dict:
+        base = dict((self.units.get("defaults") or {}).get(level) or {})
+        base.update((self.units.get("units") or {}).get(unit) or {})
+        return {"authority": base.get("authority", ""), "title": base.get("title", ""),
+                "name": base.get("name", "")}
+
+    def recipients_for(self, unit: str, level: str) -> list[str]:
+        per_unit = (self.recipients.get("units") or {}).get(unit)
+        return list(per_unit if per_unit is not None else self.recipients.get(level) or [])
+
+
+def narrative_path(params_dir: Path, start: date, end: date) -> Path:
+    return Path(params_dir) / "narrative" / f"{start.isoformat()}_{end.isoformat()}.yaml"
+
+
+@dataclass
+class Narrative:
+    """The narrative of one unit for one period: text per key, and the document fields."""
+
+    texts: dict[str, object]
+    document: dict = field(default_factory=dict)
+    source: str | None = None
+
+    @classmethod
+    def load(cls, params_dir: Path, start: date, end: date, unit: str,
+             level: str) -> Narrative:
+        """Base texts of the period, then the level's (`levels: {district|commune}`), then the
+        unit's (`units: {CODE}`), each overriding key by key."""
+        path = narrative_path(params_dir, start, end)
+        data = _read_yaml(path)
+        texts = dict(data.get("texts") or {})
+        document = dict(data.get("document") or {})
+        for layer in ((data.get("levels") or {}).get(level), (data.get("units") or {}).get(unit)):
+            if layer:
+                texts.update(layer.get("texts") or {})
+                document.update(layer.get("document") or {})
+        unknown = sorted(set(texts) - set(KEYS))
+        if unknown:
+            raise ReportError(f"Tệp {path.name}: mục lời văn không biết: {', '.join(unknown)} "
+                              f"(các mục: {', '.join(KEYS)})", path=str(path))
+        return cls(texts, document, path.name if path.exists() else None)
+
+    def text(self, key: str, values: FigureValues) -> list[str]:
+        """The paragraphs of a key (a string is one paragraph, a list many), figures filled."""
+        raw = self.texts.get(key)
+        if raw is None:
+            return []
+        items = raw if isinstance(raw, list) else [raw]
+        return [values.fill(str(item)).strip() for item in items if str(item).strip()]
+
+
+class FigureValues:
+    """Figures a narrative may name: counts and rates of the unit (`name`), and of its roll-ups
+    (`communes.name`, `total.name`), plus words (`unit_name`, `period_label`, ...)."""
+
+    def __init__(self, rows: dict[str, dict], words: dict[str, str]):
+        self.rows = rows      # scope -> indicator row (dict)
+        self.words = words
+        self.findings: list[dict] = []
+
+    def lookup(self, name: str) -> str:
+        if name in self.words:
+            return self.words[name]
+        scope, _, figure = name.rpartition(".")
+        row = self.rows.get(scope or "unit")
+        if row is None or (figure not in COUNTS and figure not in RATES):
+            self.findings.append({"kind": "unknown_figure", "name": name})
+            return "{" + name + "}"
+        if figure in RATES:
+            num, den = RATES[figure]
+            return fmt_pct(int(row[num]), int(row[den]), 1) or "–"
+        return fmt_int(int(row[figure]))
+
+    def fill(self, text: str) -> str:
+        out = []
+        for literal, name, _spec, _conv in string.Formatter().parse(text):
+            out.append(literal)
+            if name is not None:
+                out.append(self.lookup(name))
+        return "".join(out)
+
+    def known_numbers(self) -> tuple[set[int], set[str]]:
+        counts = {int(r[c]) for r in self.rows.values() for c in COUNTS}
+        rates = set()
+        for r in self.rows.values():
+            for num, den in RATES.values():
+                for places in (1, 2):
+                    pct = fmt_pct(int(r[num]), int(r[den]), places)
+                    if pct:
+                        rates.add(pct.rstrip("%"))
+        return counts, rates
+
+
+_TYPED = re.compile(r"(?<![\d{.,])(\d{1,3}(?:\.\d{3})+|\d+)(,\d+)?\s*(%|hồ sơ|PAKN)")
+
+
+def typed_number_findings(narrative: Narrative, values: FigureValues, unit: str) -> list[dict]:
+    """Numbers typed into narrative next to "hồ sơ", "PAKN" or "%" that match no figure."""
+    counts, rates = values.known_numbers()
+    findings = []
+    for key in KEYS:
+        raw = narrative.texts.get(key)
+        for item in (raw if isinstance(raw, list) else [raw] if raw else []):
+            for m in _TYPED.finditer(re.sub(r"\{[^}]*\}", "", str(item))):
+                number, decimals, what = m.groups()
+                if what == "%":
+                    ok = (number + (decimals or "")) in rates
+                else:
+                    ok = decimals is None and int(number.replace(".", "")) in counts
+                if not ok:
+                    findings.append({"kind": "typed_number", "unit": unit, "key": key,
+                                     "text": m.group(0)})
+    return findings

@@ -1,0 +1,346 @@
+"""Estimated points of each child unit under the index of Quyết định 766/QĐ-TTg.
+
+The components, their targets and maximum points live in tthc_lib/data/scorecard_766.yaml
+(the spec; an office may override it in params/scorecard.yaml); this module only applies the decision's rule: a component at or above its target scores its
+maximum, below it scores ``max_points × achieved / target``. Everything is computed exactly
+(Fractions) from the counts of the indicator rows and rounded once, to two decimals, halves
+away from zero.
+
+Undefined components (denominator 0: no dossiers of that kind) are left out, and the total is
+scaled to the maximum of all components (total = points of the defined ones × all maxima /
+their maxima), so units stay comparable; a unit whose defined components carry less than
+``min_defined_share`` of the points gets no total and no rank. Ranks follow the total as shown
+(two decimals); equal totals share a rank (1, 1, 3).
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from decimal import Decimal
+from fractions import Fraction
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from tthc_lib.content.formatting import fmt_decimal, nfc, rate, round_half_away
+from tthc_lib.content.tables import UNDEFINED, child_rows, name_key
+from tthc_lib.errors import ReportError
+from tthc_lib.indicators.figures import COUNTS
+
+POINT_PLACES = 2
+RATE_PLACES = 2
+CAPTION = "Điểm đánh giá ước tính theo Quyết định 766/QĐ-TTg (tính từ dữ liệu của Hệ thống một cửa)"
+_FIELDS = ("key", "label", "group", "numerator", "denominator", "target", "max_points")
+
+
+# ---------------------------------------------------------------- the spec
+
+
+def load_scorecard_spec(path: str | Path) -> dict:
+    """The scorecard spec of a YAML file (params/scorecard.yaml), checked; ReportError names
+    the file and what is wrong."""
+    path = Path(path)
+    try:
+        spec = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ReportError(f"Không đọc được tệp {path.name}: {exc.strerror}", path=str(path))
+    except yaml.YAMLError as exc:
+        raise ReportError(f"Tệp {path.name} không đúng cú pháp YAML: {exc}", path=str(path))
+    return check_spec(spec, path.name)
+
+
+def check_spec(spec, source: str = "scorecard") -> dict:
+    """``spec`` when it is a valid scorecard spec, else ReportError naming the fault."""
+
+    def fail(why: str) -> ReportError:
+        return ReportError(f"Tệp {source}: {why}", path=source)
+
+    if not isinstance(spec, Mapping) or not spec.get("components"):
+        raise fail("cần danh sách components")
+    for comp in spec["components"]:
+        missing = [f for f in _FIELDS if not isinstance(comp, Mapping) or f not in comp]
+        if missing:
+            raise fail(f"thành phần thiếu {', '.join(missing)}")
+        unknown = [c for c in [*comp["numerator"], *comp["denominator"]] if c not in COUNTS]
+        if unknown:
+            raise fail(f"thành phần {comp['key']}: không có chỉ số {', '.join(unknown)}")
+        if not 0 < _exact(comp["target"]) <= 100 or not _exact(comp["max_points"]) > 0:
+            raise fail(f"thành phần {comp['key']}: chỉ tiêu phải trong (0, 100], điểm tối đa > 0")
+    share = _exact(spec.get("min_defined_share", 0))
+    if not 0 <= share <= 1:
+        raise fail("min_defined_share phải trong [0, 1]")
+    return dict(spec)
+
+
+def _exact(x) -> Fraction:
+    """A YAML number as an exact fraction (80 -> 80, 0.5 -> 1/2)."""
+    return Fraction(str(x))
+
+
+def max_total(spec: Mapping) -> Fraction:
+    """The points of all components together: the scale of the total."""
+    return sum((_exact(c["max_points"]) for c in spec["components"]), Fraction(0))
+
+
+# ---------------------------------------------------------------- points
+
+
+def component_points(num: int, den: int, target, max_points) -> Fraction | None:
+    """Exact points of one component: ``max_points`` at or above ``target`` (percent), else
+    ``max_points × achieved / target``; None when ``den`` is 0."""
+    if int(den) == 0:
+        return None
+    achieved = Fraction(int(num) * 100, int(den))
+    return _exact(max_points) * min(Fraction(1), achieved / _exact(target))
+
+
+def _sum(row: Mapping, keys: Sequence[str]) -> int:
+    return sum(int(row[k]) for k in keys)
+
+
+def score_row(row: Mapping, spec: Mapping) -> dict:
+    """One unit's rates (Decimal, exact), points (2 decimals), total (scaled when components
+    are missing, None when too few are defined), and the keys of the missing components."""
+    out, exact, defined_max = {}, {}, Fraction(0)
+    for comp in spec["components"]:
+        num, den = _sum(row, comp["numerator"]), _sum(row, comp["denominator"])
+        pts = component_points(num, den, comp["target"], comp["max_points"])
+        out[f"{comp['key']}_rate"] = rate(num, den)
+        out[f"{comp['key']}_points"] = None if pts is None else round_half_away(pts, POINT_PLACES)
+        if pts is not None:
+            exact[comp["key"]] = pts
+            defined_max += _exact(comp["max_points"])
+    full = max_total(spec)
+    share = _exact(spec.get("min_defined_share", 0))
+    missing = tuple(c["key"] for c in spec["components"] if c["key"] not in exact)
+    total = None
+    if exact and defined_max >= share * full:
+        total = round_half_away(sum(exact.values()) * full / defined_max, POINT_PLACES)
+    out.update(
+        total=total, max_total=full, missing=missing, scaled=bool(missing) and total is not None
+    )
+    return out
+
+
+def _ranks(totals: Sequence[Decimal | None]) -> list[int | None]:
+    """Competition ranks of the totals, highest first; equal totals share a rank."""
+    known = [t for t in totals if t is not None]
+    return [None if t is None else 1 + sum(1 for o in known if o > t) for t in totals]
+
+
+def scorecards(rows: pd.DataFrame, parent: str, spec: Mapping) -> pd.DataFrame:
+    """One line per child unit of ``parent`` (its `total` row when it has children): unit,
+    unit_name, ``<key>_rate`` and ``<key>_points`` per component, total, max_total, rank,
+    missing (keys of undefined components), scaled; best first, unranked last."""
+    spec = check_spec(spec)
+    lines = [
+        {"unit": k["unit"], "unit_name": str(k["unit_name"]), **score_row(k, spec)}
+        for k in child_rows(rows, parent)
+    ]
+    for line, rank in zip(lines, _ranks([ln["total"] for ln in lines])):
+        line["rank"] = rank
+    lines.sort(key=lambda ln: (ln["rank"] is None, ln["rank"] or 0, name_key(ln["unit_name"])))
+    # object columns: ranks stay int or None, rates and points stay Decimal or None
+    df = pd.DataFrame(lines, columns=_columns(spec), dtype=object)
+    df.attrs["scorecard_spec"] = spec
+    return df
+
+
+def _columns(spec: Mapping) -> list[str]:
+    per = [f"{c['key']}_{s}" for c in spec["components"] for s in ("rate", "points")]
+    return ["unit", "unit_name", *per, "total", "max_total", "rank", "missing", "scaled"]
+
+
+# ---------------------------------------------------------------- HTML
+
+
+def _num(x) -> str:
+    """A number the Vietnamese way: 20 -> "20", 12.5 -> "12,5"."""
+    x = Fraction(x)
+    places = 0 if x.denominator == 1 else POINT_PLACES
+    text = fmt_decimal(x, places)
+    return text.rstrip("0").rstrip(",") if places else text
+
+
+def _points(x: Decimal | None) -> str:
+    return UNDEFINED if x is None else fmt_decimal(x, POINT_PLACES)
+
+
+def _pct(x: Decimal | None) -> str:
+    return UNDEFINED if x is None else fmt_decimal(x, RATE_PLACES) + "%"
+
+
+def _note(line: Mapping, labels: Mapping[str, str]) -> str:
+    if line["total"] is None:
+        return "Không đủ dữ liệu để tính tổng điểm"
+    if not line["missing"]:
+        return ""
+    named = ", ".join(labels[k] for k in line["missing"])
+    return f"Không phát sinh: {named}; tổng điểm quy đổi"
+
+
+def footnote(spec: Mapping) -> str:
+    """The rule and targets, in words, under the table."""
+    targets = "; ".join(
+        f"{c['label']} {_num(c['target'])}% ({_num(c['max_points'])} điểm)"
+        for c in spec["components"]
+    )
+    return nfc(
+        "Điểm ước tính cho các thành phần của Bộ chỉ số tính được từ dữ liệu của Hệ thống một "
+        f"cửa (tối đa {_num(max_total(spec))} điểm), không phải kết quả đánh giá chính thức. "
+        "Thành phần đạt chỉ tiêu được điểm tối đa; dưới chỉ tiêu, điểm = điểm tối đa × tỷ lệ "
+        f"đạt / chỉ tiêu. Chỉ tiêu: {targets}. Thành phần không phát sinh hồ sơ được bỏ qua và "
+        "tổng điểm được quy đổi theo tỷ lệ."
+    )
+
+
+def _th(text: str, rowspan: int = 1, colspan: int = 1) -> str:
+    attrs = (f' rowspan="{rowspan}"' if rowspan > 1 else "") + (
+        f' colspan="{colspan}"' if colspan > 1 else ""
+    )
+    return f"<th{attrs}>{html.escape(text)}</th>"
+
+
+def _thead(spec: Mapping) -> str:
+    top = [_th("Xếp hạng", 2), _th("Đơn vị", 2)]
+    top += [
+        _th(f"{c['label']} (tối đa {_num(c['max_points'])} điểm)", colspan=2)
+        for c in spec["components"]
+    ]
+    top += [_th(f"Tổng điểm (tối đa {_num(max_total(spec))})", 2), _th("Ghi chú", 2)]
+    sub = [_th(t) for _ in spec["components"] for t in ("Tỷ lệ đạt", "Điểm")]
+    return f"<thead><tr>{''.join(top)}</tr><tr>{''.join(sub)}</tr></thead>"
+
+
+def _tr(line: Mapping, spec: Mapping) -> str:
+    labels = {c["key"]: c["label"] for c in spec["components"]}
+    rank = "" if line["rank"] is None else str(int(line["rank"]))
+    cells = [("num", rank), ("name", str(line["unit_name"]))]
+    for c in spec["components"]:
+        cells += [
+            ("num", _pct(line[f"{c['key']}_rate"])),
+            ("num", _points(line[f"{c['key']}_points"])),
+        ]
+    total = _points(line["total"]) + ("*" if line["scaled"] else "")
+    cells += [("num", total), ("note", _note(line, labels))]
+    css = "unit scaled" if line["scaled"] else "unit"
+    tds = "".join(f'<td class="{c}">{html.escape(nfc(t))}</td>' for c, t in cells)
+    return f'<tr class="{css}">{tds}</tr>'
+
+
+def scorecard_table_html(df: pd.DataFrame, spec: Mapping, number: int | None = None) -> str | None:
+    """The scorecards as an HTML table (class `tthc-table`), captioned "Bảng N. Điểm đánh
+    giá ước tính theo Quyết định 766/QĐ-TTg (…)", with the rule and targets in a footnote;
+    every text escaped. None when there is no unit."""
+    if df is None or df.empty:
+        return None
+    spec = check_spec(spec)
+    caption = f"Bảng {number}. {CAPTION}" if number is not None else CAPTION
+    body = "".join(_tr(line, spec) for line in df.to_dict(orient="records"))
+    width = 4 + 2 * len(spec["components"])
+    foot = f'<tfoot><tr><td colspan="{width}">{html.escape(footnote(spec))}</td></tr></tfoot>'
+    return (
+        f'<table class="tthc-table tthc-scorecard"><caption>{html.escape(nfc(caption))}'
+        f"</caption>{_thead(spec)}<tbody>{body}</tbody>{foot}</table>"
+    )
+
+
+# ---------------------------------------------------------------- chart
+
+
+@contextmanager
+def _chart_style() -> Iterator[None]:
+    """seaborn's whitegrid look in the report's serif (the family charts.py registers)."""
+    import matplotlib as mpl
+    import seaborn as sns
+
+    from tthc_lib.content.charts import font_family
+
+    rc = {
+        "font.family": font_family(),
+        "font.size": 9,
+        "axes.titlesize": 10,
+        "axes.titleweight": "bold",
+        "xtick.labelsize": 8,
+        "ytick.labelsize": 8,
+        "legend.fontsize": 8,
+        "axes.unicode_minus": False,
+    }
+    with sns.axes_style("whitegrid"), mpl.rc_context(rc):
+        yield
+
+
+def _stack(scored: list[dict], spec: Mapping) -> list[tuple[str, list[float]]]:
+    """(legend label, widths) of each segment: the components' points, then for scaled
+    totals the points the scaling adds."""
+    parts = [
+        (c["label"], [float(ln[f"{c['key']}_points"] or 0) for ln in scored])
+        for c in spec["components"]
+    ]
+    shown = [sum(w) for w in zip(*(widths for _, widths in parts))]
+    extra = [float(ln["total"]) - s if ln["scaled"] else 0.0 for ln, s in zip(scored, shown)]
+    if any(e > 0 for e in extra):
+        parts.append((SCALED_LABEL, [max(e, 0.0) for e in extra]))
+    return parts
+
+
+SCALED_LABEL = "Quy đổi do thiếu thành phần"
+
+
+def scorecard_chart(df: pd.DataFrame, spec: Mapping | None = None):
+    """Total points per unit as horizontal bars stacked by component (seaborn style, the
+    report's serif, Vietnamese labels), best first, the total at each bar's end; the points a
+    scaled total adds are a hatched segment and the unit's name gets "*". ``spec`` defaults to
+    the one scorecards() used. A matplotlib Figure, or None when no unit has a total."""
+    if df is None or df.empty:
+        return None
+    spec = check_spec(spec or df.attrs.get("scorecard_spec"))
+    scored = [ln for ln in df.to_dict(orient="records") if ln["total"] is not None]
+    if not scored:
+        return None
+    import seaborn as sns
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import FuncFormatter
+
+    from tthc_lib.content.charts import DPI, WIDTH_IN
+
+    n, top = len(scored), float(max_total(spec))
+    colors = sns.color_palette("colorblind", len(spec["components"]))
+    with _chart_style():
+        fig = Figure(
+            figsize=(WIDTH_IN, min(max(1.6 + 0.26 * n, 2.8), 9.5)), dpi=DPI, layout="constrained"
+        )
+        FigureCanvasAgg(fig)
+        ax = fig.add_subplot()
+        left = [0.0] * n
+        for i, (label, widths) in enumerate(_stack(scored, spec)):
+            style = (
+                {"color": colors[i]}
+                if label != SCALED_LABEL
+                else {"color": "white", "edgecolor": "0.45", "hatch": "///", "linewidth": 0.6}
+            )
+            ax.barh(range(n), widths, left=left, height=0.7, label=label, **style)
+            left = [a + b for a, b in zip(left, widths)]
+        for y, ln in enumerate(scored):
+            ax.text(
+                float(ln["total"]) + top * 0.01,
+                y,
+                fmt_decimal(ln["total"], POINT_PLACES),
+                va="center",
+                fontsize=7,
+            )
+        names = [ln["unit_name"] + ("*" if ln["scaled"] else "") for ln in scored]
+        ax.set_yticks(range(n), names)
+        ax.set_ylim(n - 0.5, -0.5)
+        ax.grid(False, axis="y")
+        ax.set_xlim(0, top * 1.1)
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: fmt_decimal(float(x), 0)))
+        ax.axvline(top, color="0.3", linestyle="--", linewidth=1)
+        ax.set_title(f"Điểm đánh giá ước tính theo Quyết định 766/QĐ-TTg (tối đa {_num(top)} điểm)")
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.08), ncols=3, frameon=False)
+        fig.draw_without_rendering()
+    return fig

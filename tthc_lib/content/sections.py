@@ -1,0 +1,462 @@
+"""What each section notebook shows: one function per paragraph, table or chart.
+
+A notebook builds the context once (`context(unit, period_start, period_end, db, params_dir)`)
+and then calls one function per cell; each returns an HTML display object, or None when there
+is nothing to show (a chart of a unit without wards). Narrative text is escaped here.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from html import escape
+from pathlib import Path
+
+import pandas as pd
+from IPython.display import HTML
+
+from tthc_lib.content import charts, prose, tables
+from tthc_lib.content.layout import ReportMeta, Signer, closing_html, header_html
+from tthc_lib.content.narrative import FigureValues, Narrative, Settings, typed_number_findings
+from tthc_lib.indicators.figures import (
+    IndicatorResult,
+    compute_indicators,
+    indicators_by_field,
+    indicators_by_field_all,
+    indicators_by_month,
+    indicators_by_month_all,
+)
+from tthc_lib.periods import Period, label_vi, range_vi
+from tthc_lib.store.connection import connect
+
+
+@dataclass
+class ReportContext:
+    """Everything the sections of one unit's report need, computed once."""
+
+    unit: str
+    period: Period
+    db: Path
+    settings: Settings
+    result: IndicatorResult
+    narrative: Narrative
+    values: FigureValues
+    meta: ReportMeta
+    info: dict           # the unit's registry row: unit_name, kind, level, parent_code
+    parent: dict | None  # the parent's registry row, if any
+    params_dir: Path
+
+    @property
+    def rows(self) -> pd.DataFrame:
+        return self.result.rows
+
+    def row(self, scope: str = "unit") -> pd.Series | None:
+        return self.result.row(self.unit, scope)
+
+    @property
+    def has_children(self) -> bool:
+        return self.row("total") is not None
+
+    @property
+    def findings(self) -> list[dict]:
+        return self.result.findings + self.values.findings + typed_number_findings(
+            self.narrative, self.values, self.unit)
+
+
+def unit_word(info: dict) -> str:
+    """'thành phố Hải Dương' from 'Thành phố Hải Dương': the name as used inside a sentence."""
+    name = info["unit_name"]
+    kind = info.get("kind") or ""
+    if kind and name.lower().startswith(kind.lower()):
+        return kind.lower() + name[len(kind):]
+    return name
+
+
+def communes_label(ctx: ReportContext) -> str:
+    """"các phường, xã" — from the kinds of the units below, not assumed."""
+    return tables.communes_label(ctx.rows, ctx.unit)
+
+
+def issuer_name(info: dict) -> str:
+    return f"UBND {unit_word(info)}"
+
+
+@lru_cache(maxsize=8)
+def _indicators(db: str, mtime: float, start: date, end: date) -> tuple[IndicatorResult, dict]:
+    """All units' figures for a period, once per kernel while the store is unchanged."""
+    con = connect(db, read_only=True)
+    try:
+        result = compute_indicators(con, start, end)
+        registry = con.execute("SELECT unit_code, unit_name, kind, level, parent_code FROM units"
+                               ).df().set_index("unit_code").to_dict(orient="index")
+    finally:
+        con.close()
+    return result, registry
+
+
+def _files_stamp(folder: Path) -> tuple:
+    """(path, mtime, size) of every file under `folder`: changes when any of them does."""
+    stamp = []
+    for root, _dirs, files in os.walk(folder):
+        for name in files:
+            st = os.stat(os.path.join(root, name))
+            stamp.append((root, name, st.st_mtime_ns, st.st_size))
+    return tuple(sorted(stamp))
+
+
+@lru_cache(maxsize=4)
+def _settings(params_dir: Path, stamp: tuple) -> Settings:
+    """Settings.load, read once per kernel while the params files are unchanged."""
+    return Settings.load(params_dir)
+
+
+@lru_cache(maxsize=64)
+def _narrative(params_dir: Path, stamp: tuple, start: date, end: date, unit: str,
+               level: str) -> Narrative:
+    """Narrative.load, read once per unit while the params files are unchanged (the seven
+    section notebooks of a unit share it)."""
+    return Narrative.load(params_dir, start, end, unit, level)
+
+
+def context(unit: str, period_start: str, period_end: str, db: str | Path,
+            params_dir: str | Path) -> ReportContext:
+    """The report context of one unit and period (parameters as a notebook receives them)."""
+    from tthc_lib.errors import UnitError
+
+    period = Period(date.fromisoformat(str(period_start)), date.fromisoformat(str(period_end)))
+    db = Path(db)
+    stamp = _files_stamp(Path(params_dir))
+    settings = _settings(Path(params_dir), stamp)
+    result, registry = _indicators(str(db), db.stat().st_mtime if db.exists() else 0.0,
+                                   period.start, period.end)
+    if unit not in registry:
+        raise UnitError(f"Không có đơn vị {unit} trong danh mục đơn vị.", unit=unit)
+    info = dict(registry[unit], unit_code=unit)
+    parent = registry.get(info["parent_code"]) if info.get("parent_code") else None
+    if parent is not None:
+        parent = dict(parent, unit_code=info["parent_code"])
+    narrative = _narrative(Path(params_dir), stamp, period.start, period.end, unit,
+                           info["level"])
+    rows = {s: result.row(unit, s) for s in ("unit", "communes", "total")}
+    words = {
+        "unit_name": info["unit_name"], "unit_word": unit_word(info),
+        "issuer": issuer_name(info),
+        "parent_name": unit_word(parent) if parent else "",
+        "period_label": label_vi(period, settings.calendar), "period_range": range_vi(period),
+    }
+    values = FigureValues({k: v for k, v in rows.items() if v is not None}, words)
+    meta = _meta(unit, info, parent, period, settings, narrative, words)
+    return ReportContext(unit, period, db, settings, result, narrative, values, meta, info, parent,
+                         Path(params_dir))
+
+
+def _meta(unit, info, parent, period, settings, narrative, words) -> ReportMeta:
+    issuer_lines = ([issuer_name(parent).upper()] if parent else []) + [issuer_name(info).upper()]
+    when = narrative.document.get("date") or period.end
+    recipients = [r.format(**words) for r in settings.recipients_for(unit, info["level"])]
+    return ReportMeta(
+        issuer_lines=tuple(issuer_lines),
+        place=settings.report.get("place", ""),
+        date=when if isinstance(when, date) else date.fromisoformat(str(when)),
+        subject=("Tình hình, kết quả thực hiện công tác cải cách thủ tục hành chính\n"
+                 f"{words['period_label']} tại {words['unit_word']}"),
+        signer=Signer(**settings.signer(unit, info["level"])),
+        recipients=tuple(recipients),
+        doc_number=str(narrative.document.get("number") or "") or None,
+    )
+
+
+# ---- building blocks ---------------------------------------------------------------------
+
+def _html(parts: list[str]) -> HTML | None:
+    parts = [p for p in parts if p]
+    return HTML("\n".join(parts)) if parts else None
+
+
+def _listed(lines: list[str]) -> list[str]:
+    """The reference's list markers: "- " before each "Số hồ sơ ..." line of 2.2."""
+    return [f"- {t}" if t.startswith("Số hồ sơ") else t for t in lines]
+
+
+def _paras(texts: list[str], cls: str = "") -> str:
+    attr = f' class="{cls}"' if cls else ""
+    return "\n".join(f"<p{attr}>{escape(t)}</p>" for t in texts)
+
+
+def heading(text: str, level: int = 2) -> HTML:
+    """A numbered heading of the body ("I. KẾT QUẢ THỰC HIỆN", "2.2. Kết quả giải quyết TTHC")."""
+    return HTML(f'<h{level} class="tthc-h{level}">{escape(text)}</h{level}>')
+
+
+def figure(fig, caption: str) -> HTML | None:
+    """A chart embedded as a PNG data URI (its title is drawn in the chart; the caption is the
+    image's alternative text); None for no chart."""
+    if fig is None:
+        return None
+    data = base64.b64encode(charts.figure_png(fig)).decode("ascii")
+    return HTML(f'<figure class="tthc-figure"><img src="data:image/png;base64,{data}" '
+                f'alt="{escape(caption)}"></figure>')
+
+
+def narrative(ctx: ReportContext, key: str) -> HTML | None:
+    """One narrative key's paragraphs, figures filled, text escaped."""
+    return _html([_paras(ctx.narrative.text(key, ctx.values))])
+
+
+# ---- header and opening, closing ---------------------------------------------------------
+
+def header(ctx: ReportContext) -> HTML:
+    return HTML(header_html(ctx.meta))
+
+
+def closing(ctx: ReportContext) -> HTML:
+    return HTML(closing_html(ctx.meta))
+
+
+# ---- I.1.3 procedures published ---------------------------------------------------------
+
+def procedures_published(ctx: ReportContext) -> HTML:
+    return HTML(_paras([prose.procedures_published_prose(ctx.result.procedures_published,
+                                                         ctx.info["level"])]))
+
+
+# ---- I.2.2 dossiers ---------------------------------------------------------------------
+
+def dossiers(ctx: ReportContext) -> HTML | None:
+    """The prose of 2.2 for the unit itself and, for a unit with wards, "Tại các phường, xã"."""
+    head = f"* Kết quả giải quyết TTHC (Số liệu {range_vi(ctx.period)}):"
+    parts = [_paras([head])]
+    own = ctx.row("unit")
+    reason = " ".join(ctx.narrative.text("late_reason_unit", ctx.values)) or None
+    if ctx.has_children:
+        parts.append(_paras([f"Tại {unit_word(ctx.info)}:"], "tthc-lead"))
+    parts.append(_paras(_listed(prose.dossiers_prose(own, reason))))
+    communes = ctx.row("communes")
+    if communes is not None:
+        reason = " ".join(ctx.narrative.text("late_reason_communes", ctx.values)) or None
+        parts.append(_paras([f"Tại {communes_label(ctx)}:"], "tthc-lead"))
+        parts.append(_paras(_listed(prose.dossiers_prose(communes, reason))))
+    return _html(parts)
+
+
+def dossiers_by_unit_table(ctx: ReportContext) -> HTML | None:
+    return _html([tables.dossiers_by_unit_table(ctx.rows, ctx.unit)]) if ctx.has_children else None
+
+
+@lru_cache(maxsize=8)
+def _breakdowns(db: str, mtime: float, start: date, end: date,
+                kind: str) -> dict[tuple[str, str], pd.DataFrame]:
+    """Every unit's figures by field or by month for a period, once per kernel while the store
+    is unchanged (one query instead of one per unit and chart)."""
+    everyone = {"field": indicators_by_field_all, "month": indicators_by_month_all}[kind]
+    con = connect(db, read_only=True)
+    try:
+        return everyone(con, start, end, ("unit", "total"))
+    finally:
+        con.close()
+
+
+def _frame(ctx: ReportContext, fn) -> pd.DataFrame:
+    """fn(con, start, end, unit, scope) of the unit's own or total scope (fn is
+    indicators_by_field or indicators_by_month), sliced from the kernel's cache."""
+    scope = "total" if ctx.has_children else "unit"
+    kind = {indicators_by_field: "field", indicators_by_month: "month"}.get(fn)
+    if kind is not None:
+        frames = _breakdowns(str(ctx.db), ctx.db.stat().st_mtime, ctx.period.start,
+                             ctx.period.end, kind)
+        if (ctx.unit, scope) in frames:
+            return frames[(ctx.unit, scope)].copy()
+    return _query(ctx, fn, scope)  # e.g. a unit without dossiers: the query's empty frame
+
+
+def _query(ctx: ReportContext, fn, scope: str) -> pd.DataFrame:
+    con = connect(ctx.db, read_only=True)
+    try:
+        return fn(con, ctx.period.start, ctx.period.end, ctx.unit, scope)
+    finally:
+        con.close()
+
+
+def dossiers_by_field_table(ctx: ReportContext) -> HTML | None:
+    return _html([tables.dossiers_by_field_table(_frame(ctx, indicators_by_field))])
+
+
+def dossiers_by_field_chart(ctx: ReportContext) -> HTML | None:
+    return figure(charts.dossiers_by_field_chart(_frame(ctx, indicators_by_field)),
+                  "Số hồ sơ tiếp nhận theo lĩnh vực")
+
+
+def timeliness_chart(ctx: ReportContext) -> HTML | None:
+    if not ctx.has_children:
+        return None
+    return figure(charts.timeliness_by_unit_chart(ctx.rows, ctx.unit),
+                  "Hồ sơ đã giải quyết theo mức độ đúng hạn, theo phường, xã")
+
+
+def monthly_trend_chart(ctx: ReportContext) -> HTML | None:
+    return figure(charts.monthly_trend_chart(_frame(ctx, indicators_by_month)),
+                  "Hồ sơ tiếp nhận và giải quyết theo tháng")
+
+
+def league_table(ctx: ReportContext) -> HTML | None:
+    return _html([tables.league_table(ctx.rows, ctx.unit)]) if ctx.has_children else None
+
+
+# ---- I.2.3 online services, I.2.4 digitisation -----------------------------------------
+
+def online_services(ctx: ReportContext) -> HTML:
+    total = ctx.row("total") if ctx.has_children else ctx.row("unit")
+    text = prose.online_services_prose(total, ctx.row("unit"), ctx.row("communes"), ctx.period)
+    return HTML(_paras([text]))
+
+
+def online_rate_chart(ctx: ReportContext) -> HTML | None:
+    if not ctx.has_children:
+        return None
+    target = ctx.settings.report.get("online_target_pct")
+    return figure(charts.online_rate_chart(ctx.rows, ctx.unit, target),
+                  "Tỷ lệ hồ sơ tiếp nhận trực tuyến theo phường, xã")
+
+
+def online_digitisation_table(ctx: ReportContext) -> HTML | None:
+    if not ctx.has_children:
+        return None
+    return _html([tables.online_digitisation_table(ctx.rows, ctx.unit)])
+
+
+def digitisation(ctx: ReportContext) -> HTML:
+    head = f"* Kết quả thực hiện số hóa hồ sơ, giấy tờ, kết quả giải quyết TTHC (Số liệu {range_vi(ctx.period)}):"
+    parts = [_paras([head])]
+    if ctx.has_children:
+        parts.append(_paras([f"Tại {unit_word(ctx.info)}:"], "tthc-lead"))
+    parts.append(_paras(prose.digitisation_prose(ctx.row("unit"))))
+    if ctx.row("communes") is not None:
+        parts.append(_paras([f"Tại {communes_label(ctx)}:"], "tthc-lead"))
+        parts.append(_paras(prose.digitisation_prose(ctx.row("communes"))))
+    return HTML("\n".join(parts))
+
+
+def digitisation_chart(ctx: ReportContext) -> HTML | None:
+    if not ctx.has_children:
+        return None
+    return figure(charts.digitisation_chart(ctx.rows, ctx.unit),
+                  "Tỷ lệ số hóa hồ sơ và kết quả giải quyết theo phường, xã")
+
+
+# ---- I.3 feedback -----------------------------------------------------------------------
+
+def feedback(ctx: ReportContext) -> HTML:
+    own = ctx.row("total") if ctx.has_children else ctx.row("unit")
+    first, business = prose.feedback_prose(
+        own, ctx.row("unit") if ctx.has_children else None, ctx.row("communes"),
+        unit_word=ctx.info["kind"].lower())
+    return HTML(_paras([f"- {prose.FEEDBACK_HEADING}", first,
+                        f"- {prose.BUSINESS_FEEDBACK_HEADING} {business}"]))
+
+
+def feedback_table(ctx: ReportContext) -> HTML | None:
+    return _html([tables.feedback_table(ctx.rows, ctx.unit)]) if ctx.has_children else None
+
+
+# ---- III tasks --------------------------------------------------------------------------
+
+def tasks(ctx: ReportContext) -> HTML | None:
+    """The key tasks, numbered 1., 2., ... as in the reference."""
+    items = ctx.narrative.text("tasks", ctx.values)
+    return _html([_paras([f"{i}. {t}" for i, t in enumerate(items, 1)])])
+
+
+# ---- comparisons with earlier periods ------------------------------------------------------
+
+def _comparison(ctx: ReportContext):
+    from tthc_lib.content.compare import comparison
+
+    mtime = ctx.db.stat().st_mtime
+
+    def cached(span: Period) -> IndicatorResult:
+        return _indicators(str(ctx.db), mtime, span.start, span.end)[0]
+
+    con = connect(ctx.db, read_only=True)
+    try:
+        return comparison(con, ctx.unit, "total" if ctx.has_children else "unit", ctx.period,
+                          ctx.settings.calendar, indicators=cached)
+    finally:
+        con.close()
+
+
+def _against(ctx: ReportContext) -> tuple[str, ...]:
+    """A report from the year's start compares with the same period last year only: the
+    period "before" it would straddle two years. Other periods compare with both."""
+    start = ctx.period.start
+    year_to_date = (start.month, start.day) == (1, 1) or (
+        ctx.settings.calendar == "cutoff14" and (start.month, start.day) == (12, 15))
+    return ("previous_year",) if year_to_date else ("previous_year", "previous_period")
+
+
+def comparisons(ctx: ReportContext) -> HTML | None:
+    """Key figures against earlier periods, prose and table; nothing when the store has no
+    earlier data for the unit."""
+    from tthc_lib.content.compare import comparison_prose, comparison_table_html
+
+    comp, against = _comparison(ctx), _against(ctx)
+    lines = comparison_prose(comp, against=against)
+    if not lines:
+        return None
+    return _html([_paras(["* So sánh với các kỳ trước:"] + [f"- {t}" for t in lines]),
+                  comparison_table_html(comp, against=against)])
+
+
+# ---- annexes: scorecards (766/QĐ-TTg) and the form table (Biểu số 06) ------------------------
+
+DEFAULT_SCORECARD = Path(__file__).parent.parent / "data" / "scorecard_766.yaml"
+
+
+def _scorecards(ctx: ReportContext):
+    from tthc_lib.content.scorecard import load_scorecard_spec, scorecards
+
+    # The decision is national: its targets ship with the library; an office may override
+    # them in params/scorecard.yaml.
+    own = Path(ctx.params_dir) / "scorecard.yaml"
+    spec = load_scorecard_spec(own if own.exists() else DEFAULT_SCORECARD)
+    return scorecards(ctx.rows, ctx.unit, spec), spec
+
+
+def scorecard_table(ctx: ReportContext) -> HTML | None:
+    if not ctx.has_children:
+        return None
+    from tthc_lib.content.scorecard import scorecard_table_html
+
+    df, spec = _scorecards(ctx)
+    return _html([scorecard_table_html(df, spec)])
+
+
+def scorecard_chart(ctx: ReportContext) -> HTML | None:
+    if not ctx.has_children:
+        return None
+    from tthc_lib.content.scorecard import scorecard_chart as chart
+
+    df, spec = _scorecards(ctx)
+    return figure(chart(df, spec), "Điểm đánh giá ước tính theo Quyết định 766/QĐ-TTg")
+
+
+def form06(ctx: ReportContext) -> HTML | None:
+    """Biểu số 06/VPCP/KSTT for the unit (its own dossiers and, for a unit with wards, all)."""
+    from tthc_lib.content.form06 import form06_frame, form06_html
+
+    con = connect(ctx.db, read_only=True)
+    try:
+        frame = form06_frame(con, ctx.period.start, ctx.period.end, ctx.unit,
+                             "total" if ctx.has_children else "unit")
+    finally:
+        con.close()
+    return _html([form06_html(frame)])
+
+
+def annex_heading(ctx: ReportContext) -> HTML:
+    """The annex starts on a new page, titled as an annex of the report."""
+    return HTML('<h1 class="tthc-annex tthc-break-before">PHỤ LỤC</h1>'
+                f'<p class="tthc-note tthc-annex-note">(Kèm theo Báo cáo của '
+                f'{escape(issuer_name(ctx.info))} {escape(label_vi(ctx.period, ctx.settings.calendar))})</p>')

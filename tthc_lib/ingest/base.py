@@ -1,0 +1,131 @@
+"""The shared steps of every reader: an `Export` whose rows are staged into DuckDB in batches,
+the `Reader` base class and the registry readers are kept in."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from pathlib import Path
+
+from tthc_lib.errors import InputError
+from tthc_lib.ingest.headers import Header, staged_columns
+
+BATCH_ROWS = 100_000          # rows the Python reader holds before handing them to DuckDB
+
+
+# What the loader selects from the staged columns, row by row: relation (SQL) -> SELECT
+# statement. The Python reader applies it to one batch of rows at a time.
+Shape = Callable[[str], str]
+
+
+class Export(ABC):
+    """One export file whose header has been found; its rows can be staged into DuckDB."""
+
+    def __init__(self, path: Path, label: str, header: Header):
+        self.path = path
+        self.label = label
+        self.header = header
+        self.sha256: str | None = None
+        self.staged_by: str | None = None      # "duckdb" (read_csv) or "python"
+
+    @property
+    def kind(self) -> str:
+        return self.header.kind
+
+    @abstractmethod
+    def stage(self, con, table: str, shape: Shape) -> None:
+        """Create temp relation `table`: `_line` and what `shape(relation)` selects from the
+        staged columns; set sha256. Raises InputError when the rows cannot be read."""
+
+    @staticmethod
+    def unstage(con, table: str) -> None:
+        """Drop whatever `stage` created under `table`."""
+        import duckdb
+
+        for name in (table, f"{table}_csv", f"{table}_shift"):
+            for what in ("VIEW", "TABLE"):
+                try:
+                    con.execute(f'DROP {what} IF EXISTS "{name}"')
+                except duckdb.CatalogException:
+                    continue
+
+    def _stage_rows(self, con, table: str, rows, shape: Shape) -> None:
+        """Stage (line, cells) rows, in file order, in batches of BATCH_ROWS rows: each is
+        shaped through Arrow and appended to temp table `table`, so Python holds one batch
+        (of staged cells only) at a time and memory does not grow with the file."""
+        cols = staged_columns(self.header)
+        positions = [self.header.positions[c] for c in cols]
+        self.staged_by = "python"
+        verb = f'CREATE OR REPLACE TEMP TABLE "{table}" AS'
+        try:
+            for lines, values in _batches(rows, positions):
+                _stage_batch(con, verb, f"{table}_arrow", shape, cols, lines, values)
+                verb = f'INSERT INTO "{table}"'
+        except BaseException:
+            con.execute(f'DROP TABLE IF EXISTS "{table}"')
+            raise
+
+
+def _batches(rows, positions: list[int]):
+    """(lines, one list of cells per position) for every BATCH_ROWS rows; at least one
+    batch, perhaps empty. Empty and missing cells are None."""
+    lines: list[int] = []
+    values: list[list] = [[] for _ in positions]
+    yielded = False
+    for line, cells in rows:
+        lines.append(line)
+        n = len(cells)
+        for column, pos in zip(values, positions):
+            column.append((cells[pos] or None) if pos < n else None)
+        if len(lines) >= BATCH_ROWS:
+            yield lines, values
+            lines, values, yielded = [], [[] for _ in positions], True
+    if lines or not yielded:
+        yield lines, values
+
+
+def _stage_batch(con, verb: str, view: str, shape: Shape, cols: list[str],
+                 lines: list[int], values: list[list]) -> None:
+    """Run `verb` (CREATE ... AS, or INSERT INTO ...) on one shaped batch of rows."""
+    import pyarrow as pa
+
+    arrow = pa.table({"_line": pa.array(lines, pa.int64()),
+                      **{c: pa.array(v, pa.string()) for c, v in zip(cols, values)}})
+    con.register(view, arrow)
+    try:
+        con.execute(f"{verb} SELECT _line, * EXCLUDE (_line) FROM ({shape(view)})")
+    finally:
+        con.unregister(view)
+
+
+class Reader(ABC):
+    """Opens files of one family: recognises them, finds the header, returns an Export."""
+
+    name = "reader"
+
+    @abstractmethod
+    def accepts(self, path: Path, head: bytes) -> bool:
+        """Whether this reader reads a file that starts with `head`."""
+
+    @abstractmethod
+    def open(self, path: Path, label: str, head: bytes) -> Export:
+        """Find the header row; raise InputError when the file cannot be read as an export."""
+
+
+class ReaderRegistry:
+    """Readers by name; the first that accepts a file reads it (papermill's engine registry)."""
+
+    def __init__(self):
+        self._readers: dict[str, Reader] = {}
+
+    def register(self, name: str, reader: Reader) -> None:
+        self._readers[name] = reader
+
+    def get(self, name: str) -> Reader:
+        return self._readers[name]
+
+    def for_file(self, path: Path, head: bytes) -> Reader:
+        for reader in self._readers.values():
+            if reader.accepts(path, head):
+                return reader
+        raise InputError(f"{path}: không đọc được định dạng tệp.", file=str(path))

@@ -1,0 +1,274 @@
+"""Load exports into the store: recognise each file, set bad rows aside, skip exact
+duplicates, and store the good rows of each file all-or-nothing (input-format.md).
+
+The work per file happens in DuckDB SQL over the staged text values (readers.py), so a
+million-row export loads without a Python loop per row:
+
+    stage text -> parse (types, synonyms) -> reasons -> duplicates/conflicts
+               -> insert or replace good rows -> rows set aside -> load record
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from tthc_lib import vocab
+from tthc_lib.errors import InputError, StoreError
+from tthc_lib.ingest.base import Export
+from tthc_lib.ingest.readers import open_export
+from tthc_lib.ingest.rules import (
+    _conflict_message,
+    _key_sql,
+    _q,
+    _quoted,
+    _raw_json,
+    _reason_sql,
+    _shape,
+    _store_columns,
+)
+
+REGISTRIES = ("units", "procedures")
+_counter = itertools.count()
+
+
+@dataclass
+class FileResult:
+    """What loading one file did; `error` is one line when the file was refused."""
+
+    file: str
+    kind: str | None
+    read: int = 0
+    loaded: int = 0
+    updated: int = 0
+    rejected: int = 0
+    duplicates: int = 0
+    error: str | None = None
+
+    def to_dict(self) -> dict:
+        """The JSON object of `tthc ingest --json` (interfaces.md)."""
+        return asdict(self)
+
+
+def load_exports(con, paths: list[str | os.PathLike]) -> list[FileResult]:
+    """Load each file (registries first, then in the order given), each all-or-nothing.
+
+    A refused file gets `error` and changes nothing; the others still load. Results come
+    back in the order the files were given.
+    """
+    opened: list[Export | FileResult] = [_open(p) for p in paths]
+    order = sorted(range(len(paths)), key=lambda i: _load_rank(opened[i], i))
+    results: list[FileResult | None] = [None] * len(paths)
+    for i in order:
+        item = opened[i]
+        results[i] = item if isinstance(item, FileResult) else _load_file(con, item)
+    return results
+
+
+def list_rejected(con):
+    """The rows set aside: file, line, reason, raw values (JSON, no personal data)."""
+    return con.execute("SELECT file, line, reason, raw FROM rejected "
+                       "ORDER BY load_id, line").df()
+
+
+def _open(path) -> Export | FileResult:
+    label = os.fspath(path)
+    try:
+        return open_export(Path(path), label)
+    except InputError as exc:
+        return FileResult(label, None, error=exc.message)
+
+
+def _load_rank(item, index: int) -> tuple[int, int]:
+    if isinstance(item, Export) and item.kind in REGISTRIES:
+        return (REGISTRIES.index(item.kind), index)
+    return (len(REGISTRIES), index)
+
+
+def _load_file(con, export: Export) -> FileResult:
+    """Stage, check and store one file in one transaction; a refusal changes nothing."""
+    names = _Names(f"_tthc{next(_counter)}")
+    try:
+        export.stage(con, names.staged, _shape(export))
+        con.execute(f"CREATE OR REPLACE TEMP VIEW {_q(names.parsed)} AS "
+                    f"SELECT * FROM {_q(names.staged)} WHERE NOT _blank")
+        con.execute("BEGIN TRANSACTION")
+        try:
+            result = _check_and_store(con, export, names)
+            con.execute("COMMIT")
+        except BaseException:
+            _rollback(con)
+            raise
+        return result
+    except InputError as exc:
+        return FileResult(export.label, None, error=exc.message)
+    except OSError as exc:
+        return FileResult(export.label, None,
+                          error=f"{export.label}: không đọc được tệp ({exc.strerror or exc}).")
+    except _duckdb_error() as exc:
+        raise StoreError(f"{export.label}: không ghi được vào kho dữ liệu, kho giữ nguyên như "
+                         f"trước ({str(exc).splitlines()[0]}).", file=export.label) from exc
+    finally:
+        export.unstage(con, names.staged)
+        con.execute(f"DROP VIEW IF EXISTS {_q(names.parsed)}")
+        for table in names.temp():
+            con.execute(f'DROP TABLE IF EXISTS "{table}"')
+
+
+def _rollback(con) -> None:
+    """Undo the file's transaction; a COMMIT that failed (full disk) has already ended it,
+    and its error, not the rollback's, is the one to report."""
+    try:
+        con.execute("ROLLBACK")
+    except _duckdb_error():
+        pass
+
+
+def _duckdb_error():
+    import duckdb
+
+    return duckdb.Error
+
+
+@dataclass(frozen=True)
+class _Names:
+    """Temp table names of one file's load."""
+
+    prefix: str
+
+    @property
+    def staged(self) -> str:
+        return f"{self.prefix}_staged"
+
+    @property
+    def parsed(self) -> str:
+        return f"{self.prefix}_parsed"
+
+    @property
+    def repeats(self) -> str:
+        return f"{self.prefix}_repeats"
+
+    @property
+    def bad(self) -> str:
+        return f"{self.prefix}_bad"
+
+    def temp(self) -> list[str]:
+        return [self.repeats, self.bad]
+
+
+def _check_and_store(con, export: Export, names: _Names) -> FileResult:
+    kind = export.kind
+    _classify_repeats(con, kind, names)
+    _set_aside(con, export, names)
+    read, duplicates, rejected = con.execute(
+        f'SELECT (SELECT count(*) FROM "{names.parsed}"), '
+        f'(SELECT count(*) FROM "{names.repeats}" WHERE dup), '
+        f'(SELECT count(*) FROM "{names.bad}")').fetchone()
+    updated, loaded = _store_good(con, kind, names, rejected + duplicates)
+    result = FileResult(export.label, kind, read, loaded, updated, rejected, duplicates)
+    assert read == loaded + rejected + duplicates, result
+    _record_load(con, export, names, result)
+    return result
+
+
+# --------------------------------------------------------------------------- parse
+
+
+# --------------------------------------------------------------------------- repeats
+
+
+def _classify_repeats(con, kind: str, names: _Names) -> None:
+    """Among rows whose id repeats: exact duplicates of an earlier row, and rows that share
+    an id but differ (conflicts, with the lines involved)."""
+    ids = [_q(c) for c in vocab.IDS[kind]]
+    keys = [k for col in vocab.stored_columns(kind) for k in _key_sql(col)]
+    same_id = " AND ".join(f"p.{i} IS NOT DISTINCT FROM m.{i}" for i in ids)
+    id_list = ", ".join(ids)
+    con.execute(f"""
+        CREATE TEMP TABLE {_q(names.repeats)} AS
+        WITH m AS (SELECT {id_list} FROM {_q(names.parsed)} GROUP BY ALL HAVING count(*) > 1),
+        r AS (SELECT p.*, row_number() OVER (PARTITION BY {', '.join(keys)}
+                                             ORDER BY _line) > 1 AS dup
+              FROM {_q(names.parsed)} p SEMI JOIN m ON {same_id}),
+        c AS (SELECT _line, list(_line) OVER (PARTITION BY {id_list} ORDER BY _line
+                 ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS lines,
+                 {' AND '.join(f'{i} IS NOT NULL' for i in ids)} AS has_id
+              FROM r WHERE NOT dup)
+        SELECT r._line, r.dup,
+               CASE WHEN c.has_id AND len(c.lines) > 1 THEN {_conflict_message(kind)} END
+                   AS conflict
+        FROM r LEFT JOIN c USING (_line)""")
+
+
+# --------------------------------------------------------------------------- reasons
+
+
+def _set_aside(con, export: Export, names: _Names) -> None:
+    """Table of the rows set aside (line, reason, raw): every non-duplicate row with a
+    reason; for units, then also rows whose parent is nowhere to be found."""
+    con.execute(f"""
+        CREATE TEMP TABLE {_q(names.bad)} AS
+        SELECT _line, reason, {_raw_json(export)} AS raw FROM (
+            SELECT p.*, {_reason_sql(export.kind)} AS reason
+            FROM {_q(names.parsed)} p LEFT JOIN {_q(names.repeats)} r USING (_line)
+            WHERE r.dup IS NOT TRUE)
+        WHERE reason <> ''""")
+    if export.kind == "units":
+        _set_aside_orphans(con, export, names)
+
+
+def _set_aside_orphans(con, export: Export, names: _Names) -> None:
+    """A unit whose parent is neither stored nor a unit of this file that loads is set
+    aside; repeated, since setting one aside can orphan its children."""
+    p, bad, rep = _q(names.parsed), _q(names.bad), _q(names.repeats)
+    good = (f"SELECT * FROM {p} WHERE _line NOT IN (SELECT _line FROM {bad}) "
+            f"AND _line NOT IN (SELECT _line FROM {rep} WHERE dup)")
+    message = _quoted("Mã đơn vị cấp trên", "parent_code", " không có trong danh mục đơn vị")
+    while True:
+        added = con.execute(f"""
+            INSERT INTO {bad}
+            SELECT _line, {message}, {_raw_json(export)} FROM ({good}) g
+            WHERE parent_code IS NOT NULL
+              AND parent_code NOT IN (SELECT unit_code FROM units)
+              AND parent_code NOT IN (SELECT unit_code FROM ({good}))""").fetchone()[0]
+        if not added:
+            return
+
+
+# --------------------------------------------------------------------------- store
+
+
+def _store_good(con, kind: str, names: _Names, left_out: int) -> tuple[int, int]:
+    """Insert the good rows, replacing stored records with the same id: (updated, loaded).
+    `left_out` counts the rows set aside or skipped (the filter is dropped when none)."""
+    p, bad, rep = _q(names.parsed), _q(names.bad), _q(names.repeats)
+    good = f"FROM {p}"
+    if left_out:
+        good += (f" WHERE _line NOT IN (SELECT _line FROM {bad}) "
+                 f"AND _line NOT IN (SELECT _line FROM {rep} WHERE dup)")
+    ids = ", ".join(_q(c) for c in vocab.IDS[kind])
+    stored = con.execute(f"SELECT count(*) FROM {kind}").fetchone()[0]
+    updated = stored and con.execute(f"SELECT count(*) FROM (SELECT {ids} {good}) g "
+                                     f"SEMI JOIN {kind} USING ({ids})").fetchone()[0]
+    cols = _store_columns(kind)
+    verb = "INSERT OR REPLACE" if updated else "INSERT"
+    loaded = con.execute(f"{verb} INTO {kind} ({', '.join(_q(c) for c in cols)}) "
+                         f"SELECT {', '.join(cols.values())} {good}").fetchone()[0]
+    return updated, loaded
+
+
+def _record_load(con, export: Export, names: _Names, result: FileResult) -> None:
+    """The load record, and the rows set aside (replacing those of an earlier load of the
+    same file name)."""
+    load_id = con.execute("SELECT nextval('load_seq')").fetchone()[0]
+    con.execute("INSERT INTO loads VALUES (?, ?, ?, now(), ?, ?, ?, ?, ?, ?)",
+                [load_id, export.label, export.sha256, result.kind, result.read,
+                 result.loaded, result.updated, result.rejected, result.duplicates])
+    con.execute("DELETE FROM rejected WHERE file = ?", [export.label])
+    con.execute(f"INSERT INTO rejected SELECT ?, ?, _line, reason, raw FROM {_q(names.bad)}",
+                [load_id, export.label])
+
+
+__all__ = ["FileResult", "list_rejected", "load_exports"]

@@ -1,0 +1,245 @@
+"""The rules of input-format.md as DuckDB SQL: parsing staged text into typed values, the reason
+a row is set aside, duplicate keys, and the columns each kind stores."""
+
+from __future__ import annotations
+
+from tthc_lib import vocab
+from tthc_lib.ingest.base import Export
+from tthc_lib.ingest.dates import instant_of_local_sql, local_sql
+from tthc_lib.ingest.headers import staged_columns
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _lit(text: str) -> str:
+    return "'" + str(text).replace("'", "''") + "'"
+
+
+def _v(name: str) -> str:
+    """The parsed value's column beside the trimmed text of `name`."""
+    return _q(f"{name}__v")
+
+
+TRIM = "' \t\u00a0'"
+
+
+def _map_sql(x: str, synonyms: dict) -> str:
+    """SQL mapping trimmed text `x` through a synonym table (vocab), NULL when unknown.
+
+    Spellings as exports write them match first; other case and spacing fall through to
+    the slower normalised match."""
+    def case(expr, spellings):
+        whens = " ".join(f"WHEN {_lit(k)} THEN {_sql_value(v)}" for k, v in spellings)
+        return f"CASE {expr} {whens} END"
+
+    pairs = [(vocab.norm_value(k), v) for k, v in synonyms.items() if k]
+    written = {(k[:1].upper() + k[1:], v) for k, v in pairs} | set(pairs)
+    empty = _sql_value(synonyms[""]) if "" in synonyms else "NULL"
+    spaced = f"lower(trim(regexp_replace({x}, '[\\s\\x{{00A0}}]+', ' ', 'g')))"
+    return (f"CASE WHEN {x} IS NULL THEN {empty} ELSE coalesce({case(x, sorted(written))}, "
+            f"{case(f'lower({x})', pairs)}, {case(spaced, pairs)}) END")
+
+
+def _sql_value(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return _lit(value)
+
+
+def _parse_sql(col: vocab.Column, x: str) -> str | None:
+    """SQL parsing one column's trimmed text; dates give their local wall time."""
+    if col.type == "enum":
+        return _map_sql(x, col.values)
+    if col.type == "flag":
+        return _map_sql(x, vocab.FLAGS)
+    if col.type in ("datetime", "date"):
+        return f"coalesce({local_sql(x)}, CASE WHEN {x} IS NOT NULL THEN " \
+               f"{local_sql(f'trim({x}, {TRIM})')} END)"
+    return None
+
+
+def _is_time(col: vocab.Column) -> bool:
+    return col.type in ("datetime", "date")
+
+
+def _n(name: str) -> str:
+    """The local wall time (TIMESTAMP) parsed from a date column."""
+    return _q(f"{name}__n")
+
+
+def _trim_sql(x: str) -> str:
+    """Trimmed text, NULL when empty; the trim only runs where an end is white."""
+    ends = " OR ".join(f"{f}({x}, {_lit(ch)})" for ch in (" ", "\t", "\u00a0")
+                       for f in ("starts_with", "ends_with"))
+    return f"nullif(CASE WHEN {ends} THEN trim({x}, {TRIM}) ELSE {x} END, '')"
+
+
+def _present(x: str) -> str:
+    """SQL: the text holds something besides white space."""
+    return f"({x} IS NOT NULL AND trim({x}, {TRIM}) <> '')"
+
+
+def _given(col: vocab.Column) -> str:
+    """SQL: the row has a value in this column. A parsed value proves it, so the costlier
+    white-space test only runs where parsing gave nothing."""
+    if _parse_sql(col, "x") is None:
+        return f"{_q(col.name)} IS NOT NULL"
+    return f"({_v(col.name)} IS NOT NULL OR {_present(_q(col.name))})"
+
+
+def _shape(export: Export):
+    """What staging selects: the trimmed text of every column (NULL when empty or absent);
+    beside each typed column its parsed value `__v` (dates: the instant, and the local wall
+    time `__n` it comes from); whether the row is blank. Three levels, so that each value
+    is trimmed and parsed once."""
+    staged = set(staged_columns(export.header))
+    columns = vocab.stored_columns(export.kind)
+    # Typed values are not trimmed here (costly on every value): their parsers match the
+    # common spelling first and try again trimmed, and the checks use _present.
+    texts = [c.name for c in columns if c.name in staged and _parse_sql(c, "x") is None]
+    trims = ", ".join(f"{_trim_sql(_q(c))} AS {_q(c)}" for c in texts)
+    absent = "".join(f", NULL::VARCHAR AS {_q(c.name)}" for c in columns if c.name not in staged)
+    parsed = "".join(f", {sql} AS {_n(c.name) if _is_time(c) else _v(c.name)}"
+                     for c in columns if (sql := _parse_sql(c, _q(c.name))) is not None)
+    instants = "".join(f", {instant_of_local_sql(_n(c.name))} AS {_v(c.name)}"
+                       for c in columns if _is_time(c))
+    blank = f"coalesce({', '.join(_q(c) for c in staged)}) IS NULL"
+
+    replace = f" REPLACE ({trims})" if trims else ""
+
+    def shape(relation: str) -> str:
+        return (f"SELECT *{instants}, {blank} AS _blank FROM (SELECT *{parsed} FROM "
+                f"(SELECT *{replace}{absent} FROM {relation}))")
+    return shape
+
+
+def _key_sql(col: vocab.Column) -> list[str]:
+    """What two rows must share to be the same record once parsed."""
+    if _parse_sql(col, "x") is None:
+        return [_q(col.name)]
+    return [_v(col.name), f"CASE WHEN {_v(col.name)} IS NULL THEN {_q(col.name)} END"]
+
+
+QUOTED_CHARS = 80  # a value quoted in a reason is cut to this many characters
+
+
+def _quoted(before: str, x: str, after: str) -> str:
+    """SQL text: `before` "value of x" `after` (the value between double quotes), on one
+    line: white space runs (line breaks) shown as one space, a long value cut with '…'."""
+    flat = f"regexp_replace({x}, '\\s+', ' ', 'g')"
+    shown = (f"CASE WHEN length({flat}) > {QUOTED_CHARS} "
+             f"THEN left({flat}, {QUOTED_CHARS - 1}) || '…' ELSE {flat} END")
+    return " || ".join([_lit(before + ' "'), shown, _lit('"' + after)])
+
+
+def _conflict_message(kind: str) -> str:
+    heads = {c.name: c.header for c in vocab.SCHEMAS[kind]}
+    what = " || ', ' || ".join(_quoted(heads[i], f"r.{_q(i)}", "") for i in vocab.IDS[kind])
+    return (f"{what} || ' có ở nhiều dòng (' || array_to_string(c.lines, ', ') "
+            f"|| ') với giá trị khác nhau; không dòng nào được nạp'")
+
+
+def _allowed(synonyms: dict) -> str:
+    return ", ".join(k for k, v in synonyms.items() if k and k != v)
+
+
+def _column_reasons(col: vocab.Column) -> list[tuple[str, str]]:
+    """(condition, message) pairs checking one column on its own."""
+    x, v, head = _q(col.name), _v(col.name), col.header
+    out = []
+    if col.required:
+        out.append((f"NOT {_given(col)}", _lit(f'Thiếu giá trị bắt buộc ở cột "{head}"')))
+    if col.type in ("enum", "flag"):
+        allowed = _allowed(col.values if col.type == "enum" else vocab.FLAGS)
+        out.append((f"{v} IS NULL AND {_present(x)}",
+                    _quoted("Giá trị", x, f' ở cột "{head}" không hợp lệ (cho phép: {allowed})')))
+    if col.type in ("datetime", "date"):
+        what = "ngày giờ" if col.type == "datetime" else "ngày"
+        out.append((f"{v} IS NULL AND {_present(x)}",
+                    _quoted("Giá trị", x, f' ở cột "{head}" không phải {what} hợp lệ')))
+    return out
+
+
+def _registry_reason(column: str, header: str, table: str, key: str, label: str):
+    x = _q(column)
+    return (f"{x} IS NOT NULL AND {x} NOT IN (SELECT {key} FROM {table})",
+            _quoted(header, x, f" không có trong {label}"))
+
+
+def _before(later: str, earlier: str, message: str, as_dates: bool = False):
+    a, b = _v(later), _v(earlier)
+    if as_dates:
+        a, b = f"CAST({_n(later)} AS DATE)", f"CAST({_n(earlier)} AS DATE)"
+    return (f"{a} < {b}", _lit(message))
+
+
+def _kind_reasons(kind: str) -> list[tuple[str, str]]:
+    """(condition, message) pairs across columns and against the registries."""
+    units = ("units", "unit_code", "danh mục đơn vị")
+    if kind == "dossiers":
+        closed = _given(vocab.header_lookup(kind)["closed_at"])
+        return [
+            _registry_reason("unit_code", "Mã đơn vị", *units),
+            _registry_reason("procedure_code", "Mã thủ tục", "procedures", "procedure_code",
+                             "danh mục thủ tục"),
+            _before("closed_at", "received_at", '"Ngày kết thúc" sớm hơn "Ngày tiếp nhận"'),
+            _before("due_at", "received_at",
+                    '"Ngày hẹn trả" rơi vào ngày trước "Ngày tiếp nhận"', as_dates=True),
+            (f"status__v = 'open' AND {closed}",
+             _quoted("Trạng thái", "status", ' nhưng có "Ngày kết thúc"')),
+            (f"status__v <> 'open' AND NOT {closed}",
+             _quoted("Trạng thái", "status", ' nhưng thiếu "Ngày kết thúc"')),
+        ]
+    if kind == "feedback":
+        return [
+            _registry_reason("unit_code", "Mã đơn vị", *units),
+            _before("handled_at", "received_at", '"Ngày xử lý xong" sớm hơn "Ngày tiếp nhận"'),
+        ]
+    return []
+
+
+def _reason_sql(kind: str) -> str:
+    pairs = [r for col in vocab.stored_columns(kind) for r in _column_reasons(col)]
+    pairs += _kind_reasons(kind)
+    cases = ", ".join(f"CASE WHEN {cond} THEN {msg} END" for cond, msg in pairs)
+    return f"concat_ws('; ', {cases}, conflict)"
+
+
+def _raw_json(export: Export) -> str:
+    """JSON of the row as read: its columns by Vietnamese header, no personal data."""
+    staged = set(staged_columns(export.header))
+    pairs = [f"{_lit(c.header)}, {_q(c.name)}" for c in vocab.stored_columns(export.kind)
+             if c.name in staged]
+    return f"CAST(json_object({', '.join(pairs)}) AS VARCHAR)"
+
+
+def _store_columns(kind: str) -> dict[str, str]:
+    """Store column -> SQL over the parsed table."""
+    def local(name):
+        return f"CAST({_n(name)} AS DATE)"
+
+    if kind == "units":
+        return {"unit_code": "unit_code", "unit_name": "unit_name", "kind": f"trim(kind, {TRIM})",
+                "level": _v("kind"), "parent_code": "parent_code"}
+    if kind == "procedures":
+        return {"procedure_code": "procedure_code", "procedure_name": "procedure_name",
+                "field": "field", "level": _v("level"), "online_service": _v("online_service")}
+    if kind == "changes":
+        return {"decision_no": "decision_no", "decision_date": local("decision_date"),
+                "procedure_code": "procedure_code", "level": _v("level"),
+                "change": _v("change")}
+    if kind == "dossiers":
+        return {"dossier_id": "dossier_id", "unit_code": "unit_code",
+                "procedure_code": "procedure_code", "channel": _v("channel"),
+                "status": _v("status"), "received_at": _v("received_at"),
+                "due_at": _v("due_at"), "closed_at": _v("closed_at"),
+                "received_date": local("received_at"), "due_date": local("due_at"),
+                "closed_date": local("closed_at"),
+                "digitised_on_receipt": _v("digitised_on_receipt"),
+                "result_digitised": _v("result_digitised")}
+    return {"feedback_id": "feedback_id", "unit_code": "unit_code", "topic": _v("topic"),
+            "received_at": _v("received_at"), "due_at": _v("due_at"),
+            "handled_at": _v("handled_at"), "received_date": local("received_at"),
+            "due_date": local("due_at"), "handled_date": local("handled_at")}

@@ -1,0 +1,356 @@
+"""Delimited text exports (CSV, TSV, Excel "Unicode text"): encoding and separator sniffing,
+transcoding to NFC UTF-8, and staging through DuckDB's reader or, where it cannot, Python's."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import hashlib
+import io
+import tempfile
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from tthc_lib.errors import InputError
+from tthc_lib.ingest.base import Export, Reader, Shape
+from tthc_lib.ingest.headers import Header, find_header, staged_columns
+
+SNIFF_BYTES = 256 * 1024       # bytes sampled to find encoding, separator and header
+
+
+CHUNK_BYTES = 8 * 1024 * 1024
+
+
+SEPARATORS = (",", ";", "\t")
+
+
+ENCODING_LABELS = "UTF-8, UTF-16 hoặc Windows-1258"
+
+
+def _detect_encoding(head: bytes) -> str | None:
+    """An encoding from the BOM or the NUL pattern of UTF-16; None means UTF-8 or cp1258."""
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith(codecs.BOM_UTF16_LE):
+        return "utf-16"
+    if head.startswith(codecs.BOM_UTF16_BE):
+        return "utf-16"
+    sample = head[:4096]
+    if len(sample) >= 4 and sample.count(0) >= len(sample) // 4:
+        return "utf-16-le" if sample[1::2].count(0) > sample[0::2].count(0) else "utf-16-be"
+    return None
+
+
+def _decode_head(head: bytes, complete: bool, label: str) -> tuple[str, str]:
+    """(encoding, text) of the sampled bytes; the last partial character is tolerated."""
+    enc = _detect_encoding(head)
+    errors = []
+    for candidate in [enc] if enc else ["utf-8", "cp1258"]:
+        decoder = codecs.getincrementaldecoder(candidate)()
+        try:
+            return candidate, decoder.decode(head, final=complete)
+        except UnicodeDecodeError as exc:
+            errors.append(exc)
+    # The utf-8-sig codec counts offsets after the byte order mark.
+    line = head[: errors[0].start + (enc == "utf-8-sig") * 3].count(b"\n") + 1
+    raise InputError(f"{label}: không đọc được bảng mã ký tự ở dòng {line} "
+                     f"(cần {ENCODING_LABELS}).", file=label, line=line)
+
+
+@dataclass(frozen=True)
+class _Sniffed:
+    sep: str
+    header: Header
+    end: int          # physical line where the header record ends
+    records: int      # CSV records up to and including the header, empty lines counted
+
+
+def _sniff_header(text: str, complete: bool, label: str) -> _Sniffed:
+    """The separator and header row of a text export."""
+    if not complete:  # drop a possibly truncated last line
+        text = text[: text.rfind("\n") + 1]
+    found: list[_Sniffed] = []
+    errors: list[InputError] = []
+    for sep in SEPARATORS:
+        records = list(_records_with_end(text, sep))
+        try:
+            header = find_header(((line, cells) for line, _end, cells in records), label)
+        except InputError as exc:
+            errors.append(exc)
+            continue
+        index = next(i for i, (line, _e, _c) in enumerate(records) if line == header.line)
+        found.append(_Sniffed(sep, header, records[index][1], index + 1))
+    if not found:
+        raise min(errors, key=lambda e: e.attrs.get("reason") == "no_header")
+    # The separator that yields the widest header row wins (a comma inside a tab header...).
+    return max(found, key=lambda f: (len(f.header.positions), f.header.width))
+
+
+def _records_with_end(text, sep: str):
+    """(first line, last line, cells) of each CSV record of `text`: a str, or a text stream
+    opened with newline="" (read line by line, never whole)."""
+    source = io.StringIO(text, newline="") if isinstance(text, str) else text
+    reader = csv.reader(source, delimiter=sep, quotechar='"', doublequote=True, strict=False)
+    start = 1
+    for cells in reader:
+        yield start, reader.line_num, cells
+        start = reader.line_num + 1
+
+
+def _transcode(path: Path, encoding: str, dest: Path) -> tuple[str, int | None]:
+    """Decode `path` chunk by chunk and write it to `dest` as UTF-8 in NFC (each piece cut
+    after a line break, where normalisation cannot reach across). Returns the sha256 of the
+    file's bytes and the offset of the first byte that does not decode (None if none)."""
+    sha = hashlib.sha256()
+    # utf-8-sig would count offsets after the byte order mark: decode UTF-8, drop the mark.
+    bom = encoding == "utf-8-sig"
+    decoder = codecs.getincrementaldecoder("utf-8" if bom else encoding)()
+    fed, rest = 0, ""
+    with open(path, "rb") as src, open(dest, "wb") as out:
+        while True:
+            chunk = src.read(CHUNK_BYTES)
+            sha.update(chunk)
+            pending = len(decoder.getstate()[0])
+            try:
+                text = rest + decoder.decode(chunk, final=not chunk)
+            except UnicodeDecodeError as exc:
+                return sha.hexdigest(), fed - pending + exc.start
+            fed += len(chunk)
+            if bom and text:
+                text, bom = text.removeprefix("\ufeff"), False
+            cut = len(text) if not chunk else text.rfind("\n") + 1
+            text, rest = text[:cut], text[cut:]
+            out.write(unicodedata.normalize("NFC", text).encode("utf-8"))
+            if not chunk:
+                return sha.hexdigest(), None
+
+
+def _line_at(path: Path, offset: int) -> int:
+    """The 1-based line of the byte at `offset`."""
+    lines = 0
+    with open(path, "rb") as fh:
+        while offset > 0 and (chunk := fh.read(min(CHUNK_BYTES, offset))):
+            lines += chunk.count(b"\n")
+            offset -= len(chunk)
+    return lines + 1
+
+
+MAX_BLANK_LINES = 10_000      # beyond this many blank lines, stage through Python
+
+
+MAX_INLINE_SHIFTS = 1024      # up to this many, empty lines are added back by a CASE tree
+STAGED, REWRITE, PYTHON = "staged", "rewrite", "python"   # outcomes of DuckDB's reader
+
+
+@dataclass
+class _Scan:
+    """What one pass over a UTF-8 file's bytes tells: hash, lines, NFC need."""
+
+    sha256: str
+    lines: int                 # physical lines
+    combining: bool            # combining diacritics present: the text needs NFC
+
+
+def _scan_utf8(path: Path) -> _Scan:
+    """Hash the file, count its lines, look for combining marks (U+0300-U+036F)."""
+    sha = hashlib.sha256()
+    lines, combining, last = 0, False, b"\n"
+    with open(path, "rb") as fh:
+        while chunk := fh.read(CHUNK_BYTES):
+            sha.update(chunk)
+            lines += chunk.count(b"\n")
+            combining = combining or b"\xcc" in chunk or b"\xcd" in chunk
+            last = chunk[-1:]
+    return _Scan(sha.hexdigest(), lines + (last != b"\n"), combining)
+
+
+def _blank_line_numbers(path: Path, limit: int = MAX_BLANK_LINES) -> list[int] | None:
+    """Line numbers of the empty lines (DuckDB's reader skips them); None beyond `limit`.
+    A second pass, only for files whose rows do not line up with their lines."""
+    blanks, lines, rest = [], 0, b""
+    with open(path, "rb") as fh:
+        while chunk := fh.read(CHUNK_BYTES):
+            block = rest + chunk
+            cut = block.rfind(b"\n") + 1
+            block, rest = block[:cut], block[cut:]
+            blanks.extend(lines + n for n in _blank_lines(block))
+            if len(blanks) > limit:
+                return None
+            lines += block.count(b"\n")
+    return sorted(blanks)
+
+
+def _blank_lines(block: bytes):
+    """1-based numbers (within `block`, which starts a line) of its empty lines."""
+    probe = b"\n" + block
+    for pattern in (b"\n\n", b"\n\r\n"):
+        i = probe.find(pattern)
+        while i != -1:
+            yield block.count(b"\n", 0, i) + 1
+            i = probe.find(pattern, i + 1)
+
+
+class TextExport(Export):
+    """A delimited text export (CSV, TSV, Excel "Unicode text")."""
+
+    def __init__(self, path, label, sniffed: _Sniffed, encoding: str, ascii_head: bool):
+        super().__init__(path, label, sniffed.header)
+        self.encoding = encoding
+        self.sep = sniffed.sep
+        self.header_end = sniffed.end
+        # DuckDB's `skip` counts CSV records (an empty line is one), not physical lines.
+        self.skip = sniffed.records
+        self.ascii_head = ascii_head
+
+    def stage(self, con, table: str, shape: Shape) -> None:
+        retry = True
+        if self.encoding in ("utf-8", "utf-8-sig"):
+            outcome = self._stage_fast(con, table, self.path, shape, record_sha=True)
+            if outcome == STAGED:
+                return
+            retry = outcome == REWRITE
+        with tempfile.TemporaryDirectory(prefix="tthc-") as tmp:
+            utf8 = Path(tmp) / "export.csv"
+            self.sha256 = self._write_utf8_nfc(utf8)
+            if retry and self._stage_fast(con, table, utf8, shape, record_sha=False) == STAGED:
+                return
+            with open(utf8, encoding="utf-8", newline="") as text:
+                self._stage_rows(con, table, self._python_rows(text), shape)
+
+    def _write_utf8_nfc(self, dest: Path) -> str:
+        """Write the file's text to `dest` as UTF-8 in NFC, decoding it piece by piece; the
+        sha256 of the file's bytes. A UTF-8 file whose sampled bytes were all ASCII may be
+        Windows-1258. Raises InputError (with the line) on bytes of no such encoding."""
+        encodings = [self.encoding]
+        if self.encoding == "utf-8" and self.ascii_head:
+            encodings.append("cp1258")
+        for enc in encodings:
+            sha256, bad = _transcode(self.path, enc, dest)
+            if bad is None:
+                return sha256
+        line = _line_at(self.path, bad)
+        raise InputError(f"{self.label}: không đọc được bảng mã ký tự ở dòng {line} "
+                         f"(cần {ENCODING_LABELS}).", file=self.label, line=line)
+
+    def _python_rows(self, text):
+        """(line, cells) of the records below the header of `text` (a str, or a text
+        stream opened with newline="", in NFC); a record's line is the one it starts on."""
+        for line, _end, cells in _records_with_end(text, self.sep):
+            if line > self.header_end and cells:
+                yield line, cells
+
+    def _stage_fast(self, con, table: str, path: Path, shape: Shape, record_sha: bool) -> str:
+        """Let DuckDB's reader stage a UTF-8 file while Python scans its bytes. STAGED when
+        it did; REWRITE when a UTF-8 copy in NFC may be read (bytes DuckDB could not read,
+        text not in NFC); PYTHON when the rows do not line up with the lines (quoted line
+        breaks, very many empty lines), which no copy changes."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        raw = f"{table}_csv"
+        with ThreadPoolExecutor(1) as pool:
+            scanning = pool.submit(_scan_utf8, path)
+            read = self._read_csv(con, raw, path, shape)
+            scan = scanning.result()
+        if record_sha:
+            self.sha256 = scan.sha256
+        outcome = REWRITE
+        if read and not scan.combining:
+            n = con.execute(f'SELECT count(*) FROM "{raw}"').fetchone()[0]
+            inside = self._blanks_inside(path, n, scan.lines)
+            if inside is not None:
+                self._number_lines(con, table, raw, inside, n)
+                self.staged_by = "duckdb"
+                return STAGED
+            outcome = PYTHON
+        con.execute(f'DROP TABLE IF EXISTS "{raw}"')
+        return outcome
+
+    def _blanks_inside(self, path: Path, rows: int, lines: int) -> list[int] | None:
+        """The empty lines below the header, when they alone explain why DuckDB returned
+        fewer rows than there are lines; None when something else (a quoted line break)
+        does."""
+        if rows == lines - self.header_end:
+            return []
+        blanks = _blank_line_numbers(path)
+        if blanks is None:
+            return None
+        inside = [b for b in blanks if b > self.header_end]
+        return inside if rows == lines - self.header_end - len(inside) else None
+
+    def _read_csv(self, con, raw: str, path: Path, shape: Shape) -> bool:
+        import duckdb
+
+        width = self.header.width
+        spec = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width))
+        picks = ", ".join(f'c{self.header.positions[c]} AS "{c}"'
+                          for c in staged_columns(self.header))
+        try:
+            source = (f"(SELECT {picks} FROM read_csv('{_sql_str(path)}', header=false, "
+                      f"skip={self.skip}, delim='{_sql_str(self.sep)}', quote='\"', escape='\"', "
+                      f"columns={{{spec}}}, auto_detect=false, strict_mode=false, "
+                      "null_padding=true))")
+            con.execute(f'CREATE OR REPLACE TEMP TABLE "{raw}" AS {shape(source)}')
+            return True
+        except duckdb.Error:
+            return False
+
+    def _number_lines(self, con, table: str, raw: str, inside: list[int], rows: int) -> None:
+        """Rows keep file order, so a row's id gives its line once the skipped empty lines
+        before it are added back."""
+        first = self.header_end + 1
+        # The j-th empty line (1-based) shifts every row from index b_j - first - (j-1) on.
+        # Consecutive empty lines share a start: the last (largest) shift holds. Trailing
+        # empty lines shift no row.
+        starts = {b - first - j: j + 1 for j, b in enumerate(inside)}
+        starts = sorted((k, v) for k, v in starts.items() if k < rows)
+        if len(starts) <= MAX_INLINE_SHIFTS:
+            bounds = [0] + [k for k, _ in starts]
+            shifts = [0] + [v for _, v in starts]
+            line = f"rowid + {first} + {_shift_sql(bounds, shifts, 0, len(starts))}"
+            con.execute(f'CREATE OR REPLACE TEMP VIEW "{table}" AS '
+                        f'SELECT {line} AS _line, * FROM "{raw}"')
+            return
+        con.execute(f'CREATE OR REPLACE TEMP TABLE "{table}_shift" (start BIGINT, shift BIGINT)')
+        con.executemany(f'INSERT INTO "{table}_shift" VALUES (?, ?)', starts)
+        con.execute(
+            f'CREATE OR REPLACE TEMP TABLE "{table}" AS SELECT r.rowid + {first} '
+            f'+ coalesce(s.shift, 0) AS _line, r.* FROM "{raw}" r ASOF LEFT JOIN '
+            f'"{table}_shift" s ON r.rowid >= s.start ORDER BY r.rowid')
+        con.execute(f'DROP TABLE "{table}_shift"')
+        con.execute(f'DROP TABLE "{raw}"')
+
+
+def _shift_sql(bounds: list[int], shifts: list[int], lo: int, hi: int) -> str:
+    """SQL: the shift of the row at `rowid`, by binary search over the segment starts
+    `bounds[lo..hi]` (shift `shifts[i]` from `bounds[i]` on), as nested CASEs."""
+    if lo == hi:
+        return str(shifts[lo])
+    mid = (lo + hi + 1) // 2
+    return (f"CASE WHEN rowid >= {bounds[mid]} THEN {_shift_sql(bounds, shifts, mid, hi)} "
+            f"ELSE {_shift_sql(bounds, shifts, lo, mid - 1)} END")
+
+
+def _sql_str(value) -> str:
+    return str(value).replace("'", "''")
+
+
+class TextReader(Reader):
+    """CSV/TSV/TXT: UTF-8 (with or without BOM), UTF-16 (BOM or not), Windows-1258;
+    separators `,` `;` or tab."""
+
+    name = "text"
+
+    def accepts(self, path: Path, head: bytes) -> bool:
+        return not head.startswith(b"PK\x03\x04")
+
+    def open(self, path: Path, label: str, head: bytes) -> Export:
+        complete = len(head) < SNIFF_BYTES
+        encoding, text = _decode_head(head, complete, label)
+        text = unicodedata.normalize("NFC", text)
+        if not text.strip():
+            raise InputError(f"{label}: tệp rỗng; cần một bảng có dòng tiêu đề.", file=label)
+        if "\x00" in text:
+            raise InputError(f"{label}: không phải tệp bảng (CSV, TXT hoặc XLSX).", file=label)
+        return TextExport(path, label, _sniff_header(text, complete, label), encoding,
+                          head.isascii())

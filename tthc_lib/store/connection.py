@@ -1,0 +1,118 @@
+"""The embedded DuckDB store: one file holding registries, records, rows set aside and loads.
+
+Times are stored as UTC instants (TIMESTAMPTZ) and, beside them, their local dates in
+Asia/Ho_Chi_Minh, because every indicator compares local dates (indicators.md).
+Personal-data columns have no place here.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import duckdb
+
+from tthc_lib.errors import StoreError
+
+DEFAULT_DB = "data/tthc.duckdb"
+LOCAL_TZ = "Asia/Ho_Chi_Minh"
+
+DDL = """
+CREATE TABLE IF NOT EXISTS units (
+    unit_code VARCHAR PRIMARY KEY,
+    unit_name VARCHAR NOT NULL,
+    kind VARCHAR NOT NULL,            -- as written: Thành phố, Phường, Xã ...
+    level VARCHAR NOT NULL,           -- district | commune
+    parent_code VARCHAR
+);
+CREATE TABLE IF NOT EXISTS procedures (
+    procedure_code VARCHAR PRIMARY KEY,
+    procedure_name VARCHAR NOT NULL,
+    field VARCHAR,
+    level VARCHAR NOT NULL,
+    online_service VARCHAR NOT NULL   -- full | partial | none
+);
+CREATE TABLE IF NOT EXISTS changes (
+    decision_no VARCHAR NOT NULL,
+    decision_date DATE NOT NULL,
+    procedure_code VARCHAR NOT NULL,
+    level VARCHAR NOT NULL,
+    change VARCHAR NOT NULL,          -- new | amended | abolished
+    PRIMARY KEY (decision_no, procedure_code)
+);
+CREATE TABLE IF NOT EXISTS dossiers (
+    dossier_id VARCHAR PRIMARY KEY,
+    unit_code VARCHAR NOT NULL,
+    procedure_code VARCHAR NOT NULL,
+    channel VARCHAR NOT NULL,         -- online | in_person | post
+    status VARCHAR NOT NULL,          -- open | resolved | withdrawn | returned
+    received_at TIMESTAMPTZ NOT NULL,
+    due_at TIMESTAMPTZ NOT NULL,
+    closed_at TIMESTAMPTZ,
+    received_date DATE NOT NULL,      -- local dates (Asia/Ho_Chi_Minh)
+    due_date DATE NOT NULL,
+    closed_date DATE,
+    digitised_on_receipt BOOLEAN NOT NULL,
+    result_digitised BOOLEAN NOT NULL
+);
+CREATE TABLE IF NOT EXISTS feedback (
+    feedback_id VARCHAR PRIMARY KEY,
+    unit_code VARCHAR NOT NULL,
+    topic VARCHAR NOT NULL,           -- regulation_or_conduct | business_regulation
+    received_at TIMESTAMPTZ NOT NULL,
+    due_at TIMESTAMPTZ NOT NULL,
+    handled_at TIMESTAMPTZ,
+    received_date DATE NOT NULL,
+    due_date DATE NOT NULL,
+    handled_date DATE
+);
+CREATE SEQUENCE IF NOT EXISTS load_seq;
+CREATE TABLE IF NOT EXISTS loads (
+    load_id BIGINT PRIMARY KEY,
+    file VARCHAR NOT NULL,            -- the name as given
+    sha256 VARCHAR NOT NULL,
+    loaded_at TIMESTAMPTZ NOT NULL,
+    kind VARCHAR NOT NULL,
+    n_read BIGINT NOT NULL,
+    n_loaded BIGINT NOT NULL,
+    n_updated BIGINT NOT NULL,
+    n_rejected BIGINT NOT NULL,
+    n_duplicates BIGINT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS rejected (
+    load_id BIGINT NOT NULL,
+    file VARCHAR NOT NULL,
+    line BIGINT NOT NULL,             -- line (CSV) or row (XLSX) number in the file, 1-based
+    reason VARCHAR NOT NULL,
+    raw VARCHAR NOT NULL              -- JSON of the row's values, personal data removed
+);
+"""
+
+
+def resolve_db(path: str | os.PathLike | None = None) -> Path:
+    """--db, else $TTHC_DB, else data/tthc.duckdb."""
+    return Path(path or os.environ.get("TTHC_DB") or DEFAULT_DB)
+
+
+def connect(path: str | os.PathLike | None = None, read_only: bool = False):
+    """Open (and create when writable) the store, with its schema in place."""
+    db = resolve_db(path)
+    if read_only and not db.exists():
+        raise StoreError(f"Chưa có kho dữ liệu {db}: hãy nạp dữ liệu trước (tthc ingest TỆP...).",
+                         path=str(db))
+    try:
+        if read_only:
+            con = duckdb.connect(str(db), read_only=True)
+        else:
+            db.parent.mkdir(parents=True, exist_ok=True)
+            con = duckdb.connect(str(db))
+            con.execute(DDL)
+    except duckdb.IOException as exc:
+        if "lock" in str(exc).lower():
+            raise StoreError(f"Kho dữ liệu {db} đang được một tiến trình khác ghi; "
+                             "hãy chờ tiến trình đó xong rồi chạy lại.", path=str(db)) from None
+        raise StoreError(f"Không mở được kho dữ liệu {db}: {exc}", path=str(db)) from None
+    except OSError as exc:
+        raise StoreError(f"Không tạo được kho dữ liệu {db}: {exc.strerror}", path=str(db)) from None
+    con.execute(f"SET TimeZone = '{LOCAL_TZ}'")
+    return con
