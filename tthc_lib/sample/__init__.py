@@ -1,0 +1,1 @@
+"""The sample city's exports, generated from params/sample_city.yaml."""
