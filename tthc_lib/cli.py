@@ -42,8 +42,9 @@ def main(ctx: click.Context, db: str | None) -> None:
 @main.command()
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False),
               help="Thư mục ghi dữ liệu mẫu.")
-@click.option("--spec", default="params/sample_city.yaml", show_default=True,
-              type=click.Path(dir_okay=False), help="Mô tả thành phố mẫu.")
+@click.option("--spec", default="params/sample_city_2026.yaml", show_default=True,
+              type=click.Path(dir_okay=False),
+              help="Mô tả thành phố mẫu (mặc định: 2022-2023, tiếp theo đến 30/11/2026).")
 @click.option("--seed", default=2023, show_default=True, type=int)
 @_expected_errors
 def sample(out_dir: str, spec: str, seed: int) -> None:
