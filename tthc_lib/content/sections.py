@@ -19,7 +19,7 @@ import pandas as pd
 from IPython.display import HTML
 
 from tthc_lib.content import charts, prose, tables
-from tthc_lib.content.layout import ReportMeta, Signer, closing_html, header_html
+from tthc_lib.content.layout import ReportMeta, Signer, closing_html, dateline_place, header_html
 from tthc_lib.content.narrative import FigureValues, Narrative, Settings, typed_number_findings
 from tthc_lib.indicators.figures import (
     IndicatorResult,
@@ -159,7 +159,7 @@ def _meta(unit, info, parent, period, settings, narrative, words) -> ReportMeta:
     recipients = [r.format(**words) for r in settings.recipients_for(unit, info["level"])]
     return ReportMeta(
         issuer_lines=tuple(issuer_lines),
-        place=settings.report.get("place", ""),
+        place=dateline_place(info, parent, settings.report),
         date=when if isinstance(when, date) else date.fromisoformat(str(when)),
         subject=("Tình hình, kết quả thực hiện công tác cải cách thủ tục hành chính\n"
                  f"{words['period_label']} tại {words['unit_word']}"),
