@@ -119,11 +119,15 @@ def rejected(obj: dict, fmt: str) -> None:
 @main.command()
 @click.option("--period", required=True, help="START:END (ISO) hoặc 2023-10, 2023-Q3, 2023-H1, 2023.")
 @click.option("--unit", "units", multiple=True, help="Chỉ các đơn vị này (lặp lại được).")
+@click.option("--as-of", "as_of", default=None, metavar="DATE",
+              help="Tính theo cơ cấu đơn vị của ngày này (mặc định: ngày cuối kỳ).")
 @FORMAT
 @click.pass_obj
 @_expected_errors
-def indicators(obj: dict, period: str, units: tuple[str, ...], fmt: str) -> None:
-    """Mọi chỉ tiêu của báo cáo cho từng đơn vị và các cấp tổng hợp."""
+def indicators(obj: dict, period: str, units: tuple[str, ...], as_of: str | None,
+               fmt: str) -> None:
+    """Mọi chỉ tiêu của báo cáo cho từng đơn vị và các cấp tổng hợp, theo cơ cấu đơn vị
+    của ngày cuối kỳ (hoặc --as-of)."""
     from tthc_lib.indicators.figures import compute_indicators
     from tthc_lib.periods import parse_period
     from tthc_lib.store.connection import connect
@@ -131,10 +135,26 @@ def indicators(obj: dict, period: str, units: tuple[str, ...], fmt: str) -> None
     p = parse_period(period)
     con = connect(obj["db"], read_only=True)
     try:
-        result = compute_indicators(con, p.start, p.end, list(units) or None)
+        result = compute_indicators(con, p.start, p.end, list(units) or None,
+                                    _as_of_date(as_of))
     finally:
         con.close()
     _emit(result.rows, fmt, result.to_json_obj() if fmt == "json" else None)
+
+
+def _as_of_date(text: str | None):
+    """--as-of as a date (ISO or dd/mm/yyyy), or a usage error in one line."""
+    import datetime as dt
+
+    if text is None:
+        return None
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return dt.datetime.strptime(text.strip(), fmt).date()
+        except ValueError:
+            continue
+    raise click.BadParameter(f'"{text}" không phải ngày (cần YYYY-MM-DD hoặc dd/mm/yyyy).',
+                             param_hint="--as-of")
 
 
 @main.command()

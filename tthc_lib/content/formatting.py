@@ -14,6 +14,8 @@ from fractions import Fraction
 
 from babel.numbers import format_decimal, format_percent
 
+from tthc_lib.indicators.rates import rate  # noqa: F401  (the one definition, re-exported)
+
 LOCALE = "vi"
 # Enough digits that a quotient can never be mistaken for a tie at any places we round to.
 _PRECISION = 60
@@ -29,19 +31,6 @@ def nfc(text: str) -> str:
 def fmt_int(n: int) -> str:
     """An integer with the Vietnamese thousands separator: 13372 -> "13.372"."""
     return format_decimal(int(n), format="#,##0", locale=LOCALE)
-
-
-def rate(num: int, den: int) -> Decimal | None:
-    """``num / den`` as a percentage (0-100), or None when ``den`` is 0.
-
-    Exact when the quotient terminates (1/8 -> 12.5); otherwise correct to 60 significant
-    digits, which no rounding to a few places can tell apart from the exact value.
-    """
-    if int(den) == 0:
-        return None
-    with localcontext() as ctx:
-        ctx.prec = _PRECISION
-        return Decimal(int(num)) * 100 / Decimal(int(den))
 
 
 def round_half_away(x: Number, places: int) -> Decimal:

@@ -17,7 +17,8 @@ from decimal import Decimal
 
 import pandas as pd
 
-from tthc_lib.content.formatting import fmt_int, fmt_pct, rate
+from tthc_lib.content.formatting import fmt_int, fmt_pct
+from tthc_lib.indicators.rates import RATE_PARTS, rate_of
 from tthc_lib.vocab import UNIT_KINDS, norm_header
 
 UNDEFINED = "–"
@@ -72,17 +73,7 @@ LABELS: dict[str, str] = {
     "all_fields": "Tổng cộng",
 }
 
-# rate -> (numerator counts, denominator count); a rate is sum(numerators) / denominator.
-RATE_PARTS: dict[str, tuple[tuple[str, ...], str]] = {
-    "early_rate": (("resolved_early",), "resolved_total"),
-    "on_time_rate": (("resolved_on_time",), "resolved_total"),
-    "late_rate": (("resolved_late",), "resolved_total"),
-    "timely_rate": (("resolved_early", "resolved_on_time"), "resolved_total"),
-    "online_rate": (("received_online",), "received_in_period"),
-    "dvc_rate": (("dvc_online",), "dvc_eligible"),
-    "digitised_on_receipt_rate": (("digitised_on_receipt",), "received_in_period"),
-    "result_digitised_rate": (("result_digitised",), "resolved_total"),
-}
+# Rates (RATE_PARTS, rate, rate_of) are defined once, in tthc_lib.indicators.rates.
 # Counts shown that are sums of others.
 DERIVED_COUNTS: dict[str, tuple[str, ...]] = {
     "resolved_timely": ("resolved_early", "resolved_on_time"),
@@ -104,12 +95,6 @@ def _pct(num, den, places: int = 1) -> str:
 def count_of(values: Mapping, key: str) -> int:
     """A count of a line, derived counts (resolved_timely) included."""
     return sum(int(values[k]) for k in DERIVED_COUNTS.get(key, (key,)))
-
-
-def rate_of(values: Mapping, name: str) -> Decimal | None:
-    """A named rate (RATE_PARTS) of a line in percent, unrounded; None when undefined."""
-    nums, den = RATE_PARTS[name]
-    return rate(sum(int(values[n]) for n in nums), values[den])
 
 
 def fmt_rate(values: Mapping, name: str, places: int = 1) -> str:
