@@ -28,7 +28,7 @@ from matplotlib.figure import Figure
 from matplotlib.ft2font import FT2Font
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from tthc_lib.content.formatting import fmt_decimal, fmt_int
+from tthc_lib.content.formatting import fmt_int, fmt_percent
 from tthc_lib.content.tables import (
     LABELS,
     child_rows,
@@ -167,7 +167,7 @@ def figure_png(fig: Figure) -> bytes:
 def pct_label(x: float) -> str:
     """An axis or bar value in percent: 20 -> "20%", 98.25 -> "98,3%"."""
     x = float(x)  # tick values may be numpy numbers, which Decimal refuses
-    return fmt_decimal(x, 0 if x.is_integer() else 1) + "%"
+    return fmt_percent(x, 0 if x.is_integer() else 1)
 
 
 def _pct_axis(ax: Axes, axis: str = "x") -> None:
@@ -232,7 +232,7 @@ def timeliness_by_unit_chart(rows: pd.DataFrame, parent: str) -> Figure | None:
 def _bar_labels(ax: Axes, container, values: Sequence[Decimal]) -> None:
     """Each bar's exact rate at its end, one decimal ("96,0%"), on white so that a target
     line behind it does not cross the digits."""
-    texts = ax.bar_label(container, labels=[fmt_decimal(v, 1) + "%" for v in values],
+    texts = ax.bar_label(container, labels=[fmt_percent(v, 1) for v in values],
                          padding=2, fontsize=7)
     for text in texts:
         text.set_bbox({"facecolor": "white", "edgecolor": "none", "pad": 0.3, "alpha": 0.8})

@@ -24,7 +24,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from tthc_lib.content.formatting import fmt_decimal, nfc, rate, round_half_away
+from tthc_lib.content.formatting import fmt_decimal, fmt_percent, nfc, rate, round_half_away
 from tthc_lib.content.tables import UNDEFINED, child_rows, name_key
 from tthc_lib.errors import ReportError
 from tthc_lib.indicators.figures import COUNTS
@@ -169,7 +169,7 @@ def _points(x: Decimal | None) -> str:
 
 
 def _pct(x: Decimal | None) -> str:
-    return UNDEFINED if x is None else fmt_decimal(x, RATE_PLACES) + "%"
+    return fmt_percent(x, RATE_PLACES, UNDEFINED)
 
 
 def _note(line: Mapping, labels: Mapping[str, str]) -> str:

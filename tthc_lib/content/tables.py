@@ -106,16 +106,21 @@ def count_of(values: Mapping, key: str) -> int:
     return sum(int(values[k]) for k in DERIVED_COUNTS.get(key, (key,)))
 
 
+def rate_terms(values: Mapping, name: str) -> tuple[int, int]:
+    """(numerator, denominator) of a named rate (RATE_PARTS) of a line: the one place the
+    report's tables take a rate apart; to be pointed at indicators' rate definition."""
+    nums, den = RATE_PARTS[name]
+    return sum(int(values[n]) for n in nums), int(values[den])
+
+
 def rate_of(values: Mapping, name: str) -> Decimal | None:
     """A named rate (RATE_PARTS) of a line in percent, unrounded; None when undefined."""
-    nums, den = RATE_PARTS[name]
-    return rate(sum(int(values[n]) for n in nums), values[den])
+    return rate(*rate_terms(values, name))
 
 
 def fmt_rate(values: Mapping, name: str, places: int = 1) -> str:
     """A named rate of a line as users read it: "85,7%", or "–" when undefined."""
-    nums, den = RATE_PARTS[name]
-    return _pct(sum(int(values[n]) for n in nums), values[den], places)
+    return _pct(*rate_terms(values, name), places)
 
 
 # ---------------------------------------------------------------- units and their lines
