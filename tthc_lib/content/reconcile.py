@@ -42,10 +42,12 @@ from tthc_lib.content.formatting import fmt_int, fmt_percent, round_half_away
 from tthc_lib.errors import InputError, PeriodError, UnitError
 from tthc_lib.indicators.figures import COUNTS, IDENTITIES, RATES, compute_indicators
 from tthc_lib.periods import Period
+from tthc_lib.vocab import LEVEL_LABELS
 
 KINDS = ("arithmetic", "data")
 KIND_LABELS = {"arithmetic": "số học", "data": "dữ liệu"}
-PART_LABELS = {"city": "cấp huyện", "communes": "cấp xã", "total": "tổng số"}
+PART_LABELS = {"city": LEVEL_LABELS["district"].lower(),
+               "communes": LEVEL_LABELS["commune"].lower(), "total": "tổng số"}
 PART_SCOPES = {"city": "unit", "communes": "communes", "total": "total"}
 PUBLISHED_LEVELS = {"city": "district", "communes": "commune"}
 CHANGES = ("new", "amended", "abolished")

@@ -18,7 +18,7 @@ from decimal import Decimal
 import pandas as pd
 
 from tthc_lib.content.formatting import fmt_int, fmt_pct, rate
-from tthc_lib.vocab import UNIT_KINDS, norm_header
+from tthc_lib.vocab import LEVEL_LABELS, UNIT_KINDS, norm_header
 
 UNDEFINED = "–"
 TOTAL = "Tổng số"
@@ -66,8 +66,8 @@ LABELS: dict[str, str] = {
     "rate": "Tỷ lệ",
     "feedback": "PAKN về quy định hành chính, hành vi hành chính",
     "business_feedback": "PAKN về quy định kinh doanh",
-    "district": "Cấp huyện",
-    "commune": "Cấp xã",
+    "district": LEVEL_LABELS["district"],
+    "commune": LEVEL_LABELS["commune"],
     "no_field": "Chưa xác định lĩnh vực",
     "all_fields": "Tổng cộng",
 }

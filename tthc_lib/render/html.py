@@ -32,6 +32,7 @@ from tthc_lib.atomic import atomic_path, write_bytes_atomic
 from tthc_lib.content.formatting import fmt_int, fmt_percent
 from tthc_lib.content.layout import ReportMeta, closing_html, header_html
 from tthc_lib.errors import ReportError
+from tthc_lib.vocab import LEVEL_LABELS
 
 if TYPE_CHECKING:
     from typing_extensions import Self
@@ -45,7 +46,6 @@ CHROMIUM_FLAGS = (
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
     "--no-first-run",
 )
-LEVEL_LABELS = {"province": "Cấp tỉnh", "district": "Cấp huyện", "commune": "Cấp xã"}
 
 
 # ---------------------------------------------------------------- HTML report
