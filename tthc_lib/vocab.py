@@ -46,6 +46,9 @@ STATUSES = {
 LEVELS = {"cấp tỉnh": "province", "province": "province",
           "cấp huyện": "district", "district": "district",
           "cấp xã": "commune", "commune": "commune"}
+# The one Vietnamese label of each level, as tables, the index and Biểu 06 write it; prose
+# writes it in lower case ("cấp xã").
+LEVEL_LABELS = {"province": "Cấp tỉnh", "district": "Cấp huyện", "commune": "Cấp xã"}
 ONLINE_SERVICE = {
     "toàn trình": "full", "full": "full",
     "một phần": "partial", "partial": "partial",

@@ -13,13 +13,12 @@ import html
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 
 import pandas as pd
 
 from tthc_lib.content.formatting import fmt_int, fmt_pct
 from tthc_lib.indicators.rates import RATE_PARTS, rate_of
-from tthc_lib.vocab import UNIT_KINDS, norm_header
+from tthc_lib.vocab import LEVEL_LABELS, UNIT_KINDS, norm_header
 
 UNDEFINED = "–"
 TOTAL = "Tổng số"
@@ -67,8 +66,8 @@ LABELS: dict[str, str] = {
     "rate": "Tỷ lệ",
     "feedback": "PAKN về quy định hành chính, hành vi hành chính",
     "business_feedback": "PAKN về quy định kinh doanh",
-    "district": "Cấp huyện",
-    "commune": "Cấp xã",
+    "district": LEVEL_LABELS["district"],
+    "commune": LEVEL_LABELS["commune"],
     "no_field": "Chưa xác định lĩnh vực",
     "all_fields": "Tổng cộng",
 }
@@ -97,10 +96,16 @@ def count_of(values: Mapping, key: str) -> int:
     return sum(int(values[k]) for k in DERIVED_COUNTS.get(key, (key,)))
 
 
+def rate_terms(values: Mapping, name: str) -> tuple[int, int]:
+    """(numerator, denominator) of a named rate (RATE_PARTS) of a line: the one place the
+    report's tables take a rate apart (indicators/rates.py defines the rate)."""
+    nums, den = RATE_PARTS[name]
+    return sum(int(values[n]) for n in nums), int(values[den])
+
+
 def fmt_rate(values: Mapping, name: str, places: int = 1) -> str:
     """A named rate of a line as users read it: "85,7%", or "–" when undefined."""
-    nums, den = RATE_PARTS[name]
-    return _pct(sum(int(values[n]) for n in nums), values[den], places)
+    return _pct(*rate_terms(values, name), places)
 
 
 # ---------------------------------------------------------------- units and their lines

@@ -8,6 +8,8 @@ Personal-data columns have no place here.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -148,3 +150,14 @@ def connect(path: str | os.PathLike | None = None, read_only: bool = False):
         raise StoreError(f"Không tạo được kho dữ liệu {db}: {exc.strerror}", path=str(db)) from None
     con.execute(f"SET TimeZone = '{LOCAL_TZ}'")
     return con
+
+
+@contextmanager
+def open_store(path: str | os.PathLike | None = None,
+               read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    """`connect` for a `with` block: the store is closed when the block ends, error or not."""
+    con = connect(path, read_only=read_only)
+    try:
+        yield con
+    finally:
+        con.close()
