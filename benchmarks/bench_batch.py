@@ -205,10 +205,10 @@ def make_province_store(work: Path, env: dict, districts: int, communes: int) ->
 
 PROVINCE_SQL = """
 -- The root is level 'district': prose.procedures_published_prose knows no 'province' level.
-INSERT INTO units VALUES ('T', 'Tỉnh Mẫu', 'Tỉnh', 'district', NULL);
-INSERT INTO units SELECT 'T' || lpad(d::VARCHAR, 2, '0'), 'Huyện ' || d, 'Huyện', 'district', 'T'
+INSERT INTO units (unit_code, unit_name, kind, level, parent_code) VALUES ('T', 'Tỉnh Mẫu', 'Tỉnh', 'district', NULL);
+INSERT INTO units (unit_code, unit_name, kind, level, parent_code) SELECT 'T' || lpad(d::VARCHAR, 2, '0'), 'Huyện ' || d, 'Huyện', 'district', 'T'
     FROM range(1, {districts} + 1) t(d);
-INSERT INTO units SELECT 'T' || lpad(d::VARCHAR, 2, '0') || lpad(c::VARCHAR, 3, '0'),
+INSERT INTO units (unit_code, unit_name, kind, level, parent_code) SELECT 'T' || lpad(d::VARCHAR, 2, '0') || lpad(c::VARCHAR, 3, '0'),
         CASE WHEN c % 3 = 0 THEN 'Phường ' ELSE 'Xã ' END || d || '-' || c,
         CASE WHEN c % 3 = 0 THEN 'Phường' ELSE 'Xã' END, 'commune',
         'T' || lpad(d::VARCHAR, 2, '0')

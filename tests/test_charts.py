@@ -223,3 +223,35 @@ def test_a_dollar_in_a_name_is_text_not_mathtext():
         0, 1, 1, 1, 0, 0)})
     for chart in (timeliness_by_unit_chart, online_rate_chart, digitisation_chart):
         assert [m for m in draw(chart(rows, "HD")) if "Glyph" in m] == []
+
+
+DOLLAR = r"Phường $x^2$ Đông"
+
+
+def dollar_charts() -> dict[str, Figure]:
+    """Every chart, with a "$" in the unit or field name it shows."""
+    from test_scorecard import FULL, SPEC, city, line
+
+    from tthc_lib.content.scorecard import scorecard_chart, scorecards
+
+    rows = city_rows({CITY: counts(), ("W", DOLLAR, "commune", "HD"): counts(
+        0, 1, 1, 1, 0, 0, digitised_on_receipt=1, result_digitised=1)})
+    by_field = pd.DataFrame([dict(field=DOLLAR, level="commune", **counts(0, 5, 1))])
+    return {
+        "timeliness": timeliness_by_unit_chart(rows, "HD"),
+        "online": online_rate_chart(rows, "HD", target=90),
+        "digitisation": digitisation_chart(rows, "HD"),
+        "fields": dossiers_by_field_chart(by_field),
+        "scorecard": scorecard_chart(scorecards(city(line("W1", DOLLAR, **FULL)), "C", SPEC)),
+    }
+
+
+@pytest.mark.parametrize("name", ["timeliness", "online", "digitisation", "fields", "scorecard"])
+def test_a_dollar_in_a_name_is_a_dollar_sign_in_every_chart(name):
+    fig = dollar_charts()[name]
+    draw(fig)
+    shown = [t for t in fig.findobj(lambda a: hasattr(a, "_preprocess_math"))
+             if DOLLAR in t.get_text()]
+    assert shown, "the name is drawn"
+    assert [t._preprocess_math(t.get_text()) for t in shown] == [(t.get_text(), False)
+                                                                for t in shown]

@@ -78,7 +78,7 @@ def batch(
 
 @pytest.fixture
 def units(con):
-    con.execute("""INSERT INTO units VALUES
+    con.execute("""INSERT INTO units (unit_code, unit_name, kind, level, parent_code) VALUES
         ('C', 'Thành phố X', 'Thành phố', 'district', NULL),
         ('W1', 'Phường A', 'Phường', 'commune', 'C'),
         ('W2', 'Phường Mới', 'Phường', 'commune', 'C')""")

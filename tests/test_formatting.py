@@ -7,6 +7,8 @@ from decimal import Decimal
 from fractions import Fraction
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tthc_lib.content.formatting import (
     fmt_count,
@@ -15,6 +17,7 @@ from tthc_lib.content.formatting import (
     fmt_decimal,
     fmt_int,
     fmt_pct,
+    fmt_percent,
     nfc,
     rate,
     round_half_away,
@@ -150,3 +153,25 @@ def test_nfc():
     decomposed = "ba\u0301o ca\u0301o"
     assert nfc(decomposed) == "báo cáo"
     assert len(nfc(decomposed)) == 7
+
+
+@pytest.mark.parametrize(("x", "places", "text"), [
+    (Decimal("85.73"), 1, "85,7%"), (Decimal("14.25"), 1, "14,3%"), (Decimal("99.955"), 1, "100,0%"),
+    (Fraction(1, 8) * 100, 2, "12,50%"), (98.305, 2, "98,31%"), (20, 0, "20%"),
+    (Decimal("12345.6"), 1, "12.345,6%"),
+])
+def test_fmt_percent(x, places, text):
+    assert fmt_percent(x, places) == text
+
+
+def test_fmt_percent_undefined():
+    assert fmt_percent(None, 1) is None
+    assert fmt_percent(None, 1, "–") == "–"
+
+
+@given(st.integers(0, 10**7), st.integers(1, 10**7), st.integers(0, 3))
+def test_every_percent_is_fmt_percent_of_the_exact_rate(num, den, places):
+    """The ratio formatter and the decimal one agree with the one percent formatter."""
+    exact = Fraction(num * 100, den)
+    assert fmt_pct(num, den, places) == fmt_percent(exact, places)
+    assert fmt_percent(exact, places) == fmt_decimal(exact, places) + "%"

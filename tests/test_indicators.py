@@ -21,7 +21,7 @@ LOCAL = timezone(timedelta(hours=7))
 
 
 def _units(con):
-    con.execute("""INSERT INTO units VALUES
+    con.execute("""INSERT INTO units (unit_code, unit_name, kind, level, parent_code) VALUES
         ('C', 'Thành phố X', 'Thành phố', 'district', NULL),
         ('W1', 'Phường A', 'Phường', 'commune', 'C'),
         ('W2', 'Xã B', 'Xã', 'commune', 'C'),

@@ -68,7 +68,8 @@ def test_stored_dossiers_are_parsed_and_carry_local_dates(con):
 
 def test_registries_are_stored_with_levels(con):
     load_exports(con, REGISTRIES)
-    assert table(con, "SELECT * FROM units ORDER BY unit_code") == [
+    assert table(con, "SELECT unit_code, unit_name, kind, level, parent_code FROM units "
+                      "ORDER BY unit_code") == [
         ("HD", "Thành phố Hải Dương", "Thành phố", "district", None),
         ("NT", "Phường Nguyễn Trãi", "Phường", "commune", "HD"),
         ("TH", "Xã Tân Hưng", "Xã", "commune", "HD"),
@@ -101,7 +102,7 @@ def test_each_bad_value_is_set_aside_with_its_line_and_reason(con):
         (14, ('Giá trị "Chưa" ở cột "Số hóa kết quả" không hợp lệ (cho phép: có, true, 1, x, '
              'yes, không, false, 0, no)')),
         (15, ('Giá trị "Hủy" ở cột "Trạng thái" không hợp lệ (cho phép: đang giải quyết, '
-             'đã giải quyết, đã trả kết quả, đã rút, rút hồ sơ, trả lại, từ chối)')),
+             'đang xử lý, chờ bổ sung, tạm dừng, đã giải quyết, đã trả kết quả, đã rút, rút hồ sơ, trả lại, từ chối)')),
         (18, ('Thiếu giá trị bắt buộc ở cột "Mã thủ tục"; Giá trị "32/01/2023" ở cột '
              '"Ngày hẹn trả" không phải ngày giờ hợp lệ')),
     ]
@@ -184,18 +185,17 @@ def test_feedback_rules_and_stored_values(con):
 
 def test_changes_conflict_on_decision_and_procedure(con):
     [result] = load_exports(con, [ingest("changes.csv")])
-    assert counts(result) == ("changes", 5, 2, 0, 3, 0, None)
+    assert counts(result) == ("changes", 5, 3, 0, 2, 0, None)
     assert rejected_of(con, "changes.csv") == [
         (4, ('Số quyết định "1015/QĐ-UBND", Mã thủ tục "1.004227" có ở nhiều dòng (4, 5) '
             'với giá trị khác nhau; không dòng nào được nạp')),
         (5, ('Số quyết định "1015/QĐ-UBND", Mã thủ tục "1.004227" có ở nhiều dòng (4, 5) '
             'với giá trị khác nhau; không dòng nào được nạp')),
-        (6, ('Giá trị "Cấp tỉnh" ở cột "Cấp thực hiện" không hợp lệ (cho phép: cấp huyện, '
-            'cấp xã)')),
     ]
     assert table(con, "SELECT * FROM changes ORDER BY procedure_code") == [
         ("820/QĐ-UBND", dt.date(2023, 3, 15), "1.000656", "commune", "new"),
         ("820/QĐ-UBND", dt.date(2023, 3, 15), "1.001193", "commune", "amended"),
+        ("1100/QĐ-UBND", dt.date(2023, 5, 2), "1.010801", "province", "new"),
     ]
 
 
@@ -205,8 +205,9 @@ def test_units_whose_parent_is_nowhere_are_set_aside(con):
     assert counts(result) == ("units", 5, 2, 0, 3, 0, None)
     assert rejected_of(con, "units_orphans.csv") == [
         (4, 'Mã đơn vị cấp trên "ZZ" không có trong danh mục đơn vị'),
-        (5, ('Giá trị "Làng" ở cột "Loại đơn vị" không hợp lệ (cho phép: thành phố, thị xã, '
-            'huyện, quận, phường, xã, thị trấn)')),
+        (5, ('Giá trị "Làng" ở cột "Loại đơn vị" không hợp lệ (cho phép: tỉnh, thành phố trực '
+            'thuộc trung ương, sở, ban, cơ quan, trung tâm, thành phố, thị xã, huyện, quận, '
+            'phường, xã, thị trấn, đặc khu)')),
         # LS1's parent LS was itself set aside.
         (6, 'Mã đơn vị cấp trên "LS" không có trong danh mục đơn vị'),
     ]

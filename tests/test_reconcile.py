@@ -149,7 +149,7 @@ def _dossier(con, did, unit, proc, channel, received, due, closed):
 def store(con):
     """City C (3 dossiers, one carried over) and ward W (1 dossier), one feedback, one
     published procedure."""
-    con.execute("""INSERT INTO units VALUES ('C', 'Thành phố X', 'Thành phố', 'district', NULL),
+    con.execute("""INSERT INTO units (unit_code, unit_name, kind, level, parent_code) VALUES ('C', 'Thành phố X', 'Thành phố', 'district', NULL),
                    ('W', 'Phường A', 'Phường', 'commune', 'C')""")
     con.execute("""INSERT INTO procedures VALUES ('P1', 'Khai sinh', 'Hộ tịch', 'commune', 'full'),
                    ('P2', 'Đất', 'Đất đai', 'district', 'full')""")
@@ -233,7 +233,7 @@ def test_the_root_is_the_unit_without_a_parent_or_the_one_asked(store):
     assert ("city.received_online", 2, 0) in [(f.figure, f.printed, f.expected) for f in found]
     with pytest.raises(UnitError, match="Không có đơn vị Z"):
         check_figures(store, figures, unit="Z")
-    store.execute("INSERT INTO units VALUES ('D', 'Huyện Y', 'Huyện', 'district', NULL)")
+    store.execute("INSERT INTO units (unit_code, unit_name, kind, level, parent_code) VALUES ('D', 'Huyện Y', 'Huyện', 'district', NULL)")
     with pytest.raises(UnitError, match=r"có 2 đơn vị không có cấp trên \(C, D\).*--unit"):
         check_figures(store, figures)
 

@@ -30,7 +30,7 @@ SECTIONS = ["00_header", "01_maybe_broken"]
 def _store(path: Path) -> Path:
     """A city C with wards W1 and W2, a few dossiers each."""
     con = connect(path)
-    con.execute("""INSERT INTO units VALUES
+    con.execute("""INSERT INTO units (unit_code, unit_name, kind, level, parent_code) VALUES
         ('C', 'Thành phố X', 'Thành phố', 'district', NULL),
         ('W1', 'Phường A', 'Phường', 'commune', 'C'),
         ('W2', 'Xã B', 'Xã', 'commune', 'C')""")

@@ -355,7 +355,7 @@ def test_a_wrong_spec_is_one_clear_error(tmp_path):
 
 def test_scorecards_from_the_store(con):
     local = timezone(timedelta(hours=7))
-    con.execute("""INSERT INTO units VALUES ('C', 'Thành phố X', 'Thành phố', 'district', NULL),
+    con.execute("""INSERT INTO units (unit_code, unit_name, kind, level, parent_code) VALUES ('C', 'Thành phố X', 'Thành phố', 'district', NULL),
         ('W1', 'Phường A', 'Phường', 'commune', 'C')""")
     con.execute("INSERT INTO procedures VALUES ('P1', 'Khai sinh', 'Hộ tịch', 'commune', 'full')")
     for i, (closed, channel) in enumerate([(3, "online"), (5, "in_person"), (None, "online")]):

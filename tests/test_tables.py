@@ -218,7 +218,7 @@ def store_rows(con) -> pd.DataFrame:
 
     from tthc_lib.indicators.figures import compute_indicators
 
-    con.execute("""INSERT INTO units VALUES
+    con.execute("""INSERT INTO units (unit_code, unit_name, kind, level, parent_code) VALUES
         ('C', 'Thành phố X', 'Thành phố', 'district', NULL),
         ('W1', 'Phường A', 'Phường', 'commune', 'C'), ('W2', 'Xã B', 'Xã', 'commune', 'C');
         INSERT INTO procedures VALUES ('P1', 'Đăng ký khai sinh', 'Hộ tịch', 'commune', 'full');

@@ -63,13 +63,10 @@ def sample(out_dir: str, spec: str, seed: int) -> None:
 def ingest(obj: dict, files: tuple[str, ...], as_json: bool) -> None:
     """Nạp các tệp xuất (hồ sơ, thủ tục, công bố, PAKN, đơn vị) vào kho dữ liệu."""
     from tthc_lib.ingest.load import load_exports
-    from tthc_lib.store.connection import connect
+    from tthc_lib.store.connection import open_store
 
-    con = connect(obj["db"])
-    try:
+    with open_store(obj["db"]) as con:
         results = load_exports(con, list(files))
-    finally:
-        con.close()
     if as_json:
         click.echo(json.dumps({"files": [r.to_dict() for r in results]}, ensure_ascii=False))
     else:
@@ -108,34 +105,48 @@ FORMAT = click.option("--format", "fmt", type=click.Choice(["table", "csv", "jso
 def rejected(obj: dict, fmt: str) -> None:
     """Các dòng bị loại khi nạp: tệp, dòng, lý do."""
     from tthc_lib.ingest.load import list_rejected
-    from tthc_lib.store.connection import connect
+    from tthc_lib.store.connection import open_store
 
-    con = connect(obj["db"], read_only=True)
-    try:
+    with open_store(obj["db"], read_only=True) as con:
         _emit(list_rejected(con), fmt)
-    finally:
-        con.close()
 
 
 @main.command()
 @click.option("--period", required=True, help="START:END (ISO) hoặc 2023-10, 2023-Q3, 2023-H1, 2023.")
 @click.option("--unit", "units", multiple=True, help="Chỉ các đơn vị này (lặp lại được).")
+@click.option("--as-of", "as_of", default=None, metavar="DATE",
+              help="Tính theo cơ cấu đơn vị của ngày này (mặc định: ngày cuối kỳ).")
 @FORMAT
 @click.pass_obj
 @_expected_errors
-def indicators(obj: dict, period: str, units: tuple[str, ...], fmt: str) -> None:
-    """Mọi chỉ tiêu của báo cáo cho từng đơn vị và các cấp tổng hợp."""
+def indicators(obj: dict, period: str, units: tuple[str, ...], as_of: str | None,
+               fmt: str) -> None:
+    """Mọi chỉ tiêu của báo cáo cho từng đơn vị và các cấp tổng hợp, theo cơ cấu đơn vị
+    của ngày cuối kỳ (hoặc --as-of)."""
     from tthc_lib.indicators.figures import compute_indicators
     from tthc_lib.periods import parse_period
-    from tthc_lib.store.connection import connect
+    from tthc_lib.store.connection import open_store
 
     p = parse_period(period)
-    con = connect(obj["db"], read_only=True)
-    try:
-        result = compute_indicators(con, p.start, p.end, list(units) or None)
-    finally:
-        con.close()
+    with open_store(obj["db"], read_only=True) as con:
+        result = compute_indicators(con, p.start, p.end, list(units) or None,
+                                    _as_of_date(as_of))
     _emit(result.rows, fmt, result.to_json_obj() if fmt == "json" else None)
+
+
+def _as_of_date(text: str | None):
+    """--as-of as a date (ISO or dd/mm/yyyy), or a usage error in one line."""
+    import datetime as dt
+
+    if text is None:
+        return None
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return dt.datetime.strptime(text.strip(), fmt).date()
+        except ValueError:
+            continue
+    raise click.BadParameter(f'"{text}" không phải ngày (cần YYYY-MM-DD hoặc dd/mm/yyyy).',
+                             param_hint="--as-of")
 
 
 @main.command()
@@ -213,18 +224,15 @@ def form06(obj: dict, period: str, unit: str | None, scope: str, out_file: str,
     from tthc_lib.content.narrative import Settings
     from tthc_lib.content.reconcile import root_unit
     from tthc_lib.periods import label_vi, parse_period
-    from tthc_lib.store.connection import connect
+    from tthc_lib.store.connection import open_store
 
     settings = Settings.load(Path(params_dir))
     p = parse_period(period, settings.calendar)
-    con = connect(obj["db"], read_only=True)
-    try:
+    with open_store(obj["db"], read_only=True) as con:
         code = root_unit(con, unit)
         frame = form06_frame(con, p.start, p.end, code, scope)
         meta = form06_meta(con, p.start, p.end, code, label_vi(p, settings.calendar),
                            settings.report.get("reports_to"))
-    finally:
-        con.close()
     for finding in check_form06(frame):
         click.echo(f"Cần xem lại: {finding['message']}", err=True)
     click.echo(str(write_form06_xlsx(frame, Path(out_file), meta)))
@@ -248,21 +256,19 @@ def check(obj: dict, period: str | None, figures_file: str, unit: str | None, no
     Mỗi số liệu chênh lệch được in một dòng (số in, số đúng, loại: số học hoặc dữ liệu).
     Lệnh thoát với mã 0 khi kiểm tra xong, dù có hay không có chênh lệch; mã 1 khi không
     đọc được tệp số liệu, kho dữ liệu hoặc kỳ báo cáo."""
+    from contextlib import nullcontext
+
     from tthc_lib.content.reconcile import check_figures, findings_json, findings_text, load_figures
     from tthc_lib.periods import parse_period
-    from tthc_lib.store.connection import connect, resolve_db
+    from tthc_lib.store.connection import open_store, resolve_db
 
     figures = load_figures(Path(figures_file))
     asked = parse_period(period) if period else None
     if not no_data and not resolve_db(obj["db"]).exists():
         raise TthcError(f"Chưa có kho dữ liệu {resolve_db(obj['db'])}: hãy nạp dữ liệu "
                         "(tthc ingest TỆP...) hoặc chỉ kiểm tra số học với --no-data.")
-    con = None if no_data else connect(obj["db"], read_only=True)
-    try:
+    with nullcontext() if no_data else open_store(obj["db"], read_only=True) as con:
         findings = check_figures(con, figures, unit=unit, period=asked)
-    finally:
-        if con is not None:
-            con.close()
     if fmt == "json":
         click.echo(json.dumps(findings_json(figures, findings, asked), ensure_ascii=False))
     else:

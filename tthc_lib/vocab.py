@@ -37,12 +37,18 @@ CHANNELS = {
     "dịch vụ bưu chính": "post", "bưu chính": "post", "post": "post",
 }
 STATUSES = {
-    "đang giải quyết": "open", "open": "open",
+    "đang giải quyết": "open", "đang xử lý": "open", "open": "open",
+    "chờ bổ sung": "paused", "tạm dừng": "paused", "paused": "paused",
     "đã giải quyết": "resolved", "đã trả kết quả": "resolved", "resolved": "resolved",
     "đã rút": "withdrawn", "rút hồ sơ": "withdrawn", "withdrawn": "withdrawn",
     "trả lại": "returned", "từ chối": "returned", "returned": "returned",
 }
-LEVELS = {"cấp huyện": "district", "district": "district", "cấp xã": "commune", "commune": "commune"}
+LEVELS = {"cấp tỉnh": "province", "province": "province",
+          "cấp huyện": "district", "district": "district",
+          "cấp xã": "commune", "commune": "commune"}
+# The one Vietnamese label of each level, as tables, the index and Biểu 06 write it; prose
+# writes it in lower case ("cấp xã").
+LEVEL_LABELS = {"province": "Cấp tỉnh", "district": "Cấp huyện", "commune": "Cấp xã"}
 ONLINE_SERVICE = {
     "toàn trình": "full", "full": "full",
     "một phần": "partial", "partial": "partial",
@@ -60,15 +66,33 @@ TOPICS = {
     "quy định kinh doanh": "business_regulation",
     "business_regulation": "business_regulation",
 }
+# Kind (Loại đơn vị) -> level (structure.md). `Thành phố` alone is a city under a province.
 UNIT_KINDS = {
+    "tỉnh": "province", "thành phố trực thuộc trung ương": "province",
+    "sở": "province", "ban": "province", "cơ quan": "province", "trung tâm": "province",
     "thành phố": "district", "thị xã": "district", "huyện": "district", "quận": "district",
-    "phường": "commune", "xã": "commune", "thị trấn": "commune",
-    "district": "district", "commune": "commune",
+    "phường": "commune", "xã": "commune", "thị trấn": "commune", "đặc khu": "commune",
+    "province": "province", "district": "district", "commune": "commune",
+}
+# Kind -> role: a department is a body under a province that resolves province-level
+# procedures; every other kind is a territory.
+UNIT_ROLES = {
+    **{k: "territory" for k in UNIT_KINDS},
+    "sở": "department", "ban": "department", "cơ quan": "department", "trung tâm": "department",
+    "department": "department",
+}
+# Successions: scope (Phạm vi).
+SCOPES_OF_SUCCESSION = {
+    "toàn bộ": "whole", "whole": "whole",
+    "một phần": "part", "part": "part",
 }
 FLAGS = {
     "có": True, "true": True, "1": True, "x": True, "yes": True,
     "không": False, "false": False, "0": False, "": False, "no": False,
 }
+
+# A yes/no flag whose empty value means "not said" (NULL), not "no".
+YES_NO = {k: v for k, v in FLAGS.items() if k}
 
 # Vietnamese names of the kinds, for messages users read.
 KIND_LABELS = {
@@ -77,6 +101,7 @@ KIND_LABELS = {
     "changes": "công bố TTHC",
     "dossiers": "hồ sơ",
     "feedback": "phản ánh, kiến nghị",
+    "successions": "sắp xếp đơn vị hành chính",
 }
 
 SCHEMAS: dict[str, list[Column]] = {
@@ -84,6 +109,8 @@ SCHEMAS: dict[str, list[Column]] = {
         Column("unit_code", "Mã đơn vị", "text", True),
         Column("unit_name", "Tên đơn vị", "text", True),
         Column("kind", "Loại đơn vị", "enum", True, UNIT_KINDS),
+        Column("level", "Cấp", "enum", False, LEVELS),
+        Column("established", "Ngày thành lập", "date"),
         Column("parent_code", "Mã đơn vị cấp trên", "text"),
     ],
     "procedures": [
@@ -107,7 +134,7 @@ SCHEMAS: dict[str, list[Column]] = {
         Column("procedure_name", "Tên thủ tục", "text"),
         Column("channel", "Hình thức nộp", "enum", True, CHANNELS),
         Column("received_at", "Ngày tiếp nhận", "datetime", True),
-        Column("due_at", "Ngày hẹn trả", "datetime", True),
+        Column("due_at", "Ngày hẹn trả", "datetime"),
         Column("status", "Trạng thái", "enum", True, STATUSES),
         Column("closed_at", "Ngày kết thúc", "datetime"),
         Column("digitised_on_receipt", "Số hóa thành phần hồ sơ", "flag"),
@@ -126,6 +153,14 @@ SCHEMAS: dict[str, list[Column]] = {
         Column("handled_at", "Ngày xử lý xong", "datetime"),
         Column("content", "Nội dung", "text", personal=True),
     ],
+    "successions": [
+        Column("old_code", "Mã đơn vị cũ", "text", True),
+        Column("new_code", "Mã đơn vị mới", "text", True),
+        Column("effective_date", "Ngày hiệu lực", "date", True),
+        Column("scope", "Phạm vi", "enum", True, SCOPES_OF_SUCCESSION),
+        Column("takes_data", "Nhận số liệu", "enum", False, YES_NO),
+        Column("basis", "Căn cứ", "text"),
+    ],
 }
 
 # Headers that must all be present for a file to be of a kind (input-format.md).
@@ -136,6 +171,7 @@ RECOGNISE: dict[str, tuple[str, ...]] = {
     "changes": ("decision_no", "decision_date", "procedure_code", "level", "change"),
     "feedback": ("feedback_id", "unit_code", "topic", "received_at", "due_at"),
     "units": ("unit_code", "unit_name", "kind"),
+    "successions": ("old_code", "new_code", "effective_date", "scope"),
 }
 
 # The id of a record of each kind: a later row with the same id replaces the stored one.
@@ -145,10 +181,11 @@ IDS: dict[str, tuple[str, ...]] = {
     "changes": ("decision_no", "procedure_code"),
     "dossiers": ("dossier_id",),
     "feedback": ("feedback_id",),
+    "successions": ("old_code", "new_code"),
 }
 
 # Registries load before the records that refer to them.
-LOAD_ORDER = ("units", "procedures", "changes", "dossiers", "feedback")
+LOAD_ORDER = ("units", "successions", "procedures", "changes", "dossiers", "feedback")
 
 
 def header_lookup(kind: str) -> dict[str, Column]:

@@ -28,7 +28,7 @@ from matplotlib.figure import Figure
 from matplotlib.ft2font import FT2Font
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from tthc_lib.content.formatting import fmt_decimal, fmt_int
+from tthc_lib.content.formatting import fmt_int, fmt_percent
 from tthc_lib.content.tables import (
     LABELS,
     child_rows,
@@ -89,8 +89,9 @@ def font_family() -> list[str]:
 
 
 @contextmanager
-def _style() -> Iterator[None]:
-    """seaborn's whitegrid look, in the report's font and sizes."""
+def chart_style() -> Iterator[None]:
+    """seaborn's whitegrid look, in the report's font and sizes: the one style of every
+    chart of the report (scorecard.py's too)."""
     rc = {"font.family": font_family(), "font.size": 9, "axes.titlesize": 10,
           "axes.titleweight": "bold", "axes.labelsize": 9, "xtick.labelsize": 8,
           "ytick.labelsize": 8, "legend.fontsize": 8, "axes.unicode_minus": False,
@@ -166,7 +167,7 @@ def figure_png(fig: Figure) -> bytes:
 def pct_label(x: float) -> str:
     """An axis or bar value in percent: 20 -> "20%", 98.25 -> "98,3%"."""
     x = float(x)  # tick values may be numpy numbers, which Decimal refuses
-    return fmt_decimal(x, 0 if x.is_integer() else 1) + "%"
+    return fmt_percent(x, 0 if x.is_integer() else 1)
 
 
 def _pct_axis(ax: Axes, axis: str = "x") -> None:
@@ -211,7 +212,7 @@ def timeliness_by_unit_chart(rows: pd.DataFrame, parent: str) -> Figure | None:
                              name_key(k["unit_name"])))
     parts = [("early_rate", "resolved_early", "early"), ("on_time_rate", "resolved_on_time",
              "on_time"), ("late_rate", "resolved_late", "late")]
-    with _style():
+    with chart_style():
         fig, ax = _figure(1.3 + 0.24 * len(kids))
         left = [0.0] * len(kids)
         for rate, label, color in parts:
@@ -231,7 +232,7 @@ def timeliness_by_unit_chart(rows: pd.DataFrame, parent: str) -> Figure | None:
 def _bar_labels(ax: Axes, container, values: Sequence[Decimal]) -> None:
     """Each bar's exact rate at its end, one decimal ("96,0%"), on white so that a target
     line behind it does not cross the digits."""
-    texts = ax.bar_label(container, labels=[fmt_decimal(v, 1) + "%" for v in values],
+    texts = ax.bar_label(container, labels=[fmt_percent(v, 1) for v in values],
                          padding=2, fontsize=7)
     for text in texts:
         text.set_bbox({"facecolor": "white", "edgecolor": "none", "pad": 0.3, "alpha": 0.8})
@@ -247,7 +248,7 @@ def online_rate_chart(rows: pd.DataFrame, parent: str,
         return None
     names, exact = [n for n, _ in rated], [v for _, v in rated]
     values = [float(v) for v in exact]
-    with _style():
+    with chart_style():
         fig, ax = _figure(1.3 + 0.24 * len(rated))
         below = [target is not None and v < target for v in values]
         colors = [COLORS["other"] if b else COLORS["on_time"] for b in below]
@@ -281,7 +282,7 @@ def digitisation_chart(rows: pd.DataFrame, parent: str) -> Figure | None:
     kids = [k for k in kids if any(rate_of(k, r) is not None for r, _, _ in series)]
     if not kids:
         return None
-    with _style():
+    with chart_style():
         fig, ax = _figure(1.3 + 0.36 * len(kids))
         for i, (rate, label, color) in enumerate(series):
             pairs = [(y, rate_of(k, rate)) for y, k in enumerate(kids)]
@@ -312,7 +313,7 @@ def monthly_trend_chart(df_by_month: pd.DataFrame | None) -> Figure | None:
     if not any(int(df[k].sum()) for k in keys):
         return None
     x = list(range(len(df)))
-    with _style():
+    with chart_style():
         fig, ax = _figure(3.2)
         online, offline = df["received_online"].astype(int), df["received_offline"].astype(int)
         bars_on = ax.bar(x, online, width=0.7, color=COLORS["on_time"],
@@ -358,7 +359,7 @@ def dossiers_by_field_chart(df_by_field: pd.DataFrame | None, top: int = 10) -> 
     y = range(len(df))
     parts = [("received_online", "on_time"), ("received_offline", "other"),
              ("carried_over", "late")]
-    with _style():
+    with chart_style():
         fig, ax = _figure(1.3 + 0.26 * len(df))
         left = pd.Series(0, index=df.index)
         for key, color in parts:

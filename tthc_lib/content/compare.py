@@ -31,9 +31,15 @@ from fractions import Fraction
 
 import pandas as pd
 
-from tthc_lib.content.formatting import fmt_decimal, fmt_int, fmt_pct, nfc, round_half_away
+from tthc_lib.content.formatting import (
+    fmt_decimal,
+    fmt_int,
+    fmt_percent,
+    nfc,
+    round_half_away,
+)
 from tthc_lib.content.prose import SERVICE_PLACES, TIMELINESS_PLACES
-from tthc_lib.content.tables import DERIVED_COUNTS, LABELS, RATE_PARTS, UNDEFINED
+from tthc_lib.content.tables import DERIVED_COUNTS, LABELS, RATE_PARTS, UNDEFINED, rate_terms
 from tthc_lib.errors import UnitError
 from tthc_lib.indicators.figures import compute_indicators
 from tthc_lib.periods import Period, label_vi, previous_period, same_period_last_year, whole_months
@@ -215,11 +221,12 @@ def change_words(current: Value | None, earlier: Value | None) -> str | None:
         diff = _fraction(current) - _fraction(earlier)
     if diff == 0:
         return "bằng"
-    verb, unit = ("tăng" if diff > 0 else "giảm"), ("%" if count else " điểm phần trăm")
+    verb = "tăng" if diff > 0 else "giảm"
     size = round_half_away(abs(diff), CHANGE_PLACES)
-    if size == 0:
-        return f"{verb} dưới {fmt_decimal(Decimal(1).scaleb(-CHANGE_PLACES), CHANGE_PLACES)}{unit}"
-    return f"{verb} {fmt_decimal(size, CHANGE_PLACES)}{unit}"
+    shown = size or Decimal(1).scaleb(-CHANGE_PLACES)  # "dưới 0,1%": not "tăng 0,0%"
+    amount = (fmt_percent(shown, CHANGE_PLACES) if count
+              else f"{fmt_decimal(shown, CHANGE_PLACES)} điểm phần trăm")
+    return f"{verb} {'dưới ' if size == 0 else ''}{amount}"
 
 
 def _fraction(x: Value) -> Fraction:
@@ -242,9 +249,8 @@ def change_phrase(current: Value | None, earlier: Value | None, earlier_label: s
 def figure_value(row: Mapping, figure: str) -> int | Fraction | None:
     """A count (int) or a rate in percent (exact Fraction, None when undefined) of a row."""
     if figure in RATE_PARTS:
-        nums, den = RATE_PARTS[figure]
-        den_n = int(row[den])
-        return None if den_n == 0 else Fraction(sum(int(row[n]) for n in nums) * 100, den_n)
+        num, den = rate_terms(row, figure)
+        return None if den == 0 else Fraction(num * 100, den)
     return sum(int(row[k]) for k in DERIVED_COUNTS.get(figure, (figure,)))
 
 
@@ -252,9 +258,8 @@ def figure_text(row: Mapping, figure: str) -> str:
     """A figure as a table cell: "13.372", "85,7%" (timeliness) or "98,31%", "–"."""
     if figure not in RATE_PARTS:
         return fmt_int(figure_value(row, figure))
-    nums, den = RATE_PARTS[figure]
     places = TIMELINESS_PLACES if figure in _ONE_DECIMAL_RATES else SERVICE_PLACES
-    return fmt_pct(sum(int(row[n]) for n in nums), row[den], places) or UNDEFINED
+    return fmt_percent(figure_value(row, figure), places, UNDEFINED)
 
 
 def figure_label(figure: str) -> str:

@@ -26,6 +26,7 @@ from tthc_lib.atomic import atomic_path
 from tthc_lib.content.formatting import fmt_date, fmt_int
 from tthc_lib.content.tables import field_label, name_key
 from tthc_lib.indicators.figures import indicators_by_field
+from tthc_lib.vocab import LEVEL_LABELS
 
 FORM_CODE = "Biểu số 06/VPCP/KSTT"
 FORM_TITLE = ("TÌNH HÌNH, KẾT QUẢ GIẢI QUYẾT TTHC TẠI CƠ QUAN, ĐƠN VỊ TRỰC TIẾP "
@@ -52,7 +53,7 @@ FORM_IDENTITIES = ((3, (4, 5, 6)), (3, (7, 11)), (7, (8, 9, 10)), (11, (12, 13))
 
 # Sections of the form, by the level of the procedures; None: any other level, or a procedure
 # missing from the catalogue.
-LEVEL_SECTIONS = (("district", "Cấp huyện"), ("commune", "Cấp xã"),
+LEVEL_SECTIONS = (("district", LEVEL_LABELS["district"]), ("commune", LEVEL_LABELS["commune"]),
                   (None, "Chưa xác định cấp thực hiện"))
 ROMAN = ("I", "II", "III")
 

@@ -14,6 +14,8 @@ from fractions import Fraction
 
 from babel.numbers import format_decimal, format_percent
 
+from tthc_lib.indicators.rates import rate  # noqa: F401  (the one definition, re-exported)
+
 LOCALE = "vi"
 # Enough digits that a quotient can never be mistaken for a tie at any places we round to.
 _PRECISION = 60
@@ -29,19 +31,6 @@ def nfc(text: str) -> str:
 def fmt_int(n: int) -> str:
     """An integer with the Vietnamese thousands separator: 13372 -> "13.372"."""
     return format_decimal(int(n), format="#,##0", locale=LOCALE)
-
-
-def rate(num: int, den: int) -> Decimal | None:
-    """``num / den`` as a percentage (0-100), or None when ``den`` is 0.
-
-    Exact when the quotient terminates (1/8 -> 12.5); otherwise correct to 60 significant
-    digits, which no rounding to a few places can tell apart from the exact value.
-    """
-    if int(den) == 0:
-        return None
-    with localcontext() as ctx:
-        ctx.prec = _PRECISION
-        return Decimal(int(num)) * 100 / Decimal(int(den))
 
 
 def round_half_away(x: Number, places: int) -> Decimal:
@@ -64,19 +53,30 @@ def _round_fraction(x: Fraction, places: int) -> Decimal:
     return Decimal(-units if x < 0 else units).scaleb(-places)
 
 
+def _pattern(places: int) -> str:
+    return "#,##0" + ("." + "0" * places if places else "")
+
+
 def fmt_decimal(x: Number, places: int) -> str:
     """``x`` rounded half away from zero to ``places`` decimals: 98.305 -> "98,31"."""
-    pattern = "#,##0" + ("." + "0" * places if places else "")
-    return format_decimal(round_half_away(x, places), format=pattern, locale=LOCALE)
+    return format_decimal(round_half_away(x, places), format=_pattern(places), locale=LOCALE)
+
+
+def fmt_percent(x: Number | None, places: int = 1, undefined: str | None = None) -> str | None:
+    """A value already in percent (85.73, a Decimal or an exact Fraction) as Vietnamese writes
+    it, rounded half away from zero: 85.73 -> "85,7%"; None -> ``undefined``. The one percent
+    formatter of the package (Babel's ``format_percent``): every other goes through it."""
+    if x is None:
+        return undefined
+    rounded = round_half_away(x, places)
+    return format_percent(rounded / 100, format=_pattern(places) + "%", locale=LOCALE)
 
 
 def fmt_pct(num: int, den: int, places: int = 1) -> str | None:
     """``num / den`` as a Vietnamese percentage: (10049, 11722) -> "85,7%"; None when den is 0."""
     if int(den) == 0:
         return None
-    rounded = _round_fraction(Fraction(int(num) * 100, int(den)), places)
-    pattern = "#,##0" + ("." + "0" * places if places else "") + "%"
-    return format_percent(rounded / 100, format=pattern, locale=LOCALE)
+    return fmt_percent(Fraction(int(num) * 100, int(den)), places)
 
 
 def fmt_count(n: int, zero: str | None = "không", pad: bool = True) -> str:

@@ -24,13 +24,13 @@ from collections.abc import Mapping
 
 from tthc_lib.content.formatting import fmt_count, fmt_date, fmt_int, fmt_pct, nfc
 from tthc_lib.periods import Period
-from tthc_lib.vocab import LEVELS
+from tthc_lib.vocab import LEVEL_LABELS
 
 TIMELINESS_PLACES = 1
 SERVICE_PLACES = 2
 
 # "district" -> "cấp huyện", "commune" -> "cấp xã", from the one vocabulary.
-LEVEL_WORDS = {canon: word for word, canon in LEVELS.items() if word.startswith("cấp ")}
+LEVEL_WORDS = {canon: LEVEL_LABELS[canon].lower() for canon in ("district", "commune")}
 COMMUNES_WORD = LEVEL_WORDS["commune"]
 
 FEEDBACK_HEADING = (

@@ -38,14 +38,16 @@ from pathlib import Path
 
 import yaml
 
-from tthc_lib.content.formatting import fmt_decimal, fmt_int, round_half_away
+from tthc_lib.content.formatting import fmt_int, fmt_percent, round_half_away
 from tthc_lib.errors import InputError, PeriodError, UnitError
 from tthc_lib.indicators.figures import COUNTS, IDENTITIES, RATES, compute_indicators
 from tthc_lib.periods import Period
+from tthc_lib.vocab import LEVEL_LABELS
 
 KINDS = ("arithmetic", "data")
 KIND_LABELS = {"arithmetic": "số học", "data": "dữ liệu"}
-PART_LABELS = {"city": "cấp huyện", "communes": "cấp xã", "total": "tổng số"}
+PART_LABELS = {"city": LEVEL_LABELS["district"].lower(),
+               "communes": LEVEL_LABELS["commune"].lower(), "total": "tổng số"}
 PART_SCOPES = {"city": "unit", "communes": "communes", "total": "total"}
 PUBLISHED_LEVELS = {"city": "district", "communes": "commune"}
 CHANGES = ("new", "amended", "abolished")
@@ -336,7 +338,7 @@ def _rounded_rate(num: int, den: int, places: int) -> Decimal | None:
 
 
 def _fmt_pct(value: Decimal, places: int) -> str:
-    return f"{fmt_decimal(value, places)}%"
+    return fmt_percent(value, places)
 
 
 def _rate_check(p: Printed, num: int, den: int) -> Finding | None:

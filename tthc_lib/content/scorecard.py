@@ -21,8 +21,7 @@ total as shown (two decimals) among units with the same maximum; equal totals sh
 from __future__ import annotations
 
 import html
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
@@ -30,7 +29,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from tthc_lib.content.formatting import fmt_decimal, nfc, rate, round_half_away
+from tthc_lib.content.formatting import fmt_decimal, fmt_percent, nfc, rate, round_half_away
 from tthc_lib.content.tables import UNDEFINED, child_rows, name_key
 from tthc_lib.errors import ReportError
 from tthc_lib.indicators.figures import COUNTS
@@ -213,7 +212,7 @@ def _points(x: Decimal | None) -> str:
 
 
 def _pct(x: Decimal | None) -> str:
-    return UNDEFINED if x is None else fmt_decimal(x, RATE_PLACES) + "%"
+    return fmt_percent(x, RATE_PLACES, UNDEFINED)
 
 
 def _note(line: Mapping, labels: Mapping[str, str], shown: set[str]) -> str:
@@ -308,28 +307,6 @@ def scorecard_table_html(df: pd.DataFrame, spec: Mapping, number: int | None = N
 # ---------------------------------------------------------------- chart
 
 
-@contextmanager
-def _chart_style() -> Iterator[None]:
-    """seaborn's whitegrid look in the report's serif (the family charts.py registers)."""
-    import matplotlib as mpl
-    import seaborn as sns
-
-    from tthc_lib.content.charts import font_family
-
-    rc = {
-        "font.family": font_family(),
-        "font.size": 9,
-        "axes.titlesize": 10,
-        "axes.titleweight": "bold",
-        "xtick.labelsize": 8,
-        "ytick.labelsize": 8,
-        "legend.fontsize": 8,
-        "axes.unicode_minus": False,
-    }
-    with sns.axes_style("whitegrid"), mpl.rc_context(rc):
-        yield
-
-
 def _stack(scored: list[dict], comps: Sequence[Mapping]) -> list[tuple[str, list[float]]]:
     """(legend label, widths) of each segment: the components' points, then for scaled
     totals the points the scaling adds."""
@@ -361,12 +338,12 @@ def scorecard_chart(df: pd.DataFrame, spec: Mapping | None = None):
     from matplotlib.figure import Figure
     from matplotlib.ticker import FuncFormatter
 
-    from tthc_lib.content.charts import DPI, WIDTH_IN
+    from tthc_lib.content.charts import DPI, WIDTH_IN, chart_style
 
     comps = shown_components(df, spec)
     n, top = len(scored), float(max(_maxima(df)))
     colors = sns.color_palette("colorblind", len(comps))
-    with _chart_style():
+    with chart_style():
         fig = Figure(figsize=(WIDTH_IN, min(max(1.6 + 0.26 * n, 2.8), 9.5)), dpi=DPI,
                      layout="constrained")
         FigureCanvasAgg(fig)

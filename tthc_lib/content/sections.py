@@ -30,7 +30,7 @@ from tthc_lib.indicators.figures import (
     indicators_by_month_all,
 )
 from tthc_lib.periods import Period, label_vi, range_vi
-from tthc_lib.store.connection import connect
+from tthc_lib.store.connection import open_store
 
 
 @dataclass
@@ -87,13 +87,10 @@ def issuer_name(info: dict) -> str:
 @lru_cache(maxsize=8)
 def _indicators(db: str, mtime: float, start: date, end: date) -> tuple[IndicatorResult, dict]:
     """All units' figures for a period, once per kernel while the store is unchanged."""
-    con = connect(db, read_only=True)
-    try:
+    with open_store(db, read_only=True) as con:
         result = compute_indicators(con, start, end)
         registry = con.execute("SELECT unit_code, unit_name, kind, level, parent_code FROM units"
                                ).df().set_index("unit_code").to_dict(orient="index")
-    finally:
-        con.close()
     return result, registry
 
 
@@ -252,11 +249,8 @@ def _breakdowns(db: str, mtime: float, start: date, end: date,
     """Every unit's figures by field or by month for a period, once per kernel while the store
     is unchanged (one query instead of one per unit and chart)."""
     everyone = {"field": indicators_by_field_all, "month": indicators_by_month_all}[kind]
-    con = connect(db, read_only=True)
-    try:
+    with open_store(db, read_only=True) as con:
         return everyone(con, start, end, ("unit", "total"))
-    finally:
-        con.close()
 
 
 def _frame(ctx: ReportContext, fn) -> pd.DataFrame:
@@ -273,11 +267,8 @@ def _frame(ctx: ReportContext, fn) -> pd.DataFrame:
 
 
 def _query(ctx: ReportContext, fn, scope: str) -> pd.DataFrame:
-    con = connect(ctx.db, read_only=True)
-    try:
+    with open_store(ctx.db, read_only=True) as con:
         return fn(con, ctx.period.start, ctx.period.end, ctx.unit, scope)
-    finally:
-        con.close()
 
 
 def dossiers_by_field_table(ctx: ReportContext) -> HTML | None:
@@ -379,12 +370,9 @@ def _comparison(ctx: ReportContext):
     def cached(span: Period) -> IndicatorResult:
         return _indicators(str(ctx.db), mtime, span.start, span.end)[0]
 
-    con = connect(ctx.db, read_only=True)
-    try:
+    with open_store(ctx.db, read_only=True) as con:
         return comparison(con, ctx.unit, "total" if ctx.has_children else "unit", ctx.period,
                           ctx.settings.calendar, indicators=cached)
-    finally:
-        con.close()
 
 
 def _against(ctx: ReportContext) -> tuple[str, ...]:
@@ -446,12 +434,9 @@ def form06(ctx: ReportContext) -> HTML | None:
     """Biểu số 06/VPCP/KSTT for the unit (its own dossiers and, for a unit with wards, all)."""
     from tthc_lib.content.form06 import form06_frame, form06_html
 
-    con = connect(ctx.db, read_only=True)
-    try:
+    with open_store(ctx.db, read_only=True) as con:
         frame = form06_frame(con, ctx.period.start, ctx.period.end, ctx.unit,
                              "total" if ctx.has_children else "unit")
-    finally:
-        con.close()
     return _html([form06_html(frame)])
 
 

@@ -13,12 +13,12 @@ import html
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 
 import pandas as pd
 
-from tthc_lib.content.formatting import fmt_int, fmt_pct, rate
-from tthc_lib.vocab import UNIT_KINDS, norm_header
+from tthc_lib.content.formatting import fmt_int, fmt_pct
+from tthc_lib.indicators.rates import RATE_PARTS, rate_of
+from tthc_lib.vocab import LEVEL_LABELS, UNIT_KINDS, norm_header
 
 UNDEFINED = "–"
 TOTAL = "Tổng số"
@@ -66,23 +66,13 @@ LABELS: dict[str, str] = {
     "rate": "Tỷ lệ",
     "feedback": "PAKN về quy định hành chính, hành vi hành chính",
     "business_feedback": "PAKN về quy định kinh doanh",
-    "district": "Cấp huyện",
-    "commune": "Cấp xã",
+    "district": LEVEL_LABELS["district"],
+    "commune": LEVEL_LABELS["commune"],
     "no_field": "Chưa xác định lĩnh vực",
     "all_fields": "Tổng cộng",
 }
 
-# rate -> (numerator counts, denominator count); a rate is sum(numerators) / denominator.
-RATE_PARTS: dict[str, tuple[tuple[str, ...], str]] = {
-    "early_rate": (("resolved_early",), "resolved_total"),
-    "on_time_rate": (("resolved_on_time",), "resolved_total"),
-    "late_rate": (("resolved_late",), "resolved_total"),
-    "timely_rate": (("resolved_early", "resolved_on_time"), "resolved_total"),
-    "online_rate": (("received_online",), "received_in_period"),
-    "dvc_rate": (("dvc_online",), "dvc_eligible"),
-    "digitised_on_receipt_rate": (("digitised_on_receipt",), "received_in_period"),
-    "result_digitised_rate": (("result_digitised",), "resolved_total"),
-}
+# Rates (RATE_PARTS, rate, rate_of) are defined once, in tthc_lib.indicators.rates.
 # Counts shown that are sums of others.
 DERIVED_COUNTS: dict[str, tuple[str, ...]] = {
     "resolved_timely": ("resolved_early", "resolved_on_time"),
@@ -106,16 +96,16 @@ def count_of(values: Mapping, key: str) -> int:
     return sum(int(values[k]) for k in DERIVED_COUNTS.get(key, (key,)))
 
 
-def rate_of(values: Mapping, name: str) -> Decimal | None:
-    """A named rate (RATE_PARTS) of a line in percent, unrounded; None when undefined."""
+def rate_terms(values: Mapping, name: str) -> tuple[int, int]:
+    """(numerator, denominator) of a named rate (RATE_PARTS) of a line: the one place the
+    report's tables take a rate apart (indicators/rates.py defines the rate)."""
     nums, den = RATE_PARTS[name]
-    return rate(sum(int(values[n]) for n in nums), values[den])
+    return sum(int(values[n]) for n in nums), int(values[den])
 
 
 def fmt_rate(values: Mapping, name: str, places: int = 1) -> str:
     """A named rate of a line as users read it: "85,7%", or "–" when undefined."""
-    nums, den = RATE_PARTS[name]
-    return _pct(sum(int(values[n]) for n in nums), values[den], places)
+    return _pct(*rate_terms(values, name), places)
 
 
 # ---------------------------------------------------------------- units and their lines

@@ -19,6 +19,7 @@ from tthc_lib import vocab
 from tthc_lib.errors import InputError, StoreError
 from tthc_lib.ingest.base import Export
 from tthc_lib.ingest.readers import open_export
+from tthc_lib.ingest.structure_rules import set_aside_succession_conflicts, set_aside_unit_cycles
 from tthc_lib.ingest.rules import (
     _conflict_message,
     _key_sql,
@@ -30,7 +31,7 @@ from tthc_lib.ingest.rules import (
     _store_columns,
 )
 
-REGISTRIES = ("units", "procedures")
+REGISTRIES = ("units", "successions", "procedures")
 _counter = itertools.count()
 
 
@@ -216,7 +217,10 @@ def _set_aside(con, export: Export, names: _Names) -> None:
             WHERE r.dup IS NOT TRUE)
         WHERE reason <> ''""")
     if export.kind == "units":
+        set_aside_unit_cycles(con, export, names.parsed, names.bad, names.repeats)
         _set_aside_orphans(con, export, names)
+    if export.kind == "successions":
+        set_aside_succession_conflicts(con, export, names.parsed, names.bad, names.repeats)
 
 
 def _set_aside_orphans(con, export: Export, names: _Names) -> None:

@@ -187,10 +187,16 @@ def _kind_reasons(kind: str) -> list[tuple[str, str]]:
             _before("closed_at", "received_at", '"Ngày kết thúc" sớm hơn "Ngày tiếp nhận"'),
             _before("due_at", "received_at",
                     '"Ngày hẹn trả" rơi vào ngày trước "Ngày tiếp nhận"', as_dates=True),
-            (f"status__v = 'open' AND {closed}",
+            (f"status__v IN ('open', 'paused') AND {closed}",
              _quoted("Trạng thái", "status", ' nhưng có "Ngày kết thúc"')),
-            (f"status__v <> 'open' AND NOT {closed}",
+            (f"status__v NOT IN ('open', 'paused') AND NOT {closed}",
              _quoted("Trạng thái", "status", ' nhưng thiếu "Ngày kết thúc"')),
+        ]
+    if kind == "successions":
+        return [
+            _registry_reason("old_code", "Mã đơn vị cũ", *units),
+            _registry_reason("new_code", "Mã đơn vị mới", *units),
+            ("old_code = new_code", _lit('"Mã đơn vị cũ" trùng "Mã đơn vị mới"')),
         ]
     if kind == "feedback":
         return [
@@ -215,6 +221,10 @@ def _raw_json(export: Export) -> str:
     return f"CAST(json_object({', '.join(pairs)}) AS VARCHAR)"
 
 
+# Nhận số liệu: empty = yes for `Toàn bộ`, no for `Một phần` (structure.md).
+TAKES_DATA = f"coalesce({_v('takes_data')}, {_v('scope')} = 'whole')"
+
+
 def _store_columns(kind: str) -> dict[str, str]:
     """Store column -> SQL over the parsed table."""
     def local(name):
@@ -222,7 +232,13 @@ def _store_columns(kind: str) -> dict[str, str]:
 
     if kind == "units":
         return {"unit_code": "unit_code", "unit_name": "unit_name", "kind": f"trim(kind, {TRIM})",
-                "level": _v("kind"), "parent_code": "parent_code"}
+                "level": f"coalesce({_v('level')}, {_v('kind')})",
+                "parent_code": "parent_code", "role": _map_sql(_q("kind"), vocab.UNIT_ROLES),
+                "established": local("established")}
+    if kind == "successions":
+        return {"old_code": "old_code", "new_code": "new_code",
+                "effective_date": local("effective_date"), "scope": _v("scope"),
+                "takes_data": TAKES_DATA, "basis": "basis"}
     if kind == "procedures":
         return {"procedure_code": "procedure_code", "procedure_name": "procedure_name",
                 "field": "field", "level": _v("level"), "online_service": _v("online_service")}

@@ -29,9 +29,10 @@ from urllib.parse import quote
 import nbformat
 
 from tthc_lib.atomic import atomic_path, write_bytes_atomic
-from tthc_lib.content.formatting import fmt_decimal, fmt_int
+from tthc_lib.content.formatting import fmt_int, fmt_percent
 from tthc_lib.content.layout import ReportMeta, closing_html, header_html
 from tthc_lib.errors import ReportError
+from tthc_lib.vocab import LEVEL_LABELS
 
 if TYPE_CHECKING:
     from typing_extensions import Self
@@ -45,7 +46,6 @@ CHROMIUM_FLAGS = (
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
     "--no-first-run",
 )
-LEVEL_LABELS = {"province": "Cấp tỉnh", "district": "Cấp huyện", "commune": "Cấp xã"}
 
 
 # ---------------------------------------------------------------- HTML report
@@ -484,7 +484,7 @@ def format_count(value: int | None) -> str:
 
 def format_rate(value: float | None, places: int = 1) -> str:
     """85.73 -> "85,7%" (halves away from zero, from the value's decimal text); None -> "–"."""
-    return "–" if value is None else fmt_decimal(Decimal(str(value)), places) + "%"
+    return fmt_percent(None if value is None else Decimal(str(value)), places, "–")
 
 
 # ---------------------------------------------------------------- files

@@ -8,6 +8,8 @@ Personal-data columns have no place here.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -21,9 +23,20 @@ DDL = """
 CREATE TABLE IF NOT EXISTS units (
     unit_code VARCHAR PRIMARY KEY,
     unit_name VARCHAR NOT NULL,
-    kind VARCHAR NOT NULL,            -- as written: Thành phố, Phường, Xã ...
-    level VARCHAR NOT NULL,           -- district | commune
-    parent_code VARCHAR
+    kind VARCHAR NOT NULL,            -- as written: Tỉnh, Sở, Thành phố, Phường, Đặc khu ...
+    level VARCHAR NOT NULL,           -- province | district | commune (Cấp, else the kind's)
+    parent_code VARCHAR,              -- as registered (store/structure.py: the effective one)
+    role VARCHAR NOT NULL DEFAULT 'territory',   -- territory | department
+    established DATE                  -- Ngày thành lập: the unit does not exist before it
+);
+CREATE TABLE IF NOT EXISTS successions (
+    old_code VARCHAR NOT NULL,
+    new_code VARCHAR NOT NULL,
+    effective_date DATE NOT NULL,
+    scope VARCHAR NOT NULL,           -- whole | part
+    takes_data BOOLEAN NOT NULL,      -- the successor that inherits the old unit's records
+    basis VARCHAR,                    -- Căn cứ, e.g. Nghị quyết số 1669/NQ-UBTVQH15
+    PRIMARY KEY (old_code, new_code)
 );
 CREATE TABLE IF NOT EXISTS procedures (
     procedure_code VARCHAR PRIMARY KEY,
@@ -45,12 +58,12 @@ CREATE TABLE IF NOT EXISTS dossiers (
     unit_code VARCHAR NOT NULL,
     procedure_code VARCHAR NOT NULL,
     channel VARCHAR NOT NULL,         -- online | in_person | post
-    status VARCHAR NOT NULL,          -- open | resolved | withdrawn | returned
+    status VARCHAR NOT NULL,          -- open | paused | resolved | withdrawn | returned
     received_at TIMESTAMPTZ NOT NULL,
-    due_at TIMESTAMPTZ NOT NULL,
+    due_at TIMESTAMPTZ,               -- NULL: a procedure without an appointment date
     closed_at TIMESTAMPTZ,
     received_date DATE NOT NULL,      -- local dates (Asia/Ho_Chi_Minh)
-    due_date DATE NOT NULL,
+    due_date DATE,
     closed_date DATE,
     digitised_on_receipt BOOLEAN NOT NULL,
     result_digitised BOOLEAN NOT NULL
@@ -89,6 +102,26 @@ CREATE TABLE IF NOT EXISTS rejected (
 """
 
 
+# A store made before the 2025 structure (issue 10) gains its columns in place.
+_UPGRADES = (
+    ("units", "role", "ALTER TABLE units ADD COLUMN role VARCHAR DEFAULT 'territory'"),
+    ("units", "established", "ALTER TABLE units ADD COLUMN established DATE"),
+)
+
+
+def _upgrade(con) -> None:
+    have = set(con.execute("SELECT table_name, column_name FROM duckdb_columns() "
+                           "WHERE database_name = current_database()").fetchall())
+    for table, column, sql in _UPGRADES:
+        if (table, column) not in have:
+            con.execute(sql)
+    not_null = con.execute("SELECT column_name FROM duckdb_columns() WHERE table_name = "
+                           "'dossiers' AND column_name IN ('due_at', 'due_date') "
+                           "AND NOT is_nullable AND database_name = current_database()").fetchall()
+    for (column,) in not_null:
+        con.execute(f"ALTER TABLE dossiers ALTER COLUMN {column} DROP NOT NULL")
+
+
 def resolve_db(path: str | os.PathLike | None = None) -> Path:
     """--db, else $TTHC_DB, else data/tthc.duckdb."""
     return Path(path or os.environ.get("TTHC_DB") or DEFAULT_DB)
@@ -107,6 +140,7 @@ def connect(path: str | os.PathLike | None = None, read_only: bool = False):
             db.parent.mkdir(parents=True, exist_ok=True)
             con = duckdb.connect(str(db))
             con.execute(DDL)
+            _upgrade(con)
     except duckdb.IOException as exc:
         if "lock" in str(exc).lower():
             raise StoreError(f"Kho dữ liệu {db} đang được một tiến trình khác ghi; "
@@ -116,3 +150,14 @@ def connect(path: str | os.PathLike | None = None, read_only: bool = False):
         raise StoreError(f"Không tạo được kho dữ liệu {db}: {exc.strerror}", path=str(db)) from None
     con.execute(f"SET TimeZone = '{LOCAL_TZ}'")
     return con
+
+
+@contextmanager
+def open_store(path: str | os.PathLike | None = None,
+               read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    """`connect` for a `with` block: the store is closed when the block ends, error or not."""
+    con = connect(path, read_only=read_only)
+    try:
+        yield con
+    finally:
+        con.close()

@@ -77,12 +77,12 @@ TEXT_FILES: dict[str, str] = {
         "P05,THD,Quy định hành chính,02/03/2023,30/02/2023,"]),
     "procedures_bad_rows.csv": "\n".join([
         P_HEAD, "9.000001,Thủ tục tốt,Hộ tịch,Cấp xã,Toàn trình",
-        "9.000002,Thủ tục cấp tỉnh,Hộ tịch,Cấp tỉnh,", "9.000003,,Hộ tịch,Cấp xã,",
+        "9.000002,Thủ tục cấp trung ương,Hộ tịch,Cấp trung ương,", "9.000003,,Hộ tịch,Cấp xã,",
         "9.000004,Thủ tục lạ,Hộ tịch,Cấp huyện,Mức 3"]),
     "changes_bad_rows.csv": "\n".join([
         C_HEAD, "1/QĐ-UBND,15/03/2023,9.000001,Cấp xã,Ban hành mới",
         "2/QĐ-UBND,15/03/2023,9.000001,Cấp xã,Đình chỉ", "3/QĐ-UBND,32/03/2023,9.000001,Cấp xã,Bãi bỏ",
-        "4/QĐ-UBND,15/03/2023,9.000001,Cấp tỉnh,Bãi bỏ", ",15/03/2023,9.000001,Cấp xã,Bãi bỏ"]),
+        "4/QĐ-UBND,15/03/2023,9.000001,Cấp trung ương,Bãi bỏ", ",15/03/2023,9.000001,Cấp xã,Bãi bỏ"]),
     "units_bad_rows.csv": "\n".join([
         U_HEAD, "ZA,Thị xã An,Thị xã,", "ZB,Làng B,Làng,ZA", "ZC,Xã C,Xã,ZZ", ",Xã D,Xã,ZA",
         "ZE,,Xã,ZA"]),

@@ -1,0 +1,139 @@
+"""The counts of indicators.md as SQL: per-record 0/1 flags against a period, summed per
+active unit of the structure (store/structure.py). Every figure query (all units, one unit,
+by field, by month) is built from these.
+
+- DOSSIER_COUNTS, FEEDBACK_COUNTS, COUNTS: the names of the counts, in output order.
+- IDENTITIES: (left, right...) pairs that must hold for every unit and scope.
+- dossier_flags(start, end) / feedback_flags(start, end): SELECT lists of SUMs over `d` / `f`.
+- SCOPES, scoped_sql(scopes): the scopes of a row and which active units each sums.
+- per_member_sql(start, end): per active unit, every count over the period; needs the
+  structure CTEs (it reads `counted_for`).
+"""
+
+from __future__ import annotations
+
+DOSSIER_COUNTS = (
+    "carried_over", "received_online", "received_offline", "received_in_period",
+    "received_total", "resolved_total", "resolved_early", "resolved_on_time", "resolved_late",
+    "closed_other", "pending_total", "pending_in_time", "pending_overdue",
+    "dvc_eligible", "dvc_online", "digitised_on_receipt", "result_digitised",
+)
+FEEDBACK_COUNTS = (
+    "feedback_received", "feedback_on_time", "feedback_late", "feedback_pending",
+    "business_feedback_received", "business_feedback_on_time", "business_feedback_late",
+    "business_feedback_pending",
+)
+COUNTS = DOSSIER_COUNTS + FEEDBACK_COUNTS
+
+# (left, right...) : left must equal the sum of the right, for every unit and scope.
+IDENTITIES = (
+    ("received_total", "resolved_total", "closed_other", "pending_total"),
+    ("received_total", "carried_over", "received_in_period"),
+    ("received_in_period", "received_online", "received_offline"),
+    ("resolved_total", "resolved_early", "resolved_on_time", "resolved_late"),
+    ("pending_total", "pending_in_time", "pending_overdue"),
+    ("feedback_received", "feedback_on_time", "feedback_late", "feedback_pending"),
+    ("business_feedback_received", "business_feedback_on_time", "business_feedback_late",
+     "business_feedback_pending"),
+)
+
+def dossier_flags(start: str, end: str) -> str:
+    """SELECT list of 0/1 flags of one dossier `d` against a period [start, end] (SQL exprs)."""
+    counted = (f"((d.received_date < {start} AND (d.closed_date IS NULL OR d.closed_date >= {start}))"
+               f" OR d.received_date BETWEEN {start} AND {end})")
+    rin = f"(d.received_date BETWEEN {start} AND {end})"
+    resolved = f"({counted} AND d.status = 'resolved' AND d.closed_date BETWEEN {start} AND {end})"
+    pending = f"({counted} AND (d.closed_date IS NULL OR d.closed_date > {end}))"
+    flags = {
+        "carried_over": f"d.received_date < {start} AND (d.closed_date IS NULL"
+                        f" OR d.closed_date >= {start})",
+        "received_online": f"{rin} AND d.channel = 'online'",
+        "received_offline": f"{rin} AND d.channel IN ('in_person', 'post')",
+        "received_in_period": rin,
+        "received_total": counted,
+        "resolved_total": resolved,
+        "resolved_early": f"{resolved} AND d.closed_date < d.due_date",
+        "resolved_on_time": f"{resolved} AND (d.closed_date = d.due_date OR d.due_date IS NULL)",
+        "resolved_late": f"{resolved} AND d.closed_date > d.due_date",
+        "closed_other": f"{counted} AND d.status IN ('withdrawn', 'returned')"
+                        f" AND d.closed_date BETWEEN {start} AND {end}",
+        "pending_total": pending,
+        "pending_in_time": f"{pending} AND (d.status = 'paused' OR d.due_date IS NULL"
+                           f" OR d.due_date >= {end})",
+        "pending_overdue": f"{pending} AND d.status <> 'paused' AND d.due_date < {end}",
+        "dvc_eligible": f"{rin} AND pr.online_service = 'full'",
+        "dvc_online": f"{rin} AND pr.online_service = 'full' AND d.channel = 'online'",
+        "digitised_on_receipt": f"{rin} AND d.digitised_on_receipt",
+        "result_digitised": f"{resolved} AND d.result_digitised",
+    }
+    return ",\n".join(f"SUM(CASE WHEN {expr} THEN 1 ELSE 0 END)::BIGINT AS {name}"
+                      for name, expr in flags.items())
+
+
+def feedback_flags(start: str, end: str) -> str:
+    parts = []
+    for prefix, topic in (("feedback", "regulation_or_conduct"),
+                          ("business_feedback", "business_regulation")):
+        rin = f"f.topic = '{topic}' AND f.received_date BETWEEN {start} AND {end}"
+        handled = f"{rin} AND f.handled_date IS NOT NULL AND f.handled_date <= {end}"
+        flags = {
+            f"{prefix}_received": rin,
+            f"{prefix}_on_time": f"{handled} AND f.handled_date <= f.due_date",
+            f"{prefix}_late": f"{handled} AND f.handled_date > f.due_date",
+            f"{prefix}_pending": f"{rin} AND (f.handled_date IS NULL OR f.handled_date > {end})",
+        }
+        parts += [f"SUM(CASE WHEN {e} THEN 1 ELSE 0 END)::BIGINT AS {n}" for n, e in flags.items()]
+    return ",\n".join(parts)
+
+
+
+def per_member_sql(start: str, end: str) -> str:
+    """Per active unit (`unit_code`), every count over the period: each table scanned once,
+    summed by the record's own unit, then carried to the unit it counts for (counted_for).
+    Records of a unit that counts for no unit on the structure date are left out."""
+    zero_d = ", ".join(f"0::BIGINT AS {c}" for c in DOSSIER_COUNTS)
+    zero_f = ", ".join(f"0::BIGINT AS {c}" for c in FEEDBACK_COUNTS)
+    summed = ", ".join(f"SUM(r.{c})::BIGINT AS {c}" for c in COUNTS)
+    return f"""
+    SELECT cf.active_code AS unit_code, {summed} FROM (
+        SELECT d.unit_code, {dossier_flags(start, end)}, {zero_f}
+        FROM dossiers d LEFT JOIN procedures pr USING (procedure_code)
+        GROUP BY d.unit_code
+        UNION ALL
+        SELECT f.unit_code, {zero_d}, {feedback_flags(start, end)}
+        FROM feedback f GROUP BY f.unit_code
+    ) r JOIN counted_for cf ON cf.unit_code = r.unit_code
+    GROUP BY cf.active_code
+    """
+
+
+SCOPES = ("unit", "departments", "districts", "communes", "total")
+
+_SCOPE_MEMBERS = {
+    "departments": "m.level = 'province' AND m.role = 'department'",
+    "districts": "m.level = 'district'",
+    "communes": "m.level = 'commune'",
+}
+
+
+def scoped_sql(scopes: tuple[str, ...] = SCOPES, empty_communes: bool = True) -> str:
+    """(unit, scope, member) for every active unit and each of `scopes`: a unit's own scope is
+    itself; the roll-ups are over the units below it, only for a unit with units below it.
+    With `empty_communes`, a unit with children but no commune gets a `communes` pair with a
+    NULL member (its row of zeros). Needs the structure CTEs."""
+    parents = "(SELECT parent_code FROM structure WHERE parent_code IS NOT NULL)"
+    parts = []
+    for scope in scopes:
+        if scope == "unit":
+            parts.append("SELECT ancestor, 'unit', descendant FROM closure WHERE depth = 0")
+        elif scope == "total":
+            parts.append(f"SELECT ancestor, 'total', descendant FROM closure "
+                         f"WHERE ancestor IN {parents}")
+        else:
+            parts.append(f"SELECT c.ancestor, '{scope}', c.descendant FROM closure c "
+                         f"JOIN structure m ON m.unit_code = c.descendant "
+                         f"WHERE c.depth > 0 AND {_SCOPE_MEMBERS[scope]}")
+            if scope == "communes" and empty_communes:
+                parts.append(f"SELECT DISTINCT parent_code, 'communes', NULL FROM structure "
+                             f"WHERE parent_code IS NOT NULL")
+    return "\nUNION ALL\n".join(parts)
