@@ -315,3 +315,32 @@ def test_phuong_pham_ngu_lao_counts_in_le_thanh_nghi_from_2025(dossiers, success
     pnl = (dossiers["unit_code"] == "HD10") & (dossiers["received_at"].dt.year == 2024)
     own = (dossiers["unit_code"] == "HD05") & (dossiers["received_at"].dt.year == 2024)
     assert got.loc["HD05", "received_in_period"] == pnl.sum() + own.sum()
+
+
+# --------------------------------------------------------------------------------------------
+# Through the loader and the indicators (structure.md)
+
+
+def test_loaded_store_gives_the_known_counts(sample, con):
+    from tthc_lib.indicators.figures import compute_indicators
+    from tthc_lib.ingest.load import load_exports
+
+    results = {Path(r.file).name: r for r in load_exports(con, [str(p) for p in sample])}
+    assert all(r.error is None for r in results.values())
+    assert results["sap_xep_don_vi.csv"].loaded == 28
+    assert (results["don_vi_2026.csv"].loaded, results["don_vi_2026.csv"].rejected) == (42, 0)
+    for year in (2024, 2025, 2026):
+        r = results[f"ho_so_{year}.csv"]
+        assert (r.rejected, r.duplicates) == (3, 4)           # the planted bad rows only
+    now = compute_indicators(con, date(2026, 1, 1), date(2026, 11, 30)).rows
+    rows = now.set_index(["unit", "scope"])
+    assert {u: int(rows.loc[(u, "unit"), "received_total"]) for u in KNOWN_2026} == KNOWN_2026
+    assert {k: int(rows.loc[("HP03", "unit"), k]) for k in KNOWN_HP03} == KNOWN_HP03
+    assert set(now["unit"]) == set(KNOWN_2026)                # only the active units
+    before = compute_indicators(con, date(2025, 1, 1), date(2025, 11, 30),
+                                as_of=date(2026, 11, 30)).rows.set_index(["unit", "scope"])
+    assert {u: int(before.loc[(u, "unit"), "received_total"])
+            for u in KNOWN_2025_ON_2026} == KNOWN_2025_ON_2026
+    old = compute_indicators(con, date(2023, 1, 1), date(2023, 10, 30)).rows
+    assert len(set(old["unit"])) == 26
+    assert int(old.set_index(["unit", "scope"]).loc[("HD", "unit"), "received_total"]) == 13372
