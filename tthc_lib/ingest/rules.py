@@ -105,7 +105,7 @@ def _shape(export: Export):
                      for c in columns if (sql := _parse_sql(c, _q(c.name))) is not None)
     instants = "".join(f", {instant_of_local_sql(_n(c.name))} AS {_v(c.name)}"
                        for c in columns if _is_time(c))
-    blank = f"coalesce({', '.join(_q(c) for c in staged)}) IS NULL"
+    blank = "NOT _filled"      # staging tells: no cell of the row, staged or not, holds a value
 
     replace = f" REPLACE ({trims})" if trims else ""
 
@@ -200,11 +200,17 @@ def _kind_reasons(kind: str) -> list[tuple[str, str]]:
     return []
 
 
+SHIFTED = ("Dòng có nhiều ô hơn dòng tiêu đề: các giá trị bị lệch cột, không biết ô nào "
+           "thuộc cột nào")
+
+
 def _reason_sql(kind: str) -> str:
+    """Why a row is set aside ('' when it is not). A row with more cells than the header
+    gets only SHIFTED: its values may come from personal columns, so none is quoted."""
     pairs = [r for col in vocab.stored_columns(kind) for r in _column_reasons(col)]
     pairs += _kind_reasons(kind)
     cases = ", ".join(f"CASE WHEN {cond} THEN {msg} END" for cond, msg in pairs)
-    return f"concat_ws('; ', {cases}, conflict)"
+    return f"CASE WHEN _extra THEN {_lit(SHIFTED)} ELSE concat_ws('; ', {cases}, conflict) END"
 
 
 def _raw_json(export: Export) -> str:
@@ -212,7 +218,8 @@ def _raw_json(export: Export) -> str:
     staged = set(staged_columns(export.header))
     pairs = [f"{_lit(c.header)}, {_q(c.name)}" for c in vocab.stored_columns(export.kind)
              if c.name in staged]
-    return f"CAST(json_object({', '.join(pairs)}) AS VARCHAR)"
+    # A shifted row's values may be personal data moved into other columns: none is kept.
+    return f"CASE WHEN _extra THEN '{{}}' ELSE CAST(json_object({', '.join(pairs)}) AS VARCHAR) END"
 
 
 def _store_columns(kind: str) -> dict[str, str]:
