@@ -87,13 +87,23 @@ def _emit(df, fmt: str, json_obj=None) -> None:
         click.echo(json.dumps(json_obj if json_obj is not None else df.to_dict(orient="records"),
                               ensure_ascii=False, default=str))
     elif fmt == "csv":
-        click.echo(df.to_csv(index=False), nl=False)
+        click.echo(_defused(df).to_csv(index=False), nl=False)
     else:
         import pandas as pd
 
         with pd.option_context("display.max_rows", None, "display.max_columns", None,
                                "display.width", 250):
             click.echo(df.to_string(index=False))
+
+
+def _defused(df):
+    """Text cells that a spreadsheet would run as a formula (= + - @, tab, CR first) get a
+    leading apostrophe, as OWASP advises for CSV files opened in Excel."""
+    out = df.copy()
+    for col in out.columns[out.dtypes == object]:
+        out[col] = [f"'{v}" if isinstance(v, str) and v[:1] in ("=", "+", "-", "@", "\t", "\r")
+                    else v for v in out[col]]
+    return out
 
 
 FORMAT = click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]),

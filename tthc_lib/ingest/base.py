@@ -32,6 +32,19 @@ class Export(ABC):
     def kind(self) -> str:
         return self.header.kind
 
+    @property
+    def notes(self) -> list[str]:
+        """Lines to tell the user besides the counts (sheets left out of a workbook)."""
+        return []
+
+    def line_label_sql(self, x: str) -> str:
+        """SQL: how staged line `x` is shown in a reason (a workbook says `Sheet!row`)."""
+        return f"CAST({x} AS VARCHAR)"
+
+    def sheet_sql(self, x: str) -> str:
+        """SQL: the sheet of staged line `x` (NULL outside workbooks)."""
+        return "NULL::VARCHAR"
+
     @abstractmethod
     def stage(self, con, table: str, shape: Shape) -> None:
         """Create temp relation `table`: `_line` and what `shape(relation)` selects from the
@@ -73,19 +86,21 @@ def _batches(rows, positions: list[int], width: int):
     """(lines, one list of cells per position, filled, extra) for every BATCH_ROWS rows; at
     least one batch, perhaps empty. Empty and missing cells are None. `filled`: the row holds
     a value in some cell, staged or not; `extra`: it holds a value beyond the header's
-    `width` cells (its values are shifted off their columns)."""
+    `width` cells (its values are shifted off their columns). A row may bring its own
+    (positions, width) as third and fourth items (a workbook's sheets differ in layout)."""
     def fresh():
         return [], [[] for _ in positions], [], []
 
     lines, values, filled, extra = fresh()
     yielded = False
-    for line, cells in rows:
+    for line, cells, *layout in rows:
+        at, w = layout or (positions, width)
         lines.append(line)
         n = len(cells)
-        for column, pos in zip(values, positions):
+        for column, pos in zip(values, at):
             column.append((cells[pos] or None) if pos < n else None)
         filled.append(any(c and c.strip(WHITE) for c in cells))
-        extra.append(n > width and any(c and c.strip(WHITE) for c in cells[width:]))
+        extra.append(n > w and any(c and c.strip(WHITE) for c in cells[w:]))
         if len(lines) >= BATCH_ROWS:
             yield lines, values, filled, extra
             (lines, values, filled, extra), yielded = fresh(), True
