@@ -75,9 +75,11 @@ def ingest(obj: dict, files: tuple[str, ...], as_json: bool) -> None:
         for r in results:
             if r.error:
                 click.echo(f"LỖI: {r.error}", err=True)
-            else:
-                click.echo(f"{r.file}: {r.kind}: đọc {r.read}, nạp {r.loaded} "
-                           f"(cập nhật {r.updated}), loại {r.rejected}, trùng {r.duplicates}")
+                continue
+            for note in r.notes:
+                click.echo(note)
+            click.echo(f"{r.file}: {r.kind}: đọc {r.read}, nạp {r.loaded} "
+                       f"(cập nhật {r.updated}), loại {r.rejected}, trùng {r.duplicates}")
     if any(r.error for r in results):
         sys.exit(1)
 
@@ -100,9 +102,11 @@ def _defused(df):
     """Text cells that a spreadsheet would run as a formula (= + - @, tab, CR first) get a
     leading apostrophe, as OWASP advises for CSV files opened in Excel."""
     out = df.copy()
-    for col in out.columns[out.dtypes == object]:
-        out[col] = [f"'{v}" if isinstance(v, str) and v[:1] in ("=", "+", "-", "@", "\t", "\r")
-                    else v for v in out[col]]
+    for col in out.columns:
+        if out[col].map(lambda v: isinstance(v, str)).any():
+            out[col] = [f"'{v}" if isinstance(v, str) and v[:1] in ("=", "+", "-", "@", "\t",
+                                                                   "\r") else v
+                        for v in out[col]]
     return out
 
 

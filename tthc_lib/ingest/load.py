@@ -83,7 +83,7 @@ def list_rejected(con):
     df = con.execute(f"SELECT file, {sheet}, line, reason, raw FROM rejected "
                      "ORDER BY load_id, sheet NULLS FIRST, line").df()
     if df.sheet.notna().any():
-        df["line"] = [int(n) if s is None or s != s else f"{s}!{n}"
+        df["line"] = [f"{s}!{n}" if isinstance(s, str) else int(n)
                       for s, n in zip(df.sheet, df.line)]
     return df.drop(columns="sheet")
 

@@ -199,8 +199,8 @@ def _column_reasons(col: vocab.Column) -> list[tuple[str, str]]:
     x, v, head = _q(col.name), _v(col.name), col.header
     limit = f"{MAX_VALUE_CHARS:,}".replace(",", ".")
     out = [(f"strlen({x}) > {MAX_VALUE_CHARS} AND length({x}) > {MAX_VALUE_CHARS}",
-            f"'Giá trị ở cột \"{head}\" dài ' || replace(format('{{:,}}', length({x})), ',', '.') || ' ký tự, quá giới hạn "
-            f"{limit} ký tự'")]
+            (f"'Giá trị ở cột \"{head}\" dài ' || replace(format('{{:,}}', length({x})), ',', "
+             f"'.') || ' ký tự, quá giới hạn {limit} ký tự'"))]
     if col.required:
         out.append((f"NOT {_given(col)}", _lit(f'Thiếu giá trị bắt buộc ở cột "{head}"')))
     if col.type in ("enum", "flag"):
@@ -223,8 +223,8 @@ def _registry_reason(column: str, header: str, table: str, key: str, label: str)
 def _before(later: str, earlier: str, message: str, as_dates: bool = False):
     a, b = _v(later), _v(earlier)
     if as_dates:   # local dates, of values that parsed as instants (within the years)
-        return (f"CAST({_n(later)} AS DATE) < CAST({_n(earlier)} AS DATE) AND {a} IS NOT NULL "
-                f"AND {b} IS NOT NULL", _lit(message))
+        return ((f"CAST({_n(later)} AS DATE) < CAST({_n(earlier)} AS DATE) "
+                 f"AND {a} IS NOT NULL AND {b} IS NOT NULL"), _lit(message))
     return (f"{a} < {b}", _lit(message))
 
 
