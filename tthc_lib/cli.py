@@ -72,9 +72,11 @@ def ingest(obj: dict, files: tuple[str, ...], as_json: bool) -> None:
         for r in results:
             if r.error:
                 click.echo(f"LỖI: {r.error}", err=True)
-            else:
-                click.echo(f"{r.file}: {r.kind}: đọc {r.read}, nạp {r.loaded} "
-                           f"(cập nhật {r.updated}), loại {r.rejected}, trùng {r.duplicates}")
+                continue
+            for note in r.notes:
+                click.echo(note)
+            click.echo(f"{r.file}: {r.kind}: đọc {r.read}, nạp {r.loaded} "
+                       f"(cập nhật {r.updated}), loại {r.rejected}, trùng {r.duplicates}")
     if any(r.error for r in results):
         sys.exit(1)
 
@@ -84,13 +86,25 @@ def _emit(df, fmt: str, json_obj=None) -> None:
         click.echo(json.dumps(json_obj if json_obj is not None else df.to_dict(orient="records"),
                               ensure_ascii=False, default=str))
     elif fmt == "csv":
-        click.echo(df.to_csv(index=False), nl=False)
+        click.echo(_defused(df).to_csv(index=False), nl=False)
     else:
         import pandas as pd
 
         with pd.option_context("display.max_rows", None, "display.max_columns", None,
                                "display.width", 250):
             click.echo(df.to_string(index=False))
+
+
+def _defused(df):
+    """Text cells that a spreadsheet would run as a formula (= + - @, tab, CR first) get a
+    leading apostrophe, as OWASP advises for CSV files opened in Excel."""
+    out = df.copy()
+    for col in out.columns:
+        if out[col].map(lambda v: isinstance(v, str)).any():
+            out[col] = [f"'{v}" if isinstance(v, str) and v[:1] in ("=", "+", "-", "@", "\t",
+                                                                   "\r") else v
+                        for v in out[col]]
+    return out
 
 
 FORMAT = click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]),
