@@ -154,11 +154,14 @@ def test_failing_unit_does_not_stop_the_others_and_keeps_its_notebook(batch):
     assert failure.error == "RuntimeError: mục hỏng cho đơn vị W2"
     assert failure.path == str(batch.path("notebook", "W2", "01_maybe_broken"))
     nb = nbformat.read(failure.path, as_version=4)
-    # cells: banner, parameters, injected parameters, markdown, marker, the failing cell
-    assert nb.cells[0].source.startswith("**Lỗi khi chạy notebook này** tại ô số 4 (RuntimeError)")
-    assert nb.cells[4].source.endswith("**▼ Ô bị lỗi**")
+    # papermill's marker: message, parameters, injected parameters, markdown, anchor, the cell
+    assert "An Exception was encountered at" in nb.cells[0].source
+    assert "papermill-error-cell-tag" in nb.cells[0].metadata.tags
+    assert 'id="papermill-error-cell"' in nb.cells[4].source
     assert nb.cells[5].outputs[-1].evalue == "mục hỏng cho đơn vị W2"
+    assert nb.cells[5].metadata.papermill.status == "failed"
     assert nb.metadata.papermill.exception is True
+    assert nb.metadata.papermill.parameters["unit"] == "W2"
     assert batch.path("html", "C").is_file() and batch.path("html", "W1").is_file()
     assert not batch.path("html", "W2").exists()
     assert 'href="W2.html"' not in batch.path("index").read_text(encoding="utf-8")
@@ -258,9 +261,9 @@ def test_format_duration():
     assert [format_duration(s) for s in (0, 83, 3725)] == ["0:00", "1:23", "1:02:05"]
 
 
-def test_report_that_cannot_be_rendered_fails_that_unit_only(batch):
-    # An error shown by a cell tagged raises-exception does not stop the notebook, but the
-    # renderer refuses a report with an error in it.
+def test_an_error_shown_by_a_cell_fails_that_unit_only(batch):
+    # Papermill's rule: an error output fails the notebook, even in a cell tagged
+    # raises-exception (which does not stop the kernel); the failed notebook is kept.
     nb = nbformat.v4.new_notebook(cells=[
         nbformat.v4.new_code_cell('unit = "C"', metadata={"tags": ["parameters"]}),
         nbformat.v4.new_code_cell("if unit == 'W1':\n    raise ValueError('hỏng')",
@@ -268,11 +271,23 @@ def test_report_that_cannot_be_rendered_fails_that_unit_only(batch):
     nbformat.write(nb, batch.notebooks / "02_error_shown.ipynb")
     summary = batch.run()
     [failure] = summary.failures
-    assert (failure.unit, failure.section, failure.path) == ("W1", "(dựng báo cáo)", "")
-    assert failure.error.startswith("ReportError: Phần 02_error_shown của báo cáo bị lỗi khi chạy")
+    notebook = batch.path("notebook", "W1", "02_error_shown")
+    assert (failure.unit, failure.section, failure.path) == ("W1", "02_error_shown", str(notebook))
+    assert failure.error == "ValueError: hỏng"
+    assert "An Exception was encountered at" in nbformat.read(notebook, as_version=4).cells[0].source
     assert batch.path("html", "C").is_file() and not batch.path("html", "W1").exists()
     nbformat.write(nbformat.v4.new_notebook(cells=nb.cells[:1]), batch.notebooks / "02_error_shown.ipynb")
     assert _ran(batch.run()) == {"C": 1, "W1": 1, "W2": 1}  # the earlier sections are reused
+
+
+def test_a_report_whose_notebooks_record_no_header_fails_at_rendering(batch):
+    nb = nbformat.read(batch.notebooks / "00_header.ipynb", as_version=4)
+    nb.cells = [c for c in nb.cells if "s.header(ctx)" not in c.source]
+    nbformat.write(nb, batch.notebooks / "00_header.ipynb")
+    summary = batch.run(units=["W1"])
+    [failure] = summary.failures
+    assert (failure.unit, failure.section, failure.path) == ("W1", "(dựng báo cáo)", "")
+    assert failure.error.startswith("ReportError: Không notebook nào của báo cáo hiện phần đầu")
 
 
 def test_docx_is_written_beside_the_html_and_kept_current(batch):
@@ -296,7 +311,7 @@ def test_index_rates_are_rounded_once_from_the_counts():
     """17.149 of 20.000 early is 85,745%: the index shows 85,7%, not 85,75 rounded again."""
     from types import SimpleNamespace
 
-    from tthc_lib.batch.runner import index_entry
+    from tthc_lib.content.record import index_line
     from tthc_lib.indicators.figures import COUNTS
     from tthc_lib.render.html import format_rate
 
@@ -306,7 +321,7 @@ def test_index_rates_are_rounded_once_from_the_counts():
                early_rate=85.75, on_time_rate=14.26, late_rate=0.0, online_rate=99.96)
     ctx = SimpleNamespace(unit="W", has_children=False, row=lambda scope: row,
                           info={"unit_name": "Phường W", "level": "commune"})
-    entry = index_entry(ctx)
-    assert format_rate(entry.early_rate) == "85,7%"
-    assert format_rate(entry.on_time_rate) == "14,3%"      # 14,255 -> 14,3
-    assert format_rate(entry.online_rate) == "100,0%"      # 99,955 -> 100,0
+    entry = index_line(ctx)
+    assert format_rate(entry["early_rate"]) == "85,7%"
+    assert format_rate(entry["on_time_rate"]) == "14,3%"      # 14,255 -> 14,3
+    assert format_rate(entry["online_rate"]) == "100,0%"      # 99,955 -> 100,0

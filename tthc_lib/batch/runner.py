@@ -1,9 +1,9 @@
 """The report batch: plan, run the units that changed, write the index and the run summary.
 
 One grid of unit × period × section (`grid`); output names come from templates (OUTPUT_NAMES).
-A unit's sections run in turn in one worker's warm kernel (worker.run_unit), independently of
+A unit's sections run in turn in one worker's warm kernel (worker.run_unit, papermill's engine `tthc`), independently of
 other units, on the executor chosen (executors.EXECUTORS: local processes or Dask). A section is
-re-executed only when its key changed (cache.py); a unit that fails keeps its failed notebook,
+re-executed only when its key changed (keys.py); a unit that fails keeps its failed notebook,
 does not stop the others, and is listed in the summary. One run at a time per period folder.
 """
 
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -28,30 +27,20 @@ from tthc_lib.batch.keys import (
     sha256_of,
     write_atomic,
 )
-from tthc_lib.batch.worker import WORKER_LOST, Failure, UnitOutcome, UnitTask
+from tthc_lib.batch.names import FORMATS, OUTPUT_NAMES, output_path, safe_name
+from tthc_lib.batch.tasks import WORKER_LOST, Failure, UnitOutcome, UnitTask
 from tthc_lib.errors import ReportError, UnitError
 from tthc_lib.periods import Period
 
 NOTEBOOKS_DIR = Path("notebooks")
 PARAMS_DIR = Path("params")
 
-# Output names, relative to the output folder. {period} is START_END, {unit} a safe unit code.
-OUTPUT_NAMES = {
-    "period_dir": "{period}",
-    "html": "{period}/{unit}.html",
-    "pdf": "{period}/{unit}.pdf",
-    "docx": "{period}/{unit}.docx",
-    "notebook": "{period}/notebooks/{unit}/{section}.ipynb",
-    "index": "{period}/index.html",
-    "summary": "{period}/run-summary.json",
-}
-FORMATS = ("html", "pdf", "docx")
 UNSAFE_NAME = "(mã đơn vị)"  # the summary's section for a unit whose code cannot name a file
 SAVE_EVERY = 2.0  # seconds between manifest saves while units finish
 
-_SAFE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
-
 __all__ = [
+    "FORMATS",
+    "OUTPUT_NAMES",
     "Failure",
     "RunSummary",
     "UnitOutcome",
@@ -62,23 +51,6 @@ __all__ = [
     "safe_name",
     "section_notebooks",
 ]
-
-
-def safe_name(text: str, what: str = "mã đơn vị") -> str:
-    """A unit code or section name usable as a file name, or a ReportError: no path parts,
-    no traversal, no NUL, at most 64 characters."""
-    if not _SAFE.match(text) or ".." in text:
-        raise ReportError(f"Không dùng được {what} {text!r} làm tên tệp (chỉ chữ, số, '_', '-', '.'; "
-                          "tối đa 64 ký tự).", name=text)
-    return text
-
-
-def output_path(out: Path, name: str, period: Period, unit: str = "", section: str = "") -> Path:
-    """The path of output `name` (a key of OUTPUT_NAMES) under the output folder `out`."""
-    rel = OUTPUT_NAMES[name].format(period=f"{period.start}_{period.end}",
-                                    unit=safe_name(unit) if unit else "",
-                                    section=safe_name(section, "tên mục") if section else "")
-    return Path(out) / rel
 
 
 def section_notebooks(notebooks_dir: Path = NOTEBOOKS_DIR) -> list[Path]:
@@ -343,30 +315,6 @@ def _write_index(manifest: Manifest, registry: list[str], folder: Path, period: 
 def _write_summary(summary: RunSummary, path: Path) -> None:
     write_atomic(path, json.dumps(_plain(summary.to_dict()), ensure_ascii=False,
                                   indent=1).encode("utf-8"))
-
-
-def index_entry(ctx):
-    """The unit's line on the index page (without links): its own figures, or its total for
-    a unit with wards."""
-    from tthc_lib.content.formatting import rate as exact_rate
-    from tthc_lib.content.formatting import round_half_away
-    from tthc_lib.indicators.figures import RATES
-    from tthc_lib.render.html import IndexEntry
-
-    row = ctx.row("total") if ctx.has_children else ctx.row("unit")
-
-    def rate(name: str) -> float | None:
-        # Rounded once, exactly, to the one decimal the index shows (never from the row's
-        # two-decimal float: 85,749 must not become 85,75 then 85,8).
-        num, den = RATES[name]
-        value = exact_rate(int(row[num]), int(row[den]))
-        return None if value is None else float(round_half_away(value, 1))
-
-    return IndexEntry(
-        unit_code=ctx.unit, unit_name=ctx.info["unit_name"], level=ctx.info["level"],
-        received_total=int(row["received_total"]), resolved_total=int(row["resolved_total"]),
-        early_rate=rate("early_rate"), on_time_rate=rate("on_time_rate"),
-        late_rate=rate("late_rate"), online_rate=rate("online_rate"))
 
 
 def _select_units(units: list[str] | None, registry: list[str]) -> list[str]:

@@ -21,6 +21,7 @@ from IPython.display import HTML
 from tthc_lib.content import charts, prose, tables
 from tthc_lib.content.layout import ReportMeta, Signer, closing_html, header_html
 from tthc_lib.content.narrative import FigureValues, Narrative, Settings, typed_number_findings
+from tthc_lib.content.record import RECORD_KEY, record
 from tthc_lib.indicators.figures import (
     IndicatorResult,
     compute_indicators,
@@ -209,7 +210,9 @@ def narrative(ctx: ReportContext, key: str) -> HTML | None:
 # ---- header and opening, closing ---------------------------------------------------------
 
 def header(ctx: ReportContext) -> HTML:
-    return HTML(header_html(ctx.meta))
+    """The header block; its output metadata records the unit's meta, index line and
+    findings for the batch (content/record.py)."""
+    return HTML(header_html(ctx.meta), metadata={RECORD_KEY: record(ctx)})
 
 
 def closing(ctx: ReportContext) -> HTML:
