@@ -196,9 +196,30 @@ def test_cli_lists_failures_and_exits_1(batch, monkeypatch):
 
 
 def test_second_run_on_the_same_folder_is_refused(batch):
+    import os
+
     with output_lock(batch.path("period_dir")), \
-            pytest.raises(ReportError, match="đang được một lần chạy tthc report khác dùng"):
+            pytest.raises(ReportError, match="đang được một lần chạy tthc report khác dùng "
+                          f"\\(tiến trình {os.getpid()}\\)") as refused:
         batch.run()
+    assert "\n" not in str(refused.value)
+    with output_lock(batch.path("period_dir")):  # released: the next run takes it
+        pass
+
+
+def test_a_run_in_another_process_is_refused_in_one_line(batch):
+    import subprocess
+    import sys
+
+    with output_lock(batch.path("period_dir")):
+        done = subprocess.run(
+            [sys.executable, "-m", "tthc_lib.cli", "--db", str(batch.db), "report", "--period",
+             "2023-01-01:2023-10-30", "--unit", "W1", "--to", "html", "--out", str(batch.out),
+             "--params", str(batch.params), "--notebooks", str(batch.notebooks)],
+            capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 1
+    [line] = done.stderr.strip().splitlines() or done.stdout.strip().splitlines()
+    assert "đang được một lần chạy tthc report khác dùng" in line
 
 
 def test_atomic_write_keeps_the_old_file_when_writing_fails(tmp_path):
@@ -241,9 +262,9 @@ def test_progress_plain_lines_count_units_failures_and_time_left():
     progress.advance()
     progress.finish()
     assert stream.getvalue().splitlines() == [
-        "Đơn vị 2/4 · không đổi 1 · đã chạy 0:10 · còn ~0:20",
-        "Đơn vị 3/4 · không đổi 1 · lỗi 1 · đã chạy 0:20 · còn ~0:10",
-        "Đơn vị 4/4 · không đổi 1 · lỗi 1 · đã chạy 0:20",
+        "Đơn vị 2/4 · không đổi 1 · đã chạy 00:10 · còn ~00:20",
+        "Đơn vị 3/4 · không đổi 1 · lỗi 1 · đã chạy 00:20 · còn ~00:10",
+        "Đơn vị 4/4 · không đổi 1 · lỗi 1 · đã chạy 00:20",
     ]
 
 
@@ -253,12 +274,23 @@ def test_progress_on_a_terminal_rewrites_one_line():
     progress.advance()
     progress.advance()
     progress.finish()
-    assert stream.getvalue().count("\n") == 1
-    assert stream.getvalue().startswith("\rĐơn vị 1/2 · đã chạy 0:00 · còn ~0:00\x1b[K\r")
+    shown = stream.getvalue()
+    assert shown.count("\n") == 1 and shown.endswith("\rĐơn vị 2/2 · đã chạy 00:00\n")
+    assert "\rĐơn vị 1/2 · đã chạy 00:00 · còn ~" in shown
+
+
+def test_unchanged_units_are_kept_out_of_the_pace():
+    clock, stream = _Clock(), io.StringIO()
+    progress = Progress(12, stream, every=0, tty=False, clock=clock)
+    for _ in range(10):
+        progress.advance(skipped=True)
+    clock.now = 30.0
+    progress.advance()  # one unit run in 30 s: one left, 30 s, whatever the ten unchanged
+    assert progress.line() == "Đơn vị 11/12 · không đổi 10 · đã chạy 00:30 · còn ~00:30"
 
 
 def test_format_duration():
-    assert [format_duration(s) for s in (0, 83, 3725)] == ["0:00", "1:23", "1:02:05"]
+    assert [format_duration(s) for s in (0, 83, 3725)] == ["00:00", "01:23", "1:02:05"]
 
 
 def test_an_error_shown_by_a_cell_fails_that_unit_only(batch):
