@@ -14,8 +14,9 @@ import pytest
 from click.testing import CliRunner
 from conftest import ROOT, data_path
 
-from tthc_lib.batch.keys import Manifest, write_atomic
+from tthc_lib.atomic import write_bytes_atomic
 from tthc_lib.batch.locks import output_lock
+from tthc_lib.batch.manifest import Manifest
 from tthc_lib.batch.progress import Progress, format_duration
 from tthc_lib.batch.runner import grid, output_path, render_reports
 from tthc_lib.errors import ReportError
@@ -224,15 +225,33 @@ def test_a_run_in_another_process_is_refused_in_one_line(batch):
 
 def test_atomic_write_keeps_the_old_file_when_writing_fails(tmp_path):
     target = tmp_path / "W1.html"
-    write_atomic(target, b"old")
+    write_bytes_atomic(target, b"old")
     with pytest.raises(TypeError):
-        write_atomic(target, "not bytes")  # fails after the temporary file exists
+        write_bytes_atomic(target, "not bytes")  # fails after the temporary file exists
     assert target.read_bytes() == b"old"
     assert [p.name for p in tmp_path.iterdir()] == ["W1.html"]
 
 
+def test_an_atomic_write_that_cannot_be_done_is_one_line(tmp_path):
+    blocker = tmp_path / "not_a_folder"
+    blocker.write_text("x", encoding="utf-8")
+    with pytest.raises(ReportError) as failed:
+        write_bytes_atomic(blocker / "W1.html", b"new")
+    assert str(failed.value).startswith(f"Không ghi được tệp {blocker / 'W1.html'}: ")
+    assert "\n" not in str(failed.value)
+
+
+def test_the_batch_has_one_atomic_writer():
+    """Every file the batch and the renderers write goes through tthc_lib.atomic."""
+    import re
+
+    for path in [*(ROOT / "tthc_lib" / "batch").glob("*.py"), ROOT / "tthc_lib/render/html.py"]:
+        source = path.read_text(encoding="utf-8")
+        assert not re.search(r"os\.replace|mkstemp|def _?write_atomic", source), path.name
+
+
 def test_manifest_round_trip_and_unreadable_manifest_is_empty(tmp_path):
-    from tthc_lib.batch.keys import UnitRecord
+    from tthc_lib.batch.manifest import UnitRecord
 
     manifest = Manifest(tmp_path)
     manifest.put("W1", UnitRecord("ok", {"00": "k"}, ["html"], "W1.html"))

@@ -16,17 +16,16 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from tthc_lib.atomic import write_bytes_atomic
 from tthc_lib.batch.keys import (
-    Manifest,
-    UnitRecord,
     data_fingerprints,
     data_window,
     files_digest,
     library_digest,
     params_digest,
     sha256_of,
-    write_atomic,
 )
+from tthc_lib.batch.manifest import Manifest, UnitRecord
 from tthc_lib.batch.names import FORMATS, OUTPUT_NAMES, output_path, safe_name
 from tthc_lib.batch.tasks import WORKER_LOST, Failure, UnitOutcome, UnitTask
 from tthc_lib.errors import ReportError, UnitError
@@ -313,7 +312,7 @@ def _write_index(manifest: Manifest, registry: list[str], folder: Path, period: 
 
 
 def _write_summary(summary: RunSummary, path: Path) -> None:
-    write_atomic(path, json.dumps(_plain(summary.to_dict()), ensure_ascii=False,
+    write_bytes_atomic(path, json.dumps(_plain(summary.to_dict()), ensure_ascii=False,
                                   indent=1).encode("utf-8"))
 
 

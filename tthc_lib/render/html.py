@@ -2,7 +2,7 @@
 
 Every file written here opens offline, from an e-mail attachment: fonts and images are data
 URIs, nothing is fetched, no script runs (a Content-Security-Policy says so to the browser).
-Files are written atomically: a temporary file in the same folder, then os.replace.
+Files are written through the one atomic writer (tthc_lib.atomic).
 """
 
 from __future__ import annotations
@@ -59,7 +59,7 @@ def render_html(notebooks: list[nbformat.NotebookNode], out: Path, meta: ReportM
     with warnings.catch_warnings():  # outputs without a shown type (scripts) are dropped
         warnings.filterwarnings("ignore", message="Your element with mimetype")
         body, _ = _exporter().from_notebook_node(nb, resources={"tthc": _page_resources(meta)})
-    _write_atomic(Path(out), body.encode("utf-8"))
+    write_bytes_atomic(Path(out), body.encode("utf-8"))
     return Path(out)
 
 
@@ -444,7 +444,7 @@ def write_index(out_dir: Path, period_label: str, entries: list[IndexEntry]) -> 
     page = _jinja().get_template("index_page.html.j2").render(
         period_label=period_label, rows=rows, font_css=font_css(), css=_static("index.css"))
     out = out_dir / "index.html"
-    _write_atomic(out, page.encode("utf-8"))
+    write_bytes_atomic(out, page.encode("utf-8"))
     return out
 
 
@@ -485,9 +485,3 @@ def format_count(value: int | None) -> str:
 def format_rate(value: float | None, places: int = 1) -> str:
     """85.73 -> "85,7%" (halves away from zero, from the value's decimal text); None -> "–"."""
     return "–" if value is None else fmt_decimal(Decimal(str(value)), places) + "%"
-
-
-# ---------------------------------------------------------------- files
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    write_bytes_atomic(path, data)
