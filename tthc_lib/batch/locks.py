@@ -13,10 +13,11 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
+from tthc_lib.batch.names import OUTPUT_NAMES
 from tthc_lib.errors import ReportError
 
-LOCK_NAME = ".tthc-report.lock"
-HOLDER_NAME = ".tthc-report.pid"
+LOCK_NAME = Path(OUTPUT_NAMES["lock"]).name
+HOLDER_NAME = Path(OUTPUT_NAMES["lock_holder"]).name
 
 
 @contextmanager

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tthc_lib.atomic import write_bytes_atomic
+from tthc_lib.batch.names import OUTPUT_NAMES
 
 MANIFEST_VERSION = 1
 
@@ -33,7 +34,7 @@ class UnitRecord:
 class Manifest:
     """The period folder's record of units run: `get`, `put`, `save` (atomic)."""
 
-    NAME = "manifest.json"
+    NAME = Path(OUTPUT_NAMES["manifest"]).name
 
     def __init__(self, folder: Path, units: dict[str, UnitRecord] | None = None,
                  index_key: str | None = None):

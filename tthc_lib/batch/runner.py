@@ -26,7 +26,7 @@ from tthc_lib.batch.keys import (
     sha256_of,
 )
 from tthc_lib.batch.manifest import Manifest, UnitRecord
-from tthc_lib.batch.names import FORMATS, OUTPUT_NAMES, output_path, safe_name
+from tthc_lib.batch.names import FORMATS, OUTPUT_NAMES, name_conflicts, output_path, safe_name
 from tthc_lib.batch.tasks import WORKER_LOST, Failure, UnitOutcome, UnitTask
 from tthc_lib.errors import ReportError, UnitError
 from tthc_lib.periods import Period
@@ -117,7 +117,7 @@ def render_reports(db: Path, period: Period, units: list[str] | None, out: Path,
     with output_lock(folder):
         manifest = Manifest.load(folder)
         registry = _registry_units(db)
-        selected, refused = _split_unsafe(_select_units(units, registry))
+        selected, refused = _split_unsafe(_select_units(units, registry), registry)
         plan = plan_batch(db, period, selected, out, to, notebooks_dir, params_dir, manifest,
                           force=force, retry_failed=retry_failed)
         summary = RunSummary(period.iso, None)
@@ -141,16 +141,16 @@ def render_reports(db: Path, period: Period, units: list[str] | None, out: Path,
     return summary
 
 
-def _split_unsafe(units: list[str]) -> tuple[list[str], list[UnitOutcome]]:
+def _split_unsafe(units: list[str], registry: list[str]) -> tuple[list[str],
+                                                                   list[UnitOutcome]]:
     """The units whose codes can name files, and a failed outcome for each that cannot (a code
-    with a path in it must not stop the other units' reports, nor write outside the folder)."""
-    safe, refused = [], []
-    for unit in units:
-        try:
-            safe_name(unit)
-            safe.append(unit)
-        except ReportError as exc:
-            refused.append(UnitOutcome(unit, failure=Failure(unit, UNSAFE_NAME, str(exc), "")))
+    with a path in it, a Windows device name, one differing from an earlier unit's code only by
+    letter case: it must not stop the other units' reports, nor overwrite their files). The
+    conflicts are those of the whole registry, so a unit's names do not depend on the run."""
+    conflicts = name_conflicts(dict.fromkeys([*registry, *units]))
+    safe = [u for u in units if u not in conflicts]
+    refused = [UnitOutcome(u, failure=Failure(u, UNSAFE_NAME, conflicts[u], ""))
+               for u in units if u in conflicts]
     return safe, refused
 
 
