@@ -26,6 +26,7 @@ from tthc_lib.content.context import (
     unit_word,
 )
 from tthc_lib.content.layout import closing_html, header_html
+from tthc_lib.content.record import RECORD_KEY, record
 from tthc_lib.indicators.figures import (
     IndicatorResult,
     indicators_by_field,
@@ -76,7 +77,9 @@ def narrative(ctx: ReportContext, key: str) -> HTML | None:
 # ---- header and opening, closing ---------------------------------------------------------
 
 def header(ctx: ReportContext) -> HTML:
-    return HTML(header_html(ctx.meta))
+    """The header block; its output metadata records the unit's meta, index line and
+    findings for the batch (content/record.py)."""
+    return HTML(header_html(ctx.meta), metadata={RECORD_KEY: record(ctx)})
 
 
 def closing(ctx: ReportContext) -> HTML:

@@ -20,7 +20,6 @@ from tthc_lib import vocab
 from tthc_lib.errors import InputError, StoreError
 from tthc_lib.ingest.base import Export
 from tthc_lib.ingest.readers import open_export
-from tthc_lib.ingest.structure_rules import set_aside_succession_conflicts, set_aside_unit_cycles
 from tthc_lib.ingest.rules import (
     _conflict_message,
     _key_sql,
@@ -32,6 +31,7 @@ from tthc_lib.ingest.rules import (
     _store_columns,
     register_functions,
 )
+from tthc_lib.ingest.structure_rules import set_aside_succession_conflicts, set_aside_unit_cycles
 from tthc_lib.ingest.xlsx import ROW_MASK
 
 REGISTRIES = ("units", "successions", "procedures")
