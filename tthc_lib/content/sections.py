@@ -159,7 +159,7 @@ def _meta(unit, info, parent, period, settings, narrative, words) -> ReportMeta:
     recipients = [r.format(**words) for r in settings.recipients_for(unit, info["level"])]
     return ReportMeta(
         issuer_lines=tuple(issuer_lines),
-        place=settings.report.get("place", ""),
+        place=settings.place_for(info, parent),
         date=when if isinstance(when, date) else date.fromisoformat(str(when)),
         subject=("Tình hình, kết quả thực hiện công tác cải cách thủ tục hành chính\n"
                  f"{words['period_label']} tại {words['unit_word']}"),
@@ -202,7 +202,10 @@ def figure(fig, caption: str) -> HTML | None:
 
 
 def narrative(ctx: ReportContext, key: str) -> HTML | None:
-    """One narrative key's paragraphs, figures filled, text escaped."""
+    """One narrative key's paragraphs, figures filled, text escaped; a marked gap when the
+    office has not written the key (never another office's words)."""
+    if ctx.narrative.unwritten(key):
+        return _html([_paras([ctx.narrative.gap_note(key)], "tthc-note tthc-gap")])
     return _html([_paras(ctx.narrative.text(key, ctx.values))])
 
 
@@ -365,6 +368,8 @@ def feedback_table(ctx: ReportContext) -> HTML | None:
 
 def tasks(ctx: ReportContext) -> HTML | None:
     """The key tasks, numbered 1., 2., ... as in the reference."""
+    if ctx.narrative.unwritten("tasks"):
+        return narrative(ctx, "tasks")
     items = ctx.narrative.text("tasks", ctx.values)
     return _html([_paras([f"{i}. {t}" for i, t in enumerate(items, 1)])])
 
