@@ -43,7 +43,8 @@ class Profiles:
         return _column(kind, extra[0]), extra[1]
 
 
-_ACTIVE: ContextVar[Profiles] = ContextVar("tthc_profiles", default=Profiles())
+_ACTIVE: ContextVar[Profiles | None] = ContextVar("tthc_profiles", default=None)
+_NONE = Profiles()
 
 
 @contextlib.contextmanager
@@ -59,7 +60,7 @@ def applied(profiles: Profiles):
 def header_lookup(kind: str) -> dict[str, vocab.Column]:
     """vocab.header_lookup(kind) plus the headers the profiles in force add."""
     lookup = dict(vocab.header_lookup(kind))
-    for key, (name, _source) in _ACTIVE.get().headers.get(kind, {}).items():
+    for key, (name, _source) in (_ACTIVE.get() or _NONE).headers.get(kind, {}).items():
         lookup.setdefault(key, _column(kind, name))
     return lookup
 
@@ -68,7 +69,7 @@ def values_of(col: vocab.Column) -> dict:
     """The synonyms of an enum or flag column, plus those the profiles in force add."""
     base = col.values if col.type == "enum" else vocab.FLAGS
     kind = _kind_of(col)
-    extra = _ACTIVE.get().values.get((kind, col.name)) if kind else None
+    extra = (_ACTIVE.get() or _NONE).values.get((kind, col.name)) if kind else None
     return {**base, **extra} if extra else base
 
 

@@ -41,7 +41,8 @@ RELOAD = """<script nonce="{nonce}">
 ERROR_PAGE = ("<!DOCTYPE html><html lang=\"vi\"><head><meta charset=\"utf-8\"><title>Lỗi</title>"
               "</head><body><h1>Chưa dựng được báo cáo</h1><p>{error}</p><p>Sửa tệp rồi lưu: "
               "trang tự tải lại.</p></body></html>")
-_CSP = re.compile(r'(<meta http-equiv="Content-Security-Policy" content=")([^"]*)(")')
+_CSP_META = re.compile(r'<meta[^>]*http-equiv="Content-Security-Policy"[^>]*>', re.I)
+_CONTENT = re.compile(r'(content=")([^"]*)(")')
 
 
 class Preview:
@@ -73,8 +74,9 @@ class Preview:
         nonce = secrets.token_urlsafe(16)
         body = self.session.html if self.session.error is None else \
             ERROR_PAGE.format(error=html.escape(self.session.error))
-        body = _CSP.sub(lambda m: m.group(1) + m.group(2) + f"; script-src 'nonce-{nonce}'; "
-                        "connect-src 'self'" + m.group(3), body, count=1)
+        body = _CSP_META.sub(lambda m: _CONTENT.sub(
+            lambda c: c.group(1) + c.group(2) + f"; script-src 'nonce-{nonce}'; "
+            "connect-src 'self'" + c.group(3), m.group(0), count=1), body, count=1)
         script = RELOAD.format(nonce=nonce, version=self.version)
         return body.replace("</body>", script + "</body>", 1) if "</body>" in body \
             else body + script
@@ -88,7 +90,7 @@ class Preview:
 
 def _handler(preview: Preview):
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):  # noqa: N802 (http.server's name)
+        def do_GET(self):
             url = urlparse(self.path)
             if url.path == "/":
                 self._send(200, "text/html; charset=utf-8", preview.page())

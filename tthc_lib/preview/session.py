@@ -101,7 +101,7 @@ class PreviewSession:
             self.html, self.error = self._build(), None
         except NotebookFailed as exc:
             self.error = result.error = f"{exc.ename}: {exc.evalue}"
-        except Exception as exc:  # a params or store error: shown on the page, fixed by an edit
+        except Exception as exc:  # noqa: BLE001 (any error is shown on the page until an edit fixes it)
             self.error = result.error = " ".join(str(exc).split()) or type(exc).__name__
         result.seconds = time.perf_counter() - began
         return result
@@ -122,7 +122,7 @@ class PreviewSession:
             level = self._level()
             nar = Narrative.load(self.ws.params, self.period.start, self.period.end, self.unit,
                                  level)
-        except Exception:
+        except Exception:  # noqa: BLE001 (a broken narrative: every section re-runs and shows the error)
             return None
         return (tuple(sorted((k, repr(v)) for k, v in nar.texts.items())),
                 repr(sorted(nar.document.items())))

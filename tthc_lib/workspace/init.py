@@ -7,7 +7,6 @@ in the store are appended to params/units.yaml below what is there.
 from __future__ import annotations
 
 import re
-import shutil
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path

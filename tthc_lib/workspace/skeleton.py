@@ -28,8 +28,8 @@ HINTS = {
 def narrative_skeleton(period: Period, calendar: str = "calendar") -> str:
     """YAML text of an empty narrative for `period`, every key present and explained."""
     lines = [
-        f"# Lời văn báo cáo {label_vi(period, calendar)} ({period.start:%d/%m/%Y} - "
-        f"{period.end:%d/%m/%Y}).",
+        (f"# Lời văn báo cáo {label_vi(period, calendar)} ({period.start:%d/%m/%Y} - "
+         f"{period.end:%d/%m/%Y})."),
         "# Mỗi mục là một đoạn văn (chuỗi) hoặc danh sách đoạn. Mục để trống hiện trong báo cáo",
         "# là một ô đánh dấu \"chưa có lời văn\". Số liệu viết trong ngoặc nhọn được điền từ dữ",
         "# liệu: {received_total}, {communes.resolved_early}, {early_rate}; từ ngữ: {unit_name}",
