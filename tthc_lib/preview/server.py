@@ -41,7 +41,7 @@ RELOAD = """<script nonce="{nonce}">
 ERROR_PAGE = ("<!DOCTYPE html><html lang=\"vi\"><head><meta charset=\"utf-8\"><title>Lỗi</title>"
               "</head><body><h1>Chưa dựng được báo cáo</h1><p>{error}</p><p>Sửa tệp rồi lưu: "
               "trang tự tải lại.</p></body></html>")
-_CSP_META = re.compile(r'<meta[^>]*http-equiv="Content-Security-Policy"[^>]*>', re.I)
+_CSP_META = re.compile(r'<meta[^>]*http-equiv="Content-Security-Policy"[^>]*>', re.IGNORECASE)
 _CONTENT = re.compile(r'(content=")([^"]*)(")')
 
 
