@@ -30,7 +30,7 @@ def _expected_errors(fn):
         try:
             return fn(*args, **kwargs)
         except TthcError as exc:
-            click.echo(f"tthc: {exc}", err=True)
+            click.echo("tthc: " + " ".join(str(exc).split()), err=True)   # always one line
             sys.exit(1)
     return wrapper
 
@@ -315,7 +315,8 @@ def report(obj: dict, period: str, units: tuple[str, ...], to: str, jobs: int, e
 @main.command()
 @click.option("--unit", required=True, help="Mã đơn vị.")
 @PERIOD
-@click.option("--port", default=8800, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--port", default=8800, show_default=True, type=click.IntRange(0, 65535),
+              help="Cổng trên 127.0.0.1 (0: một cổng còn trống).")
 @click.option("--no-open", is_flag=True, help="Không mở trình duyệt.")
 @PARAMS
 @click.option("--notebooks", "notebooks_dir", default=None, type=click.Path(file_okay=False))

@@ -31,7 +31,11 @@ def _read_yaml(path: Path) -> dict:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as exc:
-        raise ReportError(f"Tệp {path.name} không đúng cú pháp YAML: {exc}", path=str(path))
+        mark = getattr(exc, "problem_mark", None)
+        where = f" ở dòng {mark.line + 1}" if mark is not None else ""
+        why = getattr(exc, "problem", None) or "không đọc được"
+        raise ReportError(f"Tệp {path.name} không đúng cú pháp YAML{where} ({why}); hãy sửa "
+                          "tệp rồi chạy lại.", path=str(path)) from None
     if not isinstance(data, dict):
         raise ReportError(f"Tệp {path.name} phải là một bảng khóa: giá trị.", path=str(path))
     return data

@@ -6,8 +6,8 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 
 from tthc_lib import vocab
-from tthc_lib.ingest import profiles
 from tthc_lib.errors import InputError
+from tthc_lib.ingest import profiles
 
 HEADER_SCAN_ROWS = 50          # the header row must be among the first rows that hold something
 # While set to a list, find_header appends every row it looks at (tthc inspect guesses the
