@@ -146,7 +146,7 @@ def _meta(unit, info, parent, period, settings, narrative, words) -> ReportMeta:
     recipients = [r.format(**words) for r in settings.recipients_for(unit, info["level"])]
     return ReportMeta(
         issuer_lines=tuple(issuer_lines),
-        place=settings.report.get("place", ""),
+        place=settings.place_for(info, parent),
         date=when if isinstance(when, date) else date.fromisoformat(str(when)),
         subject=("Tình hình, kết quả thực hiện công tác cải cách thủ tục hành chính\n"
                  f"{words['period_label']} tại {words['unit_word']}"),

@@ -70,7 +70,10 @@ def figure(fig, caption: str) -> HTML | None:
 
 
 def narrative(ctx: ReportContext, key: str) -> HTML | None:
-    """One narrative key's paragraphs, figures filled, text escaped."""
+    """One narrative key's paragraphs, figures filled, text escaped; a marked gap when the
+    office has not written the key (never another office's words)."""
+    if ctx.narrative.unwritten(key):
+        return _html([_paras([ctx.narrative.gap_note(key)], "tthc-note tthc-gap")])
     return _html([_paras(ctx.narrative.text(key, ctx.values))])
 
 
@@ -229,6 +232,8 @@ def feedback_table(ctx: ReportContext) -> HTML | None:
 
 def tasks(ctx: ReportContext) -> HTML | None:
     """The key tasks, numbered 1., 2., ... as in the reference."""
+    if ctx.narrative.unwritten("tasks"):
+        return narrative(ctx, "tasks")
     items = ctx.narrative.text("tasks", ctx.values)
     return _html([_paras([f"{i}. {t}" for i, t in enumerate(items, 1)])])
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import unicodedata
 
 from tthc_lib import vocab
+from tthc_lib.ingest import profiles
 from tthc_lib.ingest.base import Export
 from tthc_lib.ingest.dates import instant_of_local_sql, local_sql
 from tthc_lib.ingest.headers import staged_columns
@@ -52,10 +53,8 @@ def _sql_value(value) -> str:
 
 def _parse_sql(col: vocab.Column, x: str) -> str | None:
     """SQL parsing one column's trimmed text; dates give their local wall time."""
-    if col.type == "enum":
-        return _map_sql(x, col.values)
-    if col.type == "flag":
-        return _map_sql(x, vocab.FLAGS)
+    if col.type in ("enum", "flag"):
+        return _map_sql(x, profiles.values_of(col))  # with the source profiles in force
     if col.type in ("datetime", "date"):
         return f"coalesce({local_sql(x)}, CASE WHEN {x} IS NOT NULL THEN " \
                f"{local_sql(f'trim({x}, {TRIM})')} END)"
