@@ -1,6 +1,7 @@
 """Scorecards after Quyết định 766/QĐ-TTg: points at and around each target, the proportional
-rule, scaling when a component has no dossiers, shared ranks, the table word for word, the
-chart, and the office's spec file."""
+rule, the portal's treatments (timeliness over every dossier counted, full PAKN points without
+PAKN, the online-service metric for province-level units only), scaling when another component
+has no dossiers, shared ranks, the table word for word, the chart, and the office's spec file."""
 
 from __future__ import annotations
 
@@ -47,8 +48,9 @@ def city(*wards: dict) -> pd.DataFrame:
     return pd.DataFrame([root, *wards])
 
 
-# A ward with every component defined: timeliness 15/20 (6 of 8), online, digitisation and
-# feedback at their targets.
+# A ward with every component defined: timeliness 6 of 13 (2 early + 1 on time + 3 pending in
+# time, over 4 resolved + 5 withdrawn or returned + 4 pending) = 9.23 of 20; online,
+# digitisation and feedback at their targets.
 FULL = {
     "resolved_total": 4,
     "resolved_early": 2,
@@ -101,6 +103,8 @@ FULL = {
 def test_points_at_just_below_and_just_above_each_target(key, num, den, points):
     comp = next(c for c in SPEC["components"] if c["key"] == key)
     ward = line("W1", "Phường A", **{comp["numerator"][0]: num, comp["denominator"][0]: den})
+    if key == "online":  # scored for province-level units only: a department
+        ward["level"] = "province"
     df = scorecards(city(ward), "C", SPEC)
     assert df.loc[0, f"{key}_points"] == Decimal(points)
     exact = Fraction(num * 100, den)
@@ -115,32 +119,50 @@ def test_the_proportional_rule_is_exact():
     assert component_points(0, 0, 80, 4) is None
 
 
-def test_timeliness_counts_pending_in_time_and_leaves_withdrawn_out():
+def test_timeliness_counts_pending_in_time_and_keeps_withdrawn_in_the_denominator():
     df = scorecards(city(line("W1", "Phường A", **FULL)), "C", SPEC)
     r = df.iloc[0]
-    assert r["timeliness_rate"] == Decimal(75)  # (2+1+3) / (4+4)
-    assert r["timeliness_points"] == Decimal("15.00")
-    assert (r["online_points"], r["digitised_on_receipt_points"]) == (
-        Decimal("12.00"),
+    assert round_half_away(r["timeliness_rate"], 20) == round_half_away(Fraction(600, 13), 20)
+    assert r["timeliness_points"] == Decimal("9.23")
+    assert (r["digitised_on_receipt_points"], r["result_digitised_points"]) == (
         Decimal("4.00"),
-    )
-    assert (r["result_digitised_points"], r["feedback_on_time_points"]) == (
-        Decimal("6.00"),
         Decimal("6.00"),
     )
-    assert (r["total"], r["max_total"], r["rank"]) == (Decimal("43.00"), 48, 1)
+    assert r["feedback_on_time_points"] == Decimal("6.00")
+    assert (r["total"], r["max_total"], r["rank"]) == (Decimal("25.23"), 36, 1)
     assert r["missing"] == () and r["scaled"] is False
+
+
+def test_online_service_is_scored_for_province_level_units_only():
+    ward = line("W1", "Phường A", **FULL)
+    r = scorecards(city(ward), "C", SPEC).iloc[0]
+    assert r["online_rate"] is None and r["online_points"] is None
+    assert r["not_applicable"] == ("online",) and r["max_total"] == 36
+    dept = dict(line("S1", "Sở Tư pháp", **FULL), level="province")
+    r = scorecards(city(dept), "C", SPEC).iloc[0]
+    assert (r["online_points"], r["total"], r["max_total"]) == (Decimal("12.00"),
+                                                                Decimal("37.23"), 48)
+    assert r["not_applicable"] == ()
 
 
 # ---------------------------------------------------------------- missing components, ranks
 
 
-def test_a_component_without_dossiers_is_left_out_and_the_total_scaled():
+def test_a_unit_without_feedback_gets_the_full_feedback_points():
     no_feedback = {k: v for k, v in FULL.items() if "feedback" not in k}
     r = scorecards(city(line("W1", "Phường A", **no_feedback)), "C", SPEC).iloc[0]
-    assert r["feedback_on_time_rate"] is None and r["feedback_on_time_points"] is None
-    assert r["missing"] == ("feedback_on_time",) and r["scaled"] is True
-    assert r["total"] == Decimal("42.29")  # 37 × 48 / 42
+    assert r["feedback_on_time_rate"] is None
+    assert r["feedback_on_time_points"] == Decimal("6.00")
+    assert r["assumed"] == ("feedback_on_time",) and r["missing"] == ()
+    assert r["scaled"] is False and r["total"] == Decimal("25.23")
+
+
+def test_another_component_without_dossiers_is_left_out_and_the_total_scaled():
+    carried_only = {**FULL, "received_in_period": 0, "digitised_on_receipt": 0}
+    r = scorecards(city(line("W1", "Phường A", **carried_only)), "C", SPEC).iloc[0]
+    assert r["digitised_on_receipt_rate"] is None and r["digitised_on_receipt_points"] is None
+    assert r["missing"] == ("digitised_on_receipt",) and r["scaled"] is True
+    assert r["total"] == Decimal("23.88")  # (120/13 + 6 + 6) × 36 / 32
 
 
 def test_a_ward_with_no_dossiers_has_no_total_and_no_rank():
@@ -154,25 +176,11 @@ def test_a_ward_with_no_dossiers_has_no_total_and_no_rank():
     )
     empty = df[df["unit"] == "W2"].iloc[0]
     assert empty["total"] is None and empty["rank"] is None and empty["scaled"] is False
-    assert empty["missing"] == ("timeliness", "online", "digitised_on_receipt", "result_digitised")
+    assert empty["missing"] == ("timeliness", "digitised_on_receipt", "result_digitised")
     assert list(df["unit"]) == ["W1", "W2"]  # unranked last
     rows = cells(scorecard_table_html(df, SPEC)).rows
-    assert rows[3] == [
-        "",
-        "Phường Trống",
-        "–",
-        "–",
-        "–",
-        "–",
-        "–",
-        "–",
-        "–",
-        "–",
-        "100,00%",
-        "6,00",
-        "–",
-        "Không đủ dữ liệu để tính tổng điểm",
-    ]
+    assert rows[3] == ["", "Phường Trống", "–", "–", "–", "–", "–", "–", "100,00%", "6,00", "–",
+                       "Không đủ dữ liệu để tính tổng điểm"]
 
 
 def test_equal_totals_share_a_rank():
@@ -180,7 +188,7 @@ def test_equal_totals_share_a_rank():
         city(
             line("W1", "Phường B", **FULL),
             line("W2", "Phường A", **FULL),
-            line("W3", "Phường C", **{**FULL, "dvc_online": 0}),
+            line("W3", "Phường C", **{**FULL, "digitised_on_receipt": 0}),
         ),
         "C",
         SPEC,
@@ -190,7 +198,29 @@ def test_equal_totals_share_a_rank():
         ("Phường B", 1),
         ("Phường C", 3),
     ]
-    assert list(df["total"]) == [Decimal("43.00"), Decimal("43.00"), Decimal("31.00")]
+    assert list(df["total"]) == [Decimal("25.23"), Decimal("25.23"), Decimal("21.23")]
+
+
+def test_departments_and_communes_are_ranked_apart_departments_first():
+    df = scorecards(
+        city(
+            line("W1", "Phường A", **FULL),
+            dict(line("S1", "Sở Tư pháp", **{**FULL, "dvc_online": 0}), level="province"),
+            dict(line("S2", "Sở Nội vụ", **FULL), level="province"),
+        ),
+        "C",
+        SPEC,
+    )
+    assert list(zip(df["unit"], df["rank"], df["total"], df["max_total"])) == [
+        ("S2", 1, Decimal("37.23"), 48),
+        ("S1", 2, Decimal("25.23"), 48),
+        ("W1", 1, Decimal("25.23"), 36),
+    ]
+    table = cells(scorecard_table_html(df, SPEC))
+    assert table.rows[0][3] == "Dịch vụ trực tuyến (tối đa 12 điểm)"
+    assert table.rows[0][7] == "Tổng điểm (tối đa 48 / 36)"
+    assert table.rows[4][4:6] == ["–", "–"]
+    assert table.rows[4][-1] == "Dịch vụ trực tuyến: không áp dụng"
 
 
 def test_children_with_wards_of_their_own_are_scored_on_their_total_row():
@@ -202,7 +232,7 @@ def test_children_with_wards_of_their_own_are_scored_on_their_total_row():
             dict(district, parent_code="P", scope="total", **FULL),
         ]
     )
-    assert scorecards(df, "P", SPEC).iloc[0]["total"] == Decimal("43.00")
+    assert scorecards(df, "P", SPEC).iloc[0]["total"] == Decimal("25.23")
 
 
 # ---------------------------------------------------------------- table
@@ -210,8 +240,10 @@ def test_children_with_wards_of_their_own_are_scored_on_their_total_row():
 
 def test_table_word_for_word():
     no_feedback = {k: v for k, v in FULL.items() if "feedback" not in k}
+    carried_only = {**FULL, "received_in_period": 0, "digitised_on_receipt": 0}
     df = scorecards(
-        city(line("W1", "Phường A", **FULL), line("W2", "Phường B", **no_feedback)), "C", SPEC
+        city(line("W1", "Phường A", **FULL), line("W2", "Phường B", **no_feedback),
+             line("W3", "Phường C", **carried_only)), "C", SPEC
     )
     table = cells(scorecard_table_html(df, SPEC, number=7))
     assert table.caption == (
@@ -222,50 +254,31 @@ def test_table_word_for_word():
         "Xếp hạng",
         "Đơn vị",
         "Tiến độ giải quyết (tối đa 20 điểm)",
-        "Dịch vụ trực tuyến (tối đa 12 điểm)",
         "Số hóa hồ sơ khi tiếp nhận (tối đa 4 điểm)",
         "Số hóa kết quả giải quyết (tối đa 6 điểm)",
         "PAKN xử lý đúng hạn (tối đa 6 điểm)",
-        "Tổng điểm (tối đa 48)",
+        "Tổng điểm (tối đa 36)",
         "Ghi chú",
     ]
-    assert table.rows[1] == ["Tỷ lệ đạt", "Điểm"] * 5
-    assert table.rows[2] == [
-        "1",
-        "Phường A",
-        "75,00%",
-        "15,00",
-        "50,00%",
-        "12,00",
-        "80,00%",
-        "4,00",
-        "100,00%",
-        "6,00",
-        "100,00%",
-        "6,00",
-        "43,00",
-        "",
-    ]
-    assert table.rows[3] == [
-        "2",
-        "Phường B",
-        "75,00%",
-        "15,00",
-        "50,00%",
-        "12,00",
-        "80,00%",
-        "4,00",
-        "100,00%",
-        "6,00",
-        "–",
-        "–",
-        "42,29*",
-        "Không phát sinh: PAKN xử lý đúng hạn; tổng điểm quy đổi",
-    ]
-    assert table.rows[4][0].startswith("Điểm ước tính cho các thành phần của Bộ chỉ số")
-    assert (
-        "Chỉ tiêu: Tiến độ giải quyết 100% (20 điểm); Dịch vụ trực tuyến 50% (12 điểm)"
-        in table.rows[4][0]
+    assert table.rows[1] == ["Tỷ lệ đạt", "Điểm"] * 4
+    assert table.rows[2] == ["1", "Phường A", "46,15%", "9,23", "80,00%", "4,00", "100,00%",
+                             "6,00", "100,00%", "6,00", "25,23", ""]
+    assert table.rows[3] == ["1", "Phường B", "46,15%", "9,23", "80,00%", "4,00", "100,00%",
+                             "6,00", "–", "6,00", "25,23",
+                             "PAKN xử lý đúng hạn: không phát sinh, tính đủ điểm"]
+    assert table.rows[4] == ["3", "Phường C", "46,15%", "9,23", "–", "–", "100,00%", "6,00",
+                             "100,00%", "6,00", "23,88*",
+                             "Không phát sinh: Số hóa hồ sơ khi tiếp nhận; tổng điểm quy đổi"]
+    assert table.rows[5][0] == (
+        "Điểm ước tính cho các thành phần của Bộ chỉ số tính được từ dữ liệu của Hệ thống một "
+        "cửa (tối đa 36 điểm), không phải kết quả đánh giá chính thức. Thành phần đạt chỉ tiêu "
+        "được điểm tối đa; dưới chỉ tiêu, điểm = điểm tối đa × tỷ lệ đạt / chỉ tiêu. Chỉ tiêu: "
+        "Tiến độ giải quyết 100% (20 điểm); Dịch vụ trực tuyến 50% (12 điểm); Số hóa hồ sơ khi "
+        "tiếp nhận 80% (4 điểm); Số hóa kết quả giải quyết 100% (6 điểm); PAKN xử lý đúng hạn "
+        "100% (6 điểm). Tiến độ giải quyết tính hồ sơ đang giải quyết trong hạn như hồ sơ đúng "
+        "hạn, trên tổng số hồ sơ tiếp nhận (kể cả hồ sơ rút, trả lại). Đơn vị không phát sinh "
+        "PAKN trong kỳ được tính đủ điểm PAKN. Dịch vụ trực tuyến chỉ chấm cho cấp tỉnh. Thành "
+        "phần khác không phát sinh hồ sơ được bỏ qua và tổng điểm được quy đổi theo tỷ lệ."
     )
 
 
@@ -286,10 +299,10 @@ def test_no_ward_no_table():
 
 
 def test_chart_stacks_components_best_first_in_the_report_font():
-    no_feedback = {k: v for k, v in FULL.items() if "feedback" not in k}
+    carried_only = {**FULL, "received_in_period": 0, "digitised_on_receipt": 0}
     df = scorecards(
         city(
-            line("W1", "Phường Ả", **no_feedback),
+            line("W1", "Phường Ả", **carried_only),
             line("W2", "Phường Đ", **FULL),
             line("W3", "Xã Trống"),
         ),
@@ -302,16 +315,15 @@ def test_chart_stacks_components_best_first_in_the_report_font():
     assert [t.get_text() for t in ax.get_yticklabels()] == ["Phường Đ", "Phường Ả*"]
     assert [t.get_text() for t in ax.get_legend().get_texts()] == [
         "Tiến độ giải quyết",
-        "Dịch vụ trực tuyến",
         "Số hóa hồ sơ khi tiếp nhận",
         "Số hóa kết quả giải quyết",
         "PAKN xử lý đúng hạn",
         "Quy đổi do thiếu thành phần",
     ]
     ends = {round(p.get_y() + p.get_height() / 2): p.get_x() + p.get_width() for p in ax.patches}
-    assert ends == {0: pytest.approx(43.0), 1: pytest.approx(42.29)}
+    assert ends == {0: pytest.approx(25.23), 1: pytest.approx(23.88)}
     assert ax.get_yticklabels()[0].get_fontname() == font_family()[0]
-    assert ax.get_title() == "Điểm đánh giá ước tính theo Quyết định 766/QĐ-TTg (tối đa 48 điểm)"
+    assert ax.get_title() == "Điểm đánh giá ước tính theo Quyết định 766/QĐ-TTg (tối đa 36 điểm)"
 
 
 def test_no_chart_without_a_scored_ward():
@@ -365,7 +377,8 @@ def test_scorecards_from_the_store(con):
         )
     rows = compute_indicators(con, date(2023, 3, 1), date(2023, 3, 31)).rows
     r = scorecards(rows, "C", SPEC).iloc[0]
-    # resolved early 1, late 1, pending overdue 1: 1/3 timely; 2 of 3 online (>= 50%);
-    # all digitised; no feedback: (20/3 + 12 + 4 + 6) × 48 / 42 = 32.76.
-    assert (r["timeliness_points"], r["online_points"]) == (Decimal("6.67"), Decimal("12.00"))
-    assert r["missing"] == ("feedback_on_time",) and r["total"] == Decimal("32.76")
+    # resolved early 1, late 1, pending overdue 1: 1/3 timely; online not scored for a ward;
+    # all digitised; no feedback, full points: 20/3 + 4 + 6 + 6 = 22.67 of 36.
+    assert (r["timeliness_points"], r["online_points"]) == (Decimal("6.67"), None)
+    assert r["assumed"] == ("feedback_on_time",) and r["missing"] == ()
+    assert (r["total"], r["max_total"]) == (Decimal("22.67"), 36)

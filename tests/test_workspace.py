@@ -70,18 +70,20 @@ def test_a_workspace_is_found_from_any_folder_below_it(tmp_path):
 def test_the_repository_root_is_the_sample_citys_workspace():
     ws = resolve(start=ROOT / "tests")
     assert ws.root == ROOT and ws.notebooks == ROOT / "notebooks"
-    assert sample_spec(start=ROOT) == ROOT / "params" / "sample_city.yaml"
+    assert sample_spec(start=ROOT) == ROOT / "params" / "sample_city_2026.yaml"
 
 
 def test_the_package_ships_the_sample_citys_notebooks_and_spec():
     """One definition each: the copies shipped in the package are the repository's (copy
-    notebooks/*.ipynb and params/sample_city.yaml into tthc_lib/ after changing them)."""
+    notebooks/*.ipynb and params/sample_city*.yaml into tthc_lib/ after changing them)."""
     repo = sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb"))
     assert repo == sorted(p.name for p in packaged_notebooks().glob("*.ipynb"))
     for name in repo:
         assert filecmp.cmp(ROOT / "notebooks" / name, packaged_notebooks() / name, shallow=False)
-    assert filecmp.cmp(ROOT / "params" / "sample_city.yaml",
-                       sample_spec(start=Path("/")), shallow=False)
+    packaged = sample_spec(start=Path("/"))
+    assert packaged.name == "sample_city_2026.yaml"
+    for name in ("sample_city_2026.yaml", "sample_city.yaml"):
+        assert filecmp.cmp(ROOT / "params" / name, packaged.parent / name, shallow=False)
 
 
 def test_init_again_adds_loaded_units_and_keeps_what_the_office_wrote(tmp_path):

@@ -7,6 +7,8 @@ anything. The classes used are styled by the report template (templates/tthc/rep
 
 from __future__ import annotations
 
+import unicodedata
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields
 from datetime import date
 from html import escape
@@ -74,6 +76,36 @@ class ReportMeta:
         data["issuer_lines"] = list(self.issuer_lines)
         data["recipients"] = list(self.recipients)
         return data
+
+
+# Kind words that open a territorial unit's name, longest first ("thị xã" before "xã"), and the
+# kinds of a province's departments (structure.md).
+_PLACE_KINDS = ("thành phố", "thị trấn", "thị xã", "đặc khu", "phường", "huyện", "quận",
+                "tỉnh", "xã")
+_DEPARTMENT_KINDS = ("sở", "ban", "cơ quan", "trung tâm")
+
+
+def _fold(text) -> str:
+    return " ".join(unicodedata.normalize("NFC", str(text or "")).split()).casefold()
+
+
+def dateline_place(unit: Mapping, parent: Mapping | None = None,
+                   settings: Mapping | None = None) -> str:
+    """The dateline's place (Nghị định 30/2020/NĐ-CP: where the issuing body sits). From the
+    params (`settings`, report.yaml): `places[unit_code]`, else `place`; by default the unit's
+    own name without its kind word ("Chí Linh" for Thành phố Chí Linh), a unit named by a
+    number keeping it ("Phường 1"); a department's place is its province's (`parent`)."""
+    settings = settings or {}
+    own = (settings.get("places") or {}).get(unit.get("unit_code"))
+    if own or settings.get("place"):
+        return str(own or settings["place"])
+    if parent is not None and (unit.get("role") == "department"
+                               or _fold(unit.get("kind")) in _DEPARTMENT_KINDS):
+        return dateline_place(parent, None, settings)
+    name = " ".join(unicodedata.normalize("NFC", str(unit["unit_name"])).split())
+    word = next((k for k in _PLACE_KINDS if _fold(name).startswith(k + " ")), None)
+    rest = name[len(word) + 1:] if word else name
+    return name if not rest or rest[0].isdigit() else rest
 
 
 def place_and_date(place: str, when: date) -> str:

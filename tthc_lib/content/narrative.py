@@ -60,16 +60,10 @@ class Settings:
         return self.report.get("calendar") or "calendar"
 
     def place_for(self, info: dict, parent: dict | None) -> str:
-        """The dateline's place: params' `place`, else the name of the unit above (or of the
-        unit itself at the top) without its kind: "Chí Linh" from "Thành phố Chí Linh"."""
-        given = str(self.report.get("place") or "").strip()
-        if given:
-            return given
-        top = parent or info
-        name, kind = str(top.get("unit_name") or ""), str(top.get("kind") or "")
-        if kind and name.lower().startswith(kind.lower() + " "):
-            return name[len(kind):].strip()
-        return name
+        """The dateline's place (content.layout.dateline_place, with report.yaml's overrides)."""
+        from tthc_lib.content.layout import dateline_place
+
+        return dateline_place(info, parent, self.report)
 
     def signer(self, unit: str, level: str) -> dict:
         base = dict((self.units.get("defaults") or {}).get(level) or {})

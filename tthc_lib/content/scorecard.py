@@ -1,16 +1,21 @@
 """Estimated points of each child unit under the index of Quyết định 766/QĐ-TTg.
 
 The components, their targets and maximum points live in tthc_lib/data/scorecard_766.yaml
-(the spec; an office may override it in params/scorecard.yaml); this module only applies the decision's rule: a component at or above its target scores its
-maximum, below it scores ``max_points × achieved / target``. Everything is computed exactly
-(Fractions) from the counts of the indicator rows and rounded once, to two decimals, halves
-away from zero.
+(the spec; an office may override it in params/scorecard.yaml); this module only applies the
+decision's rule: a component at or above its target scores its maximum, below it scores
+``max_points × achieved / target``. Everything is computed exactly (Fractions) from the counts
+of the indicator rows and rounded once, to two decimals, halves away from zero.
 
-Undefined components (denominator 0: no dossiers of that kind) are left out, and the total is
-scaled to the maximum of all components (total = points of the defined ones × all maxima /
-their maxima), so units stay comparable; a unit whose defined components carry less than
-``min_defined_share`` of the points gets no total and no rank. Ranks follow the total as shown
-(two decimals); equal totals share a rank (1, 1, 3).
+Where the national portal's scores show how it treats a case (as worked back by a public
+third-party dashboard of the index; unofficial, hence "estimate"), a component says so in the
+spec: ``levels`` — the unit levels it is scored for (the province-only online-service metric
+is not scored for communes: it is left out of their maximum); ``if_undefined: full`` — a unit
+without anything to count gets the full points (PAKN). Any other undefined component
+(denominator 0) is left out and the total is scaled to the unit's maximum (total = points of
+the defined ones × the unit's maximum / their maxima); a unit whose defined components carry
+less than ``min_defined_share`` of its maximum gets no total and no rank. Ranks follow the
+total as shown (two decimals) among units with the same maximum; equal totals share a rank
+(1, 1, 3).
 """
 
 from __future__ import annotations
@@ -33,6 +38,8 @@ POINT_PLACES = 2
 RATE_PLACES = 2
 CAPTION = "Điểm đánh giá ước tính theo Quyết định 766/QĐ-TTg (tính từ dữ liệu của Hệ thống một cửa)"
 _FIELDS = ("key", "label", "group", "numerator", "denominator", "target", "max_points")
+LEVELS = ("province", "district", "commune")
+LEVEL_WORDS = {"province": "cấp tỉnh", "district": "cấp huyện", "commune": "cấp xã"}
 
 
 # ---------------------------------------------------------------- the spec
@@ -68,6 +75,10 @@ def check_spec(spec, source: str = "scorecard") -> dict:
             raise fail(f"thành phần {comp['key']}: không có chỉ số {', '.join(unknown)}")
         if not 0 < _exact(comp["target"]) <= 100 or not _exact(comp["max_points"]) > 0:
             raise fail(f"thành phần {comp['key']}: chỉ tiêu phải trong (0, 100], điểm tối đa > 0")
+        if not set(comp.get("levels", LEVELS)) <= set(LEVELS) or not comp.get("levels", LEVELS):
+            raise fail(f"thành phần {comp['key']}: levels chỉ gồm {', '.join(LEVELS)}")
+        if comp.get("if_undefined", "omit") not in ("omit", "full"):
+            raise fail(f"thành phần {comp['key']}: if_undefined là omit hoặc full")
     share = _exact(spec.get("min_defined_share", 0))
     if not 0 <= share <= 1:
         raise fail("min_defined_share phải trong [0, 1]")
@@ -100,27 +111,43 @@ def _sum(row: Mapping, keys: Sequence[str]) -> int:
     return sum(int(row[k]) for k in keys)
 
 
+def applies(comp: Mapping, level) -> bool:
+    """Whether a component is scored for a unit of `level` (every level unless it says)."""
+    return level is None or level in comp.get("levels", LEVELS)
+
+
 def score_row(row: Mapping, spec: Mapping) -> dict:
     """One unit's rates (Decimal, exact), points (2 decimals), total (scaled when components
-    are missing, None when too few are defined), and the keys of the missing components."""
-    out, exact, defined_max = {}, {}, Fraction(0)
+    are missing, None when too few are defined), its maximum, and the keys of the components
+    missing, not applicable to its level, and given full points for want of data."""
+    out, exact, defined_max, unit_max = {}, {}, Fraction(0), Fraction(0)
+    lists = {"missing": [], "not_applicable": [], "assumed": []}
     for comp in spec["components"]:
+        key, top = comp["key"], _exact(comp["max_points"])
+        out[f"{key}_rate"], out[f"{key}_points"] = None, None
+        if not applies(comp, row.get("level")):
+            lists["not_applicable"].append(key)
+            continue
+        unit_max += top
         num, den = _sum(row, comp["numerator"]), _sum(row, comp["denominator"])
-        pts = component_points(num, den, comp["target"], comp["max_points"])
-        out[f"{comp['key']}_rate"] = rate(num, den)
-        out[f"{comp['key']}_points"] = None if pts is None else round_half_away(pts, POINT_PLACES)
-        if pts is not None:
-            exact[comp["key"]] = pts
-            defined_max += _exact(comp["max_points"])
-    full = max_total(spec)
+        pts = component_points(num, den, comp["target"], top)
+        if pts is None and comp.get("if_undefined") == "full":
+            pts = top
+            lists["assumed"].append(key)
+        out[f"{key}_rate"] = rate(num, den)
+        if pts is None:
+            lists["missing"].append(key)
+            continue
+        out[f"{key}_points"] = round_half_away(pts, POINT_PLACES)
+        exact[key] = pts
+        defined_max += top
     share = _exact(spec.get("min_defined_share", 0))
-    missing = tuple(c["key"] for c in spec["components"] if c["key"] not in exact)
     total = None
-    if exact and defined_max >= share * full:
-        total = round_half_away(sum(exact.values()) * full / defined_max, POINT_PLACES)
-    out.update(
-        total=total, max_total=full, missing=missing, scaled=bool(missing) and total is not None
-    )
+    if exact and defined_max >= share * unit_max:
+        total = round_half_away(sum(exact.values()) * unit_max / defined_max, POINT_PLACES)
+    out.update({k: tuple(v) for k, v in lists.items()})
+    out.update(total=total, max_total=unit_max,
+               scaled=bool(lists["missing"]) and total is not None)
     return out
 
 
@@ -133,15 +160,20 @@ def _ranks(totals: Sequence[Decimal | None]) -> list[int | None]:
 def scorecards(rows: pd.DataFrame, parent: str, spec: Mapping) -> pd.DataFrame:
     """One line per child unit of ``parent`` (its `total` row when it has children): unit,
     unit_name, ``<key>_rate`` and ``<key>_points`` per component, total, max_total, rank,
-    missing (keys of undefined components), scaled; best first, unranked last."""
+    missing / not_applicable / assumed (component keys), scaled. Units with the larger
+    maximum first (a province's departments before its communes), then best first, unranked
+    last; ranks are counted among units with the same maximum."""
     spec = check_spec(spec)
     lines = [
         {"unit": k["unit"], "unit_name": str(k["unit_name"]), **score_row(k, spec)}
         for k in child_rows(rows, parent)
     ]
-    for line, rank in zip(lines, _ranks([ln["total"] for ln in lines])):
-        line["rank"] = rank
-    lines.sort(key=lambda ln: (ln["rank"] is None, ln["rank"] or 0, name_key(ln["unit_name"])))
+    for top in {ln["max_total"] for ln in lines}:
+        group = [ln for ln in lines if ln["max_total"] == top]
+        for line, rank in zip(group, _ranks([ln["total"] for ln in group])):
+            line["rank"] = rank
+    lines.sort(key=lambda ln: (-ln["max_total"], ln["rank"] is None, ln["rank"] or 0,
+                               name_key(ln["unit_name"])))
     # object columns: ranks stay int or None, rates and points stay Decimal or None
     df = pd.DataFrame(lines, columns=_columns(spec), dtype=object)
     df.attrs["scorecard_spec"] = spec
@@ -150,7 +182,18 @@ def scorecards(rows: pd.DataFrame, parent: str, spec: Mapping) -> pd.DataFrame:
 
 def _columns(spec: Mapping) -> list[str]:
     per = [f"{c['key']}_{s}" for c in spec["components"] for s in ("rate", "points")]
-    return ["unit", "unit_name", *per, "total", "max_total", "rank", "missing", "scaled"]
+    return ["unit", "unit_name", *per, "total", "max_total", "rank", "missing",
+            "not_applicable", "assumed", "scaled"]
+
+
+def shown_components(df: pd.DataFrame, spec: Mapping) -> list[Mapping]:
+    """The components scored for at least one line of the table."""
+    na = [set(x) for x in df["not_applicable"]] if len(df) else []
+    return [c for c in spec["components"] if not na or any(c["key"] not in s for s in na)]
+
+
+def _maxima(df: pd.DataFrame) -> list[Fraction]:
+    return sorted({Fraction(x) for x in df["max_total"]}, reverse=True)
 
 
 # ---------------------------------------------------------------- HTML
@@ -172,27 +215,41 @@ def _pct(x: Decimal | None) -> str:
     return fmt_percent(x, RATE_PLACES, UNDEFINED)
 
 
-def _note(line: Mapping, labels: Mapping[str, str]) -> str:
+def _note(line: Mapping, labels: Mapping[str, str], shown: set[str]) -> str:
     if line["total"] is None:
         return "Không đủ dữ liệu để tính tổng điểm"
-    if not line["missing"]:
-        return ""
-    named = ", ".join(labels[k] for k in line["missing"])
-    return f"Không phát sinh: {named}; tổng điểm quy đổi"
+    notes = [f"{labels[k]}: không phát sinh, tính đủ điểm" for k in line["assumed"]]
+    notes += [f"{labels[k]}: không áp dụng" for k in line["not_applicable"] if k in shown]
+    if line["missing"]:
+        named = ", ".join(labels[k] for k in line["missing"])
+        notes.append(f"Không phát sinh: {named}; tổng điểm quy đổi")
+    return "; ".join(notes)
 
 
-def footnote(spec: Mapping) -> str:
-    """The rule and targets, in words, under the table."""
+def _numbers(values) -> str:
+    return " / ".join(_num(v) for v in values)
+
+
+def footnote(spec: Mapping, maxima: Sequence | None = None) -> str:
+    """The rule, the targets and each component's own treatment (its `note` in the spec), in
+    words, under the table; `maxima`: the units' maxima shown (default: every component's)."""
     targets = "; ".join(
         f"{c['label']} {_num(c['target'])}% ({_num(c['max_points'])} điểm)"
         for c in spec["components"]
     )
+    notes = " ".join(c["note"].strip() for c in spec["components"] if c.get("note"))
+    scope = "; ".join(
+        f"{c['label']} chỉ chấm cho {', '.join(LEVEL_WORDS[lv] for lv in c['levels'])}"
+        for c in spec["components"] if set(c.get("levels", LEVELS)) != set(LEVELS)
+    )
     return nfc(
         "Điểm ước tính cho các thành phần của Bộ chỉ số tính được từ dữ liệu của Hệ thống một "
-        f"cửa (tối đa {_num(max_total(spec))} điểm), không phải kết quả đánh giá chính thức. "
-        "Thành phần đạt chỉ tiêu được điểm tối đa; dưới chỉ tiêu, điểm = điểm tối đa × tỷ lệ "
-        f"đạt / chỉ tiêu. Chỉ tiêu: {targets}. Thành phần không phát sinh hồ sơ được bỏ qua và "
-        "tổng điểm được quy đổi theo tỷ lệ."
+        f"cửa (tối đa {_numbers(maxima or [max_total(spec)])} điểm), không phải kết quả đánh "
+        "giá chính thức. Thành phần đạt chỉ tiêu được điểm tối đa; dưới chỉ tiêu, điểm = điểm "
+        f"tối đa × tỷ lệ đạt / chỉ tiêu. Chỉ tiêu: {targets}."
+        + (f" {notes}" if notes else "") + (f" {scope}." if scope else "")
+        + " Thành phần khác không phát sinh hồ sơ được bỏ qua và tổng điểm được quy đổi theo "
+        "tỷ lệ."
     )
 
 
@@ -203,28 +260,25 @@ def _th(text: str, rowspan: int = 1, colspan: int = 1) -> str:
     return f"<th{attrs}>{html.escape(text)}</th>"
 
 
-def _thead(spec: Mapping) -> str:
+def _thead(comps: Sequence[Mapping], maxima: Sequence) -> str:
     top = [_th("Xếp hạng", 2), _th("Đơn vị", 2)]
     top += [
-        _th(f"{c['label']} (tối đa {_num(c['max_points'])} điểm)", colspan=2)
-        for c in spec["components"]
+        _th(f"{c['label']} (tối đa {_num(c['max_points'])} điểm)", colspan=2) for c in comps
     ]
-    top += [_th(f"Tổng điểm (tối đa {_num(max_total(spec))})", 2), _th("Ghi chú", 2)]
-    sub = [_th(t) for _ in spec["components"] for t in ("Tỷ lệ đạt", "Điểm")]
+    top += [_th(f"Tổng điểm (tối đa {_numbers(maxima)})", 2), _th("Ghi chú", 2)]
+    sub = [_th(t) for _ in comps for t in ("Tỷ lệ đạt", "Điểm")]
     return f"<thead><tr>{''.join(top)}</tr><tr>{''.join(sub)}</tr></thead>"
 
 
-def _tr(line: Mapping, spec: Mapping) -> str:
+def _tr(line: Mapping, spec: Mapping, comps: Sequence[Mapping]) -> str:
     labels = {c["key"]: c["label"] for c in spec["components"]}
     rank = "" if line["rank"] is None else str(int(line["rank"]))
     cells = [("num", rank), ("name", str(line["unit_name"]))]
-    for c in spec["components"]:
-        cells += [
-            ("num", _pct(line[f"{c['key']}_rate"])),
-            ("num", _points(line[f"{c['key']}_points"])),
-        ]
+    for c in comps:
+        cells += [("num", _pct(line[f"{c['key']}_rate"])),
+                  ("num", _points(line[f"{c['key']}_points"]))]
     total = _points(line["total"]) + ("*" if line["scaled"] else "")
-    cells += [("num", total), ("note", _note(line, labels))]
+    cells += [("num", total), ("note", _note(line, labels, {c["key"] for c in comps}))]
     css = "unit scaled" if line["scaled"] else "unit"
     tds = "".join(f'<td class="{c}">{html.escape(nfc(t))}</td>' for c, t in cells)
     return f'<tr class="{css}">{tds}</tr>'
@@ -233,30 +287,31 @@ def _tr(line: Mapping, spec: Mapping) -> str:
 def scorecard_table_html(df: pd.DataFrame, spec: Mapping, number: int | None = None) -> str | None:
     """The scorecards as an HTML table (class `tthc-table`), captioned "Bảng N. Điểm đánh
     giá ước tính theo Quyết định 766/QĐ-TTg (…)", with the rule and targets in a footnote;
-    every text escaped. None when there is no unit."""
+    only the components scored for some unit of the table have columns; every text escaped.
+    None when there is no unit."""
     if df is None or df.empty:
         return None
     spec = check_spec(spec)
+    comps, maxima = shown_components(df, spec), _maxima(df)
     caption = f"Bảng {number}. {CAPTION}" if number is not None else CAPTION
-    body = "".join(_tr(line, spec) for line in df.to_dict(orient="records"))
-    width = 4 + 2 * len(spec["components"])
-    foot = f'<tfoot><tr><td colspan="{width}">{html.escape(footnote(spec))}</td></tr></tfoot>'
+    body = "".join(_tr(line, spec, comps) for line in df.to_dict(orient="records"))
+    width = 4 + 2 * len(comps)
+    note = footnote(spec, maxima)
+    foot = f'<tfoot><tr><td colspan="{width}">{html.escape(note)}</td></tr></tfoot>'
     return (
         f'<table class="tthc-table tthc-scorecard"><caption>{html.escape(nfc(caption))}'
-        f"</caption>{_thead(spec)}<tbody>{body}</tbody>{foot}</table>"
+        f"</caption>{_thead(comps, maxima)}<tbody>{body}</tbody>{foot}</table>"
     )
 
 
 # ---------------------------------------------------------------- chart
 
 
-def _stack(scored: list[dict], spec: Mapping) -> list[tuple[str, list[float]]]:
+def _stack(scored: list[dict], comps: Sequence[Mapping]) -> list[tuple[str, list[float]]]:
     """(legend label, widths) of each segment: the components' points, then for scaled
     totals the points the scaling adds."""
-    parts = [
-        (c["label"], [float(ln[f"{c['key']}_points"] or 0) for ln in scored])
-        for c in spec["components"]
-    ]
+    parts = [(c["label"], [float(ln[f"{c['key']}_points"] or 0) for ln in scored])
+             for c in comps]
     shown = [sum(w) for w in zip(*(widths for _, widths in parts))]
     extra = [float(ln["total"]) - s if ln["scaled"] else 0.0 for ln, s in zip(scored, shown)]
     if any(e > 0 for e in extra):
@@ -285,16 +340,16 @@ def scorecard_chart(df: pd.DataFrame, spec: Mapping | None = None):
 
     from tthc_lib.content.charts import DPI, WIDTH_IN, chart_style
 
-    n, top = len(scored), float(max_total(spec))
-    colors = sns.color_palette("colorblind", len(spec["components"]))
+    comps = shown_components(df, spec)
+    n, top = len(scored), float(max(_maxima(df)))
+    colors = sns.color_palette("colorblind", len(comps))
     with chart_style():
-        fig = Figure(
-            figsize=(WIDTH_IN, min(max(1.6 + 0.26 * n, 2.8), 9.5)), dpi=DPI, layout="constrained"
-        )
+        fig = Figure(figsize=(WIDTH_IN, min(max(1.6 + 0.26 * n, 2.8), 9.5)), dpi=DPI,
+                     layout="constrained")
         FigureCanvasAgg(fig)
         ax = fig.add_subplot()
         left = [0.0] * n
-        for i, (label, widths) in enumerate(_stack(scored, spec)):
+        for i, (label, widths) in enumerate(_stack(scored, comps)):
             style = (
                 {"color": colors[i]}
                 if label != SCALED_LABEL
@@ -303,13 +358,8 @@ def scorecard_chart(df: pd.DataFrame, spec: Mapping | None = None):
             ax.barh(range(n), widths, left=left, height=0.7, label=label, **style)
             left = [a + b for a, b in zip(left, widths)]
         for y, ln in enumerate(scored):
-            ax.text(
-                float(ln["total"]) + top * 0.01,
-                y,
-                fmt_decimal(ln["total"], POINT_PLACES),
-                va="center",
-                fontsize=7,
-            )
+            ax.text(float(ln["total"]) + top * 0.01, y, fmt_decimal(ln["total"], POINT_PLACES),
+                    va="center", fontsize=7)
         names = [ln["unit_name"] + ("*" if ln["scaled"] else "") for ln in scored]
         ax.set_yticks(range(n), names)
         ax.set_ylim(n - 0.5, -0.5)

@@ -15,7 +15,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import yaml
 
+from tthc_lib.sample.continuation import generate_later
 from tthc_lib.sample.dossiers import _make_dossiers
 from tthc_lib.sample.model import (
     _Calendar,
@@ -30,7 +32,22 @@ from tthc_lib.sample.write import _write_all
 
 def generate_sample(spec_path: Path, out_dir: Path, seed: int = 2023) -> list[Path]:
     """Write the sample exports described by `spec_path` into `out_dir`; return their paths
-    in load order (units, procedures, changes, dossiers, feedback). Same seed, same bytes."""
+    in load order (units, procedures, changes, dossiers, feedback). Same seed, same bytes.
+    A continuation spec (one that names its `base`) writes the base files first, unchanged,
+    then the later years' (tthc_lib.sample.continuation)."""
+    spec_path = Path(spec_path)
+    raw = yaml.safe_load(spec_path.read_text(encoding="utf-8"))
+    out_dir = Path(out_dir)
+    if isinstance(raw, dict) and "base" in raw:
+        base_path = spec_path.parent / raw["base"]
+        paths, base = _generate_base(base_path, out_dir, seed)
+        return paths + generate_later(raw, base["spec"], base["calendar"], base["procedures"],
+                                      base["dossiers"], out_dir, seed)
+    return _generate_base(spec_path, out_dir, seed)[0]
+
+
+def _generate_base(spec_path: Path, out_dir: Path, seed: int) -> tuple[list[Path], dict]:
+    """The base sample's files, and the tables a continuation builds on."""
     spec = load_spec(spec_path)
     streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(6)]
     cal = _Calendar.from_spec(spec["calendar"])
@@ -40,18 +57,6 @@ def generate_sample(spec_path: Path, out_dir: Path, seed: int = 2023) -> list[Pa
     dossiers = _add_applicants(dossiers, spec, streams[2])
     changes = _make_changes(spec, procs, streams[3])
     feedback = _make_feedback(spec, cal, streams[4])
-    out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    return _write_all(out_dir, spec, procs, changes, dossiers, feedback, streams[5])
-
-
-# --------------------------------------------------------------------------------------------
-# Sampling helpers
-
-
-# --------------------------------------------------------------------------------------------
-# Applicants (fake personal data)
-
-
-# --------------------------------------------------------------------------------------------
-# Writing the exports
+    paths = _write_all(out_dir, spec, procs, changes, dossiers, feedback, streams[5])
+    return paths, {"spec": spec, "calendar": cal, "procedures": procs, "dossiers": dossiers}

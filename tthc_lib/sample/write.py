@@ -27,13 +27,14 @@ POST_LABELS = ("Dịch vụ bưu chính", "Bưu chính")
 
 STATUS_LABELS = {
     "open": ("Đang giải quyết",),
+    "paused": ("Chờ bổ sung", "Tạm dừng"),
     "resolved": ("Đã giải quyết", "Đã trả kết quả"),
     "withdrawn": ("Đã rút", "Rút hồ sơ"),
     "returned": ("Trả lại", "Từ chối"),
 }
 
 
-LEVEL_LABELS = {"district": "Cấp huyện", "commune": "Cấp xã"}
+LEVEL_LABELS = {"province": "Cấp tỉnh", "district": "Cấp huyện", "commune": "Cấp xã"}
 
 
 ONLINE_LABELS = {"full": "Toàn trình", "partial": "Một phần", "none": ("", "Không")}
@@ -117,7 +118,8 @@ def _unit_kind(unit: dict) -> str:
     return next(k for k in COMMUNE_KINDS if unit["name"].startswith(k + " "))
 
 
-def _write_procedures(out_dir: Path, spec: dict, procs: pd.DataFrame, rng) -> Path:
+def _write_procedures(out_dir: Path, spec: dict, procs: pd.DataFrame, rng,
+                      name: str | None = None, title: str | None = None) -> Path:
     """The catalogue as an Excel export: two title lines, a blank line, then the table."""
     from openpyxl import Workbook
 
@@ -128,8 +130,8 @@ def _write_procedures(out_dir: Path, spec: dict, procs: pd.DataFrame, rng) -> Pa
     ws = wb.active
     ws.title = "Danh mục TTHC"
     city = spec["city"]
-    title = (f"DANH MỤC THỦ TỤC HÀNH CHÍNH THUỘC THẨM QUYỀN GIẢI QUYẾT CỦA "
-             f"UBND {city['unit_name'].upper()} VÀ UBND CẤP XÃ")
+    title = title or (f"DANH MỤC THỦ TỤC HÀNH CHÍNH THUỘC THẨM QUYỀN GIẢI QUYẾT CỦA "
+                      f"UBND {city['unit_name'].upper()} VÀ UBND CẤP XÃ")
     exported = spec["calendar"]["export_date"].strftime("%d/%m/%Y")
     ws.append([title])
     ws.append([f"(Dữ liệu xuất từ Hệ thống thông tin giải quyết TTHC ngày {exported})"])
@@ -142,7 +144,7 @@ def _write_procedures(out_dir: Path, spec: dict, procs: pd.DataFrame, rng) -> Pa
                    f"{p.days:02d} ngày làm việc"])
     for col, width in zip("ABCDEFG", (6, 12, 80, 30, 12, 22, 20)):
         ws.column_dimensions[col].width = width
-    path = out_dir / FILES["procedures"]
+    path = out_dir / (name or FILES["procedures"])
     path.write_bytes(_stable_xlsx(wb, spec["calendar"]["export_date"]))
     return path
 
@@ -167,7 +169,7 @@ def _stable_xlsx(wb, when) -> bytes:
     return out.getvalue()
 
 
-def _write_changes(out_dir: Path, changes: pd.DataFrame) -> Path:
+def _write_changes(out_dir: Path, changes: pd.DataFrame, name: str | None = None) -> Path:
     """Semicolon-separated, as a regional Excel saves CSV."""
     table = pd.DataFrame({
         "STT": range(1, len(changes) + 1),
@@ -178,7 +180,7 @@ def _write_changes(out_dir: Path, changes: pd.DataFrame) -> Path:
         _header("changes", "level"): changes["level"].map(LEVEL_LABELS),
         _header("changes", "change"): changes["change"].map(CHANGE_LABELS),
     })
-    return _write_csv(out_dir / FILES["changes"], table, sep=";")
+    return _write_csv(out_dir / (name or FILES["changes"]), table, sep=";")
 
 
 _D, _M, _Y = [8, 9], [5, 6], [0, 1, 2, 3]

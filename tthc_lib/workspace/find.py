@@ -72,12 +72,18 @@ def resolve(db: str | None = None, params: str | None = None, notebooks: str | N
     )
 
 
+# The sample's specs, newest first; the package ships copies of both (tests check they match).
+SAMPLE_SPECS = ("sample_city_2026.yaml", "sample_city.yaml")
+
+
 def sample_spec(given: str | None = None, start: str | os.PathLike | None = None) -> Path:
-    """The sample city's spec: --spec, else the workspace's params/sample_city.yaml (the
-    repository root's), else the copy shipped in the package."""
+    """The sample city's spec: --spec, else the workspace's params/sample_city_2026.yaml (the
+    repository root's: the 2022-2023 sample continued to 2026, on its base
+    params/sample_city.yaml), else the copy shipped in the package."""
     if given:
         return Path(given)
     root = find_workspace(start)
-    if root is not None and (root / "params" / "sample_city.yaml").is_file():
-        return root / "params" / "sample_city.yaml"
-    return Path(str(resources.files("tthc_lib") / "data" / "sample_city.yaml"))
+    for name in SAMPLE_SPECS:
+        if root is not None and (root / "params" / name).is_file():
+            return root / "params" / name
+    return Path(str(resources.files("tthc_lib") / "data" / SAMPLE_SPECS[0]))
