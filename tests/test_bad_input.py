@@ -88,8 +88,9 @@ SET_ASIDE: dict[str, tuple[str, int, int, int, dict[int, str]]] = {
         4: unknown_unit("=1+1"), 5: invalid("@SUM(A1)", "Hình thức nộp", CHANNELS)}),
     "dossiers_header_only.csv": ("dossiers", 0, 0, 0, {}),
     # Formula cells of a workbook never computed by Excel carry no value: set aside as missing.
+    # A workbook's lines are `Sheet!row`.
     "spreadsheet_formulas.xlsx": ("dossiers", 3, 1, 0, {
-        4: missing("Mã hồ sơ"), 5: missing("Mã đơn vị")}),
+        "Sheet!4": missing("Mã hồ sơ"), "Sheet!5": missing("Mã đơn vị")}),
     "feedback_bad_rows.csv": ("feedback", 6, 1, 0, {
         3: invalid("Thủ tục đất đai", "Nội dung phản ánh về",
                    "quy định hành chính, hành vi hành chính, quy định kinh doanh"),
@@ -292,8 +293,10 @@ def test_a_cell_of_one_megabyte_loads_or_is_set_aside_in_one_line(store, tmp_pat
     assert (result.read, result.loaded, result.rejected) == (5, 3, 2)
     reasons = dict(zip(list_rejected(store).line, list_rejected(store).reason))
     assert sorted(reasons) == [3, 5]
-    # The reason quotes the first characters of the value, on one short line.
-    assert reasons[3].startswith('Mã đơn vị "' + "Đ" * 79 + '…" không có trong danh mục đơn vị')
+    # The value is too long, and the reason quotes its first characters, on one short line.
+    assert reasons[3].startswith('Giá trị ở cột "Mã đơn vị" dài 500.100 ký tự, quá giới hạn '
+                                 '32.767 ký tự; Mã đơn vị "' + "Đ" * 79 + '…" không có trong '
+                                 'danh mục đơn vị')
     assert max(len(r) for r in reasons.values()) < 400
 
 

@@ -17,6 +17,8 @@ from test_render import (
 )
 
 from tthc_lib.render import html as render
+from tthc_lib.render import index as index_page
+from tthc_lib.render import pdf as printers
 
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--no-first-run"]
@@ -25,7 +27,7 @@ FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
 @pytest.fixture(scope="module")
 def browser():
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=render.chromium_path(), args=FLAGS)
+        chromium = playwright.chromium.launch(executable_path=printers.chromium_path(), args=FLAGS)
         yield chromium
         chromium.close()
 
@@ -36,7 +38,7 @@ def site(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("outputs")
     notebooks = [fixture_notebook("narrative_and_table"), fixture_notebook("chart")]
     render.render_html(notebooks, out / "HD" / "bao-cao.html", ward_meta())
-    render.write_index(out, "10 tháng năm 2023", index_entries(out)[:1])
+    index_page.write_index(out, "10 tháng năm 2023", index_entries(out)[:1])
     return out
 
 

@@ -231,7 +231,7 @@ def written_dates(draw):
     if draw(st.booleans()):
         return when.strftime(fmt), _instant(when, fmt)
     day, month = draw(st.integers(0, 32)), draw(st.integers(0, 13))
-    year = draw(st.sampled_from([when.year, 23, 99, 10000]))
+    year = draw(st.sampled_from([when.year, 23, 99, 10000, 1899, 2101]))
     hour, minute = draw(st.integers(0, 25)), draw(st.integers(0, 61))
     text = draw(st.sampled_from([f"{day:02d}/{month:02d}/{year} {hour:02d}:{minute:02d}",
                                  f"{year:04d}-{month:02d}-{day:02d}T{hour:02d}:{minute:02d}:00",
@@ -239,8 +239,9 @@ def written_dates(draw):
     year_text = text.split("-")[0] if "-" in text else text.split("/")[2].split(" ")[0]
     has_time = ":" in text
     hour, minute = (hour, minute) if has_time else (0, 0)
-    try:   # the year written with four digits, and a real day and time
-        valid = len(year_text) == 4 and dt.datetime(year, month, day, hour, minute)
+    try:   # the year written with four digits, within 1900..2100, and a real day and time
+        valid = (len(year_text) == 4 and 1900 <= year <= 2100
+                 and dt.datetime(year, month, day, hour, minute))
     except ValueError:
         valid = None
     if not valid:

@@ -10,8 +10,9 @@ from html.parser import HTMLParser
 
 import pytest
 from test_privacy import PERIOD, PERIOD_DIR, UNITS, build_city, tthc
+from test_runner import batch  # noqa: F401 - the batch fixture
 
-from tthc_lib.batch.runner import OUTPUT_NAMES, output_path
+from tthc_lib.batch.names import OUTPUT_NAMES, name_conflicts, output_path, safe_name
 from tthc_lib.errors import PeriodError, ReportError
 from tthc_lib.periods import Period, parse_period
 
@@ -108,3 +109,60 @@ def test_names_cannot_inject_elements_or_attributes(hostile_city):
                for tag, attrs in page.tags if tag == "img")
     text = " ".join(" ".join(page.text).split())
     assert XSS_NAME in text                        # shown as the text it is, in the ward table
+
+
+@pytest.mark.parametrize("code", ["CON", "con", "Nul", "PRN", "AUX", "COM1", "lpt9", "CON.txt",
+                                  "nul.x.y", "W1.", "W1\n", "W1\r\n", "W1 "])
+def test_codes_no_system_can_use_as_a_file_name_are_refused(code):
+    with pytest.raises(ReportError) as err:
+        safe_name(code)
+    assert str(err.value).startswith(f"Không dùng được mã đơn vị {code!r} làm tên tệp (")
+    assert "\n" not in str(err.value)
+
+
+def test_plain_codes_near_device_names_are_kept():
+    assert [safe_name(c) for c in ("CONA", "NUL1A", "COMX", "W1.a")] == [
+        "CONA", "NUL1A", "COMX", "W1.a"]
+
+
+def test_conflicts_case_folded_and_with_the_period_files():
+    conflicts = name_conflicts(["C", "W1", "w1", "W2", "index", "Index", "Run-Summary",
+                                "manifest", "CON", "w2"])
+    assert sorted(conflicts) == ["CON", "Index", "index", "w1", "w2"]
+    assert conflicts["w1"] == ("Không dùng được mã đơn vị 'w1' làm tên tệp (chỉ khác mã 'W1' "
+                               "ở chữ hoa, chữ thường: trùng tệp trên Windows).")
+    assert conflicts["index"] == ("Không dùng được mã đơn vị 'index' làm tên tệp (trùng tên "
+                                  "tệp chung của kỳ báo cáo, như index.html).")
+    # run-summary.json and manifest.json are not .html: only names that collide count
+    assert name_conflicts(["run-summary", "manifest", "notebooks"]) == {}
+
+
+def test_every_unit_output_name_comes_from_the_templates(tmp_path):
+    for name, template in OUTPUT_NAMES.items():
+        path = output_path(tmp_path, name, PERIOD_OBJ, "W1", "00_mo_dau")
+        assert path == tmp_path / template.format(period="2023-01-01_2023-06-30", unit="W1",
+                                                  section="00_mo_dau")
+
+
+def test_unit_index_and_case_twins_do_not_overwrite_other_files(batch):  # noqa: F811
+    from tthc_lib.store.connection import connect
+
+    con = connect(batch.db)
+    con.execute("""INSERT INTO units VALUES
+        ('index', 'Phường Mục Lục', 'Phường', 'commune', 'C'),
+        ('w1', 'Phường Chữ Thường', 'Phường', 'commune', 'C'),
+        ('CON', 'Xã Thiết Bị', 'Xã', 'commune', 'C'),
+        ('W3' || chr(10), 'Xã Xuống Dòng', 'Xã', 'commune', 'C')""")
+    con.close()
+    summary = batch.run()
+    refused = {f.unit: f.section for f in summary.failures}
+    assert refused == {"index": "(mã đơn vị)", "w1": "(mã đơn vị)", "CON": "(mã đơn vị)",
+                       "W3\n": "(mã đơn vị)"}
+    index = batch.path("index").read_text(encoding="utf-8")
+    assert 'href="W1.html"' in index and "Phường Mục Lục" not in index
+    assert "Phường A" in batch.path("html", "W1").read_text(encoding="utf-8")
+    folder = batch.path("period_dir")
+    names = sorted(p.name for p in folder.iterdir() if p.is_file())
+    assert [n for n in names if n.casefold() in ("w1.html", "con.html", "index.html")] == [
+        "W1.html", "index.html"]
+    assert not any("\n" in n for n in names)

@@ -31,8 +31,8 @@ def rows_of(path):
     """Staged values without line numbers; rows with nothing staged (blank) left out."""
     kind, rows = staged(path)
     assert kind == "dossiers"
-    rows = [{k: v for k, v in r.items() if k != "_line"} for r in rows]
-    return [r for r in rows if any(v is not None for v in r.values())]
+    rows = [r for r in rows if r["_filled"]]
+    return [{k: v for k, v in r.items() if k not in ("_line", "_filled", "_extra")} for r in rows]
 
 
 def lines_of(path):
@@ -154,8 +154,7 @@ def _both_paths(path):
     identity = lambda rel: f"SELECT * FROM {rel}"
     export.stage(con, "fast", identity)
     assert export.staged_by == "duckdb"
-    with open(path, encoding=export.encoding, newline="") as text:
-        export._stage_rows(con, "slow", export._python_rows(text), identity)
+    export._stage_rows(con, "slow", export._python_rows(path), identity)   # UTF-8 files
     return (export, con.execute("SELECT * FROM fast ORDER BY _line").fetchall(),
             con.execute("SELECT * FROM slow ORDER BY _line").fetchall())
 
@@ -407,7 +406,8 @@ def test_canonical_english_headers_are_recognised(tmp_path):
     kind, rows = staged(path)
     assert kind == "units"
     assert rows == [{"_line": 2, "unit_code": "HD", "unit_name": "Hải Dương",
-                     "kind": "Thành phố", "parent_code": None}]
+                     "kind": "Thành phố", "parent_code": None,
+                     "_filled": True, "_extra": False}]
 
 
 @pytest.mark.parametrize("inline", [1024, 4])     # CASE tree, or ASOF join beyond the limit

@@ -17,6 +17,8 @@ from nbformat.v4 import new_code_cell, new_notebook, new_output
 from tthc_lib.content import layout
 from tthc_lib.errors import ReportError
 from tthc_lib.render import html as render
+from tthc_lib.render import index as index_page
+from tthc_lib.render import pdf as printers
 
 MOTTO = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 SLOGAN = "Độc lập - Tự do - Hạnh phúc"
@@ -82,7 +84,7 @@ def report_text(report) -> str:
 
 @pytest.fixture(scope="module")
 def printer():
-    with render.open_printer() as shared:
+    with printers.open_printer() as shared:
         yield shared
 
 
@@ -172,9 +174,9 @@ def _pdfinfo(pdf: Path) -> str:
                           check=True).stdout
 
 
-@pytest.mark.parametrize("kind", sorted(render.PRINTERS))
+@pytest.mark.parametrize("kind", sorted(printers.PRINTERS))
 def test_pdf_is_a4_with_the_national_motto(kind, report, tmp_path):
-    with render.open_printer(kind) as printer:
+    with printers.open_printer(kind) as printer:
         pdf = printer.print(report, tmp_path / "bao-cao.pdf")
     assert "(A4)" in _pdfinfo(pdf)
     text = _pdf_text(pdf)
@@ -196,7 +198,7 @@ def test_pdf_embeds_the_times_metric_font(report, printer, tmp_path):
 def test_pdf_numbers_pages_at_the_top_from_page_two(printer, tmp_path):
     meta = ward_meta()
     html = render.render_html([long_notebook()], tmp_path / "long.html", meta)
-    pdf = render.html_to_pdf(html, tmp_path / "long.pdf", printer=printer)
+    pdf = printers.html_to_pdf(html, tmp_path / "long.pdf", printer=printer)
     pages = int(re.search(r"Pages:\s+(\d+)", _pdfinfo(pdf)).group(1))
     assert pages >= 2
     assert _pdf_text(pdf, 1).split()[0] == "UBND"
@@ -209,12 +211,12 @@ def test_pdf_numbers_pages_at_the_top_from_page_two(printer, tmp_path):
 
 
 def test_html_to_pdf_reuses_one_printer_from_any_thread(report, tmp_path):
-    first = render.html_to_pdf(report, tmp_path / "a.pdf")
-    printer = render.default_printer()
+    first = printers.html_to_pdf(report, tmp_path / "a.pdf")
+    printer = printers.default_printer()
     with ThreadPoolExecutor(max_workers=2) as pool:
-        done = list(pool.map(lambda n: render.html_to_pdf(report, tmp_path / f"{n}.pdf"),
+        done = list(pool.map(lambda n: printers.html_to_pdf(report, tmp_path / f"{n}.pdf"),
                              ("b", "c")))
-    assert render.default_printer() is printer
+    assert printers.default_printer() is printer
     assert [p.stat().st_size > 0 for p in (first, *done)] == [True, True, True]
 
 
@@ -227,24 +229,24 @@ def test_missing_chromium_is_a_clear_error(monkeypatch, tmp_path):
     monkeypatch.setenv("PATH", str(tmp_path))
     monkeypatch.delenv("TTHC_CHROMIUM", raising=False)
     with pytest.raises(ReportError, match="Không tìm thấy Chromium để in PDF"):
-        render.chromium_path()
+        printers.chromium_path()
 
 
 # ---------------------------------------------------------------- index
 
-def index_entries(out_dir: Path) -> list[render.IndexEntry]:
+def index_entries(out_dir: Path) -> list[index_page.IndexEntry]:
     return [
-        render.IndexEntry("HD", "Thành phố Hải Dương", "district", 13372, 11722,
+        index_page.IndexEntry("HD", "Thành phố Hải Dương", "district", 13372, 11722,
                           85.73, 10.76, 3.51, 88.24,
                           out_dir / "HD" / "bao-cao.html", out_dir / "HD" / "bao-cao.pdf"),
-        render.IndexEntry("THD", "Phường <Trần Hưng Đạo>", "commune", 0, 0,
+        index_page.IndexEntry("THD", "Phường <Trần Hưng Đạo>", "commune", 0, 0,
                           None, None, None, None, Path("phường THĐ/bao cao.html"), None),
     ]
 
 
 @pytest.fixture
 def index(tmp_path) -> Path:
-    return render.write_index(tmp_path, "10 tháng năm 2023", index_entries(tmp_path))
+    return index_page.write_index(tmp_path, "10 tháng năm 2023", index_entries(tmp_path))
 
 
 def _rows(text: str) -> list[list[str]]:
@@ -276,17 +278,17 @@ def test_index_links_are_relative_and_offline(index):
 @pytest.mark.parametrize(("value", "shown"), [
     (85.73, "85,7%"), (0.05, "0,1%"), (99.95, "100,0%"), (0.0, "0,0%"), (None, "–")])
 def test_rates_round_half_away_from_zero(value, shown):
-    assert render.format_rate(value) == shown
+    assert index_page.format_rate(value) == shown
 
 
 def test_counts_use_dot_thousands():
-    assert [render.format_count(n) for n in (7, 13372, 1234567)] == ["7", "13.372", "1.234.567"]
+    assert [index_page.format_count(n) for n in (7, 13372, 1234567)] == ["7", "13.372", "1.234.567"]
 
 
-@pytest.mark.parametrize("kind", sorted(render.PRINTERS))
+@pytest.mark.parametrize("kind", sorted(printers.PRINTERS))
 def test_a_broken_chromium_is_a_report_error(kind, report, monkeypatch, tmp_path):
     monkeypatch.setenv("TTHC_CHROMIUM", shutil.which("false"))
-    with pytest.raises(ReportError, match="Chromium"), render.open_printer(kind) as printer:
+    with pytest.raises(ReportError, match="Chromium"), printers.open_printer(kind) as printer:
         printer.print(report, tmp_path / "r.pdf")
     assert list(tmp_path.iterdir()) == []
 

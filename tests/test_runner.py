@@ -14,8 +14,9 @@ import pytest
 from click.testing import CliRunner
 from conftest import ROOT, data_path
 
-from tthc_lib.batch.keys import Manifest, write_atomic
+from tthc_lib.atomic import write_bytes_atomic
 from tthc_lib.batch.locks import output_lock
+from tthc_lib.batch.manifest import Manifest
 from tthc_lib.batch.progress import Progress, format_duration
 from tthc_lib.batch.runner import grid, output_path, render_reports
 from tthc_lib.errors import ReportError
@@ -154,11 +155,14 @@ def test_failing_unit_does_not_stop_the_others_and_keeps_its_notebook(batch):
     assert failure.error == "RuntimeError: mục hỏng cho đơn vị W2"
     assert failure.path == str(batch.path("notebook", "W2", "01_maybe_broken"))
     nb = nbformat.read(failure.path, as_version=4)
-    # cells: banner, parameters, injected parameters, markdown, marker, the failing cell
-    assert nb.cells[0].source.startswith("**Lỗi khi chạy notebook này** tại ô số 4 (RuntimeError)")
-    assert nb.cells[4].source.endswith("**▼ Ô bị lỗi**")
+    # papermill's marker: message, parameters, injected parameters, markdown, anchor, the cell
+    assert "An Exception was encountered at" in nb.cells[0].source
+    assert "papermill-error-cell-tag" in nb.cells[0].metadata.tags
+    assert 'id="papermill-error-cell"' in nb.cells[4].source
     assert nb.cells[5].outputs[-1].evalue == "mục hỏng cho đơn vị W2"
+    assert nb.cells[5].metadata.papermill.status == "failed"
     assert nb.metadata.papermill.exception is True
+    assert nb.metadata.papermill.parameters["unit"] == "W2"
     assert batch.path("html", "C").is_file() and batch.path("html", "W1").is_file()
     assert not batch.path("html", "W2").exists()
     assert 'href="W2.html"' not in batch.path("index").read_text(encoding="utf-8")
@@ -193,22 +197,61 @@ def test_cli_lists_failures_and_exits_1(batch, monkeypatch):
 
 
 def test_second_run_on_the_same_folder_is_refused(batch):
+    import os
+
     with output_lock(batch.path("period_dir")), \
-            pytest.raises(ReportError, match="đang được một lần chạy tthc report khác dùng"):
+            pytest.raises(ReportError, match="đang được một lần chạy tthc report khác dùng "
+                          f"\\(tiến trình {os.getpid()}\\)") as refused:
         batch.run()
+    assert "\n" not in str(refused.value)
+    with output_lock(batch.path("period_dir")):  # released: the next run takes it
+        pass
+
+
+def test_a_run_in_another_process_is_refused_in_one_line(batch):
+    import subprocess
+    import sys
+
+    with output_lock(batch.path("period_dir")):
+        done = subprocess.run(
+            [sys.executable, "-m", "tthc_lib.cli", "--db", str(batch.db), "report", "--period",
+             "2023-01-01:2023-10-30", "--unit", "W1", "--to", "html", "--out", str(batch.out),
+             "--params", str(batch.params), "--notebooks", str(batch.notebooks)],
+            capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 1
+    [line] = done.stderr.strip().splitlines() or done.stdout.strip().splitlines()
+    assert "đang được một lần chạy tthc report khác dùng" in line
 
 
 def test_atomic_write_keeps_the_old_file_when_writing_fails(tmp_path):
     target = tmp_path / "W1.html"
-    write_atomic(target, b"old")
+    write_bytes_atomic(target, b"old")
     with pytest.raises(TypeError):
-        write_atomic(target, "not bytes")  # fails after the temporary file exists
+        write_bytes_atomic(target, "not bytes")  # fails after the temporary file exists
     assert target.read_bytes() == b"old"
     assert [p.name for p in tmp_path.iterdir()] == ["W1.html"]
 
 
+def test_an_atomic_write_that_cannot_be_done_is_one_line(tmp_path):
+    blocker = tmp_path / "not_a_folder"
+    blocker.write_text("x", encoding="utf-8")
+    with pytest.raises(ReportError) as failed:
+        write_bytes_atomic(blocker / "W1.html", b"new")
+    assert str(failed.value).startswith(f"Không ghi được tệp {blocker / 'W1.html'}: ")
+    assert "\n" not in str(failed.value)
+
+
+def test_the_batch_has_one_atomic_writer():
+    """Every file the batch and the renderers write goes through tthc_lib.atomic."""
+    import re
+
+    for path in [*(ROOT / "tthc_lib" / "batch").glob("*.py"), ROOT / "tthc_lib/render/html.py"]:
+        source = path.read_text(encoding="utf-8")
+        assert not re.search(r"os\.replace|mkstemp|def _?write_atomic", source), path.name
+
+
 def test_manifest_round_trip_and_unreadable_manifest_is_empty(tmp_path):
-    from tthc_lib.batch.keys import UnitRecord
+    from tthc_lib.batch.manifest import UnitRecord
 
     manifest = Manifest(tmp_path)
     manifest.put("W1", UnitRecord("ok", {"00": "k"}, ["html"], "W1.html"))
@@ -238,9 +281,9 @@ def test_progress_plain_lines_count_units_failures_and_time_left():
     progress.advance()
     progress.finish()
     assert stream.getvalue().splitlines() == [
-        "Đơn vị 2/4 · không đổi 1 · đã chạy 0:10 · còn ~0:20",
-        "Đơn vị 3/4 · không đổi 1 · lỗi 1 · đã chạy 0:20 · còn ~0:10",
-        "Đơn vị 4/4 · không đổi 1 · lỗi 1 · đã chạy 0:20",
+        "Đơn vị 2/4 · không đổi 1 · đã chạy 00:10 · còn ~00:20",
+        "Đơn vị 3/4 · không đổi 1 · lỗi 1 · đã chạy 00:20 · còn ~00:10",
+        "Đơn vị 4/4 · không đổi 1 · lỗi 1 · đã chạy 00:20",
     ]
 
 
@@ -250,17 +293,28 @@ def test_progress_on_a_terminal_rewrites_one_line():
     progress.advance()
     progress.advance()
     progress.finish()
-    assert stream.getvalue().count("\n") == 1
-    assert stream.getvalue().startswith("\rĐơn vị 1/2 · đã chạy 0:00 · còn ~0:00\x1b[K\r")
+    shown = stream.getvalue()
+    assert shown.count("\n") == 1 and shown.endswith("\rĐơn vị 2/2 · đã chạy 00:00\n")
+    assert "\rĐơn vị 1/2 · đã chạy 00:00 · còn ~" in shown
+
+
+def test_unchanged_units_are_kept_out_of_the_pace():
+    clock, stream = _Clock(), io.StringIO()
+    progress = Progress(12, stream, every=0, tty=False, clock=clock)
+    for _ in range(10):
+        progress.advance(skipped=True)
+    clock.now = 30.0
+    progress.advance()  # one unit run in 30 s: one left, 30 s, whatever the ten unchanged
+    assert progress.line() == "Đơn vị 11/12 · không đổi 10 · đã chạy 00:30 · còn ~00:30"
 
 
 def test_format_duration():
-    assert [format_duration(s) for s in (0, 83, 3725)] == ["0:00", "1:23", "1:02:05"]
+    assert [format_duration(s) for s in (0, 83, 3725)] == ["00:00", "01:23", "1:02:05"]
 
 
-def test_report_that_cannot_be_rendered_fails_that_unit_only(batch):
-    # An error shown by a cell tagged raises-exception does not stop the notebook, but the
-    # renderer refuses a report with an error in it.
+def test_an_error_shown_by_a_cell_fails_that_unit_only(batch):
+    # Papermill's rule: an error output fails the notebook, even in a cell tagged
+    # raises-exception (which does not stop the kernel); the failed notebook is kept.
     nb = nbformat.v4.new_notebook(cells=[
         nbformat.v4.new_code_cell('unit = "C"', metadata={"tags": ["parameters"]}),
         nbformat.v4.new_code_cell("if unit == 'W1':\n    raise ValueError('hỏng')",
@@ -268,11 +322,23 @@ def test_report_that_cannot_be_rendered_fails_that_unit_only(batch):
     nbformat.write(nb, batch.notebooks / "02_error_shown.ipynb")
     summary = batch.run()
     [failure] = summary.failures
-    assert (failure.unit, failure.section, failure.path) == ("W1", "(dựng báo cáo)", "")
-    assert failure.error.startswith("ReportError: Phần 02_error_shown của báo cáo bị lỗi khi chạy")
+    notebook = batch.path("notebook", "W1", "02_error_shown")
+    assert (failure.unit, failure.section, failure.path) == ("W1", "02_error_shown", str(notebook))
+    assert failure.error == "ValueError: hỏng"
+    assert "An Exception was encountered at" in nbformat.read(notebook, as_version=4).cells[0].source
     assert batch.path("html", "C").is_file() and not batch.path("html", "W1").exists()
     nbformat.write(nbformat.v4.new_notebook(cells=nb.cells[:1]), batch.notebooks / "02_error_shown.ipynb")
     assert _ran(batch.run()) == {"C": 1, "W1": 1, "W2": 1}  # the earlier sections are reused
+
+
+def test_a_report_whose_notebooks_record_no_header_fails_at_rendering(batch):
+    nb = nbformat.read(batch.notebooks / "00_header.ipynb", as_version=4)
+    nb.cells = [c for c in nb.cells if "s.header(ctx)" not in c.source]
+    nbformat.write(nb, batch.notebooks / "00_header.ipynb")
+    summary = batch.run(units=["W1"])
+    [failure] = summary.failures
+    assert (failure.unit, failure.section, failure.path) == ("W1", "(dựng báo cáo)", "")
+    assert failure.error.startswith("ReportError: Không notebook nào của báo cáo hiện phần đầu")
 
 
 def test_docx_is_written_beside_the_html_and_kept_current(batch):
@@ -296,7 +362,7 @@ def test_index_rates_are_rounded_once_from_the_counts():
     """17.149 of 20.000 early is 85,745%: the index shows 85,7%, not 85,75 rounded again."""
     from types import SimpleNamespace
 
-    from tthc_lib.batch.runner import index_entry
+    from tthc_lib.content.record import index_line
     from tthc_lib.indicators.figures import COUNTS
     from tthc_lib.render.html import format_rate
 
@@ -306,7 +372,7 @@ def test_index_rates_are_rounded_once_from_the_counts():
                early_rate=85.75, on_time_rate=14.26, late_rate=0.0, online_rate=99.96)
     ctx = SimpleNamespace(unit="W", has_children=False, row=lambda scope: row,
                           info={"unit_name": "Phường W", "level": "commune"})
-    entry = index_entry(ctx)
-    assert format_rate(entry.early_rate) == "85,7%"
-    assert format_rate(entry.on_time_rate) == "14,3%"      # 14,255 -> 14,3
-    assert format_rate(entry.online_rate) == "100,0%"      # 99,955 -> 100,0
+    entry = index_line(ctx)
+    assert format_rate(entry["early_rate"]) == "85,7%"
+    assert format_rate(entry["on_time_rate"]) == "14,3%"      # 14,255 -> 14,3
+    assert format_rate(entry["online_rate"]) == "100,0%"      # 99,955 -> 100,0

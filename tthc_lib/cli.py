@@ -1,7 +1,9 @@
-"""The `tthc` command line: parse, call one library function, print. No logic of its own.
+"""The `tthc` command line: parse, find the workspace, call one library function, print.
 
 Expected errors (TthcError) print one line on stderr and exit 1; usage errors exit 2 (click).
-TTHC_DEBUG=1 lets every error through with its traceback.
+TTHC_DEBUG=1 lets every error through with its traceback. Inside a workspace (the current
+folder or one above it holding params/report.yaml) every command uses its params, notebooks
+and store (tthc_lib.workspace.find); every period is read in the office's calendar.
 """
 
 from __future__ import annotations
@@ -16,6 +18,9 @@ import click
 
 from tthc_lib.errors import TthcError
 
+PERIOD_HELP = ("Kỳ báo cáo: BẮT_ĐẦU:KẾT_THÚC (2023-01-01:2023-10-30) hoặc 2023-10, 2023-Q3, "
+               "2023-H1, 2023, 2023-01:2023-10 (theo lịch của params/report.yaml).")
+
 
 def _expected_errors(fn):
     @wraps(fn)
@@ -25,47 +30,124 @@ def _expected_errors(fn):
         try:
             return fn(*args, **kwargs)
         except TthcError as exc:
-            click.echo(f"tthc: {exc}", err=True)
+            click.echo("tthc: " + " ".join(str(exc).split()), err=True)   # always one line
             sys.exit(1)
     return wrapper
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def _workspace(obj: dict, **paths):
+    from tthc_lib.workspace.find import resolve
+
+    return resolve(obj["db"], **paths)
+
+
+def _period(params: Path, text: str):
+    """`text` as a period in the calendar of the params in use."""
+    from tthc_lib.content.narrative import Settings
+    from tthc_lib.periods import parse_period
+
+    return parse_period(text, Settings.load(params).calendar)
+
+
+PARAMS = click.option("--params", "params_dir", default=None, type=click.Path(file_okay=False),
+                      help="Thư mục params (mặc định: của thư mục làm việc).")
+PERIOD = click.option("--period", required=True, help=PERIOD_HELP)
+FORMAT = click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]),
+                      default="table", show_default=True)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.option("--db", type=click.Path(dir_okay=False), default=None,
-              help="Kho dữ liệu DuckDB (mặc định $TTHC_DB, hoặc data/tthc.duckdb).")
+              help="Kho dữ liệu DuckDB (mặc định $TTHC_DB, hoặc data/tthc.duckdb của thư mục "
+                   "làm việc).")
 @click.pass_context
 def main(ctx: click.Context, db: str | None) -> None:
-    """Báo cáo cải cách thủ tục hành chính từ dữ liệu Hệ thống một cửa."""
+    """Báo cáo cải cách thủ tục hành chính từ dữ liệu Hệ thống một cửa.
+
+    \b
+    Các bước của một cơ quan:
+      tthc init bao-cao-chi-linh && cd bao-cao-chi-linh
+      tthc inspect ~/xuat/ho_so.xlsx
+      tthc ingest ~/xuat/*.csv ~/xuat/*.xlsx
+      tthc report --period 2023-Q3 --unit all
+      tthc preview --unit CL01 --period 2023-Q3
+    """
     ctx.obj = {"db": db}
+
+
+@main.command()
+@click.argument("folder", type=click.Path(file_okay=True), default=".")
+@click.option("--period", default=None,
+              help="Kỳ của bộ khung lời văn (mặc định: quý hiện tại). " + PERIOD_HELP)
+@click.pass_obj
+@_expected_errors
+def init(obj: dict, folder: str, period: str | None) -> None:
+    """Tạo thư mục làm việc (params, notebooks, data, outputs); chạy lại sau khi nạp dữ liệu
+    để thêm các đơn vị đã nạp vào params/units.yaml (giữ nguyên những gì đã ghi).
+
+    \b
+    Ví dụ:  tthc init bao-cao-chi-linh
+            tthc init . --period 2024-Q1
+    """
+    from tthc_lib.workspace.find import builtin_params
+    from tthc_lib.workspace.init import init_workspace
+
+    params = Path(folder) / "params"
+    p = _period(params if (params / "report.yaml").exists() else builtin_params(), period) \
+        if period else None
+    result = init_workspace(Path(folder), p)
+    click.echo(f"Thư mục làm việc {result.root}: tạo {len(result.created)} tệp/thư mục, "
+               f"thêm {len(result.units_added)} đơn vị vào params/units.yaml.")
 
 
 @main.command()
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False),
               help="Thư mục ghi dữ liệu mẫu.")
-@click.option("--spec", default="params/sample_city_2026.yaml", show_default=True,
-              type=click.Path(dir_okay=False),
-              help="Mô tả thành phố mẫu (mặc định: 2022-2023, tiếp theo đến 30/11/2026).")
+@click.option("--spec", default=None, type=click.Path(dir_okay=False),
+              help="Mô tả thành phố mẫu (mặc định: params/sample_city.yaml của thư mục làm "
+                   "việc, nếu có, hoặc bản trong gói).")
 @click.option("--seed", default=2023, show_default=True, type=int)
 @_expected_errors
-def sample(out_dir: str, spec: str, seed: int) -> None:
-    """Ghi dữ liệu mẫu (các tệp xuất của Hệ thống một cửa) của thành phố mẫu."""
-    from tthc_lib.sample.city import generate_sample
+def sample(out_dir: str, spec: str | None, seed: int) -> None:
+    """Ghi dữ liệu mẫu (các tệp xuất của Hệ thống một cửa) của thành phố mẫu.
 
-    for path in generate_sample(Path(spec), Path(out_dir), seed=seed):
+    \b
+    Ví dụ:  tthc sample --out data/sample
+    """
+    from tthc_lib.sample.city import generate_sample
+    from tthc_lib.workspace.find import sample_spec
+
+    for path in generate_sample(sample_spec(spec), Path(out_dir), seed=seed):
         click.echo(str(path))
+
+
+def _profiles(params: Path):
+    from tthc_lib.ingest.profiles import load_profiles
+
+    return load_profiles(params / "sources")
 
 
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path())
 @click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON.")
+@PARAMS
 @click.pass_obj
 @_expected_errors
-def ingest(obj: dict, files: tuple[str, ...], as_json: bool) -> None:
-    """Nạp các tệp xuất (hồ sơ, thủ tục, công bố, PAKN, đơn vị) vào kho dữ liệu."""
+def ingest(obj: dict, files: tuple[str, ...], as_json: bool, params_dir: str | None) -> None:
+    """Nạp các tệp xuất (hồ sơ, thủ tục, công bố, PAKN, đơn vị) vào kho dữ liệu, đọc theo
+    các hồ sơ nguồn trong params/sources/.
+
+    \b
+    Ví dụ:  tthc ingest xuat/don_vi.csv xuat/thu_tuc.xlsx xuat/ho_so_*.csv
+    In mỗi tệp một dòng:  xuat/ho_so.csv: dossiers: đọc 120, nạp 118 (cập nhật 0), loại 2, trùng 0
+    """
     from tthc_lib.ingest.load import load_exports
+    from tthc_lib.ingest.profiles import applied
     from tthc_lib.store.connection import open_store
 
-    with open_store(obj["db"]) as con:
+    ws = _workspace(obj, params=params_dir)
+    profiles = _profiles(ws.params)
+    with open_store(ws.db) as con, applied(profiles):
         results = load_exports(con, list(files))
     if as_json:
         click.echo(json.dumps({"files": [r.to_dict() for r in results]}, ensure_ascii=False))
@@ -73,10 +155,38 @@ def ingest(obj: dict, files: tuple[str, ...], as_json: bool) -> None:
         for r in results:
             if r.error:
                 click.echo(f"LỖI: {r.error}", err=True)
-            else:
-                click.echo(f"{r.file}: {r.kind}: đọc {r.read}, nạp {r.loaded} "
-                           f"(cập nhật {r.updated}), loại {r.rejected}, trùng {r.duplicates}")
+                continue
+            for note in r.notes:
+                click.echo(note)
+            click.echo(f"{r.file}: {r.kind}: đọc {r.read}, nạp {r.loaded} "
+                       f"(cập nhật {r.updated}), loại {r.rejected}, trùng {r.duplicates}")
     if any(r.error for r in results):
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path())
+@PARAMS
+@click.pass_obj
+@_expected_errors
+def inspect(obj: dict, files: tuple[str, ...], params_dir: str | None) -> None:
+    """Xem mỗi tệp sẽ được đọc thế nào, không nạp gì: loại tệp, cột nào ứng với tiêu đề nào
+    (qua hồ sơ nguồn nào), tiêu đề bỏ qua, số dòng, các giá trị ngoài danh sách, và một đoạn
+    YAML hồ sơ nguồn để dán vào params/sources/.
+
+    \b
+    Ví dụ:  tthc inspect xuat/ho_so_he_thong_khac.xlsx
+    """
+    from tthc_lib.ingest.inspect import inspect_file, render_report
+
+    ws = _workspace(obj, params=params_dir)
+    profiles = _profiles(ws.params)
+    failed = False
+    for name in files:
+        report = inspect_file(Path(name), profiles, label=name)
+        failed = failed or report.error is not None
+        click.echo(render_report(report))
+    if failed:
         sys.exit(1)
 
 
@@ -85,7 +195,7 @@ def _emit(df, fmt: str, json_obj=None) -> None:
         click.echo(json.dumps(json_obj if json_obj is not None else df.to_dict(orient="records"),
                               ensure_ascii=False, default=str))
     elif fmt == "csv":
-        click.echo(df.to_csv(index=False), nl=False)
+        click.echo(_defused(df).to_csv(index=False), nl=False)
     else:
         import pandas as pd
 
@@ -94,8 +204,17 @@ def _emit(df, fmt: str, json_obj=None) -> None:
             click.echo(df.to_string(index=False))
 
 
-FORMAT = click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]),
-                      default="table", show_default=True)
+def _defused(df):
+    """Text cells that a spreadsheet would run as a formula (= + - @, tab, CR first) get a
+    leading apostrophe, as OWASP advises for CSV files opened in Excel."""
+    out = df.copy()
+    for col in out.columns:
+        if out[col].map(lambda v: isinstance(v, str)).any():
+            out[col] = [f"'{v}" if isinstance(v, str) and v[:1] in ("=", "+", "-", "@", "\t",
+                                                                   "\r") else v
+                        for v in out[col]]
+    return out
+
 
 
 @main.command()
@@ -103,32 +222,41 @@ FORMAT = click.option("--format", "fmt", type=click.Choice(["table", "csv", "jso
 @click.pass_obj
 @_expected_errors
 def rejected(obj: dict, fmt: str) -> None:
-    """Các dòng bị loại khi nạp: tệp, dòng, lý do."""
+    """Các dòng bị loại khi nạp: tệp, dòng, lý do.
+
+    \b
+    Ví dụ:  tthc rejected --format csv > dong_bi_loai.csv
+    """
     from tthc_lib.ingest.load import list_rejected
     from tthc_lib.store.connection import open_store
 
-    with open_store(obj["db"], read_only=True) as con:
+    with open_store(_workspace(obj).db, read_only=True) as con:
         _emit(list_rejected(con), fmt)
 
 
 @main.command()
-@click.option("--period", required=True, help="START:END (ISO) hoặc 2023-10, 2023-Q3, 2023-H1, 2023.")
+@PERIOD
 @click.option("--unit", "units", multiple=True, help="Chỉ các đơn vị này (lặp lại được).")
 @click.option("--as-of", "as_of", default=None, metavar="DATE",
               help="Tính theo cơ cấu đơn vị của ngày này (mặc định: ngày cuối kỳ).")
 @FORMAT
+@PARAMS
 @click.pass_obj
 @_expected_errors
 def indicators(obj: dict, period: str, units: tuple[str, ...], as_of: str | None,
-               fmt: str) -> None:
+               fmt: str, params_dir: str | None) -> None:
     """Mọi chỉ tiêu của báo cáo cho từng đơn vị và các cấp tổng hợp, theo cơ cấu đơn vị
-    của ngày cuối kỳ (hoặc --as-of)."""
+    của ngày cuối kỳ (hoặc --as-of).
+
+    \b
+    Ví dụ:  tthc indicators --period 2023-Q3 --unit HD --unit HD01 --format json
+    """
     from tthc_lib.indicators.figures import compute_indicators
-    from tthc_lib.periods import parse_period
     from tthc_lib.store.connection import open_store
 
-    p = parse_period(period)
-    with open_store(obj["db"], read_only=True) as con:
+    ws = _workspace(obj, params=params_dir)
+    p = _period(ws.params, period)
+    with open_store(ws.db, read_only=True) as con:
         result = compute_indicators(con, p.start, p.end, list(units) or None,
                                     _as_of_date(as_of))
     _emit(result.rows, fmt, result.to_json_obj() if fmt == "json" else None)
@@ -150,7 +278,7 @@ def _as_of_date(text: str | None):
 
 
 @main.command()
-@click.option("--period", required=True, help="START:END (ISO) hoặc 2023-10, 2023-Q3, 2023-H1, 2023.")
+@PERIOD
 @click.option("--unit", "units", multiple=True, help="Mã đơn vị (lặp lại được), hoặc 'all'.")
 @click.option("--to", "to", default="html,pdf", show_default=True, help="html, pdf, docx (cách nhau dấu phẩy).")
 @click.option("--jobs", default=1, show_default=True, type=click.IntRange(1, 256),
@@ -159,26 +287,29 @@ def _as_of_date(text: str | None):
 @click.option("--scheduler", default=None, help="Địa chỉ Dask scheduler (mặc định: LocalCluster).")
 @click.option("--force", is_flag=True, help="Chạy lại mọi đơn vị, kể cả khi không có gì thay đổi.")
 @click.option("--retry-failed", is_flag=True, help="Chỉ chạy lại các đơn vị bị lỗi ở lần chạy trước.")
-@click.option("--out", "out_dir", default="outputs", show_default=True,
-              type=click.Path(file_okay=False))
-@click.option("--params", "params_dir", default="params", show_default=True,
-              type=click.Path(file_okay=False))
-@click.option("--notebooks", "notebooks_dir", default="notebooks", show_default=True,
-              type=click.Path(file_okay=False))
+@click.option("--out", "out_dir", default=None, type=click.Path(file_okay=False),
+              help="Thư mục kết quả (mặc định: outputs/ của thư mục làm việc).")
+@PARAMS
+@click.option("--notebooks", "notebooks_dir", default=None, type=click.Path(file_okay=False),
+              help="Thư mục notebook mục báo cáo (mặc định: của thư mục làm việc, hoặc của gói).")
 @click.pass_obj
 @_expected_errors
 def report(obj: dict, period: str, units: tuple[str, ...], to: str, jobs: int, executor: str,
-           scheduler: str | None, force: bool, retry_failed: bool, out_dir: str,
-           params_dir: str, notebooks_dir: str) -> None:
+           scheduler: str | None, force: bool, retry_failed: bool, out_dir: str | None,
+           params_dir: str | None, notebooks_dir: str | None) -> None:
     """Chạy các notebook mục báo cáo cho từng đơn vị, xuất HTML/PDF và trang mục lục.
 
     Chỉ chạy lại những gì đã thay đổi (notebook, tham số, lời văn, dữ liệu của đơn vị,
-    phiên bản thư viện); --force chạy lại tất cả."""
+    phiên bản thư viện); --force chạy lại tất cả.
+
+    \b
+    Ví dụ:  tthc report --period 2023-Q3 --unit all
+            tthc report --period 2023-01-01:2023-10-30 --unit HD --unit HD05 --to html,docx
+    In đường dẫn trang mục lục:  outputs/2023-07-01_2023-09-30/index.html
+    """
     from tthc_lib.batch.progress import Progress
     from tthc_lib.batch.runner import render_reports
-    from tthc_lib.content.narrative import Settings
-    from tthc_lib.periods import parse_period
-    from tthc_lib.store.connection import resolve_db
+    from tthc_lib.periods import check_reportable
 
     formats = tuple(f.strip() for f in to.split(",") if f.strip())
     bad = sorted(set(formats) - {"html", "pdf", "docx"})
@@ -186,10 +317,12 @@ def report(obj: dict, period: str, units: tuple[str, ...], to: str, jobs: int, e
         raise click.UsageError(f"--to: không hỗ trợ {', '.join(bad)} (dùng html, pdf, docx)")
     if scheduler and executor != "dask":
         raise click.UsageError("--scheduler chỉ dùng với --executor dask")
-    calendar = Settings.load(Path(params_dir)).calendar
-    summary = render_reports(resolve_db(obj["db"]), parse_period(period, calendar),
-                             list(units) or None, Path(out_dir), formats,
-                             notebooks_dir=Path(notebooks_dir), params_dir=Path(params_dir),
+    ws = _workspace(obj, params=params_dir, notebooks=notebooks_dir, out=out_dir)
+    if ws.root is None:
+        click.echo(ws.params_origin, err=True)
+    p = check_reportable(_period(ws.params, period))
+    summary = render_reports(ws.db, p, list(units) or None, ws.out, formats,
+                             notebooks_dir=ws.notebooks, params_dir=ws.params,
                              progress=Progress(0), jobs=jobs, executor=executor,
                              scheduler=scheduler, force=force, retry_failed=retry_failed)
     for f in summary.findings:
@@ -204,31 +337,65 @@ def report(obj: dict, period: str, units: tuple[str, ...], to: str, jobs: int, e
 
 
 @main.command()
-@click.option("--period", required=True, help="START:END (ISO) hoặc 2023-10, 2023-Q3, 2023-H1, 2023.")
+@click.option("--unit", required=True, help="Mã đơn vị.")
+@PERIOD
+@click.option("--port", default=8800, show_default=True, type=click.IntRange(0, 65535),
+              help="Cổng trên 127.0.0.1 (0: một cổng còn trống).")
+@click.option("--no-open", is_flag=True, help="Không mở trình duyệt.")
+@PARAMS
+@click.option("--notebooks", "notebooks_dir", default=None, type=click.Path(file_okay=False))
+@click.pass_obj
+@_expected_errors
+def preview(obj: dict, unit: str, period: str, port: int, no_open: bool,
+            params_dir: str | None, notebooks_dir: str | None) -> None:
+    """Xem trực tiếp báo cáo của một đơn vị tại http://127.0.0.1:PORT/; khi sửa params, lời
+    văn, notebook hoặc nạp thêm dữ liệu, chỉ chạy lại phần thay đổi và tải lại trang.
+
+    \b
+    Ví dụ:  tthc preview --unit HD05 --period 2023-01-01:2023-10-30 --port 8801
+    In:     Xem báo cáo tại http://127.0.0.1:8801/ (Ctrl+C để dừng)
+    """
+    from tthc_lib.periods import check_reportable
+    from tthc_lib.preview.server import serve
+
+    ws = _workspace(obj, params=params_dir, notebooks=notebooks_dir)
+    if ws.root is None:
+        click.echo(ws.params_origin, err=True)
+    p = check_reportable(_period(ws.params, period))
+    serve(ws, unit, p, port=port, open_browser=not no_open,
+          announce=lambda url: click.echo(f"Xem báo cáo tại {url} (Ctrl+C để dừng)"))
+
+
+@main.command()
+@PERIOD
 @click.option("--unit", default=None, help="Mã đơn vị (mặc định: đơn vị không có cấp trên).")
 @click.option("--scope", type=click.Choice(["unit", "communes", "total"]), default="unit",
               show_default=True,
               help="unit: hồ sơ của chính đơn vị; communes: của cấp xã trực thuộc; total: cả hai.")
 @click.option("--out", "out_file", required=True, type=click.Path(dir_okay=False),
               help="Tệp .xlsx ghi biểu mẫu.")
-@click.option("--params", "params_dir", default="params", show_default=True,
-              type=click.Path(file_okay=False))
+@PARAMS
 @click.pass_obj
 @_expected_errors
 def form06(obj: dict, period: str, unit: str | None, scope: str, out_file: str,
-           params_dir: str) -> None:
+           params_dir: str | None) -> None:
     """Xuất Biểu số 06/VPCP/KSTT (tình hình, kết quả giải quyết TTHC theo lĩnh vực) ra .xlsx.
 
-    In đường dẫn tệp đã ghi; dòng nào sai đẳng thức của biểu được báo trên stderr."""
+    In đường dẫn tệp đã ghi; dòng nào sai đẳng thức của biểu được báo trên stderr.
+
+    \b
+    Ví dụ:  tthc form06 --period 2023-Q3 --scope total --out bieu06.xlsx
+    """
     from tthc_lib.content.form06 import check_form06, form06_frame, form06_meta, write_form06_xlsx
     from tthc_lib.content.narrative import Settings
     from tthc_lib.content.reconcile import root_unit
-    from tthc_lib.periods import label_vi, parse_period
+    from tthc_lib.periods import label_vi
     from tthc_lib.store.connection import open_store
 
-    settings = Settings.load(Path(params_dir))
-    p = parse_period(period, settings.calendar)
-    with open_store(obj["db"], read_only=True) as con:
+    ws = _workspace(obj, params=params_dir)
+    settings = Settings.load(ws.params)
+    p = _period(ws.params, period)
+    with open_store(ws.db, read_only=True) as con:
         code = root_unit(con, unit)
         frame = form06_frame(con, p.start, p.end, code, scope)
         meta = form06_meta(con, p.start, p.end, code, label_vi(p, settings.calendar),
@@ -240,34 +407,39 @@ def form06(obj: dict, period: str, unit: str | None, scope: str, out_file: str,
 
 @main.command()
 @click.option("--period", default=None,
-              help="START:END; mặc định: kỳ ghi trong tệp số liệu (nếu có thì phải trùng).")
+              help="Mặc định: kỳ ghi trong tệp số liệu (nếu có thì phải trùng). " + PERIOD_HELP)
 @click.option("--figures", "figures_file", required=True, type=click.Path(dir_okay=False),
               help="Tệp YAML các số liệu đã in (dạng figures.yaml).")
 @click.option("--unit", default=None, help="Đơn vị gốc (mặc định: đơn vị không có cấp trên).")
 @click.option("--no-data", is_flag=True, help="Chỉ kiểm tra số học, không so với kho dữ liệu.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
               show_default=True)
+@PARAMS
 @click.pass_obj
 @_expected_errors
 def check(obj: dict, period: str | None, figures_file: str, unit: str | None, no_data: bool,
-          fmt: str) -> None:
+          fmt: str, params_dir: str | None) -> None:
     """Đối chiếu các số liệu đã in với phép tính của chính chúng và với kho dữ liệu.
 
     Mỗi số liệu chênh lệch được in một dòng (số in, số đúng, loại: số học hoặc dữ liệu).
     Lệnh thoát với mã 0 khi kiểm tra xong, dù có hay không có chênh lệch; mã 1 khi không
-    đọc được tệp số liệu, kho dữ liệu hoặc kỳ báo cáo."""
+    đọc được tệp số liệu, kho dữ liệu hoặc kỳ báo cáo.
+
+    \b
+    Ví dụ:  tthc check --figures so_lieu_da_in.yaml --period 2023-01-01:2023-10-30
+    """
     from contextlib import nullcontext
 
     from tthc_lib.content.reconcile import check_figures, findings_json, findings_text, load_figures
-    from tthc_lib.periods import parse_period
-    from tthc_lib.store.connection import open_store, resolve_db
+    from tthc_lib.store.connection import open_store
 
+    ws = _workspace(obj, params=params_dir)
     figures = load_figures(Path(figures_file))
-    asked = parse_period(period) if period else None
-    if not no_data and not resolve_db(obj["db"]).exists():
-        raise TthcError(f"Chưa có kho dữ liệu {resolve_db(obj['db'])}: hãy nạp dữ liệu "
+    asked = _period(ws.params, period) if period else None
+    if not no_data and not ws.db.exists():
+        raise TthcError(f"Chưa có kho dữ liệu {ws.db}: hãy nạp dữ liệu "
                         "(tthc ingest TỆP...) hoặc chỉ kiểm tra số học với --no-data.")
-    with nullcontext() if no_data else open_store(obj["db"], read_only=True) as con:
+    with nullcontext() if no_data else open_store(ws.db, read_only=True) as con:
         findings = check_figures(con, figures, unit=unit, period=asked)
     if fmt == "json":
         click.echo(json.dumps(findings_json(figures, findings, asked), ensure_ascii=False))

@@ -255,3 +255,18 @@ def _year_earlier(day: date) -> date:
     if day.month == 2 and day.day == 29:
         return date(day.year - 1, 2, 28)
     return day.replace(year=day.year - 1)
+
+
+# A report compares with the period before and the same period a year earlier, and looks a
+# day past the end; the calendar of `datetime` stops at years 1 and 9999.
+REPORTABLE_YEARS = (2, 9998)
+
+
+def check_reportable(period: Period) -> Period:
+    """`period` when a report can cover it, else a PeriodError of one line."""
+    low, high = REPORTABLE_YEARS
+    if period.start.year < low or period.end.year > high:
+        raise PeriodError(
+            f"Kỳ báo cáo {period.iso} nằm ngoài các năm {low:04d}–{high}: báo cáo cần so sánh "
+            "với kỳ trước và cùng kỳ năm trước; hãy chọn kỳ trong khoảng đó.", period=period.iso)
+    return period

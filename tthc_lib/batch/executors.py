@@ -9,15 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-from tthc_lib.batch.worker import (
-    WORKER_LOST,
-    Failure,
-    UnitOutcome,
-    UnitTask,
-    close_worker_state,
-    run_unit,
-    warm_up,
-)
+from tthc_lib.batch.state import close_worker_state, warm_up
+from tthc_lib.batch.tasks import WORKER_LOST, Failure, UnitOutcome, UnitTask, one_line
+from tthc_lib.batch.worker import run_unit
 from tthc_lib.errors import ReportError
 
 
@@ -97,9 +91,8 @@ def _outcome(future, task: UnitTask) -> UnitOutcome:
     try:
         return future.result()
     except Exception as exc:  # noqa: BLE001 - a lost worker fails its unit, not the batch
-        error = f"{type(exc).__name__}: {' '.join(str(exc).split())}"[:300]
+        error = one_line(f"{type(exc).__name__}: {exc}")
         return UnitOutcome(task.unit, failure=Failure(task.unit, WORKER_LOST, error, ""))
-
 
 
 def _init_pool_worker() -> None:

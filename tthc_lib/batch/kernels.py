@@ -42,21 +42,10 @@ STARTUP_TIMEOUT = 120
 KERNEL_ARGS = ("--HistoryManager.enabled=False",)
 
 
-class NotebookFailed(Exception):
-    """A cell raised: `notebook` holds the outputs so far, the failing cell's error included."""
-
-    def __init__(self, notebook: nbformat.NotebookNode, cell: int | None, ename: str,
-                 evalue: str):
-        super().__init__(f"{ename}: {evalue}")
-        self.notebook, self.cell, self.ename, self.evalue = notebook, cell, ename, evalue
-
-    def __reduce__(self):
-        return (type(self), (self.notebook, self.cell, self.ename, self.evalue))
-
-
 class KernelSession:
-    """A kernel started once; `run(nb, cwd)` executes a notebook in a fresh namespace and
-    returns it with its outputs, or raises NotebookFailed. A dead kernel is restarted."""
+    """A kernel started once; `execute(nb_man, cwd)` runs papermill's managed notebook in a
+    fresh namespace (papermill's client marks a failing cell and stops there). A kernel that
+    died is started anew for the next notebook."""
 
     def __init__(self, kernel_name: str = KERNEL_NAME, warm_up: str = WARM_UP):
         self.kernel_name, self.warm_up = kernel_name, warm_up
@@ -65,8 +54,10 @@ class KernelSession:
         self._thread = threading.Thread(target=self._serve, name="tthc-kernel", daemon=True)
         self._thread.start()
 
-    def run(self, nb: nbformat.NotebookNode, cwd: Path) -> nbformat.NotebookNode:
-        return self._call(self._run, nb, Path(cwd))
+    def execute(self, nb_man, cwd: Path, **options) -> nbformat.NotebookNode:
+        """Execute papermill's managed notebook `nb_man` here; `options` go to papermill's
+        notebook client (timeout, log_output, stdout_file, stderr_file)."""
+        return self._call(self._execute, nb_man, Path(cwd), options)
 
     def start(self) -> None:
         """Start the kernel now (otherwise on first use)."""
@@ -130,24 +121,23 @@ class KernelSession:
             raise RuntimeError(f"kernel set-up failed: {content.get('ename')}: "
                                f"{content.get('evalue')}")
 
-    def _run(self, nb: nbformat.NotebookNode, cwd: Path) -> nbformat.NotebookNode:
-        from nbclient import NotebookClient
-        from nbclient.exceptions import CellExecutionError, DeadKernelError
+    def _execute(self, nb_man, cwd: Path, options: dict) -> nbformat.NotebookNode:
+        import logging
+
+        from nbclient.exceptions import DeadKernelError
+        from papermill.clientwrap import PapermillNotebookClient
 
         self._ensure_kernel()
         self._execute_quietly(FRESH_NAMESPACE.format(cwd=str(cwd)))
-        client = NotebookClient(nb, km=self._km, kernel_name=self.kernel_name,
-                                resources={"metadata": {"path": str(cwd)}})
+        client = PapermillNotebookClient(nb_man, km=self._km, kernel_name=self.kernel_name,
+                                         resources={"metadata": {"path": str(cwd)}},
+                                         log=logging.getLogger("papermill"), **options)
         client.kc = self._async_client()
         try:
-            client.execute()
-        except CellExecutionError as exc:
-            raise NotebookFailed(nb, _failed_cell(nb), exc.ename, exc.evalue) from None
+            return client.execute()
         except DeadKernelError:
-            self._shutdown()
-            raise NotebookFailed(nb, _failed_cell(nb), "DeadKernelError",
-                                 "kernel chết khi đang chạy") from None
-        return nb
+            self._shutdown()  # the next notebook gets a new kernel
+            raise
 
     def _async_client(self):
         """nbclient talks to the kernel through an asyncio client of its own."""
@@ -200,11 +190,3 @@ def _transport() -> dict:
     folder = tempfile.mkdtemp(prefix="tthc-kernel-")
     atexit.register(shutil.rmtree, folder, ignore_errors=True)
     return {"transport": "ipc", "ip": os.path.join(folder, "k")}
-
-
-def _failed_cell(nb: nbformat.NotebookNode) -> int | None:
-    """The index of the first cell with an error output."""
-    for index, cell in enumerate(nb.cells):
-        if any(o.get("output_type") == "error" for o in cell.get("outputs", [])):
-            return index
-    return None

@@ -6,24 +6,18 @@ its parameters, the office's settings and the period's narrative (params/), the 
 and feedback row of the unit's subtree (the unit and all units below it, since roll-ups show
 them) that can count in the period or in the periods it is compared with, plus the tables every
 report reads whole (units, procedures, changes). One query gives the fingerprints of all units.
-
-The manifest is a JSON file in the period's output folder; it is written atomically, and only
-after the files it describes are in place, so it never claims a report that is not there.
+The manifest that remembers the keys is in manifest.py.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
-from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 from tthc_lib.periods import Period, previous_period, same_period_last_year
 
-MANIFEST_VERSION = 1
 LIBRARY_DIR = Path(__file__).parent.parent
 
 
@@ -107,76 +101,3 @@ def data_fingerprints(con, window: Period) -> dict[str, str]:
     shared = sha256_of(json.dumps(con.execute(_SHARED_SQL).fetchone(), default=str))
     rows = con.execute(_FINGERPRINT_SQL, {"start": window.start, "end": window.end}).fetchall()
     return {unit: sha256_of(shared, f"{x}:{n}") for unit, x, n in rows}
-
-
-@dataclass
-class UnitRecord:
-    """What the manifest remembers of one unit's last run."""
-
-    status: str                                  # "ok" | "failed"
-    sections: dict[str, str]                     # section -> key it ran with
-    formats: list[str] = field(default_factory=list)
-    html: str | None = None                      # relative to the period folder
-    pdf: str | None = None
-    entry: dict | None = None                    # the unit's index line (IndexEntry fields)
-    findings: list[dict] = field(default_factory=list)
-    failure: dict | None = None                  # unit, section, error, path
-
-
-class Manifest:
-    """The period folder's record of units run: `get`, `put`, `save` (atomic)."""
-
-    NAME = "manifest.json"
-
-    def __init__(self, folder: Path, units: dict[str, UnitRecord] | None = None,
-                 index_key: str | None = None):
-        self.path = Path(folder) / self.NAME
-        self.units = units or {}
-        self.index_key = index_key  # the entries the index page was last written from
-
-    @classmethod
-    def load(cls, folder: Path) -> Manifest:
-        """The manifest of `folder`, or an empty one (missing, unreadable or older format)."""
-        path = Path(folder) / cls.NAME
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            if data.get("version") != MANIFEST_VERSION:
-                return cls(folder)
-            return cls(folder, {u: UnitRecord(**r) for u, r in data["units"].items()},
-                       data.get("index_key"))
-        except (OSError, ValueError, TypeError, KeyError):
-            return cls(folder)
-
-    def get(self, unit: str) -> UnitRecord | None:
-        return self.units.get(unit)
-
-    def put(self, unit: str, record: UnitRecord) -> None:
-        self.units[unit] = record
-
-    def save(self) -> None:
-        data = {"version": MANIFEST_VERSION, "index_key": self.index_key,
-                "units": {u: vars(r) for u, r in sorted(self.units.items())}}
-        write_atomic(self.path, json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8"))
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write `data` to `path` through a temporary file in the same folder, then rename: a
-    reader (or a run killed half-way) sees the old file or the new one, never a part."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.chmod(name, 0o666 & ~_umask())  # as a plain open() would have made it
-        os.replace(name, path)
-    except BaseException:
-        Path(name).unlink(missing_ok=True)
-        raise
-
-
-@lru_cache(maxsize=1)
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask

@@ -1,7 +1,8 @@
-"""One run at a time per output folder: an OS file lock, released even when a run is killed.
+"""One run at a time per output folder: filelock's OS lock, released even when a run is killed.
 
-A second `tthc report` on the same period folder stops at once with a clear message instead
-of interleaving with the first (the lock file names the process holding it).
+A second `tthc report` on the same period folder stops at once with one clear line instead of
+interleaving with the first; the lock file names the process holding it (written beside it,
+since the lock file itself is only a lock on Windows).
 """
 
 from __future__ import annotations
@@ -10,52 +11,51 @@ import os
 from contextlib import contextmanager
 from pathlib import Path
 
+from filelock import FileLock, Timeout
+
+from tthc_lib.batch.names import OUTPUT_NAMES
 from tthc_lib.errors import ReportError
 
-LOCK_NAME = ".tthc-report.lock"
+LOCK_NAME = Path(OUTPUT_NAMES["lock"]).name
+HOLDER_NAME = Path(OUTPUT_NAMES["lock_holder"]).name
 
 
 @contextmanager
 def output_lock(folder: Path):
     """Hold the lock of `folder` for the block, or raise ReportError if another run has it."""
     folder = Path(folder)
-    path = folder / LOCK_NAME
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        handle = open(path, "a+", encoding="utf-8")
     except OSError as exc:
         raise ReportError(f"Không tạo được thư mục báo cáo {folder}: {exc.strerror or exc}.",
                           path=str(folder)) from None
+    lock = FileLock(folder / LOCK_NAME, timeout=0, thread_local=False)
+    holder = folder / HOLDER_NAME
     try:
-        if not _try_lock(handle):
-            handle.seek(0)
-            holder = handle.read().strip() or "?"
-            raise ReportError(f"Thư mục {folder} đang được một lần chạy tthc report khác dùng "
-                              f"(tiến trình {holder}); hãy chờ lần chạy đó xong rồi chạy lại.",
-                              path=str(folder))
-        handle.seek(0)
-        handle.truncate()
-        handle.write(str(os.getpid()))
-        handle.flush()
+        lock.acquire()
+    except Timeout:
+        raise ReportError(f"Thư mục {folder} đang được một lần chạy tthc report khác dùng "
+                          f"(tiến trình {_read(holder)}); hãy chờ lần chạy đó xong rồi chạy lại.",
+                          path=str(folder)) from None
+    except OSError as exc:
+        raise ReportError(f"Không khóa được thư mục báo cáo {folder}: {exc.strerror or exc}.",
+                          path=str(folder)) from None
+    try:
+        _write(holder, str(os.getpid()))
         yield
     finally:
-        handle.close()  # closing the file releases the lock
+        lock.release()
 
 
-def _try_lock(handle) -> bool:
-    if os.name == "nt":  # pragma: no cover - Windows offices
-        import msvcrt
-
-        try:
-            handle.seek(0)
-            msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
-            return True
-        except OSError:
-            return False
-    import fcntl
-
+def _read(path: Path) -> str:
     try:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        return True
-    except BlockingIOError:
-        return False
+        return path.read_text(encoding="utf-8").strip() or "?"
+    except OSError:
+        return "?"
+
+
+def _write(path: Path, text: str) -> None:
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError:  # the name of the holder is a courtesy, not the lock
+        pass

@@ -1,9 +1,9 @@
 """The report batch: plan, run the units that changed, write the index and the run summary.
 
 One grid of unit × period × section (`grid`); output names come from templates (OUTPUT_NAMES).
-A unit's sections run in turn in one worker's warm kernel (worker.run_unit), independently of
+A unit's sections run in turn in one worker's warm kernel (worker.run_unit, papermill's engine `tthc`), independently of
 other units, on the executor chosen (executors.EXECUTORS: local processes or Dask). A section is
-re-executed only when its key changed (cache.py); a unit that fails keeps its failed notebook,
+re-executed only when its key changed (keys.py); a unit that fails keeps its failed notebook,
 does not stop the others, and is listed in the summary. One run at a time per period folder.
 """
 
@@ -11,47 +11,35 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from tthc_lib.atomic import write_bytes_atomic
 from tthc_lib.batch.keys import (
-    Manifest,
-    UnitRecord,
     data_fingerprints,
     data_window,
     files_digest,
     library_digest,
     params_digest,
     sha256_of,
-    write_atomic,
 )
-from tthc_lib.batch.worker import WORKER_LOST, Failure, UnitOutcome, UnitTask
+from tthc_lib.batch.manifest import Manifest, UnitRecord
+from tthc_lib.batch.names import FORMATS, OUTPUT_NAMES, name_conflicts, output_path, safe_name
+from tthc_lib.batch.tasks import WORKER_LOST, Failure, UnitOutcome, UnitTask
 from tthc_lib.errors import ReportError, UnitError
 from tthc_lib.periods import Period
 
 NOTEBOOKS_DIR = Path("notebooks")
 PARAMS_DIR = Path("params")
 
-# Output names, relative to the output folder. {period} is START_END, {unit} a safe unit code.
-OUTPUT_NAMES = {
-    "period_dir": "{period}",
-    "html": "{period}/{unit}.html",
-    "pdf": "{period}/{unit}.pdf",
-    "docx": "{period}/{unit}.docx",
-    "notebook": "{period}/notebooks/{unit}/{section}.ipynb",
-    "index": "{period}/index.html",
-    "summary": "{period}/run-summary.json",
-}
-FORMATS = ("html", "pdf", "docx")
 UNSAFE_NAME = "(mã đơn vị)"  # the summary's section for a unit whose code cannot name a file
 SAVE_EVERY = 2.0  # seconds between manifest saves while units finish
 
-_SAFE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
-
 __all__ = [
+    "FORMATS",
+    "OUTPUT_NAMES",
     "Failure",
     "RunSummary",
     "UnitOutcome",
@@ -62,23 +50,6 @@ __all__ = [
     "safe_name",
     "section_notebooks",
 ]
-
-
-def safe_name(text: str, what: str = "mã đơn vị") -> str:
-    """A unit code or section name usable as a file name, or a ReportError: no path parts,
-    no traversal, no NUL, at most 64 characters."""
-    if not _SAFE.match(text) or ".." in text:
-        raise ReportError(f"Không dùng được {what} {text!r} làm tên tệp (chỉ chữ, số, '_', '-', '.'; "
-                          "tối đa 64 ký tự).", name=text)
-    return text
-
-
-def output_path(out: Path, name: str, period: Period, unit: str = "", section: str = "") -> Path:
-    """The path of output `name` (a key of OUTPUT_NAMES) under the output folder `out`."""
-    rel = OUTPUT_NAMES[name].format(period=f"{period.start}_{period.end}",
-                                    unit=safe_name(unit) if unit else "",
-                                    section=safe_name(section, "tên mục") if section else "")
-    return Path(out) / rel
 
 
 def section_notebooks(notebooks_dir: Path = NOTEBOOKS_DIR) -> list[Path]:
@@ -146,7 +117,7 @@ def render_reports(db: Path, period: Period, units: list[str] | None, out: Path,
     with output_lock(folder):
         manifest = Manifest.load(folder)
         registry = _registry_units(db)
-        selected, refused = _split_unsafe(_select_units(units, registry))
+        selected, refused = _split_unsafe(_select_units(units, registry), registry)
         plan = plan_batch(db, period, selected, out, to, notebooks_dir, params_dir, manifest,
                           force=force, retry_failed=retry_failed)
         summary = RunSummary(period.iso, None)
@@ -170,16 +141,16 @@ def render_reports(db: Path, period: Period, units: list[str] | None, out: Path,
     return summary
 
 
-def _split_unsafe(units: list[str]) -> tuple[list[str], list[UnitOutcome]]:
+def _split_unsafe(units: list[str], registry: list[str]) -> tuple[list[str],
+                                                                   list[UnitOutcome]]:
     """The units whose codes can name files, and a failed outcome for each that cannot (a code
-    with a path in it must not stop the other units' reports, nor write outside the folder)."""
-    safe, refused = [], []
-    for unit in units:
-        try:
-            safe_name(unit)
-            safe.append(unit)
-        except ReportError as exc:
-            refused.append(UnitOutcome(unit, failure=Failure(unit, UNSAFE_NAME, str(exc), "")))
+    with a path in it, a Windows device name, one differing from an earlier unit's code only by
+    letter case: it must not stop the other units' reports, nor overwrite their files). The
+    conflicts are those of the whole registry, so a unit's names do not depend on the run."""
+    conflicts = name_conflicts(dict.fromkeys([*registry, *units]))
+    safe = [u for u in units if u not in conflicts]
+    refused = [UnitOutcome(u, failure=Failure(u, UNSAFE_NAME, conflicts[u], ""))
+               for u in units if u in conflicts]
     return safe, refused
 
 
@@ -341,32 +312,8 @@ def _write_index(manifest: Manifest, registry: list[str], folder: Path, period: 
 
 
 def _write_summary(summary: RunSummary, path: Path) -> None:
-    write_atomic(path, json.dumps(_plain(summary.to_dict()), ensure_ascii=False,
+    write_bytes_atomic(path, json.dumps(_plain(summary.to_dict()), ensure_ascii=False,
                                   indent=1).encode("utf-8"))
-
-
-def index_entry(ctx):
-    """The unit's line on the index page (without links): its own figures, or its total for
-    a unit with wards."""
-    from tthc_lib.content.formatting import rate as exact_rate
-    from tthc_lib.content.formatting import round_half_away
-    from tthc_lib.indicators.figures import RATES
-    from tthc_lib.render.html import IndexEntry
-
-    row = ctx.row("total") if ctx.has_children else ctx.row("unit")
-
-    def rate(name: str) -> float | None:
-        # Rounded once, exactly, to the one decimal the index shows (never from the row's
-        # two-decimal float: 85,749 must not become 85,75 then 85,8).
-        num, den = RATES[name]
-        value = exact_rate(int(row[num]), int(row[den]))
-        return None if value is None else float(round_half_away(value, 1))
-
-    return IndexEntry(
-        unit_code=ctx.unit, unit_name=ctx.info["unit_name"], level=ctx.info["level"],
-        received_total=int(row["received_total"]), resolved_total=int(row["resolved_total"]),
-        early_rate=rate("early_rate"), on_time_rate=rate("on_time_rate"),
-        late_rate=rate("late_rate"), online_rate=rate("online_rate"))
 
 
 def _select_units(units: list[str] | None, registry: list[str]) -> list[str]:

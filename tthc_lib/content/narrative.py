@@ -31,7 +31,11 @@ def _read_yaml(path: Path) -> dict:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as exc:
-        raise ReportError(f"Tệp {path.name} không đúng cú pháp YAML: {exc}", path=str(path))
+        mark = getattr(exc, "problem_mark", None)
+        where = f" ở dòng {mark.line + 1}" if mark is not None else ""
+        why = getattr(exc, "problem", None) or "không đọc được"
+        raise ReportError(f"Tệp {path.name} không đúng cú pháp YAML{where} ({why}); hãy sửa "
+                          "tệp rồi chạy lại.", path=str(path)) from None
     if not isinstance(data, dict):
         raise ReportError(f"Tệp {path.name} phải là một bảng khóa: giá trị.", path=str(path))
     return data
@@ -53,7 +57,13 @@ class Settings:
 
     @property
     def calendar(self) -> str:
-        return self.report.get("calendar", "calendar")
+        return self.report.get("calendar") or "calendar"
+
+    def place_for(self, info: dict, parent: dict | None) -> str:
+        """The dateline's place (content.layout.dateline_place, with report.yaml's overrides)."""
+        from tthc_lib.content.layout import dateline_place
+
+        return dateline_place(info, parent, self.report)
 
     def signer(self, unit: str, level: str) -> dict:
         base = dict((self.units.get("defaults") or {}).get(level) or {})
@@ -77,6 +87,20 @@ class Narrative:
     texts: dict[str, object]
     document: dict = field(default_factory=dict)
     source: str | None = None
+    path: Path | None = None     # where the period's narrative is (or would be) written
+
+    def unwritten(self, key: str) -> bool:
+        """The office has not written `key` yet: no narrative file for the period, or the key
+        left empty (as `tthc init`'s skeleton leaves it). A key left out of a written file
+        is a choice, not a gap."""
+        if self.source is None:
+            return True
+        return key in self.texts and not str(self.texts[key] or "").strip()
+
+    def gap_note(self, key: str) -> str:
+        """The marker shown instead of an unwritten key."""
+        where = f"narrative/{self.path.name}" if self.path else "narrative/"
+        return f"[Chưa có lời văn cho mục này: ghi khóa “{key}” trong params/{where}.]"
 
     @classmethod
     def load(cls, params_dir: Path, start: date, end: date, unit: str,
@@ -95,7 +119,7 @@ class Narrative:
         if unknown:
             raise ReportError(f"Tệp {path.name}: mục lời văn không biết: {', '.join(unknown)} "
                               f"(các mục: {', '.join(KEYS)})", path=str(path))
-        return cls(texts, document, path.name if path.exists() else None)
+        return cls(texts, document, path.name if path.exists() else None, path)
 
     def text(self, key: str, values: FigureValues) -> list[str]:
         """The paragraphs of a key (a string is one paragraph, a list many), figures filled."""

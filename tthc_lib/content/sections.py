@@ -1,15 +1,13 @@
 """What each section notebook shows: one function per paragraph, table or chart.
 
-A notebook builds the context once (`context(unit, period_start, period_end, db, params_dir)`)
-and then calls one function per cell; each returns an HTML display object, or None when there
+A notebook builds the context once (`context(unit, period_start, period_end, db, params_dir)`,
+from context.py, importable from here) and then calls one function per cell; each returns an HTML display object, or None when there
 is nothing to show (a chart of a unit without wards). Narrative text is escaped here.
 """
 
 from __future__ import annotations
 
 import base64
-import os
-from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from html import escape
@@ -19,11 +17,18 @@ import pandas as pd
 from IPython.display import HTML
 
 from tthc_lib.content import charts, prose, tables
-from tthc_lib.content.layout import ReportMeta, Signer, closing_html, dateline_place, header_html
-from tthc_lib.content.narrative import FigureValues, Narrative, Settings, typed_number_findings
+from tthc_lib.content.context import (
+    ReportContext,
+    cached_indicators,
+    communes_label,
+    context,  # noqa: F401 - the notebooks call s.context(...)
+    issuer_name,
+    unit_word,
+)
+from tthc_lib.content.layout import closing_html, header_html
+from tthc_lib.content.record import RECORD_KEY, record
 from tthc_lib.indicators.figures import (
     IndicatorResult,
-    compute_indicators,
     indicators_by_field,
     indicators_by_field_all,
     indicators_by_month,
@@ -31,140 +36,6 @@ from tthc_lib.indicators.figures import (
 )
 from tthc_lib.periods import Period, label_vi, range_vi
 from tthc_lib.store.connection import open_store
-
-
-@dataclass
-class ReportContext:
-    """Everything the sections of one unit's report need, computed once."""
-
-    unit: str
-    period: Period
-    db: Path
-    settings: Settings
-    result: IndicatorResult
-    narrative: Narrative
-    values: FigureValues
-    meta: ReportMeta
-    info: dict           # the unit's registry row: unit_name, kind, level, parent_code
-    parent: dict | None  # the parent's registry row, if any
-    params_dir: Path
-
-    @property
-    def rows(self) -> pd.DataFrame:
-        return self.result.rows
-
-    def row(self, scope: str = "unit") -> pd.Series | None:
-        return self.result.row(self.unit, scope)
-
-    @property
-    def has_children(self) -> bool:
-        return self.row("total") is not None
-
-    @property
-    def findings(self) -> list[dict]:
-        return self.result.findings + self.values.findings + typed_number_findings(
-            self.narrative, self.values, self.unit)
-
-
-def unit_word(info: dict) -> str:
-    """'thành phố Hải Dương' from 'Thành phố Hải Dương': the name as used inside a sentence."""
-    name = info["unit_name"]
-    kind = info.get("kind") or ""
-    if kind and name.lower().startswith(kind.lower()):
-        return kind.lower() + name[len(kind):]
-    return name
-
-
-def communes_label(ctx: ReportContext) -> str:
-    """"các phường, xã" — from the kinds of the units below, not assumed."""
-    return tables.communes_label(ctx.rows, ctx.unit)
-
-
-def issuer_name(info: dict) -> str:
-    return f"UBND {unit_word(info)}"
-
-
-@lru_cache(maxsize=8)
-def _indicators(db: str, mtime: float, start: date, end: date) -> tuple[IndicatorResult, dict]:
-    """All units' figures for a period, once per kernel while the store is unchanged."""
-    with open_store(db, read_only=True) as con:
-        result = compute_indicators(con, start, end)
-        registry = con.execute("SELECT unit_code, unit_name, kind, level, parent_code FROM units"
-                               ).df().set_index("unit_code").to_dict(orient="index")
-    return result, registry
-
-
-def _files_stamp(folder: Path) -> tuple:
-    """(path, mtime, size) of every file under `folder`: changes when any of them does."""
-    stamp = []
-    for root, _dirs, files in os.walk(folder):
-        for name in files:
-            st = os.stat(os.path.join(root, name))
-            stamp.append((root, name, st.st_mtime_ns, st.st_size))
-    return tuple(sorted(stamp))
-
-
-@lru_cache(maxsize=4)
-def _settings(params_dir: Path, stamp: tuple) -> Settings:
-    """Settings.load, read once per kernel while the params files are unchanged."""
-    return Settings.load(params_dir)
-
-
-@lru_cache(maxsize=64)
-def _narrative(params_dir: Path, stamp: tuple, start: date, end: date, unit: str,
-               level: str) -> Narrative:
-    """Narrative.load, read once per unit while the params files are unchanged (the seven
-    section notebooks of a unit share it)."""
-    return Narrative.load(params_dir, start, end, unit, level)
-
-
-def context(unit: str, period_start: str, period_end: str, db: str | Path,
-            params_dir: str | Path) -> ReportContext:
-    """The report context of one unit and period (parameters as a notebook receives them)."""
-    from tthc_lib.errors import UnitError
-
-    period = Period(date.fromisoformat(str(period_start)), date.fromisoformat(str(period_end)))
-    db = Path(db)
-    stamp = _files_stamp(Path(params_dir))
-    settings = _settings(Path(params_dir), stamp)
-    result, registry = _indicators(str(db), db.stat().st_mtime if db.exists() else 0.0,
-                                   period.start, period.end)
-    if unit not in registry:
-        raise UnitError(f"Không có đơn vị {unit} trong danh mục đơn vị.", unit=unit)
-    info = dict(registry[unit], unit_code=unit)
-    parent = registry.get(info["parent_code"]) if info.get("parent_code") else None
-    if parent is not None:
-        parent = dict(parent, unit_code=info["parent_code"])
-    narrative = _narrative(Path(params_dir), stamp, period.start, period.end, unit,
-                           info["level"])
-    rows = {s: result.row(unit, s) for s in ("unit", "communes", "total")}
-    words = {
-        "unit_name": info["unit_name"], "unit_word": unit_word(info),
-        "issuer": issuer_name(info),
-        "parent_name": unit_word(parent) if parent else "",
-        "period_label": label_vi(period, settings.calendar), "period_range": range_vi(period),
-    }
-    values = FigureValues({k: v for k, v in rows.items() if v is not None}, words)
-    meta = _meta(unit, info, parent, period, settings, narrative, words)
-    return ReportContext(unit, period, db, settings, result, narrative, values, meta, info, parent,
-                         Path(params_dir))
-
-
-def _meta(unit, info, parent, period, settings, narrative, words) -> ReportMeta:
-    issuer_lines = ([issuer_name(parent).upper()] if parent else []) + [issuer_name(info).upper()]
-    when = narrative.document.get("date") or period.end
-    recipients = [r.format(**words) for r in settings.recipients_for(unit, info["level"])]
-    return ReportMeta(
-        issuer_lines=tuple(issuer_lines),
-        place=dateline_place(info, parent, settings.report),
-        date=when if isinstance(when, date) else date.fromisoformat(str(when)),
-        subject=("Tình hình, kết quả thực hiện công tác cải cách thủ tục hành chính\n"
-                 f"{words['period_label']} tại {words['unit_word']}"),
-        signer=Signer(**settings.signer(unit, info["level"])),
-        recipients=tuple(recipients),
-        doc_number=str(narrative.document.get("number") or "") or None,
-    )
-
 
 # ---- building blocks ---------------------------------------------------------------------
 
@@ -199,14 +70,19 @@ def figure(fig, caption: str) -> HTML | None:
 
 
 def narrative(ctx: ReportContext, key: str) -> HTML | None:
-    """One narrative key's paragraphs, figures filled, text escaped."""
+    """One narrative key's paragraphs, figures filled, text escaped; a marked gap when the
+    office has not written the key (never another office's words)."""
+    if ctx.narrative.unwritten(key):
+        return _html([_paras([ctx.narrative.gap_note(key)], "tthc-note tthc-gap")])
     return _html([_paras(ctx.narrative.text(key, ctx.values))])
 
 
 # ---- header and opening, closing ---------------------------------------------------------
 
 def header(ctx: ReportContext) -> HTML:
-    return HTML(header_html(ctx.meta))
+    """The header block; its output metadata records the unit's meta, index line and
+    findings for the batch (content/record.py)."""
+    return HTML(header_html(ctx.meta), metadata={RECORD_KEY: record(ctx)})
 
 
 def closing(ctx: ReportContext) -> HTML:
@@ -356,6 +232,8 @@ def feedback_table(ctx: ReportContext) -> HTML | None:
 
 def tasks(ctx: ReportContext) -> HTML | None:
     """The key tasks, numbered 1., 2., ... as in the reference."""
+    if ctx.narrative.unwritten("tasks"):
+        return narrative(ctx, "tasks")
     items = ctx.narrative.text("tasks", ctx.values)
     return _html([_paras([f"{i}. {t}" for i, t in enumerate(items, 1)])])
 
@@ -368,7 +246,7 @@ def _comparison(ctx: ReportContext):
     mtime = ctx.db.stat().st_mtime
 
     def cached(span: Period) -> IndicatorResult:
-        return _indicators(str(ctx.db), mtime, span.start, span.end)[0]
+        return cached_indicators(str(ctx.db), mtime, span.start, span.end)[0]
 
     with open_store(ctx.db, read_only=True) as con:
         return comparison(con, ctx.unit, "total" if ctx.has_children else "unit", ctx.period,

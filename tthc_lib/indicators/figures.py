@@ -40,6 +40,7 @@ from tthc_lib.indicators.flags import (
 from tthc_lib.indicators.rates import RATE_PARTS, RATES, add_rates, exact_rate
 from tthc_lib.store.structure import sql_date, structure_ctes
 
+
 @dataclass
 class IndicatorResult:
     start: date

@@ -134,6 +134,6 @@ def scoped_sql(scopes: tuple[str, ...] = SCOPES, empty_communes: bool = True) ->
                          f"JOIN structure m ON m.unit_code = c.descendant "
                          f"WHERE c.depth > 0 AND {_SCOPE_MEMBERS[scope]}")
             if scope == "communes" and empty_communes:
-                parts.append(f"SELECT DISTINCT parent_code, 'communes', NULL FROM structure "
-                             f"WHERE parent_code IS NOT NULL")
+                parts.append("SELECT DISTINCT parent_code, 'communes', NULL FROM structure "
+                             "WHERE parent_code IS NOT NULL")
     return "\nUNION ALL\n".join(parts)

@@ -32,6 +32,19 @@ class Export(ABC):
     def kind(self) -> str:
         return self.header.kind
 
+    @property
+    def notes(self) -> list[str]:
+        """Lines to tell the user besides the counts (sheets left out of a workbook)."""
+        return []
+
+    def line_label_sql(self, x: str) -> str:
+        """SQL: how staged line `x` is shown in a reason (a workbook says `Sheet!row`)."""
+        return f"CAST({x} AS VARCHAR)"
+
+    def sheet_sql(self, x: str) -> str:
+        """SQL: the sheet of staged line `x` (NULL outside workbooks)."""
+        return "NULL::VARCHAR"
+
     @abstractmethod
     def stage(self, con, table: str, shape: Shape) -> None:
         """Create temp relation `table`: `_line` and what `shape(relation)` selects from the
@@ -58,39 +71,53 @@ class Export(ABC):
         self.staged_by = "python"
         verb = f'CREATE OR REPLACE TEMP TABLE "{table}" AS'
         try:
-            for lines, values in _batches(rows, positions):
-                _stage_batch(con, verb, f"{table}_arrow", shape, cols, lines, values)
+            for batch in _batches(rows, positions, self.header.width):
+                _stage_batch(con, verb, f"{table}_arrow", shape, cols, *batch)
                 verb = f'INSERT INTO "{table}"'
         except BaseException:
             con.execute(f'DROP TABLE IF EXISTS "{table}"')
             raise
 
 
-def _batches(rows, positions: list[int]):
-    """(lines, one list of cells per position) for every BATCH_ROWS rows; at least one
-    batch, perhaps empty. Empty and missing cells are None."""
-    lines: list[int] = []
-    values: list[list] = [[] for _ in positions]
+WHITE = " \t\u00a0"            # what a blank cell may hold
+
+
+def _batches(rows, positions: list[int], width: int):
+    """(lines, one list of cells per position, filled, extra) for every BATCH_ROWS rows; at
+    least one batch, perhaps empty. Empty and missing cells are None. `filled`: the row holds
+    a value in some cell, staged or not; `extra`: it holds a value beyond the header's
+    `width` cells (its values are shifted off their columns). A row may bring its own
+    (positions, width) as third and fourth items (a workbook's sheets differ in layout)."""
+    def fresh():
+        return [], [[] for _ in positions], [], []
+
+    lines, values, filled, extra = fresh()
     yielded = False
-    for line, cells in rows:
+    for line, cells, *layout in rows:
+        at, w = layout or (positions, width)
         lines.append(line)
         n = len(cells)
-        for column, pos in zip(values, positions):
+        for column, pos in zip(values, at):
             column.append((cells[pos] or None) if pos < n else None)
+        filled.append(any(c and c.strip(WHITE) for c in cells))
+        extra.append(n > w and any(c and c.strip(WHITE) for c in cells[w:]))
         if len(lines) >= BATCH_ROWS:
-            yield lines, values
-            lines, values, yielded = [], [[] for _ in positions], True
+            yield lines, values, filled, extra
+            (lines, values, filled, extra), yielded = fresh(), True
     if lines or not yielded:
-        yield lines, values
+        yield lines, values, filled, extra
 
 
 def _stage_batch(con, verb: str, view: str, shape: Shape, cols: list[str],
-                 lines: list[int], values: list[list]) -> None:
+                 lines: list[int], values: list[list], filled: list[bool],
+                 extra: list[bool]) -> None:
     """Run `verb` (CREATE ... AS, or INSERT INTO ...) on one shaped batch of rows."""
     import pyarrow as pa
 
     arrow = pa.table({"_line": pa.array(lines, pa.int64()),
-                      **{c: pa.array(v, pa.string()) for c, v in zip(cols, values)}})
+                      **{c: pa.array(v, pa.string()) for c, v in zip(cols, values)},
+                      "_filled": pa.array(filled, pa.bool_()),
+                      "_extra": pa.array(extra, pa.bool_())})
     con.register(view, arrow)
     try:
         con.execute(f"{verb} SELECT _line, * EXCLUDE (_line) FROM ({shape(view)})")

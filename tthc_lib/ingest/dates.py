@@ -5,7 +5,9 @@ Accepted: `dd/mm/yyyy`, `dd/mm/yyyy HH:MM`, `dd/mm/yyyy HH:MM:SS` (day first, al
 ISO 8601 dates and date-times with `T` or a space, seconds and fractions optional, with or
 without an offset (`Z`, `+07:00`, `+0700`, `+07`; an offset is honoured), and Excel date cells
 (the XLSX reader turns them into ISO text). A value without an offset is local time in
-Asia/Ho_Chi_Minh. Impossible dates (31/02/2023) and years not written with four digits do not parse.
+Asia/Ho_Chi_Minh. Impossible dates (31/02/2023), years not written with four digits, years
+outside FIRST_YEAR..LAST_YEAR (`0023`, a negative Excel serial's 1899) and offsets beyond
+±14:00 (`+25:00`, which no place on Earth uses) do not parse.
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ _SLASH_DATE = "%d/%m/%Y"
 _ISO_NAIVE = ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d", "%Y-%m-%d %H:%M:%S.%f"]
 _ISO_OFFSET = ["%Y-%m-%d %H:%M:%S%z", "%Y-%m-%d %H:%M%z", "%Y-%m-%d %H:%M:%S.%f%z"]
 # A time followed by an offset: Z, +07, +0700, +07:00 (a bare date's "-30" is no offset).
-_OFFSET_RE = r"\d:\d\d(:\d\d(\.\d+)?)?\s*(Z|[+-]\d\d(:?\d\d)?)$"
+_OFFSET_RE = r"\d:\d\d(:\d\d(\.\d+)?)?\s*(Z|[+-](0\d|1[0-4])(:?[0-5]\d)?)$"
+FIRST_YEAR, LAST_YEAR = 1900, 2100    # a date outside these years is a typing error
 
 
 def _list(formats: list[str]) -> str:
@@ -62,10 +65,11 @@ def _wall_time(instant: str) -> str:
 
 def instant_of_local_sql(n: str) -> str:
     """SQL: the instant (TIMESTAMPTZ) of local wall-time column `n` (a plain column: the
-    expression repeats it)."""
-    return (f"CASE WHEN {n} >= TIMESTAMP '{_FIXED_SINCE}' THEN "
-            f"to_timestamp((epoch_us({n}) - {_OFFSET_US}) / 1e6) "
-            f"ELSE timezone('{LOCAL_TZ}', {n}) END")
+    expression repeats it); NULL outside the years FIRST_YEAR..LAST_YEAR."""
+    return (f"CASE WHEN {n} >= TIMESTAMP '{_FIXED_SINCE}' AND {n} < TIMESTAMP "
+            f"'{LAST_YEAR + 1}-01-01' THEN to_timestamp((epoch_us({n}) - {_OFFSET_US}) / 1e6) "
+            f"WHEN {n} >= TIMESTAMP '{FIRST_YEAR}-01-01' AND {n} < TIMESTAMP '{_FIXED_SINCE}' "
+            f"THEN timezone('{LOCAL_TZ}', {n}) END")
 
 
 def instant_sql(x: str) -> str:

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from tthc_lib import vocab
 from tthc_lib.errors import InputError
+from tthc_lib.ingest import profiles
 
 HEADER_SCAN_ROWS = 50          # the header row must be among the first rows that hold something
+# While set to a list, find_header appends every row it looks at (tthc inspect guesses the
+# header of a file no kind recognises from them).
+SCANNED: ContextVar[list | None] = ContextVar("tthc_scanned_rows", default=None)
 
 
 @dataclass(frozen=True)
@@ -18,6 +23,7 @@ class Header:
     line: int                      # 1-based line (text) or row (sheet) of the header
     positions: dict[str, int]      # canonical column -> 0-based cell position
     width: int                     # number of cells in the header row
+    cells: tuple[str, ...] = ()    # the header row's cells as written (tthc inspect)
 
 
 def _kinds_of(cells: list[str]) -> list[str]:
@@ -25,7 +31,7 @@ def _kinds_of(cells: list[str]) -> list[str]:
     present = {vocab.norm_header(c) for c in cells if c is not None}
     kinds = []
     for kind, required in vocab.RECOGNISE.items():
-        lookup = vocab.header_lookup(kind)
+        lookup = profiles.header_lookup(kind)  # with the source profiles in force
         names = {col.name for h, col in lookup.items() if h in present}
         if all(r in names for r in required):
             kinds.append(kind)
@@ -34,7 +40,7 @@ def _kinds_of(cells: list[str]) -> list[str]:
 
 def _positions(kind: str, cells: list[str], label: str, line: int) -> dict[str, int]:
     """Canonical column -> position for the recognised cells of a header row."""
-    lookup = vocab.header_lookup(kind)
+    lookup = profiles.header_lookup(kind)  # with the source profiles in force
     out: dict[str, int] = {}
     for pos, cell in enumerate(cells):
         col = lookup.get(vocab.norm_header(cell or ""))
@@ -67,6 +73,8 @@ def find_header(rows, label: str) -> Header:
         cells = ["" if c is None else str(c) for c in cells]
         if not any(c.strip() for c in cells):
             continue
+        if (scanned := SCANNED.get()) is not None:
+            scanned.append(cells)
         kinds = _kinds_of(cells)
         if len(kinds) > 1:
             names = ", ".join(vocab.KIND_LABELS[k] for k in kinds)
@@ -74,7 +82,8 @@ def find_header(rows, label: str) -> Header:
                 f"{label}: dòng tiêu đề (dòng {line}) khớp với nhiều loại dữ liệu ({names}); "
                 "mỗi tệp chỉ được chứa một loại.", file=label, line=line, reason="ambiguous")
         if kinds:
-            return Header(kinds[0], line, _positions(kinds[0], cells, label, line), len(cells))
+            return Header(kinds[0], line, _positions(kinds[0], cells, label, line), len(cells),
+                          tuple(cells))
         seen += 1
         if seen >= HEADER_SCAN_ROWS:
             break

@@ -10,16 +10,16 @@ million-row export loads without a Python loop per row:
 
 from __future__ import annotations
 
+import csv
 import itertools
 import os
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from tthc_lib import vocab
 from tthc_lib.errors import InputError, StoreError
 from tthc_lib.ingest.base import Export
 from tthc_lib.ingest.readers import open_export
-from tthc_lib.ingest.structure_rules import set_aside_succession_conflicts, set_aside_unit_cycles
 from tthc_lib.ingest.rules import (
     _conflict_message,
     _key_sql,
@@ -29,7 +29,10 @@ from tthc_lib.ingest.rules import (
     _reason_sql,
     _shape,
     _store_columns,
+    register_functions,
 )
+from tthc_lib.ingest.structure_rules import set_aside_succession_conflicts, set_aside_unit_cycles
+from tthc_lib.ingest.xlsx import ROW_MASK
 
 REGISTRIES = ("units", "successions", "procedures")
 _counter = itertools.count()
@@ -47,10 +50,13 @@ class FileResult:
     rejected: int = 0
     duplicates: int = 0
     error: str | None = None
+    notes: list[str] = field(default_factory=list)   # one line each (sheets left out)
 
     def to_dict(self) -> dict:
         """The JSON object of `tthc ingest --json` (interfaces.md)."""
-        return asdict(self)
+        out = asdict(self)
+        del out["notes"]
+        return out
 
 
 def load_exports(con, paths: list[str | os.PathLike]) -> list[FileResult]:
@@ -59,6 +65,7 @@ def load_exports(con, paths: list[str | os.PathLike]) -> list[FileResult]:
     A refused file gets `error` and changes nothing; the others still load. Results come
     back in the order the files were given.
     """
+    _prepare(con)
     opened: list[Export | FileResult] = [_open(p) for p in paths]
     order = sorted(range(len(paths)), key=lambda i: _load_rank(opened[i], i))
     results: list[FileResult | None] = [None] * len(paths)
@@ -69,9 +76,25 @@ def load_exports(con, paths: list[str | os.PathLike]) -> list[FileResult]:
 
 
 def list_rejected(con):
-    """The rows set aside: file, line, reason, raw values (JSON, no personal data)."""
-    return con.execute("SELECT file, line, reason, raw FROM rejected "
-                       "ORDER BY load_id, line").df()
+    """The rows set aside: file, line (a workbook's as `Sheet!row`), reason, raw values
+    (JSON, no personal data)."""
+    has_sheet = con.execute("SELECT count(*) FROM duckdb_columns() WHERE table_name = "
+                            "'rejected' AND column_name = 'sheet'").fetchone()[0]
+    sheet = "sheet" if has_sheet else "NULL::VARCHAR AS sheet"
+    df = con.execute(f"SELECT file, {sheet}, line, reason, raw FROM rejected "
+                     "ORDER BY load_id, sheet NULLS FIRST, line").df()
+    if df.sheet.notna().any():
+        df["line"] = [f"{s}!{n}" if isinstance(s, str) else int(n)
+                      for s, n in zip(df.sheet, df.line)]
+    return df.drop(columns="sheet")
+
+
+def _prepare(con) -> None:
+    """Columns later versions added to `rejected` (the workbook sheet, the file's full path)
+    and the SQL function that normalises codes."""
+    for column in ("sheet", "source"):
+        con.execute(f"ALTER TABLE rejected ADD COLUMN IF NOT EXISTS {column} VARCHAR")
+    register_functions(con)
 
 
 def _open(path) -> Export | FileResult:
@@ -105,6 +128,9 @@ def _load_file(con, export: Export) -> FileResult:
         return result
     except InputError as exc:
         return FileResult(export.label, None, error=exc.message)
+    except csv.Error as exc:
+        return FileResult(export.label, None,
+                          error=f"{export.label}: không đọc được bảng CSV ({exc}).")
     except OSError as exc:
         return FileResult(export.label, None,
                           error=f"{export.label}: không đọc được tệp ({exc.strerror or exc}).")
@@ -161,15 +187,19 @@ class _Names:
 
 def _check_and_store(con, export: Export, names: _Names) -> FileResult:
     kind = export.kind
-    _classify_repeats(con, kind, names)
+    _classify_repeats(con, export, names)
     _set_aside(con, export, names)
     read, duplicates, rejected = con.execute(
         f'SELECT (SELECT count(*) FROM "{names.parsed}"), '
         f'(SELECT count(*) FROM "{names.repeats}" WHERE dup), '
         f'(SELECT count(*) FROM "{names.bad}")').fetchone()
     updated, loaded = _store_good(con, kind, names, rejected + duplicates)
-    result = FileResult(export.label, kind, read, loaded, updated, rejected, duplicates)
-    assert read == loaded + rejected + duplicates, result
+    result = FileResult(export.label, kind, read, loaded, updated, rejected, duplicates,
+                        notes=export.notes)
+    if read != loaded + rejected + duplicates:   # refuse rather than lose a row unseen
+        raise InputError(f"{export.label}: số dòng không khớp (đọc {read}, nạp {loaded}, loại "
+                         f"{rejected}, trùng {duplicates}); tệp không được nạp.",
+                         file=export.label, reason="count")
     _record_load(con, export, names, result)
     return result
 
@@ -180,9 +210,10 @@ def _check_and_store(con, export: Export, names: _Names) -> FileResult:
 # --------------------------------------------------------------------------- repeats
 
 
-def _classify_repeats(con, kind: str, names: _Names) -> None:
+def _classify_repeats(con, export: Export, names: _Names) -> None:
     """Among rows whose id repeats: exact duplicates of an earlier row, and rows that share
     an id but differ (conflicts, with the lines involved)."""
+    kind = export.kind
     ids = [_q(c) for c in vocab.IDS[kind]]
     keys = [k for col in vocab.stored_columns(kind) for k in _key_sql(col)]
     same_id = " AND ".join(f"p.{i} IS NOT DISTINCT FROM m.{i}" for i in ids)
@@ -198,7 +229,7 @@ def _classify_repeats(con, kind: str, names: _Names) -> None:
                  {' AND '.join(f'{i} IS NOT NULL' for i in ids)} AS has_id
               FROM r WHERE NOT dup)
         SELECT r._line, r.dup,
-               CASE WHEN c.has_id AND len(c.lines) > 1 THEN {_conflict_message(kind)} END
+               CASE WHEN c.has_id AND len(c.lines) > 1 THEN {_conflict_message(kind, export.line_label_sql)} END
                    AS conflict
         FROM r LEFT JOIN c USING (_line)""")
 
@@ -270,9 +301,13 @@ def _record_load(con, export: Export, names: _Names, result: FileResult) -> None
     con.execute("INSERT INTO loads VALUES (?, ?, ?, now(), ?, ?, ?, ?, ?, ?)",
                 [load_id, export.label, export.sha256, result.kind, result.read,
                  result.loaded, result.updated, result.rejected, result.duplicates])
-    con.execute("DELETE FROM rejected WHERE file = ?", [export.label])
-    con.execute(f"INSERT INTO rejected SELECT ?, ?, _line, reason, raw FROM {_q(names.bad)}",
-                [load_id, export.label])
+    # The file is known by its full path: `ho_so.csv` of two folders are two files.
+    source = str(Path(export.path).resolve())
+    con.execute("DELETE FROM rejected WHERE source = ? OR (source IS NULL AND file = ?)",
+                [source, export.label])
+    con.execute(f"INSERT INTO rejected (load_id, file, line, reason, raw, sheet, source) "
+                f"SELECT ?, ?, _line & {ROW_MASK}, reason, raw, {export.sheet_sql('_line')}, ? "
+                f"FROM {_q(names.bad)}", [load_id, export.label, source])
 
 
 __all__ = ["FileResult", "list_rejected", "load_exports"]

@@ -3,7 +3,10 @@ a row is set aside, duplicate keys, and the columns each kind stores."""
 
 from __future__ import annotations
 
+import unicodedata
+
 from tthc_lib import vocab
+from tthc_lib.ingest import profiles
 from tthc_lib.ingest.base import Export
 from tthc_lib.ingest.dates import instant_of_local_sql, local_sql
 from tthc_lib.ingest.headers import staged_columns
@@ -50,10 +53,8 @@ def _sql_value(value) -> str:
 
 def _parse_sql(col: vocab.Column, x: str) -> str | None:
     """SQL parsing one column's trimmed text; dates give their local wall time."""
-    if col.type == "enum":
-        return _map_sql(x, col.values)
-    if col.type == "flag":
-        return _map_sql(x, vocab.FLAGS)
+    if col.type in ("enum", "flag"):
+        return _map_sql(x, profiles.values_of(col))  # with the source profiles in force
     if col.type in ("datetime", "date"):
         return f"coalesce({local_sql(x)}, CASE WHEN {x} IS NOT NULL THEN " \
                f"{local_sql(f'trim({x}, {TRIM})')} END)"
@@ -89,6 +90,39 @@ def _given(col: vocab.Column) -> str:
     return f"({_v(col.name)} IS NOT NULL OR {_present(_q(col.name))})"
 
 
+# Codes and ids: NFKC (full-width letters and digits are the ASCII ones) without format
+# characters (zero-width space, joiners, BOM, soft hyphen, direction marks), so that codes
+# that look the same are the same unit.
+CODE_COLUMNS = ("dossier_id", "unit_code", "parent_code", "procedure_code", "feedback_id",
+                "decision_no", "old_code", "new_code")
+MAX_VALUE_CHARS = 32_767       # Excel's cell limit: a longer value sets its row aside
+
+
+def code_text(value: str | None) -> str | None:
+    """A code as compared and stored (CODE_COLUMNS)."""
+    if value is None:
+        return None
+    text = unicodedata.normalize("NFKC", value)
+    return "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+
+
+def register_functions(con) -> None:
+    """The SQL function `tthc_code` (code_text) on this connection, once."""
+    import duckdb
+
+    try:
+        con.create_function("tthc_code", code_text, ["VARCHAR"], "VARCHAR",
+                            null_handling="special", side_effects=False)
+    except duckdb.Error as exc:   # registered by an earlier load on this connection
+        if "already" not in str(exc).lower():
+            raise
+
+
+def _code_sql(x: str) -> str:
+    """SQL: code text `x` normalised; ASCII (bytes = characters) needs nothing."""
+    return f"CASE WHEN strlen({x}) = length({x}) THEN {x} ELSE tthc_code({x}) END"
+
+
 def _shape(export: Export):
     """What staging selects: the trimmed text of every column (NULL when empty or absent);
     beside each typed column its parsed value `__v` (dates: the instant, and the local wall
@@ -99,13 +133,14 @@ def _shape(export: Export):
     # Typed values are not trimmed here (costly on every value): their parsers match the
     # common spelling first and try again trimmed, and the checks use _present.
     texts = [c.name for c in columns if c.name in staged and _parse_sql(c, "x") is None]
-    trims = ", ".join(f"{_trim_sql(_q(c))} AS {_q(c)}" for c in texts)
+    trims = ", ".join(f"{_trim_sql(_code_sql(_q(c)) if c in CODE_COLUMNS else _q(c))} AS {_q(c)}"
+                      for c in texts)
     absent = "".join(f", NULL::VARCHAR AS {_q(c.name)}" for c in columns if c.name not in staged)
     parsed = "".join(f", {sql} AS {_n(c.name) if _is_time(c) else _v(c.name)}"
                      for c in columns if (sql := _parse_sql(c, _q(c.name))) is not None)
     instants = "".join(f", {instant_of_local_sql(_n(c.name))} AS {_v(c.name)}"
                        for c in columns if _is_time(c))
-    blank = f"coalesce({', '.join(_q(c) for c in staged)}) IS NULL"
+    blank = "NOT _filled"      # staging tells: no cell of the row, staged or not, holds a value
 
     replace = f" REPLACE ({trims})" if trims else ""
 
@@ -128,16 +163,29 @@ QUOTED_CHARS = 80  # a value quoted in a reason is cut to this many characters
 def _quoted(before: str, x: str, after: str) -> str:
     """SQL text: `before` "value of x" `after` (the value between double quotes), on one
     line: white space runs (line breaks) shown as one space, a long value cut with '…'."""
-    flat = f"regexp_replace({x}, '\\s+', ' ', 'g')"
+    flat = f"regexp_replace({_visible(x)}, '\\s+', ' ', 'g')"
     shown = (f"CASE WHEN length({flat}) > {QUOTED_CHARS} "
              f"THEN left({flat}, {QUOTED_CHARS - 1}) || '…' ELSE {flat} END")
     return " || ".join([_lit(before + ' "'), shown, _lit('"' + after)])
 
 
-def _conflict_message(kind: str) -> str:
+INVISIBLE = ("\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad", "\u200e", "\u200f")
+
+
+def _visible(x: str) -> str:
+    """SQL: text `x` with its invisible characters written out (`<U+200B>`), so that a
+    message shows how two values that look alike differ."""
+    for ch in INVISIBLE:
+        x = f"replace({x}, {_lit(ch)}, '<U+{ord(ch):04X}>')"
+    return x
+
+
+def _conflict_message(kind: str, line_sql=lambda x: x) -> str:
+    """SQL text of a conflict; `line_sql(x)` shows line `x` (a workbook: `Sheet!row`)."""
     heads = {c.name: c.header for c in vocab.SCHEMAS[kind]}
     what = " || ', ' || ".join(_quoted(heads[i], f"r.{_q(i)}", "") for i in vocab.IDS[kind])
-    return (f"{what} || ' có ở nhiều dòng (' || array_to_string(c.lines, ', ') "
+    lines = f"list_transform(c.lines, lambda x: {line_sql('x')})"
+    return (f"{what} || ' có ở nhiều dòng (' || array_to_string({lines}, ', ') "
             f"|| ') với giá trị khác nhau; không dòng nào được nạp'")
 
 
@@ -148,7 +196,10 @@ def _allowed(synonyms: dict) -> str:
 def _column_reasons(col: vocab.Column) -> list[tuple[str, str]]:
     """(condition, message) pairs checking one column on its own."""
     x, v, head = _q(col.name), _v(col.name), col.header
-    out = []
+    limit = f"{MAX_VALUE_CHARS:,}".replace(",", ".")
+    out = [(f"strlen({x}) > {MAX_VALUE_CHARS} AND length({x}) > {MAX_VALUE_CHARS}",
+            (f"'Giá trị ở cột \"{head}\" dài ' || replace(format('{{:,}}', length({x})), ',', "
+             f"'.') || ' ký tự, quá giới hạn {limit} ký tự'"))]
     if col.required:
         out.append((f"NOT {_given(col)}", _lit(f'Thiếu giá trị bắt buộc ở cột "{head}"')))
     if col.type in ("enum", "flag"):
@@ -170,8 +221,9 @@ def _registry_reason(column: str, header: str, table: str, key: str, label: str)
 
 def _before(later: str, earlier: str, message: str, as_dates: bool = False):
     a, b = _v(later), _v(earlier)
-    if as_dates:
-        a, b = f"CAST({_n(later)} AS DATE)", f"CAST({_n(earlier)} AS DATE)"
+    if as_dates:   # local dates, of values that parsed as instants (within the years)
+        return ((f"CAST({_n(later)} AS DATE) < CAST({_n(earlier)} AS DATE) "
+                 f"AND {a} IS NOT NULL AND {b} IS NOT NULL"), _lit(message))
     return (f"{a} < {b}", _lit(message))
 
 
@@ -206,11 +258,17 @@ def _kind_reasons(kind: str) -> list[tuple[str, str]]:
     return []
 
 
+SHIFTED = ("Dòng có nhiều ô hơn dòng tiêu đề: các giá trị bị lệch cột, không biết ô nào "
+           "thuộc cột nào")
+
+
 def _reason_sql(kind: str) -> str:
+    """Why a row is set aside ('' when it is not). A row with more cells than the header
+    gets only SHIFTED: its values may come from personal columns, so none is quoted."""
     pairs = [r for col in vocab.stored_columns(kind) for r in _column_reasons(col)]
     pairs += _kind_reasons(kind)
     cases = ", ".join(f"CASE WHEN {cond} THEN {msg} END" for cond, msg in pairs)
-    return f"concat_ws('; ', {cases}, conflict)"
+    return f"CASE WHEN _extra THEN {_lit(SHIFTED)} ELSE concat_ws('; ', {cases}, conflict) END"
 
 
 def _raw_json(export: Export) -> str:
@@ -218,7 +276,8 @@ def _raw_json(export: Export) -> str:
     staged = set(staged_columns(export.header))
     pairs = [f"{_lit(c.header)}, {_q(c.name)}" for c in vocab.stored_columns(export.kind)
              if c.name in staged]
-    return f"CAST(json_object({', '.join(pairs)}) AS VARCHAR)"
+    # A shifted row's values may be personal data moved into other columns: none is kept.
+    return f"CASE WHEN _extra THEN '{{}}' ELSE CAST(json_object({', '.join(pairs)}) AS VARCHAR) END"
 
 
 # Nhận số liệu: empty = yes for `Toàn bộ`, no for `Một phần` (structure.md).

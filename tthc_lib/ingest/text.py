@@ -24,6 +24,10 @@ CHUNK_BYTES = 8 * 1024 * 1024
 
 SEPARATORS = (",", ";", "\t")
 
+# No field is too long to read (input-format.md): an oversized value sets its row aside
+# (rules.MAX_VALUE_CHARS), it never stops the reader.
+csv.field_size_limit(2**31 - 1)
+
 
 ENCODING_LABELS = "UTF-8, UTF-16 hoặc Windows-1258"
 
@@ -96,6 +100,20 @@ def _records_with_end(text, sep: str):
     for cells in reader:
         yield start, reader.line_num, cells
         start = reader.line_num + 1
+
+
+def _quote_left_open(utf8: Path, sep: str, line: int) -> bool:
+    """Whether the record starting at `line` of `utf8` ends inside a quoted field (the end
+    of the file reached with its quote still open), read strictly from that line."""
+    with open(utf8, encoding="utf-8", newline="") as text:
+        for _ in range(line - 1):
+            text.readline()
+        reader = csv.reader(text, delimiter=sep, quotechar='"', doublequote=True, strict=True)
+        try:
+            next(reader, None)
+        except csv.Error as exc:
+            return "unexpected end of data" in str(exc)
+    return False
 
 
 def _transcode(path: Path, encoding: str, dest: Path) -> tuple[str, int | None]:
@@ -215,8 +233,7 @@ class TextExport(Export):
             self.sha256 = self._write_utf8_nfc(utf8)
             if retry and self._stage_fast(con, table, utf8, shape, record_sha=False) == STAGED:
                 return
-            with open(utf8, encoding="utf-8", newline="") as text:
-                self._stage_rows(con, table, self._python_rows(text), shape)
+            self._stage_rows(con, table, self._python_rows(utf8), shape)
 
     def _write_utf8_nfc(self, dest: Path) -> str:
         """Write the file's text to `dest` as UTF-8 in NFC, decoding it piece by piece; the
@@ -233,12 +250,21 @@ class TextExport(Export):
         raise InputError(f"{self.label}: không đọc được bảng mã ký tự ở dòng {line} "
                          f"(cần {ENCODING_LABELS}).", file=self.label, line=line)
 
-    def _python_rows(self, text):
-        """(line, cells) of the records below the header of `text` (a str, or a text
-        stream opened with newline="", in NFC); a record's line is the one it starts on."""
-        for line, _end, cells in _records_with_end(text, self.sep):
-            if line > self.header_end and cells:
-                yield line, cells
+    def _python_rows(self, utf8: Path):
+        """(line, cells) of the records below the header of UTF-8 file `utf8` (in NFC); a
+        record's line is the one it starts on. A quote opened and never closed swallows
+        every line after it into one record: the file is refused with the line it opened on."""
+        last = (0, 0)
+        with open(utf8, encoding="utf-8", newline="") as text:
+            for line, end, cells in _records_with_end(text, self.sep):
+                last = (line, end)
+                if line > self.header_end and cells:
+                    yield line, cells
+        if last[1] > last[0] and _quote_left_open(utf8, self.sep, last[0]):
+            raise InputError(
+                f"{self.label}: dấu ngoặc kép mở ở dòng {last[0]} không được đóng, các dòng "
+                f"{last[0]}–{last[1]} bị gộp vào một ô; hãy sửa dòng {last[0]} rồi nạp lại.",
+                file=self.label, line=last[0], reason="unclosed_quote")
 
     def _stage_fast(self, con, table: str, path: Path, shape: Shape, record_sha: bool) -> str:
         """Let DuckDB's reader stage a UTF-8 file while Python scans its bytes. STAGED when
@@ -285,10 +311,13 @@ class TextExport(Export):
         spec = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width))
         picks = ", ".join(f'c{self.header.positions[c]} AS "{c}"'
                           for c in staged_columns(self.header))
+        # strict_mode: a row with more cells than the header, or a quote DuckDB would read
+        # past silently, is an error here and the Python reader stages the file instead.
         try:
-            source = (f"(SELECT {picks} FROM read_csv('{_sql_str(path)}', header=false, "
+            source = (f"(SELECT {picks}, {_filled_sql(self.header)} AS _filled, "
+                      f"false AS _extra FROM read_csv('{_sql_str(path)}', header=false, "
                       f"skip={self.skip}, delim='{_sql_str(self.sep)}', quote='\"', escape='\"', "
-                      f"columns={{{spec}}}, auto_detect=false, strict_mode=false, "
+                      f"columns={{{spec}}}, auto_detect=false, strict_mode=true, "
                       "null_padding=true))")
             con.execute(f'CREATE OR REPLACE TEMP TABLE "{raw}" AS {shape(source)}')
             return True
@@ -319,6 +348,20 @@ class TextExport(Export):
             f'"{table}_shift" s ON r.rowid >= s.start ORDER BY r.rowid')
         con.execute(f'DROP TABLE "{table}_shift"')
         con.execute(f'DROP TABLE "{raw}"')
+
+
+WHITE = " \t\u00a0"            # what a blank cell may hold
+
+
+def _filled_sql(header: Header) -> str:
+    """SQL over DuckDB's cells c0..: the row holds a value in some cell, staged or not (a
+    row with only an STT number or only personal columns is a row). The first required
+    column settles most rows without looking at the others."""
+    ws = _sql_str(WHITE)
+    first = f"c{min(header.positions.values())}"
+    every = ", ".join(f"c{i}" for i in range(header.width))
+    return (f"CASE WHEN {first} IS NOT NULL AND trim({first}, '{ws}') <> '' THEN true "
+            f"ELSE trim(concat({every}), '{ws}') <> '' END")
 
 
 def _shift_sql(bounds: list[int], shifts: list[int], lo: int, hi: int) -> str:

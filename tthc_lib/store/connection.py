@@ -127,9 +127,27 @@ def resolve_db(path: str | os.PathLike | None = None) -> Path:
     return Path(path or os.environ.get("TTHC_DB") or DEFAULT_DB)
 
 
+def _check_is_store(db: Path) -> None:
+    """Refuse a path that exists and is not a DuckDB file (interfaces.md): a DuckDB file
+    carries `DUCK` at byte 8. An empty file is taken as a new store."""
+    try:
+        with open(db, "rb") as fh:
+            head = fh.read(12)
+    except FileNotFoundError:
+        return
+    except IsADirectoryError:
+        raise StoreError(f"{db} là thư mục, không phải kho dữ liệu DuckDB.", path=str(db)) from None
+    except OSError as exc:
+        raise StoreError(f"Không đọc được kho dữ liệu {db}: {exc.strerror}", path=str(db)) from None
+    if head and head[8:12] != b"DUCK":
+        raise StoreError(f"{db} không phải tệp kho dữ liệu DuckDB; hãy chỉ --db tới một kho "
+                         "DuckDB hoặc tới một đường dẫn chưa có tệp.", path=str(db))
+
+
 def connect(path: str | os.PathLike | None = None, read_only: bool = False):
     """Open (and create when writable) the store, with its schema in place."""
     db = resolve_db(path)
+    _check_is_store(db)
     if read_only and not db.exists():
         raise StoreError(f"Chưa có kho dữ liệu {db}: hãy nạp dữ liệu trước (tthc ingest TỆP...).",
                          path=str(db))

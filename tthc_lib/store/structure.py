@@ -90,9 +90,16 @@ closure(ancestor, descendant, depth) AS (
 
 def unit_structure(con, as_of: date) -> pd.DataFrame:
     """The active units on `as_of` with their effective parent and depth, parents first."""
-    return con.execute(f"""{structure_ctes(sql_date(as_of))}
+    out = con.execute(f"""{structure_ctes(sql_date(as_of))}
         SELECT s.*, (SELECT max(depth) FROM closure c WHERE c.descendant = s.unit_code) AS depth
         FROM structure s ORDER BY depth, unit_code""").df()
+    return _dates(out, "established")
+
+
+def _dates(df: pd.DataFrame, column: str) -> pd.DataFrame:
+    """`column` as datetime.date values (None where empty), as the store holds them."""
+    df[column] = [None if pd.isna(v) else pd.Timestamp(v).date() for v in df[column]]
+    return df
 
 
 def predecessors(con, as_of: date) -> pd.DataFrame:
@@ -106,8 +113,8 @@ def predecessors(con, as_of: date) -> pd.DataFrame:
     here), ``steps`` (1 = a direct predecessor). Ordered by unit, date, old code.
     A unit that only gave territory (``records_here`` false) still exists on its own.
     """
-    return con.execute(f"""{structure_ctes(sql_date(as_of))},
-    into AS (
+    out = con.execute(f"""{structure_ctes(sql_date(as_of))},
+    leads AS (
         SELECT cf.active_code AS unit, cf.unit_code AS via, cf.steps FROM counted_for cf
     ),
     parts AS (
@@ -121,9 +128,10 @@ def predecessors(con, as_of: date) -> pd.DataFrame:
            p.n > 1 AND coalesce(cf.active_code = i.unit, false) AS in_full,
            i.steps + 1 AS steps
     FROM successions s
-    JOIN into i ON i.via = s.new_code
+    JOIN leads i ON i.via = s.new_code
     JOIN units o ON o.unit_code = s.old_code
     JOIN parts p ON p.old_code = s.old_code
     LEFT JOIN counted_for cf ON cf.unit_code = s.old_code
     WHERE s.effective_date <= {sql_date(as_of)}
     ORDER BY i.unit, s.effective_date, s.old_code""").df()
+    return _dates(out, "effective_date")

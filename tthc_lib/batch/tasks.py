@@ -1,0 +1,60 @@
+"""What travels between the runner, the executors and the workers: a unit's task, its outcome
+and its failure. Plain picklable data, so any executor (local processes, Dask) can ship it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# The failure's "section" when not a notebook failed: rendering, or the worker itself was lost.
+RENDER_STEP = "(dựng báo cáo)"
+WORKER_LOST = "(worker)"
+
+
+@dataclass(frozen=True)
+class UnitTask:
+    """One unit's share of the batch: which sections to execute (the others are read back from
+    their executed notebooks of an earlier run) and where to write."""
+
+    unit: str
+    period_start: str
+    period_end: str
+    db: str
+    params_dir: str
+    out: str                                   # the output folder (names.OUTPUT_NAMES below it)
+    notebooks: tuple[tuple[str, str], ...]     # (section, notebook path), in report order
+    execute: frozenset[str]                    # sections to execute now
+    formats: tuple[str, ...] = ("html", "pdf")
+
+    @property
+    def parameters(self) -> dict:
+        """The papermill parameters of every section notebook of the unit."""
+        return {"unit": self.unit, "period_start": self.period_start,
+                "period_end": self.period_end, "db": self.db, "params_dir": self.params_dir}
+
+
+@dataclass
+class Failure:
+    unit: str
+    section: str
+    error: str
+    path: str
+
+
+@dataclass
+class UnitOutcome:
+    unit: str
+    html: str | None = None
+    pdf: str | None = None
+    docx: str | None = None
+    failure: Failure | None = None
+    seconds: float = 0.0
+    executed: int = 0
+    entry: dict | None = None          # the unit's index line (render IndexEntry fields)
+    findings: list[dict] = field(default_factory=list)
+    skipped: bool = False              # nothing changed since the last run
+
+
+def one_line(text: str, limit: int = 300) -> str:
+    """`text` on one line (whitespace runs made one space), cut at `limit` characters."""
+    line = " ".join(str(text).split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"

@@ -1,0 +1,98 @@
+"""Guesses for `tthc inspect`: which canonical column another system's header means, and which
+canonical value its word means. A guess is only ever a suggestion printed in a profile snippet
+marked for checking; nothing is loaded through a guess the office has not pasted."""
+
+from __future__ import annotations
+
+import unicodedata
+from difflib import SequenceMatcher
+
+from tthc_lib import vocab
+
+# Spellings other one-stop systems use (seen in practice, or plain synonyms), per column.
+ALIASES: dict[str, list[str]] = {
+    "dossier_id": ["số hồ sơ", "mã số hồ sơ", "số biên nhận", "mã biên nhận"],
+    "unit_code": ["mã cơ quan", "mã cơ quan giải quyết", "đơn vị giải quyết", "mã đơn vị xử lý"],
+    "procedure_code": ["mã tthc", "mã thủ tục hành chính", "mã số thủ tục"],
+    "procedure_name": ["tên tthc", "tên thủ tục hành chính"],
+    "channel": ["kênh nộp", "hình thức tiếp nhận", "nguồn hồ sơ", "cách thức nộp"],
+    "received_at": ["ngày nhận", "thời điểm tiếp nhận", "ngày nộp", "ngày nhận hồ sơ"],
+    "due_at": ["ngày hẹn trả kết quả", "hạn trả", "hạn giải quyết", "hạn xử lý"],
+    "status": ["trạng thái hồ sơ", "tình trạng", "tình trạng xử lý"],
+    "closed_at": ["ngày có kết quả", "ngày hoàn thành", "ngày trả kết quả", "thời điểm kết thúc"],
+    "digitised_on_receipt": ["số hóa hồ sơ", "đã số hóa hồ sơ"],
+    "result_digitised": ["số hóa kết quả giải quyết", "đã số hóa kết quả"],
+    "unit_name": ["tên cơ quan"],
+    "kind": ["loại hình", "loại"],
+    "parent_code": ["mã cấp trên", "đơn vị cha"],
+    "feedback_id": ["số pakn", "mã phản ánh"],
+    "handled_at": ["ngày hoàn thành xử lý", "ngày trả lời"],
+}
+
+# Words in a value that point at a canonical value (when that value is allowed).
+KEYWORDS: list[tuple[str, object]] = [
+    ("xong", "resolved"), ("hoàn thành", "resolved"), ("đã trả", "resolved"),
+    ("có kết quả", "resolved"), ("bổ sung", "paused"), ("tạm dừng", "paused"),
+    ("rút", "withdrawn"), ("từ chối", "returned"), ("trả lại", "returned"),
+    ("không tiếp nhận", "returned"), ("không giải quyết", "returned"),
+    ("đang", "open"), ("thụ lý", "open"), ("chờ", "open"),
+    ("trực tuyến", "online"), ("qua mạng", "online"), ("dịch vụ công", "online"),
+    ("online", "online"), ("bưu", "post"), ("trực tiếp", "in_person"),
+    ("tại quầy", "in_person"), ("một cửa", "in_person"),
+    ("đã số hóa", True), ("chưa", False),
+]
+THRESHOLD = 0.72
+
+
+def plain(text: str) -> str:
+    """Lower case, no diacritics, single spaces: how two spellings are compared."""
+    text = vocab.norm_header(text).replace("đ", "d")
+    text = unicodedata.normalize("NFD", text)
+    return " ".join("".join(c for c in text if not unicodedata.combining(c)).split())
+
+
+def _score(header: str, names: list[str]) -> float:
+    h = plain(header)
+    return max(SequenceMatcher(None, h, plain(n)).ratio() for n in names)
+
+
+def guess_headers(kind: str, cells: list[str], taken: set[str]) -> dict[str, str]:
+    """Canonical column -> header cell, for cells no rule or profile maps: the best match
+    above THRESHOLD, each cell and column used once."""
+    pairs = []
+    for col in vocab.SCHEMAS[kind]:
+        if col.name in taken or col.personal:
+            continue
+        names = [col.header, col.name, *ALIASES.get(col.name, [])]
+        for cell in cells:
+            if cell.strip():
+                pairs.append((_score(cell, names), col.name, cell))
+    out: dict[str, str] = {}
+    used: set[str] = set()
+    for score, name, cell in sorted(pairs, reverse=True):
+        if score >= THRESHOLD and name not in out and cell not in used:
+            out[name] = cell
+            used.add(cell)
+    return out
+
+
+def best_kind(cells: list[str]) -> tuple[str, dict[str, str]]:
+    """The kind whose required columns the cells best cover (by guess), with the guesses."""
+    best = ("", {}, -1.0)
+    for kind, required in vocab.RECOGNISE.items():
+        guesses = guess_headers(kind, cells, set())
+        cover = sum(r in guesses for r in required) / len(required)
+        if cover > best[2]:
+            best = (kind, guesses, cover)
+    return best[0], best[1]
+
+
+def guess_value(value: str, synonyms: dict, allowed: list) -> object | None:
+    """The canonical value `value` most likely means, or None."""
+    v = plain(value)
+    for word, target in KEYWORDS:
+        if plain(word) in v and target in allowed:
+            return target
+    scored = [(SequenceMatcher(None, v, plain(k)).ratio(), t) for k, t in synonyms.items() if k]
+    score, target = max(scored, key=lambda p: p[0], default=(0.0, None))
+    return target if score >= THRESHOLD else None

@@ -1,0 +1,181 @@
+"""One unit's report kept current in a warm kernel: what changed is re-executed, nothing else.
+
+A change of a notebook re-runs that notebook; of the period's narrative, the notebooks that
+show the changed keys (all of them when a key is not named in any notebook, or the document
+fields changed); of any other params file or of the store, every notebook. The kernel's own
+caches (tthc_lib.content.sections) keep the figures while the store is unchanged.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+from tthc_lib.batch.kernels import KERNEL_NAME, KernelSession, NotebookFailed
+from tthc_lib.batch.runner import section_notebooks
+from tthc_lib.content.narrative import Narrative, narrative_path
+from tthc_lib.periods import Period
+from tthc_lib.workspace.find import Workspace
+
+
+def _stat(path: Path) -> tuple | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_mtime_ns, st.st_size)
+
+
+def _tree(folder: Path, skip: Path | None = None) -> tuple:
+    out = []
+    for root, _dirs, files in os.walk(folder):
+        for name in files:
+            path = Path(root) / name
+            if path != skip:
+                out.append((str(path), _stat(path)))
+    return tuple(sorted(out))
+
+
+@dataclass
+class Stamps:
+    """What the preview watches, as (mtime, size) stamps."""
+
+    notebooks: dict[str, tuple | None]
+    narrative: tuple | None
+    params: tuple
+    store: tuple
+
+    @classmethod
+    def take(cls, ws: Workspace, period: Period) -> Stamps:
+        nar = narrative_path(ws.params, period.start, period.end)
+        return cls({p.stem: _stat(p) for p in section_notebooks(ws.notebooks)}, _stat(nar),
+                   _tree(ws.params, skip=nar),
+                   (_stat(ws.db), _stat(Path(str(ws.db) + ".wal"))))
+
+
+@dataclass
+class Rebuild:
+    """One refresh: the sections re-executed, the seconds it took, the error if any."""
+
+    sections: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    error: str | None = None
+
+
+class PreviewSession:
+    """The executed section notebooks of one unit and period, and the report built from them."""
+
+    def __init__(self, ws: Workspace, unit: str, period: Period):
+        self.ws, self.unit, self.period = ws, unit, period
+        self.kernel = KernelSession()
+        self.executed: dict[str, nbformat.NotebookNode] = {}
+        self.stamps: Stamps | None = None
+        self.texts: tuple | None = None
+        self.html = ""
+        self.error: str | None = None
+        self._tmp = tempfile.TemporaryDirectory(prefix="tthc-preview-")
+
+    def close(self) -> None:
+        self.kernel.close()
+        self._tmp.cleanup()
+
+    def changed(self) -> bool:
+        return Stamps.take(self.ws, self.period) != self.stamps
+
+    def refresh(self) -> Rebuild:
+        """Re-execute what changed since the last refresh and rebuild the page."""
+        began = time.perf_counter()
+        stamps = Stamps.take(self.ws, self.period)
+        texts = self._narrative_texts()
+        todo = self._stale(stamps, texts)
+        self.stamps, self.texts = stamps, texts
+        result = Rebuild(todo)
+        try:
+            for name in todo:
+                self.executed[name] = self._execute(name)
+            self.html, self.error = self._build(), None
+        except NotebookFailed as exc:
+            self.error = result.error = f"{exc.ename}: {exc.evalue}"
+        except Exception as exc:  # noqa: BLE001 (any error is shown on the page until an edit fixes it)
+            self.error = result.error = " ".join(str(exc).split()) or type(exc).__name__
+        result.seconds = time.perf_counter() - began
+        return result
+
+    def _stale(self, stamps: Stamps, texts: tuple | None) -> list[str]:
+        names = list(stamps.notebooks)
+        old = self.stamps
+        if old is None or old.params != stamps.params or old.store != stamps.store \
+                or set(old.notebooks) != set(names) or self.error is not None:
+            return names
+        todo = {n for n in names if old.notebooks[n] != stamps.notebooks[n]}
+        if old.narrative != stamps.narrative:
+            todo |= self._showing(self._changed_keys(texts), names)
+        return [n for n in names if n in todo]
+
+    def _narrative_texts(self) -> tuple | None:
+        try:
+            level = self._level()
+            nar = Narrative.load(self.ws.params, self.period.start, self.period.end, self.unit,
+                                 level)
+        except Exception:  # noqa: BLE001 (a broken narrative: every section re-runs and shows the error)
+            return None
+        return (tuple(sorted((k, repr(v)) for k, v in nar.texts.items())),
+                repr(sorted(nar.document.items())))
+
+    def _level(self) -> str:
+        from tthc_lib.store.connection import connect
+
+        con = connect(self.ws.db, read_only=True)
+        try:
+            row = con.execute("SELECT level FROM units WHERE unit_code = ?", [self.unit]).fetchone()
+        finally:
+            con.close()
+        return row[0] if row else ""
+
+    def _changed_keys(self, texts: tuple | None) -> set[str] | None:
+        """Narrative keys whose text changed; None when anything else (document) did."""
+        if texts is None or self.texts is None or texts[1] != self.texts[1]:
+            return None
+        before, after = dict(self.texts[0]), dict(texts[0])
+        return {k for k in before.keys() | after.keys() if before.get(k) != after.get(k)}
+
+    def _showing(self, keys: set[str] | None, names: list[str]) -> set[str]:
+        notebooks = {p.stem: p.read_text(encoding="utf-8") for p in
+                     section_notebooks(self.ws.notebooks)}
+        if keys is None:
+            return set(names)
+        todo = set()
+        for key in keys:
+            holders = {n for n, text in notebooks.items() if f'\\"{key}\\"' in text}
+            if not holders:
+                return set(names)
+            todo |= holders
+        return todo
+
+    def _execute(self, name: str) -> nbformat.NotebookNode:
+        from papermill.iorw import load_notebook_node
+        from papermill.parameterize import parameterize_notebook
+
+        path = self.ws.notebooks / f"{name}.ipynb"
+        params = {"unit": self.unit, "period_start": self.period.start.isoformat(),
+                  "period_end": self.period.end.isoformat(), "db": str(self.ws.db.resolve()),
+                  "params_dir": str(self.ws.params.resolve())}
+        nb = parameterize_notebook(load_notebook_node(str(path)), params,
+                                   kernel_name=KERNEL_NAME, language="python")
+        return self.kernel.run(nb, path.parent.resolve())
+
+    def _build(self) -> str:
+        from tthc_lib.content.sections import context
+        from tthc_lib.render.html import render_html
+
+        ctx = context(self.unit, self.period.start.isoformat(), self.period.end.isoformat(),
+                      self.ws.db, self.ws.params)
+        order = [p.stem for p in section_notebooks(self.ws.notebooks)]
+        out = Path(self._tmp.name) / f"{self.unit}.html"
+        render_html([self.executed[n] for n in order], out, ctx.meta)
+        return out.read_text(encoding="utf-8")

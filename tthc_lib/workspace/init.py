@@ -1,0 +1,189 @@
+"""`tthc init DIR`: make a workspace, or bring one up to date after an ingest.
+
+Nothing the office wrote is overwritten: files are only created when missing, and units found
+in the store are appended to params/units.yaml below what is there.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import nbformat
+import yaml
+
+from tthc_lib.content.narrative import narrative_path
+from tthc_lib.errors import TthcError
+from tthc_lib.periods import Period, parse_period
+from tthc_lib.workspace.find import DB_NAME, builtin_params, packaged_notebooks
+from tthc_lib.workspace.skeleton import narrative_skeleton
+
+README = """# Thư mục làm việc báo cáo cải cách TTHC
+
+- `params/`: thiết lập (report.yaml), người ký (units.yaml), nơi nhận (recipients.yaml),
+  hồ sơ nguồn cho tệp xuất của hệ thống khác (sources/), lời văn theo kỳ (narrative/).
+- `notebooks/`: các notebook mục báo cáo (mở bằng JupyterLab để xem từng mục).
+- `data/`: kho dữ liệu (tthc.duckdb). `outputs/`: báo cáo HTML/PDF.
+
+Các bước: `tthc inspect TỆP...` (xem tệp được đọc thế nào), `tthc ingest TỆP...`,
+`tthc init .` (thêm đơn vị đã nạp vào params/units.yaml), `tthc report --period 2023-Q3
+--unit all`, `tthc preview --unit MÃ --period 2023-Q3` (xem trực tiếp khi sửa lời văn).
+"""
+
+
+@dataclass
+class InitResult:
+    root: Path
+    created: list[Path] = field(default_factory=list)
+    units_added: list[str] = field(default_factory=list)
+
+
+def init_workspace(folder: Path, period: Period | None = None,
+                   today: date | None = None) -> InitResult:
+    """Create what is missing of the workspace at `folder`; add stored units to units.yaml."""
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise TthcError(f"{folder} là một tệp, không phải thư mục; hãy chọn thư mục khác.")
+    result = InitResult(folder)
+    _copy_params(folder / "params", result)
+    for sub in ("data", "outputs"):
+        _mkdir(folder / sub, result)
+    if not (folder / "README.md").exists():
+        _write(folder / "README.md", README, result)
+    registry = _stored_units(folder / DB_NAME)
+    period = period or _current_quarter(today or date.today())
+    _write_notebooks(folder / "notebooks", _root_unit(registry), period, result)
+    skeleton = narrative_path(folder / "params", period.start, period.end)
+    if not skeleton.exists():
+        _write(skeleton, narrative_skeleton(period, _calendar(folder / "params")), result)
+    result.units_added = add_units(folder / "params" / "units.yaml", registry)
+    return result
+
+
+def _mkdir(path: Path, result: InitResult) -> None:
+    if not path.exists():
+        path.mkdir(parents=True)
+        result.created.append(path)
+
+
+def _write(path: Path, text: str, result: InitResult) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    result.created.append(path)
+
+
+def _copy_params(params: Path, result: InitResult) -> None:
+    template = builtin_params()
+    for src in sorted(template.rglob("*")):
+        dst = params / src.relative_to(template)
+        if src.is_dir():
+            _mkdir(dst, result)
+        elif not dst.exists():
+            _write(dst, src.read_text(encoding="utf-8"), result)
+    _mkdir(params / "narrative", result)
+
+
+def _calendar(params: Path) -> str:
+    try:
+        data = yaml.safe_load((params / "report.yaml").read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError):
+        return "calendar"
+    return str(data.get("calendar") or "calendar") if isinstance(data, dict) else "calendar"
+
+
+def _current_quarter(today: date) -> Period:
+    return parse_period(f"{today.year}-Q{(today.month - 1) // 3 + 1}")
+
+
+def _stored_units(db: Path) -> list[dict]:
+    """The registry in the workspace's store (code, name, parent), or [] before any ingest."""
+    if not db.exists():
+        return []
+    from tthc_lib.store.connection import connect
+
+    con = connect(db, read_only=True)
+    try:
+        rows = con.execute("SELECT unit_code, unit_name, parent_code FROM units "
+                           "ORDER BY parent_code NULLS FIRST, unit_code").fetchall()
+    finally:
+        con.close()
+    return [{"code": c, "name": n, "parent": p} for c, n, p in rows]
+
+
+def _root_unit(registry: list[dict]) -> str:
+    roots = [u["code"] for u in registry if not u["parent"]]
+    return roots[0] if roots else ""
+
+
+def _write_notebooks(folder: Path, unit: str, period: Period, result: InitResult) -> None:
+    """Copy the packaged section notebooks whose parameters default to this workspace."""
+    _mkdir(folder, result)
+    for src in sorted(packaged_notebooks().glob("[0-9][0-9]_*.ipynb")):
+        dst = folder / src.name
+        if dst.exists():
+            _fill_unit(dst, unit)
+            continue
+        nb = nbformat.read(src, as_version=4)
+        for cell in nb.cells:
+            if "parameters" in cell.get("metadata", {}).get("tags", []):
+                cell.source = _parameters_source(unit, period)
+        nbformat.write(nb, dst)
+        result.created.append(dst)
+
+
+def _fill_unit(path: Path, unit: str) -> None:
+    """Give a notebook made before any ingest (`unit = ''`) the workspace's root unit."""
+    if not unit:
+        return
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        if "parameters" in cell.get("metadata", {}).get("tags", []) and \
+                "\nunit = ''\n" in cell.source:
+            cell.source = cell.source.replace("\nunit = ''\n", f"\nunit = {unit!r}\n", 1)
+            nbformat.write(nb, path)
+            return
+
+
+def _parameters_source(unit: str, period: Period) -> str:
+    return "\n".join([
+        "# Tham số: đơn vị, kỳ báo cáo, kho dữ liệu, thư mục params (của thư mục làm việc này)",
+        f"unit = {unit!r}",
+        f"period_start = {period.start.isoformat()!r}",
+        f"period_end = {period.end.isoformat()!r}",
+        'db = "../data/tthc.duckdb"',
+        'params_dir = "../params"',
+    ])
+
+
+_UNITS_KEY = re.compile(r"^units:\s*(\{\s*\})?\s*(#.*)?$")
+_TOP_KEY = re.compile(r"^[^\s#-][^:]*:")
+
+
+def add_units(path: Path, registry: list[dict]) -> list[str]:
+    """Append the stored units missing from `units:` of units.yaml; returns their codes."""
+    text = path.read_text(encoding="utf-8") if path.exists() else "units:\n"
+    try:
+        data = yaml.safe_load(text) or {}
+    except yaml.YAMLError as exc:
+        raise TthcError(f"{path}: không đúng cú pháp YAML ({exc.problem}); hãy sửa rồi chạy "
+                        "lại tthc init.") from None
+    have = set((data.get("units") or {}) if isinstance(data, dict) else {})
+    missing = [u for u in registry if u["code"] not in have]
+    if not missing:
+        return []
+    lines = text.splitlines()
+    at = [i for i, line in enumerate(lines) if _UNITS_KEY.match(line)]
+    if not at:
+        lines.append("units:")
+    elif any(_TOP_KEY.match(line) for line in lines[at[-1] + 1:]):
+        raise TthcError(f"{path}: khóa \"units:\" phải là khóa cuối tệp để tthc init thêm đơn "
+                        "vị mới; hãy chuyển nó xuống cuối tệp.")
+    else:
+        lines[at[-1]] = "units:"
+    for u in missing:
+        lines.append(f"  {yaml.safe_dump(u['code']).splitlines()[0]}: {{name: \"\"}}"
+                     f"  # {u['name']}: tên người ký")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return [u["code"] for u in missing]
