@@ -15,6 +15,7 @@ from itertools import pairwise
 import numpy as np
 import pandas as pd
 
+from tthc_lib.sample.dossiers import _closing_times
 from tthc_lib.sample.model import (
     DAY,
     DUE_TIME,
@@ -205,8 +206,6 @@ def _outcomes(rng, cal: _Calendar, spec: dict, df: pd.DataFrame) -> None:
 
 
 def _closing_instants(rng, df: pd.DataFrame) -> np.ndarray:
-    from tthc_lib.sample.dossiers import _closing_times
-
     return _closing_times(rng, df)
 
 
