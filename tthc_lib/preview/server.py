@@ -124,8 +124,11 @@ def _handler(preview: Preview):
             self.send_header("Content-Type", kind)
             self.send_header("Content-Length", str(len(data)))
             self.send_header("Cache-Control", "no-store")
-            self.end_headers()
-            self.wfile.write(data)
+            try:
+                self.end_headers()
+                self.wfile.write(data)
+            except (BrokenPipeError, ConnectionResetError):
+                return                 # the browser went away (a reload, a closed tab)
 
         def log_message(self, *args):  # requests are not logged (the page holds the report)
             return
