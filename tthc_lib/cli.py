@@ -1,9 +1,8 @@
 """The `tthc` command line: parse, find the workspace, call one library function, print.
 
 Expected errors (TthcError) print one line on stderr and exit 1; usage errors exit 2 (click).
-TTHC_DEBUG=1 lets every error through with its traceback. Inside a workspace (the current
-folder or one above it holding params/report.yaml) every command uses its params, notebooks
-and store (tthc_lib.workspace.find); every period is read in the office's calendar.
+TTHC_DEBUG=1 lets every error through with its traceback. Inside a workspace every command
+uses its params, notebooks and store (workspace.find), and the office's calendar.
 """
 
 from __future__ import annotations
@@ -35,22 +34,21 @@ def _expected_errors(fn):
     return wrapper
 
 
-def _workspace(obj: dict, **paths):
+def _workspace(obj: dict, say_params: bool = False, **paths):
+    """The workspace in use; outside one, `say_params` prints which params are used."""
     from tthc_lib.workspace.find import resolve
 
-    return resolve(obj["db"], **paths)
-
-
-def _period(params: Path, text: str):
-    """`text` as a period in the calendar of the params in use."""
-    from tthc_lib.content.narrative import Settings
-    from tthc_lib.periods import parse_period
-
-    return parse_period(text, Settings.load(params).calendar)
+    ws = resolve(obj["db"], **paths)
+    if say_params and ws.root is None:
+        click.echo(ws.params_origin, err=True)
+    return ws
 
 
 PARAMS = click.option("--params", "params_dir", default=None, type=click.Path(file_okay=False),
                       help="Thư mục params (mặc định: của thư mục làm việc).")
+NOTEBOOKS = click.option("--notebooks", "notebooks_dir", default=None,
+                         type=click.Path(file_okay=False),
+                         help="Thư mục notebook mục báo cáo (mặc định: của thư mục làm việc).")
 PERIOD = click.option("--period", required=True, help=PERIOD_HELP)
 FORMAT = click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]),
                       default="table", show_default=True)
@@ -89,13 +87,10 @@ def init(obj: dict, folder: str, period: str | None) -> None:
     Ví dụ:  tthc init bao-cao-chi-linh
             tthc init . --period 2024-Q1
     """
-    from tthc_lib.workspace.find import builtin_params
+    from tthc_lib.workspace.find import resolve
     from tthc_lib.workspace.init import init_workspace
 
-    params = Path(folder) / "params"
-    p = _period(params if (params / "report.yaml").exists() else builtin_params(), period) \
-        if period else None
-    result = init_workspace(Path(folder), p)
+    result = init_workspace(Path(folder), resolve(start=folder).period(period) if period else None)
     click.echo(f"Thư mục làm việc {result.root}: tạo {len(result.created)} tệp/thư mục, "
                f"thêm {len(result.units_added)} đơn vị vào params/units.yaml.")
 
@@ -104,8 +99,7 @@ def init(obj: dict, folder: str, period: str | None) -> None:
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False),
               help="Thư mục ghi dữ liệu mẫu.")
 @click.option("--spec", default=None, type=click.Path(dir_okay=False),
-              help="Mô tả thành phố mẫu (mặc định: params/sample_city.yaml của thư mục làm "
-                   "việc, nếu có, hoặc bản trong gói).")
+              help="Mô tả thành phố mẫu (mặc định: của thư mục làm việc, hoặc bản trong gói).")
 @click.option("--seed", default=2023, show_default=True, type=int)
 @_expected_errors
 def sample(out_dir: str, spec: str | None, seed: int) -> None:
@@ -119,12 +113,6 @@ def sample(out_dir: str, spec: str | None, seed: int) -> None:
 
     for path in generate_sample(sample_spec(spec), Path(out_dir), seed=seed):
         click.echo(str(path))
-
-
-def _profiles(params: Path):
-    from tthc_lib.ingest.profiles import load_profiles
-
-    return load_profiles(params / "sources")
 
 
 @main.command()
@@ -146,7 +134,7 @@ def ingest(obj: dict, files: tuple[str, ...], as_json: bool, params_dir: str | N
     from tthc_lib.store.connection import open_store
 
     ws = _workspace(obj, params=params_dir)
-    profiles = _profiles(ws.params)
+    profiles = ws.profiles()
     with open_store(ws.db) as con, applied(profiles):
         results = load_exports(con, list(files))
     if as_json:
@@ -180,7 +168,7 @@ def inspect(obj: dict, files: tuple[str, ...], params_dir: str | None) -> None:
     from tthc_lib.ingest.inspect import inspect_file, render_report
 
     ws = _workspace(obj, params=params_dir)
-    profiles = _profiles(ws.params)
+    profiles = ws.profiles()
     failed = False
     for name in files:
         report = inspect_file(Path(name), profiles, label=name)
@@ -255,7 +243,7 @@ def indicators(obj: dict, period: str, units: tuple[str, ...], as_of: str | None
     from tthc_lib.store.connection import open_store
 
     ws = _workspace(obj, params=params_dir)
-    p = _period(ws.params, period)
+    p = ws.period(period)
     with open_store(ws.db, read_only=True) as con:
         result = compute_indicators(con, p.start, p.end, list(units) or None,
                                     _as_of_date(as_of))
@@ -290,8 +278,7 @@ def _as_of_date(text: str | None):
 @click.option("--out", "out_dir", default=None, type=click.Path(file_okay=False),
               help="Thư mục kết quả (mặc định: outputs/ của thư mục làm việc).")
 @PARAMS
-@click.option("--notebooks", "notebooks_dir", default=None, type=click.Path(file_okay=False),
-              help="Thư mục notebook mục báo cáo (mặc định: của thư mục làm việc, hoặc của gói).")
+@NOTEBOOKS
 @click.pass_obj
 @_expected_errors
 def report(obj: dict, period: str, units: tuple[str, ...], to: str, jobs: int, executor: str,
@@ -299,8 +286,7 @@ def report(obj: dict, period: str, units: tuple[str, ...], to: str, jobs: int, e
            params_dir: str | None, notebooks_dir: str | None) -> None:
     """Chạy các notebook mục báo cáo cho từng đơn vị, xuất HTML/PDF và trang mục lục.
 
-    Chỉ chạy lại những gì đã thay đổi (notebook, tham số, lời văn, dữ liệu của đơn vị,
-    phiên bản thư viện); --force chạy lại tất cả.
+    Chỉ chạy lại những gì đã thay đổi (notebook, params, lời văn, dữ liệu, thư viện).
 
     \b
     Ví dụ:  tthc report --period 2023-Q3 --unit all
@@ -317,10 +303,8 @@ def report(obj: dict, period: str, units: tuple[str, ...], to: str, jobs: int, e
         raise click.UsageError(f"--to: không hỗ trợ {', '.join(bad)} (dùng html, pdf, docx)")
     if scheduler and executor != "dask":
         raise click.UsageError("--scheduler chỉ dùng với --executor dask")
-    ws = _workspace(obj, params=params_dir, notebooks=notebooks_dir, out=out_dir)
-    if ws.root is None:
-        click.echo(ws.params_origin, err=True)
-    p = check_reportable(_period(ws.params, period))
+    ws = _workspace(obj, True, params=params_dir, notebooks=notebooks_dir, out=out_dir)
+    p = check_reportable(ws.period(period))
     summary = render_reports(ws.db, p, list(units) or None, ws.out, formats,
                              notebooks_dir=ws.notebooks, params_dir=ws.params,
                              progress=Progress(0), jobs=jobs, executor=executor,
@@ -328,9 +312,9 @@ def report(obj: dict, period: str, units: tuple[str, ...], to: str, jobs: int, e
     for f in summary.findings:
         click.echo(f"Cần xem lại: {json.dumps(f, ensure_ascii=False)}", err=True)
     if summary.failures:
-        click.echo(f"{len(summary.failures)} đơn vị lỗi (đơn vị | mục | lỗi | notebook):", err=True)
-    for f in summary.failures:
-        click.echo(f"  {f.unit} | {f.section} | {f.error} | {f.path}", err=True)
+        click.echo(f"{len(summary.failures)} đơn vị lỗi (đơn vị | mục | lỗi | notebook):\n"
+                   + "\n".join(f"  {f.unit} | {f.section} | {f.error} | {f.path}"
+                                for f in summary.failures), err=True)
     click.echo(summary.index)
     if summary.failures:
         sys.exit(1)
@@ -343,7 +327,7 @@ def report(obj: dict, period: str, units: tuple[str, ...], to: str, jobs: int, e
               help="Cổng trên 127.0.0.1 (0: một cổng còn trống).")
 @click.option("--no-open", is_flag=True, help="Không mở trình duyệt.")
 @PARAMS
-@click.option("--notebooks", "notebooks_dir", default=None, type=click.Path(file_okay=False))
+@NOTEBOOKS
 @click.pass_obj
 @_expected_errors
 def preview(obj: dict, unit: str, period: str, port: int, no_open: bool,
@@ -358,10 +342,8 @@ def preview(obj: dict, unit: str, period: str, port: int, no_open: bool,
     from tthc_lib.periods import check_reportable
     from tthc_lib.preview.server import serve
 
-    ws = _workspace(obj, params=params_dir, notebooks=notebooks_dir)
-    if ws.root is None:
-        click.echo(ws.params_origin, err=True)
-    p = check_reportable(_period(ws.params, period))
+    ws = _workspace(obj, True, params=params_dir, notebooks=notebooks_dir)
+    p = check_reportable(ws.period(period))
     serve(ws, unit, p, port=port, open_browser=not no_open,
           announce=lambda url: click.echo(f"Xem báo cáo tại {url} (Ctrl+C để dừng)"))
 
@@ -394,7 +376,7 @@ def form06(obj: dict, period: str, unit: str | None, scope: str, out_file: str,
 
     ws = _workspace(obj, params=params_dir)
     settings = Settings.load(ws.params)
-    p = _period(ws.params, period)
+    p = ws.period(period)
     with open_store(ws.db, read_only=True) as con:
         code = root_unit(con, unit)
         frame = form06_frame(con, p.start, p.end, code, scope)
@@ -421,9 +403,8 @@ def check(obj: dict, period: str | None, figures_file: str, unit: str | None, no
           fmt: str, params_dir: str | None) -> None:
     """Đối chiếu các số liệu đã in với phép tính của chính chúng và với kho dữ liệu.
 
-    Mỗi số liệu chênh lệch được in một dòng (số in, số đúng, loại: số học hoặc dữ liệu).
-    Lệnh thoát với mã 0 khi kiểm tra xong, dù có hay không có chênh lệch; mã 1 khi không
-    đọc được tệp số liệu, kho dữ liệu hoặc kỳ báo cáo.
+    Mỗi chênh lệch một dòng (số in, số đúng, loại); mã thoát 0 khi kiểm tra xong, dù có
+    chênh lệch hay không; 1 khi không đọc được tệp số liệu, kho dữ liệu hoặc kỳ báo cáo.
 
     \b
     Ví dụ:  tthc check --figures so_lieu_da_in.yaml --period 2023-01-01:2023-10-30
@@ -435,7 +416,7 @@ def check(obj: dict, period: str | None, figures_file: str, unit: str | None, no
 
     ws = _workspace(obj, params=params_dir)
     figures = load_figures(Path(figures_file))
-    asked = _period(ws.params, period) if period else None
+    asked = ws.period(period) if period else None
     if not no_data and not ws.db.exists():
         raise TthcError(f"Chưa có kho dữ liệu {ws.db}: hãy nạp dữ liệu "
                         "(tthc ingest TỆP...) hoặc chỉ kiểm tra số học với --no-data.")

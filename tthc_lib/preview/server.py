@@ -1,7 +1,7 @@
 """`tthc preview`: the report of one unit at http://127.0.0.1:PORT/, reloaded on each change.
 
 The page served is the report's HTML itself plus a small script that waits (long poll on
-/__wait) for the next version and reloads; only the served copy's CSP lets that one script
+/__wait) for the next version and reloads the page's content; only the served copy's CSP lets that one script
 (by nonce) and its request to this server through. Report files written by `tthc report` keep
 their strict CSP. A watcher thread looks at the watched files every WATCH_SECONDS.
 """
@@ -12,6 +12,7 @@ import html
 import re
 import secrets
 import threading
+import time
 import webbrowser
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -23,16 +24,32 @@ from tthc_lib.preview.session import PreviewSession
 from tthc_lib.workspace.find import Workspace
 
 WATCH_SECONDS = 0.1
+SETTLE_SECONDS = 0.05   # an editor's save may truncate then write: read after it settles
 WAIT_SECONDS = 20.0
 HOST = "127.0.0.1"
 
+# Waits for the next version, then puts the new page's body in place of the old one: the
+# embedded fonts and styles of the head stay decoded, so the edit shows sooner than with a
+# full reload (location.reload() only when the swap cannot be done).
 RELOAD = """<script nonce="{nonce}">
 (function () {{
   var version = {version};
+  function swap(html) {{
+    var doc = new DOMParser().parseFromString(html, "text/html");
+    if (!doc.body) {{ location.reload(); return; }}
+    document.title = doc.title;
+    document.body.replaceWith(document.adoptNode(doc.body));
+    document.documentElement.dataset.tthcVersion = String(version);
+  }}
   function wait() {{
     fetch("/__wait?v=" + version, {{cache: "no-store"}})
       .then(function (r) {{ return r.json(); }})
-      .then(function (d) {{ if (d.version !== version) {{ location.reload(); }} else {{ wait(); }} }})
+      .then(function (d) {{
+        if (d.version === version) {{ wait(); return; }}
+        version = d.version;
+        return fetch("/", {{cache: "no-store"}}).then(function (r) {{ return r.text(); }})
+          .then(swap).then(wait);
+      }})
       .catch(function () {{ setTimeout(wait, 1000); }});
   }}
   wait();
@@ -66,6 +83,7 @@ class Preview:
         while not self.stopped.wait(WATCH_SECONDS):
             try:
                 if self.session.changed():
+                    time.sleep(SETTLE_SECONDS)
                     self.rebuild()
             except TthcError:
                 continue
@@ -106,8 +124,11 @@ def _handler(preview: Preview):
             self.send_header("Content-Type", kind)
             self.send_header("Content-Length", str(len(data)))
             self.send_header("Cache-Control", "no-store")
-            self.end_headers()
-            self.wfile.write(data)
+            try:
+                self.end_headers()
+                self.wfile.write(data)
+            except (BrokenPipeError, ConnectionResetError):
+                return                 # the browser went away (a reload, a closed tab)
 
         def log_message(self, *args):  # requests are not logged (the page holds the report)
             return

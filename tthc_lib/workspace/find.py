@@ -46,6 +46,19 @@ class Workspace:
     db: Path
     out: Path
 
+    def period(self, text: str):
+        """`text` (any form of interfaces.md, Periods) in the calendar of these params."""
+        from tthc_lib.content.narrative import Settings
+        from tthc_lib.periods import parse_period
+
+        return parse_period(text, Settings.load(self.params).calendar)
+
+    def profiles(self):
+        """The source profiles of params/sources/ (input-format.md), checked."""
+        from tthc_lib.ingest.profiles import load_profiles
+
+        return load_profiles(self.params / "sources")
+
     @property
     def params_origin(self) -> str:
         """One line saying which params are used, for a command run outside a workspace."""
