@@ -290,7 +290,8 @@ def test_cli_as_of_end_equals_the_default(hp, db_path):
     def run(*extra):
         out = subprocess.run([sys.executable, "-m", "tthc_lib.cli", "--db", str(db_path),
                               "indicators", "--period", "2025-07-01:2025-09-30",
-                              "--format", "json", *extra], capture_output=True, text=True)
+                              "--format", "json", *extra], capture_output=True, text=True,
+                             check=False)
         assert out.returncode == 0, out.stderr
         return json.loads(out.stdout)
 

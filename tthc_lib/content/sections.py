@@ -85,11 +85,13 @@ def issuer_name(info: dict) -> str:
 
 
 @lru_cache(maxsize=8)
-def _indicators(db: str, mtime: float, start: date, end: date) -> tuple[IndicatorResult, dict]:
-    """All units' figures for a period, once per kernel while the store is unchanged."""
+def _indicators(db: str, mtime: float, start: date, end: date,
+                as_of: date | None = None) -> tuple[IndicatorResult, dict]:
+    """All units' figures for a period (on the structure of `as_of`, default its end), once
+    per kernel while the store is unchanged."""
     con = connect(db, read_only=True)
     try:
-        result = compute_indicators(con, start, end)
+        result = compute_indicators(con, start, end, as_of=as_of)
         registry = con.execute("SELECT unit_code, unit_name, kind, level, parent_code FROM units"
                                ).df().set_index("unit_code").to_dict(orient="index")
     finally:
@@ -377,7 +379,7 @@ def _comparison(ctx: ReportContext):
     mtime = ctx.db.stat().st_mtime
 
     def cached(span: Period) -> IndicatorResult:
-        return _indicators(str(ctx.db), mtime, span.start, span.end)[0]
+        return _indicators(str(ctx.db), mtime, span.start, span.end, ctx.period.end)[0]
 
     con = connect(ctx.db, read_only=True)
     try:

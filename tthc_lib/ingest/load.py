@@ -19,7 +19,6 @@ from tthc_lib import vocab
 from tthc_lib.errors import InputError, StoreError
 from tthc_lib.ingest.base import Export
 from tthc_lib.ingest.readers import open_export
-from tthc_lib.ingest.structure_rules import set_aside_succession_conflicts, set_aside_unit_cycles
 from tthc_lib.ingest.rules import (
     _conflict_message,
     _key_sql,
@@ -30,6 +29,7 @@ from tthc_lib.ingest.rules import (
     _shape,
     _store_columns,
 )
+from tthc_lib.ingest.structure_rules import set_aside_succession_conflicts, set_aside_unit_cycles
 
 REGISTRIES = ("units", "successions", "procedures")
 _counter = itertools.count()
