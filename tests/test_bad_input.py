@@ -19,7 +19,8 @@ from tthc_lib.ingest.load import FileResult, list_rejected, load_exports
 
 BAD = data_path("bad")
 REGISTRIES = [str(data_path("ingest", "units.csv")), str(data_path("ingest", "procedures.csv"))]
-TABLES = ("units", "procedures", "changes", "dossiers", "feedback", "loads", "rejected")
+TABLES = ("units", "successions", "procedures", "changes", "dossiers", "feedback", "loads",
+          "rejected")
 
 CHANNELS = "trực tuyến, trực tiếp, dịch vụ bưu chính, bưu chính"
 STATUSES = ("đang giải quyết, đang xử lý, chờ bổ sung, tạm dừng, đã giải quyết, đã trả kết quả, "

@@ -23,7 +23,8 @@ from tthc_lib.store.connection import connect
 REGISTRIES = [str(data_path("ingest", n)) for n in ("units.csv", "procedures.csv")]
 DOSSIERS = str(data_path("ingest", "dossiers.csv"))
 UPDATE = str(data_path("ingest", "dossiers_update.csv"))       # replaces HS002, adds HS006
-TABLES = ("units", "procedures", "changes", "dossiers", "feedback", "loads", "rejected")
+TABLES = ("units", "successions", "procedures", "changes", "dossiers", "feedback", "loads",
+          "rejected")
 
 # A load in a subprocess that kills itself (SIGKILL, as `kill -9`) before or after the first
 # statement containing a given text: the store must recover to before or after the load.

@@ -29,7 +29,7 @@ from tthc_lib.ingest.load import load_exports
 
 FUZZ = int(os.environ.get("TTHC_FUZZ_EXAMPLES", "0"))
 REGISTRIES = [str(data_path("ingest", "units.csv")), str(data_path("ingest", "procedures.csv"))]
-TABLES = ("units", "procedures", "changes", "dossiers", "feedback", "rejected")
+TABLES = ("units", "successions", "procedures", "changes", "dossiers", "feedback", "rejected")
 
 
 def fuzz_settings(brief: int):
@@ -115,7 +115,7 @@ def _cell(col: vocab.Column) -> st.SearchStrategy[str]:
         known = st.sampled_from(list(vocab.FLAGS)).flatmap(_spellings)
     elif col.type in ("date", "datetime"):
         known = st.builds(lambda d, f: d.strftime(f), DATES, st.sampled_from(DATE_FORMATS))
-    elif col.name == "unit_code" or col.name == "parent_code":
+    elif col.name in ("unit_code", "parent_code", "old_code", "new_code"):
         known = st.sampled_from(["HD", "THD", "NT", "TH", "XYZ", ""])
     elif col.name == "procedure_code":
         known = st.sampled_from(["1.001193", "1.000656", "2.000908", "9.9", ""])

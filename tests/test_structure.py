@@ -290,7 +290,8 @@ def test_cli_as_of_end_equals_the_default(hp, db_path):
     def run(*extra):
         out = subprocess.run([sys.executable, "-m", "tthc_lib.cli", "--db", str(db_path),
                               "indicators", "--period", "2025-07-01:2025-09-30",
-                              "--format", "json", *extra], capture_output=True, text=True)
+                              "--format", "json", *extra], capture_output=True, text=True,
+                             check=False)
         assert out.returncode == 0, out.stderr
         return json.loads(out.stdout)
 
@@ -300,3 +301,26 @@ def test_cli_as_of_end_equals_the_default(hp, db_path):
         "unit", "departments", "districts", "communes", "total"}
     earlier = run("--as-of", "2025-06-30")
     assert "N1" not in {r["unit"] for r in earlier["rows"]}
+
+
+def test_a_store_made_before_the_structure_is_upgraded_in_place(tmp_path):
+    import duckdb
+
+    from tthc_lib.store.connection import connect
+
+    db = tmp_path / "old.duckdb"
+    old = duckdb.connect(str(db))
+    old.execute("""CREATE TABLE units (unit_code VARCHAR PRIMARY KEY, unit_name VARCHAR NOT NULL,
+                   kind VARCHAR NOT NULL, level VARCHAR NOT NULL, parent_code VARCHAR);
+                   INSERT INTO units VALUES ('C', 'Thành phố X', 'Thành phố', 'district', NULL);
+                   CREATE TABLE dossiers (dossier_id VARCHAR PRIMARY KEY, due_at TIMESTAMPTZ NOT NULL,
+                   due_date DATE NOT NULL)""")
+    old.close()
+    con = connect(db)
+    try:
+        assert con.execute("SELECT unit_code, role, established FROM units").fetchall() == [
+            ("C", "territory", None)]
+        con.execute("INSERT INTO dossiers VALUES ('D1', NULL, NULL)")
+        assert con.execute("SELECT count(*) FROM successions").fetchone() == (0,)
+    finally:
+        con.close()

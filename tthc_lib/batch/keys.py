@@ -3,9 +3,10 @@
 A section of a unit is re-executed only when its key changes. The key hashes the notebook,
 its parameters, the office's settings and the period's narrative (params/), the library
 (tthc_lib sources and templates) and the data fingerprint of the unit: a hash of every dossier
-and feedback row of the unit's subtree (the unit and all units below it, since roll-ups show
-them) that can count in the period or in the periods it is compared with, plus the tables every
-report reads whole (units, procedures, changes). One query gives the fingerprints of all units.
+and feedback row of the unit's subtree on the structure of the window's end (the unit, the
+units whose records it takes, all units below it, since roll-ups show them) that can count in
+the period or in the periods it is compared with, plus the tables every report reads whole
+(units, successions, procedures, changes). One query gives the fingerprints of all units.
 The manifest that remembers the keys is in manifest.py.
 """
 
@@ -17,6 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from tthc_lib.periods import Period, previous_period, same_period_last_year
+from tthc_lib.store.structure import structure_ctes
 
 LIBRARY_DIR = Path(__file__).parent.parent
 
@@ -65,18 +67,14 @@ def data_window(period: Period, calendar: str = "calendar") -> Period:
     return Period(min(starts), period.end)
 
 
-_FINGERPRINT_SQL = """
-WITH RECURSIVE closure(ancestor, descendant, depth) AS (
-    SELECT unit_code, unit_code, 0 FROM units
-    UNION ALL
-    SELECT c.ancestor, u.unit_code, c.depth + 1
-    FROM closure c JOIN units u ON u.parent_code = c.descendant WHERE c.depth < 32
-),
+_FINGERPRINT_SQL = structure_ctes("$end::DATE") + """,
 rows_hashed AS (
-    SELECT unit_code, hash(d) AS h FROM dossiers d
+    SELECT cf.active_code AS unit_code, hash(d) AS h FROM dossiers d
+    JOIN counted_for cf ON cf.unit_code = d.unit_code
     WHERE received_date <= $end AND (closed_date IS NULL OR closed_date >= $start)
     UNION ALL
-    SELECT unit_code, hash(f) FROM feedback f
+    SELECT cf.active_code, hash(f) FROM feedback f
+    JOIN counted_for cf ON cf.unit_code = f.unit_code
     WHERE received_date BETWEEN $start AND $end
 ),
 per_unit AS (
@@ -91,7 +89,8 @@ _SHARED_SQL = """
 SELECT (SELECT COALESCE(bit_xor(hash(u)), 0) FROM units u),
        (SELECT COALESCE(bit_xor(hash(p)), 0) FROM procedures p),
        (SELECT COALESCE(bit_xor(hash(c)), 0) FROM changes c),
-       (SELECT min(closed_date) FROM dossiers)
+       (SELECT min(closed_date) FROM dossiers),
+       (SELECT COALESCE(bit_xor(hash(s)), 0) FROM successions s)
 """
 
 

@@ -116,7 +116,7 @@ def render_reports(db: Path, period: Period, units: list[str] | None, out: Path,
     folder = output_path(out, "period_dir", period)
     with output_lock(folder):
         manifest = Manifest.load(folder)
-        registry = _registry_units(db)
+        registry = _registry_units(db, period.end)
         selected, refused = _split_unsafe(_select_units(units, registry), registry)
         plan = plan_batch(db, period, selected, out, to, notebooks_dir, params_dir, manifest,
                           force=force, retry_failed=retry_failed)
@@ -326,19 +326,14 @@ def _select_units(units: list[str] | None, registry: list[str]) -> list[str]:
     return list(dict.fromkeys(units))
 
 
-def _registry_units(db: Path) -> list[str]:
-    """Every unit of the registry, parents before children (by depth), in code order."""
+def _registry_units(db: Path, as_of) -> list[str]:
+    """Every unit active on `as_of` (the period's structure, store/structure.py), parents
+    before children (by depth), in code order."""
     from tthc_lib.store.connection import connect
+    from tthc_lib.store.structure import unit_structure
 
     con = connect(db, read_only=True)
     try:
-        rows = con.execute("""
-            WITH RECURSIVE depth(unit_code, d) AS (
-                SELECT unit_code, 0 FROM units WHERE parent_code IS NULL
-                UNION ALL
-                SELECT u.unit_code, depth.d + 1 FROM units u
-                JOIN depth ON u.parent_code = depth.unit_code WHERE depth.d < 32)
-            SELECT unit_code FROM depth ORDER BY d, unit_code""").fetchall()
+        return list(unit_structure(con, as_of)["unit_code"])
     finally:
         con.close()
-    return [u for (u,) in rows]

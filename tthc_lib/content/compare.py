@@ -22,7 +22,6 @@ a rate's change in percentage points; both rounded once to one decimal, halves a
 from __future__ import annotations
 
 import html
-from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
@@ -43,6 +42,7 @@ from tthc_lib.content.tables import DERIVED_COUNTS, LABELS, RATE_PARTS, UNDEFINE
 from tthc_lib.errors import UnitError
 from tthc_lib.indicators.figures import compute_indicators
 from tthc_lib.periods import Period, label_vi, previous_period, same_period_last_year, whole_months
+from tthc_lib.store.structure import record_units
 
 COVERAGE_SLACK_DAYS = 10
 CHANGE_PLACES = 1
@@ -130,34 +130,16 @@ def previous_year_label(span: Period, calendar: str = "calendar") -> str:
     return f"cùng kỳ năm {years.pop()}" if len(years) == 1 else "cùng kỳ năm trước"
 
 
-def _members(con, unit: str, scope: str) -> list[str]:
-    """The unit codes whose dossiers make up (unit, scope)."""
-    if scope == "unit":
-        return [unit]
-    kids, level = defaultdict(list), {}
-    for code, lvl, parent in con.execute(
-        "SELECT unit_code, level, parent_code FROM units"
-    ).fetchall():
-        kids[parent].append(code)
-        level[code] = lvl
-    found, frontier = [], [unit]
-    while frontier:
-        frontier = [k for u in frontier for k in kids.get(u, [])]
-        found += frontier
-    if scope == "communes":
-        return [u for u in found if level[u] == "commune"]
-    return [unit, *found]
-
-
-def has_data(con, unit: str, scope: str, span: Period) -> bool:
-    """True when the store covers ``span`` for (unit, scope) (see the module's docstring)."""
+def has_data(con, unit: str, scope: str, span: Period, as_of=None) -> bool:
+    """True when the store covers ``span`` for (unit, scope) on the structure of ``as_of``
+    (default: the span's end) (see the module's docstring)."""
     first_closed = con.execute("SELECT min(closed_date) FROM dossiers").fetchone()[0]
     if first_closed is None or first_closed > span.start + timedelta(days=COVERAGE_SLACK_DAYS):
         return False
     found = con.execute(
         "SELECT count(*) FROM dossiers WHERE list_contains(?, unit_code)"
         " AND received_date BETWEEN ? AND ? AND closed_date BETWEEN ? AND ?",
-        [_members(con, unit, scope), span.start, span.end, span.start, span.end],
+        [record_units(con, unit, scope, as_of or span.end), span.start, span.end, span.start, span.end],
     ).fetchone()[0]
     return found > 0
 
@@ -172,7 +154,8 @@ def comparison(
     compares every unit against the same earlier periods)."""
     if indicators is None:
         def indicators(span: Period):
-            return compute_indicators(con, span.start, span.end, units=[unit])
+            # Earlier periods are counted on the structure of this period (structure.md).
+            return compute_indicators(con, span.start, span.end, units=[unit], as_of=period.end)
 
     def _row(con, unit: str, scope: str, span: Period) -> pd.Series | None:
         return indicators(span).row(unit, scope)
@@ -183,7 +166,7 @@ def comparison(
     year_span = same_period_last_year(period, calendar)
     prev_span = previous_period(period, calendar)
     earlier = {
-        s: _row(con, unit, scope, s) if has_data(con, unit, scope, s) else None
+        s: _row(con, unit, scope, s) if has_data(con, unit, scope, s, period.end) else None
         for s in (year_span, prev_span)
     }
     return Comparison(

@@ -74,11 +74,12 @@ def issuer_name(info: dict) -> str:
 
 
 @lru_cache(maxsize=8)
-def cached_indicators(db: str, mtime: float, start: date,
-                      end: date) -> tuple[IndicatorResult, dict]:
-    """All units' figures for a period, once per kernel while the store is unchanged."""
+def cached_indicators(db: str, mtime: float, start: date, end: date,
+                      as_of: date | None = None) -> tuple[IndicatorResult, dict]:
+    """All units' figures for a period (on the structure of `as_of`, default its end), once
+    per kernel while the store is unchanged."""
     with open_store(db, read_only=True) as con:
-        result = compute_indicators(con, start, end)
+        result = compute_indicators(con, start, end, as_of=as_of)
         registry = con.execute("SELECT unit_code, unit_name, kind, level, parent_code FROM units"
                                ).df().set_index("unit_code").to_dict(orient="index")
     return result, registry

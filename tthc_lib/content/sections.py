@@ -246,7 +246,7 @@ def _comparison(ctx: ReportContext):
     mtime = ctx.db.stat().st_mtime
 
     def cached(span: Period) -> IndicatorResult:
-        return cached_indicators(str(ctx.db), mtime, span.start, span.end)[0]
+        return cached_indicators(str(ctx.db), mtime, span.start, span.end, ctx.period.end)[0]
 
     with open_store(ctx.db, read_only=True) as con:
         return comparison(con, ctx.unit, "total" if ctx.has_children else "unit", ctx.period,

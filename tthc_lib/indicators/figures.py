@@ -113,13 +113,19 @@ def before_established(con, end: date, units: list[str] | None = None) -> list[d
     """A finding per unit with records received before its own Ngày thành lập (on or
     before `end`): how many dossiers and feedback records, and the date."""
     rows = con.execute("""
+        WITH early AS (
+            SELECT unit_code, count(*) AS n, 'dossiers' AS what FROM dossiers d
+            JOIN units u USING (unit_code)
+            WHERE d.received_date < u.established AND d.received_date <= $end GROUP BY ALL
+            UNION ALL
+            SELECT unit_code, count(*), 'feedback' FROM feedback f JOIN units u USING (unit_code)
+            WHERE f.received_date < u.established AND f.received_date <= $end GROUP BY ALL
+        )
         SELECT u.unit_code, u.established,
-               (SELECT count(*) FROM dossiers d WHERE d.unit_code = u.unit_code
-                  AND d.received_date < u.established AND d.received_date <= ?) AS dossiers,
-               (SELECT count(*) FROM feedback f WHERE f.unit_code = u.unit_code
-                  AND f.received_date < u.established AND f.received_date <= ?) AS feedback
-        FROM units u WHERE u.established IS NOT NULL ORDER BY u.unit_code""",
-                       [end, end]).fetchall()
+               coalesce(sum(n) FILTER (WHERE what = 'dossiers'), 0),
+               coalesce(sum(n) FILTER (WHERE what = 'feedback'), 0)
+        FROM early JOIN units u USING (unit_code) GROUP BY ALL ORDER BY u.unit_code""",
+                       {"end": end}).fetchall()
     return [{"unit": code, "finding": "received_before_established",
              "established": est.isoformat(), "dossiers": int(nd), "feedback": int(nf)}
             for code, est, nd, nf in rows
@@ -150,7 +156,7 @@ def check_identities(rows: pd.DataFrame) -> list[dict]:
     return findings
 
 
-from tthc_lib.indicators.breakdowns import (  # noqa: E402  (re-exported: one import place)
+from tthc_lib.indicators.breakdowns import (
     indicators_by_field,
     indicators_by_field_all,
     indicators_by_month,

@@ -12,6 +12,8 @@ by field, by month) is built from these.
 
 from __future__ import annotations
 
+from tthc_lib.store.structure import SCOPE_MEMBERS
+
 DOSSIER_COUNTS = (
     "carried_over", "received_online", "received_offline", "received_in_period",
     "received_total", "resolved_total", "resolved_early", "resolved_on_time", "resolved_late",
@@ -98,10 +100,12 @@ def per_member_sql(start: str, end: str) -> str:
     SELECT cf.active_code AS unit_code, {summed} FROM (
         SELECT d.unit_code, {dossier_flags(start, end)}, {zero_f}
         FROM dossiers d LEFT JOIN procedures pr USING (procedure_code)
+        -- only records the period can count (closed_at is never before received_at)
+        WHERE d.received_date <= {end} AND (d.closed_date IS NULL OR d.closed_date >= {start})
         GROUP BY d.unit_code
         UNION ALL
         SELECT f.unit_code, {zero_d}, {feedback_flags(start, end)}
-        FROM feedback f GROUP BY f.unit_code
+        FROM feedback f WHERE f.received_date BETWEEN {start} AND {end} GROUP BY f.unit_code
     ) r JOIN counted_for cf ON cf.unit_code = r.unit_code
     GROUP BY cf.active_code
     """
@@ -109,11 +113,6 @@ def per_member_sql(start: str, end: str) -> str:
 
 SCOPES = ("unit", "departments", "districts", "communes", "total")
 
-_SCOPE_MEMBERS = {
-    "departments": "m.level = 'province' AND m.role = 'department'",
-    "districts": "m.level = 'district'",
-    "communes": "m.level = 'commune'",
-}
 
 
 def scoped_sql(scopes: tuple[str, ...] = SCOPES, empty_communes: bool = True) -> str:
@@ -132,7 +131,7 @@ def scoped_sql(scopes: tuple[str, ...] = SCOPES, empty_communes: bool = True) ->
         else:
             parts.append(f"SELECT c.ancestor, '{scope}', c.descendant FROM closure c "
                          f"JOIN structure m ON m.unit_code = c.descendant "
-                         f"WHERE c.depth > 0 AND {_SCOPE_MEMBERS[scope]}")
+                         f"WHERE c.depth > 0 AND {SCOPE_MEMBERS[scope]}")
             if scope == "communes" and empty_communes:
                 parts.append("SELECT DISTINCT parent_code, 'communes', NULL FROM structure "
                              "WHERE parent_code IS NOT NULL")

@@ -20,6 +20,8 @@ Use:
   Append more CTEs with ``", name AS (...)"`` and end with a SELECT.
 - ``unit_structure(con, as_of)``: the ``structure`` rows as a DataFrame, with ``depth``
   (0 for a root), parents before children.
+- ``record_units(con, unit, scope, as_of)``: the registered codes whose records make up
+  (unit, scope), predecessors included.
 - ``predecessors(con, as_of)``: for each active unit, the successions that lead into it
   (directly or through ceased units): who its predecessors are, on what basis and date, and
   whether their records are counted here, in full when a split predecessor's.
@@ -30,6 +32,13 @@ from __future__ import annotations
 from datetime import date
 
 import pandas as pd
+
+# The units each roll-up scope sums, as a condition on the member `m` (a `structure` row).
+SCOPE_MEMBERS = {
+    "departments": "m.level = 'province' AND m.role = 'department'",
+    "districts": "m.level = 'district'",
+    "communes": "m.level = 'commune'",
+}
 
 # The longest chain walked (successions, parents); real ones are a few steps.
 MAX_STEPS = 256
@@ -100,6 +109,18 @@ def _dates(df: pd.DataFrame, column: str) -> pd.DataFrame:
     """`column` as datetime.date values (None where empty), as the store holds them."""
     df[column] = [None if pd.isna(v) else pd.Timestamp(v).date() for v in df[column]]
     return df
+
+
+def record_units(con, unit: str, scope: str, as_of: date) -> list[str]:
+    """The registered unit codes whose records make up (unit, scope) on the structure of
+    `as_of`: the active units of the scope and every unit whose records count for them."""
+    cond = "c.depth = 0" if scope == "unit" else (
+        "TRUE" if scope == "total" else f"c.depth > 0 AND {SCOPE_MEMBERS[scope]}")
+    rows = con.execute(f"""{structure_ctes(sql_date(as_of))}
+        SELECT cf.unit_code FROM closure c JOIN structure m ON m.unit_code = c.descendant
+        JOIN counted_for cf ON cf.active_code = c.descendant
+        WHERE c.ancestor = $unit AND {cond} ORDER BY cf.unit_code""", {"unit": unit}).fetchall()
+    return [u for (u,) in rows]
 
 
 def predecessors(con, as_of: date) -> pd.DataFrame:
