@@ -5,9 +5,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, fields, replace
-from html.parser import HTMLParser
-
-VOID_TAGS = {"br", "img", "hr", "meta", "link", "input", "col", "area", "base", "source", "wbr"}
 
 
 @dataclass
@@ -24,38 +21,25 @@ class Node:
         return [c for c in self.children if isinstance(c, Node) and c.tag in tags]
 
 
-class _TreeBuilder(HTMLParser):
-    """Elements and text (entities decoded: `&lt;script&gt;` is the text "<script>")."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.root = Node("root", {}, [])
-        self._open = [self.root]
-
-    def handle_starttag(self, tag, attrs) -> None:
-        node = Node(tag, {k: v or "" for k, v in attrs}, [])
-        self._open[-1].children.append(node)
-        if tag not in VOID_TAGS:
-            self._open.append(node)
-
-    def handle_startendtag(self, tag, attrs) -> None:
-        self._open[-1].children.append(Node(tag, {k: v or "" for k, v in attrs}, []))
-
-    def handle_endtag(self, tag) -> None:
-        for depth in range(len(self._open) - 1, 0, -1):
-            if self._open[depth].tag == tag:
-                del self._open[depth:]
-                return
-
-    def handle_data(self, data) -> None:
-        self._open[-1].children.append(data)
-
-
 def parse_html(fragment: str) -> Node:
-    builder = _TreeBuilder()
-    builder.feed(fragment)
-    builder.close()
-    return builder.root
+    """The fragment as a tree of Nodes, parsed by BeautifulSoup (entities decoded:
+    `&lt;script&gt;` is the text "<script>"; comments, doctypes and CDATA are not text)."""
+    from bs4 import BeautifulSoup
+
+    return _node(BeautifulSoup(fragment, "html.parser"), "root")
+
+
+def _node(tag, name: str) -> Node:
+    from bs4 import NavigableString, Tag
+
+    children: list = []
+    for child in tag.children:
+        if isinstance(child, Tag):
+            children.append(_node(child, child.name))
+        elif type(child) is NavigableString:  # not a Comment, Doctype, CData ...
+            children.append(str(child))
+    attrs = {k: " ".join(v) if isinstance(v, list) else (v or "") for k, v in tag.attrs.items()}
+    return Node(name, attrs, children)
 
 
 @dataclass(frozen=True)
