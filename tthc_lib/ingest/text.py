@@ -14,6 +14,7 @@ from pathlib import Path
 
 from tthc_lib.errors import InputError
 from tthc_lib.ingest.base import Export, Reader, Shape
+from tthc_lib.ingest.blanks import _blank_line_numbers, _filled_sql, _unblank_lines
 from tthc_lib.ingest.headers import Header, find_header, staged_columns
 
 SNIFF_BYTES = 256 * 1024       # bytes sampled to find encoding, separator and header
@@ -154,7 +155,6 @@ def _line_at(path: Path, offset: int) -> int:
     return lines + 1
 
 
-MAX_BLANK_LINES = 10_000      # beyond this many blank lines, stage through Python
 
 
 MAX_INLINE_SHIFTS = 1024      # up to this many, empty lines are added back by a CASE tree
@@ -181,32 +181,6 @@ def _scan_utf8(path: Path) -> _Scan:
             combining = combining or b"\xcc" in chunk or b"\xcd" in chunk
             last = chunk[-1:]
     return _Scan(sha.hexdigest(), lines + (last != b"\n"), combining)
-
-
-def _blank_line_numbers(path: Path, limit: int = MAX_BLANK_LINES) -> list[int] | None:
-    """Line numbers of the empty lines (DuckDB's reader skips them); None beyond `limit`.
-    A second pass, only for files whose rows do not line up with their lines."""
-    blanks, lines, rest = [], 0, b""
-    with open(path, "rb") as fh:
-        while chunk := fh.read(CHUNK_BYTES):
-            block = rest + chunk
-            cut = block.rfind(b"\n") + 1
-            block, rest = block[:cut], block[cut:]
-            blanks.extend(lines + n for n in _blank_lines(block))
-            if len(blanks) > limit:
-                return None
-            lines += block.count(b"\n")
-    return sorted(blanks)
-
-
-def _blank_lines(block: bytes):
-    """1-based numbers (within `block`, which starts a line) of its empty lines."""
-    probe = b"\n" + block
-    for pattern in (b"\n\n", b"\n\r\n"):
-        i = probe.find(pattern)
-        while i != -1:
-            yield block.count(b"\n", 0, i) + 1
-            i = probe.find(pattern, i + 1)
 
 
 class TextExport(Export):
@@ -286,6 +260,7 @@ class TextExport(Export):
             inside = self._blanks_inside(path, n, scan.lines)
             if inside is not None:
                 self._number_lines(con, table, raw, inside, n)
+                _unblank_lines(con, table, path, self.sep)
                 self.staged_by = "duckdb"
                 return STAGED
             outcome = PYTHON
@@ -348,20 +323,6 @@ class TextExport(Export):
             f'"{table}_shift" s ON r.rowid >= s.start ORDER BY r.rowid')
         con.execute(f'DROP TABLE "{table}_shift"')
         con.execute(f'DROP TABLE "{raw}"')
-
-
-WHITE = " \t\u00a0"            # what a blank cell may hold
-
-
-def _filled_sql(header: Header) -> str:
-    """SQL over DuckDB's cells c0..: the row holds a value in some cell, staged or not (a
-    row with only an STT number or only personal columns is a row). The first required
-    column settles most rows without looking at the others."""
-    ws = _sql_str(WHITE)
-    first = f"c{min(header.positions.values())}"
-    every = ", ".join(f"c{i}" for i in range(header.width))
-    return (f"CASE WHEN {first} IS NOT NULL AND trim({first}, '{ws}') <> '' THEN true "
-            f"ELSE trim(concat({every}), '{ws}') <> '' END")
 
 
 def _shift_sql(bounds: list[int], shifts: list[int], lo: int, hi: int) -> str:

@@ -133,7 +133,7 @@ def _check_is_store(db: Path) -> None:
     try:
         with open(db, "rb") as fh:
             head = fh.read(12)
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):   # nothing there: a new store
         return
     except IsADirectoryError:
         raise StoreError(f"{db} là thư mục, không phải kho dữ liệu DuckDB.", path=str(db)) from None
