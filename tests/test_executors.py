@@ -3,6 +3,14 @@ failure on a worker stays that unit's, and the registry names them."""
 
 from __future__ import annotations
 
+import os
+import shutil
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import psutil
 import pytest
 from test_runner import _ran, batch  # noqa: F401 - the batch fixture
 
@@ -39,3 +47,144 @@ def test_dask_local_cluster_runs_units_and_reruns_nothing(batch):  # noqa: F811
 def test_dask_unreachable_scheduler_is_one_clear_error(batch):  # noqa: F811
     with pytest.raises(ReportError, match="Không kết nối được Dask scheduler"):
         batch.run(units=["W1"], executor="dask", scheduler="tcp://127.0.0.1:1")
+
+
+# ---- isolated workers: real `dask scheduler` and `dask worker` processes that cannot see the
+# client's store, params, notebooks or output folder (a tmpfs over that folder in each
+# worker's own mount namespace), working in a folder elsewhere.
+
+ISOLATING = os.name == "posix" and os.geteuid() == 0 and shutil.which("unshare") is not None
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _end(process: subprocess.Popen) -> None:
+    """End a process we started and every process below it (its kernels)."""
+    try:
+        family = psutil.Process(process.pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        family = []
+    for member in [process, *family]:
+        try:
+            member.kill()
+        except (psutil.NoSuchProcess, ProcessLookupError):
+            pass
+    process.wait(timeout=30)
+    psutil.wait_procs(family, timeout=30)
+
+
+class _Cluster:
+    def __init__(self, hidden: Path, workdir: Path, workers: int = 2):
+        dask = str(Path(sys.executable).with_name("dask"))
+        port = _free_port()
+        self.address = f"tcp://127.0.0.1:{port}"
+        self.scheduler = subprocess.Popen(
+            [dask, "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
+            cwd=workdir, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        hide = 'mount -t tmpfs tmpfs "$0" && cd "$1" && exec "$2" worker "$3" --nthreads 1 ' \
+               '--no-nanny --no-dashboard --local-directory "$1" --name "$4"'
+        self.workers = [subprocess.Popen(
+            ["unshare", "--mount", "--propagation", "private", "sh", "-c", hide, str(hidden),
+             str(workdir), dask, self.address, f"isolated-{i}"],
+            cwd=workdir, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            for i in range(workers)]
+        from distributed import Client
+
+        with Client(self.address, timeout="60s") as client:
+            client.wait_for_workers(workers, timeout=120)
+
+    def close(self) -> None:
+        for process in [*self.workers, self.scheduler]:
+            _end(process)
+
+
+@pytest.fixture
+def isolated(batch, tmp_path_factory):  # noqa: F811
+    """The batch fixture and a cluster of two isolated workers."""
+    workdir = tmp_path_factory.mktemp("dask-elsewhere")
+    cluster = _Cluster(batch.db.parent, workdir)
+    try:
+        yield batch, cluster
+    finally:
+        cluster.close()
+
+
+@pytest.mark.skipif(not ISOLATING, reason="needs root and unshare for mount namespaces")
+def test_isolated_workers_need_nothing_but_the_task(isolated):
+    batch, cluster = isolated  # noqa: F811
+    from distributed import Client
+
+    with Client(cluster.address, timeout="30s") as client:
+        seen = client.run(os.path.exists, str(batch.db))
+        assert len(seen) == 2 and not any(seen.values())  # the workers cannot see the store
+        assert not any(client.run(os.path.exists, str(batch.params)).values())
+    (batch.params / "broken_units.txt").write_text("W2\n", encoding="utf-8")
+    summary = batch.run(executor="dask", scheduler=cluster.address, to=("html", "pdf"))
+    assert _ran(summary) == {"C": 2, "W1": 2, "W2": 2}
+    [failure] = summary.failures
+    assert (failure.unit, failure.section) == ("W2", "01_maybe_broken")
+    assert failure.error == "RuntimeError: mục hỏng cho đơn vị W2"
+    assert failure.path == str(batch.path("notebook", "W2", "01_maybe_broken"))
+    assert "An Exception was encountered" in Path(failure.path).read_text(encoding="utf-8")
+    assert "tại thành phố X" in batch.path("html", "C").read_text(encoding="utf-8")
+    assert "tại phường A" in batch.path("html", "W1").read_text(encoding="utf-8")
+    assert batch.path("pdf", "W1").read_bytes().startswith(b"%PDF")
+    index = batch.path("index").read_text(encoding="utf-8")
+    assert 'href="W1.html"' in index and 'href="W2.html"' not in index
+    (batch.params / "broken_units.txt").unlink()
+    again = batch.run(executor="dask", scheduler=cluster.address, to=("html", "pdf"),
+                      retry_failed=True)
+    assert _ran(again) == {"W2": 1} and again.failures == []  # its first section is reused
+
+
+@pytest.mark.skipif(not ISOLATING, reason="needs root and unshare for mount namespaces")
+def test_a_report_from_a_snapshot_is_the_report_from_the_store(isolated):
+    batch, cluster = isolated  # noqa: F811
+    local = batch.run(to=("html",))
+    shared = {u: batch.path("html", u).read_bytes() for u in ("C", "W1", "W2")}
+    assert local.failures == []
+    summary = batch.run(executor="dask", scheduler=cluster.address, to=("html",), force=True)
+    assert summary.failures == []
+    assert {u: batch.path("html", u).read_bytes() for u in shared} == shared
+
+
+class _KillOnFirst:
+    """A progress display that kills a worker (and its kernel) when the first unit is done."""
+
+    def __init__(self, victim: subprocess.Popen):
+        self.victim, self.total, self.done = victim, 0, 0
+
+    def advance(self, failed: bool = False, skipped: bool = False) -> None:
+        self.done += 1
+        if self.done == 1:
+            _end(self.victim)
+
+    def finish(self) -> None:
+        pass
+
+
+@pytest.mark.skipif(not ISOLATING, reason="needs root and unshare for mount namespaces")
+def test_a_worker_killed_mid_batch_loses_no_unit_and_half_writes_nothing(isolated):
+    batch, cluster = isolated  # noqa: F811
+    from tthc_lib.store.connection import connect
+
+    con = connect(batch.db)
+    for i in range(3, 9):
+        con.execute(f"INSERT INTO units VALUES ('W{i}', 'Phường {i}', 'Phường', 'commune', 'C')")
+    con.close()
+    units = ["C", "W1", "W2", *(f"W{i}" for i in range(3, 9))]
+    summary = batch.run(executor="dask", scheduler=cluster.address,
+                        progress=_KillOnFirst(cluster.workers[0]))
+    assert sorted(o.unit for o in summary.outcomes) == sorted(units)
+    failed = {f.unit for f in summary.failures}
+    assert failed <= set(units) and all(f.section == "(worker)" for f in summary.failures)
+    for unit in units:  # each unit is finished or reported failed, never half-written
+        assert batch.path("html", unit).is_file() == (unit not in failed)
+    assert not [p for p in batch.out.rglob("*") if p.name.endswith(".part")]
+    again = batch.run(executor="dask", scheduler=cluster.address, retry_failed=True)
+    assert again.failures == []
+    assert all(batch.path("html", u).is_file() for u in units)

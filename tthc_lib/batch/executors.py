@@ -8,9 +8,10 @@ registered by name in EXECUTORS (`--executor local|dask`).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 from tthc_lib.batch.state import close_worker_state, warm_up
-from tthc_lib.batch.tasks import WORKER_LOST, Failure, UnitOutcome, UnitTask, one_line
+from tthc_lib.batch.tasks import RENDER_STEP, WORKER_LOST, Failure, UnitOutcome, UnitTask, one_line
 from tthc_lib.batch.worker import run_unit
 from tthc_lib.errors import ReportError
 
@@ -91,8 +92,12 @@ def _outcome(future, task: UnitTask) -> UnitOutcome:
     try:
         return future.result()
     except Exception as exc:  # noqa: BLE001 - a lost worker fails its unit, not the batch
-        error = one_line(f"{type(exc).__name__}: {exc}")
-        return UnitOutcome(task.unit, failure=Failure(task.unit, WORKER_LOST, error, ""))
+        return _outcome_of_error(exc, task)
+
+
+def _outcome_of_error(exc: Exception, task: UnitTask) -> UnitOutcome:
+    error = one_line(f"{type(exc).__name__}: {exc}")
+    return UnitOutcome(task.unit, failure=Failure(task.unit, WORKER_LOST, error, ""))
 
 
 def _init_pool_worker() -> None:
@@ -115,13 +120,24 @@ class DaskExecutor(Executor):
         self._client = self._cluster = None
 
     def run(self, tasks: list[UnitTask]) -> Iterator[UnitOutcome]:
+        """Each task goes packed with what it reads (bundle.py): the workers need no access to
+        the store or the output folder; only this process writes there."""
         from distributed import as_completed
 
+        from tthc_lib.batch.bundle import pack, run_packed
+
         client = self._open_client()
-        futures = client.map(run_unit, tasks, key=[_task_key(t) for t in tasks], pure=False)
-        by_key = {f.key: t for f, t in zip(futures, tasks)}
+        calendars: dict[str, str] = {}
+        futures, by_key = [], {}
+        for task in tasks:
+            packed = pack(task, _calendar(task.params_dir, calendars))
+            future = client.submit(run_packed, packed, key=_task_key(task), pure=False)
+            futures.append(future)
+            by_key[future.key] = task
         for future in as_completed(futures):
-            yield _outcome(future, by_key[future.key])
+            task = by_key[future.key]
+            yield _unpacked(future, task)
+            future.release()
 
     def _open_client(self):
         try:
@@ -155,6 +171,31 @@ def _connect(client_class, address: str):
     except (OSError, TimeoutError) as exc:
         raise ReportError(f"Không kết nối được Dask scheduler {address}: {exc}",
                           scheduler=address) from None
+
+
+def _calendar(params_dir: str, cache: dict[str, str]) -> str:
+    if params_dir not in cache:
+        from tthc_lib.content.narrative import Settings
+
+        cache[params_dir] = Settings.load(Path(params_dir)).calendar
+    return cache[params_dir]
+
+
+def _unpacked(future, task: UnitTask) -> UnitOutcome:
+    """The unit's outcome with its files written here, or its failure when its worker was
+    lost (killed more often than the scheduler retries) or its files cannot be written."""
+    from tthc_lib.batch.bundle import unpack
+
+    try:
+        packed = future.result()
+    except Exception as exc:  # noqa: BLE001 - a lost worker fails its unit, not the batch
+        return _outcome_of_error(exc, task)
+    try:
+        return unpack(packed, task)
+    except Exception as exc:  # noqa: BLE001 - e.g. the disk is full: that unit's failure
+        return UnitOutcome(task.unit, failure=Failure(task.unit, RENDER_STEP,
+                                                      one_line(f"{type(exc).__name__}: {exc}"),
+                                                      ""))
 
 
 def _task_key(task: UnitTask) -> str:
