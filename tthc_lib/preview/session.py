@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
+from papermill.exceptions import PapermillExecutionError
 
-from tthc_lib.batch.kernels import KERNEL_NAME, KernelSession, NotebookFailed
 from tthc_lib.batch.runner import section_notebooks
+from tthc_lib.batch.state import close_worker_state, warm_up
 from tthc_lib.content.narrative import Narrative, narrative_path
 from tthc_lib.periods import Period
 from tthc_lib.workspace.find import Workspace
@@ -72,7 +73,7 @@ class PreviewSession:
 
     def __init__(self, ws: Workspace, unit: str, period: Period):
         self.ws, self.unit, self.period = ws, unit, period
-        self.kernel = KernelSession()
+        warm_up()  # the process's warm kernel (batch/state.py), which the tthc engine uses
         self.executed: dict[str, nbformat.NotebookNode] = {}
         self.stamps: Stamps | None = None
         self.texts: tuple | None = None
@@ -81,7 +82,7 @@ class PreviewSession:
         self._tmp = tempfile.TemporaryDirectory(prefix="tthc-preview-")
 
     def close(self) -> None:
-        self.kernel.close()
+        close_worker_state()
         self._tmp.cleanup()
 
     def changed(self) -> bool:
@@ -99,7 +100,7 @@ class PreviewSession:
             for name in todo:
                 self.executed[name] = self._execute(name)
             self.html, self.error = self._build(), None
-        except NotebookFailed as exc:
+        except PapermillExecutionError as exc:
             self.error = result.error = f"{exc.ename}: {exc.evalue}"
         except Exception as exc:  # noqa: BLE001 (any error is shown on the page until an edit fixes it)
             self.error = result.error = " ".join(str(exc).split()) or type(exc).__name__
@@ -158,16 +159,17 @@ class PreviewSession:
         return todo
 
     def _execute(self, name: str) -> nbformat.NotebookNode:
-        from papermill.iorw import load_notebook_node
-        from papermill.parameterize import parameterize_notebook
+        """Papermill executes the section notebook with the `tthc` engine, in this process's
+        warm kernel (batch/engine.py), as the batch does."""
+        import papermill
 
         path = self.ws.notebooks / f"{name}.ipynb"
         params = {"unit": self.unit, "period_start": self.period.start.isoformat(),
                   "period_end": self.period.end.isoformat(), "db": str(self.ws.db.resolve()),
                   "params_dir": str(self.ws.params.resolve())}
-        nb = parameterize_notebook(load_notebook_node(str(path)), params,
-                                   kernel_name=KERNEL_NAME, language="python")
-        return self.kernel.run(nb, path.parent.resolve())
+        return papermill.execute_notebook(str(path), None, parameters=params,
+                                          engine_name="tthc", progress_bar=False,
+                                          kernel_cwd=str(path.parent.resolve()))
 
     def _build(self) -> str:
         from tthc_lib.content.sections import context
