@@ -7,7 +7,7 @@ PERIOD ?= 2023-01-01:2023-10-30
 DB     ?= data/tthc.duckdb
 SAMPLE := data/sample
 
-.PHONY: report test sysdeps env lab sample bench fuzz clean
+.PHONY: report test test-fast sysdeps env lab sample bench fuzz clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -40,6 +40,10 @@ report: sysdeps $(STAMP) $(SAMPLE)/.done
 test: sysdeps $(STAMP)
 	$(BIN)/python -m pytest -q
 
+# The unit loop while coding: everything but the integration tests (conftest), under a minute.
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q -m "not integration"
+
 lab: $(STAMP)
 	$(BIN)/python -m ipykernel install --sys-prefix --name tthc --display-name "tthc-report"
 	cd notebooks && ../$(BIN)/jupyter lab
@@ -52,7 +56,7 @@ bench: $(STAMP)
 # (385) take about 10 minutes on 2 busy cores (17.7 min with other tests running beside).
 FUZZ_EXAMPLES ?= 55
 fuzz: $(STAMP)
-	TTHC_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -q -p no:cacheprovider --hypothesis-show-statistics tests/test_fuzz_ingest.py tests/test_fuzz_files.py
+	TTHC_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -q -p no:cacheprovider --hypothesis-show-statistics tests/ingest/test_fuzz_ingest.py tests/ingest/test_fuzz_files.py
 
 clean:
 	rm -rf data/sample data/tthc.duckdb outputs/*

@@ -12,6 +12,21 @@ DATA = TESTS / "data"
 ROOT = TESTS.parent
 
 
+# `make test-fast` runs `pytest -m "not integration"`: the unit loop, under a minute. A test is
+# an integration test when its folder runs real kernels, browsers, Dask processes or the CLI as
+# a subprocess (below), when it uses the generated sample store, or when its module says so
+# (`pytestmark = pytest.mark.integration`). `make test` (CI) runs everything.
+INTEGRATION_FOLDERS = {"batch", "render", "preview", "workspace", "cli", "sample"}
+INTEGRATION_FIXTURES = {"sample_store"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if (Path(item.path).parent.name in INTEGRATION_FOLDERS
+                or INTEGRATION_FIXTURES & set(getattr(item, "fixturenames", ()))):
+            item.add_marker(pytest.mark.integration)
+
+
 def data_path(*parts: str) -> Path:
     """A file under tests/data."""
     return DATA.joinpath(*parts)

@@ -1,4 +1,4 @@
-"""Writes the executed-notebook fixtures of tests/test_render.py (run it to remake them).
+"""Writes the executed-notebook fixtures of tests/render/test_render.py (run it to remake them).
 
 Each imitates a section notebook after papermill: code inputs that must never reach the
 report; display outputs (HTML, PNG) and markdown headings that must; outputs and cells

@@ -14,12 +14,12 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from conftest import ROOT  # noqa: E402
 from openpyxl import load_workbook
 
 from tthc_lib import vocab
 from tthc_lib.sample.city import generate_sample, load_spec
 
-ROOT = Path(__file__).parent.parent
 SPEC = ROOT / "params" / "sample_city.yaml"
 START, END = date(2023, 1, 1), date(2023, 10, 30)
 

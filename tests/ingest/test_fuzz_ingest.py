@@ -27,6 +27,8 @@ from hypothesis import strategies as st
 from tthc_lib import vocab
 from tthc_lib.ingest.load import load_exports
 
+pytestmark = pytest.mark.integration  # kernels, subprocesses or long fuzzing (conftest)
+
 FUZZ = int(os.environ.get("TTHC_FUZZ_EXAMPLES", "0"))
 REGISTRIES = [str(data_path("ingest", "units.csv")), str(data_path("ingest", "procedures.csv"))]
 TABLES = ("units", "successions", "procedures", "changes", "dossiers", "feedback", "rejected")

@@ -26,6 +26,8 @@ from test_fuzz_ingest import (
 
 from tthc_lib import vocab
 
+pytestmark = pytest.mark.integration  # kernels, subprocesses or long fuzzing (conftest)
+
 
 @pytest.fixture(scope="module")
 def store_template(tmp_path_factory):

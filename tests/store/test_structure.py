@@ -16,6 +16,8 @@ from tthc_lib.indicators.figures import compute_indicators
 from tthc_lib.ingest.load import list_rejected, load_exports
 from tthc_lib.store.structure import predecessors, unit_structure
 
+pytestmark = pytest.mark.integration  # kernels, subprocesses or long fuzzing (conftest)
+
 UNITS = """Mã đơn vị,Tên đơn vị,Loại đơn vị,Cấp,Ngày thành lập,Mã đơn vị cấp trên
 HP,Thành phố Hải Phòng,Thành phố trực thuộc trung ương,,,
 HDT,Tỉnh Hải Dương,Tỉnh,,,

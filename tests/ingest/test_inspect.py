@@ -15,6 +15,8 @@ import pytest
 from tthc_lib.errors import InputError
 from tthc_lib.ingest.profiles import load_profiles
 
+pytestmark = pytest.mark.integration  # kernels, subprocesses or long fuzzing (conftest)
+
 UNITS = [("UB", "Thành phố Uông Bí", "Thành phố", ""),
          ("UB01", "Phường Quang Trung", "Phường", "UB"),
          ("UB02", "Xã Thượng Yên Công", "Xã", "UB")]

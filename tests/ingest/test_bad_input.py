@@ -17,6 +17,8 @@ from conftest import data_path
 
 from tthc_lib.ingest.load import FileResult, list_rejected, load_exports
 
+pytestmark = pytest.mark.integration  # kernels, subprocesses or long fuzzing (conftest)
+
 BAD = data_path("bad")
 REGISTRIES = [str(data_path("ingest", "units.csv")), str(data_path("ingest", "procedures.csv"))]
 TABLES = ("units", "successions", "procedures", "changes", "dossiers", "feedback", "loads",

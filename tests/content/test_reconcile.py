@@ -18,6 +18,8 @@ from tthc_lib.content.reconcile import check_figures
 from tthc_lib.errors import PeriodError, UnitError
 from tthc_lib.periods import Period
 
+pytestmark = pytest.mark.integration  # kernels, subprocesses or long fuzzing (conftest)
+
 FIGURES = data_path("reconcile", "figures.yaml")
 
 SEED_FINDINGS = [

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import nbformat
 import yaml
+from conftest import ROOT  # noqa: E402
 from test_inspect import held_out_exports, snippet_of, tthc
 
 from tthc_lib.content.narrative import KEYS
@@ -23,7 +24,6 @@ from tthc_lib.workspace.find import (
 )
 from tthc_lib.workspace.init import init_workspace
 
-ROOT = Path(__file__).resolve().parents[1]
 Q1 = Period(date(2023, 1, 1), date(2023, 3, 31))
 
 

@@ -16,6 +16,8 @@ import openpyxl
 import pytest
 from conftest import data_path
 
+pytestmark = pytest.mark.integration  # kernels, subprocesses or long fuzzing (conftest)
+
 REGISTRIES = [str(data_path("ingest", "units.csv")), str(data_path("ingest", "procedures.csv"))]
 NAME, CCCD, ADDRESS = "Nguyễn Văn Bình", "001090012345", "Số 7 ngõ Hòa Bình"
 PERSONAL = (NAME, CCCD, ADDRESS, "Văn Bình", "ngõ Hòa")

@@ -14,13 +14,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import ROOT  # noqa: E402
 from openpyxl import load_workbook
 from test_sample import _canonical, _local_dates, _read_csv
 
 from tthc_lib import vocab
 from tthc_lib.sample.city import generate_sample
 
-ROOT = Path(__file__).parent.parent
 SPEC = ROOT / "params" / "sample_city_2026.yaml"
 BASE_SPEC = ROOT / "params" / "sample_city.yaml"
 CHANGE = pd.Timestamp(2025, 7, 1)

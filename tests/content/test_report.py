@@ -12,6 +12,8 @@ from conftest import ROOT
 
 from tthc_lib.content import sections as s
 
+pytestmark = pytest.mark.integration  # kernels, subprocesses or long fuzzing (conftest)
+
 PERIOD = ("2023-01-01", "2023-10-30")
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 
