@@ -14,27 +14,9 @@ from tthc_lib.render.docx_looks import (
 
 # Widths of Times New Roman characters, in em, rounded up: enough to keep a number or a word
 # on one line; bold (headers) is wider.
-EM_UPPER = 0.72
-
-
-EM_DIGIT = 0.5
-
-
-EM_LOWER = 0.5
-
-
-EM_OTHER = 0.4
-
-
+EM_UPPER, EM_DIGIT, EM_LOWER, EM_OTHER = 0.72, 0.5, 0.5, 0.4
 EM_CHARS = {",": 0.25, ".": 0.25, " ": 0.25, "%": 0.85, "(": 0.34, ")": 0.34, "-": 0.34}
-
-
-BOLD_FACTOR = 1.08
-
-
-SLACK_PT = 1.5
-
-
+BOLD_FACTOR, SLACK_PT = 1.08, 1.5
 EMU_PER_PT = 12700
 
 
