@@ -257,14 +257,14 @@ def test_table_keeps_its_cells_and_merges(doc):
         "Số hồ sơ được tiếp nhận", "2.459", "2.411", "tăng 2,0%"]
 
 
-def test_table_header_shaded_numbers_right_names_left_11pt(doc):
+def test_table_header_shaded_numbers_right_names_left_at_report_css_size(doc):
     table = doc.tables[1]
     head = table.cell(0, 0)
     assert 'w:fill="E6E6E6"' in head._tc.xml and all(r.bold for r in head.paragraphs[0].runs)
     number, name = table.cell(2, 1).paragraphs[0], table.cell(2, 0).paragraphs[0]
     assert number.paragraph_format.alignment == WD_ALIGN_PARAGRAPH.RIGHT
     assert name.paragraph_format.alignment == WD_ALIGN_PARAGRAPH.LEFT
-    assert {r.font.size for r in number.runs + name.runs} == {Pt(11)}
+    assert {r.font.size for r in number.runs + name.runs} == {Pt(11.5)}  # table.tthc-table in report.css
     assert all(r.bold for r in table.cell(3, 1).paragraphs[0].runs)   # tr.total
     assert table.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None
     caption = doc.paragraphs[[p.text for p in doc.paragraphs].index("So sánh với cùng kỳ năm 2022")]
@@ -386,3 +386,29 @@ def test_sample_ward_form_table_keeps_its_three_header_rows(ward_report):
     assert form.cell(0, 2)._tc is form.cell(0, 5)._tc       # "Số hồ sơ nhận giải quyết"
     assert [form.cell(3, c).text for c in range(13)] == [f"({n})" for n in range(1, 14)]
     assert form.cell(4, 2).text == "2.459"
+
+
+def test_looks_come_from_report_css():
+    """The Word file reads report.css itself: sizes, weights, rules, table type by columns."""
+    from tthc_lib.render.docx_css import _compiled_rules, parse_html, stylesheet_rules
+    from tthc_lib.render.docx_looks import look_of
+
+    def first(node, cls):
+        if cls in node.classes:
+            return node
+        for child in node.children:
+            if not isinstance(child, str) and (found := first(child, cls)):
+                return found
+        return None
+
+    header = parse_html(layout.header_html(ward_meta()))
+    assert look_of(first(header, "tthc-motto-line")).size == 13.5
+    assert look_of(first(header, "tthc-number")).size == 12
+    assert look_of(first(header, "tthc-subject")).rule and look_of(first(header, "tthc-body-name")).rule
+    for columns, size in ((3, 11.5), (9, 10), (13, 9), (15, 8.5)):
+        row = "<tr>" + "<td>1</td>" * columns + "</tr>"
+        table = parse_html(f'<table class="tthc-table"><tbody>{row}</tbody></table>').children[0]
+        assert look_of(table).size == size, columns
+    refused = {r.selector for r in stylesheet_rules()} - {r.selector for r, _ in _compiled_rules()}
+    assert refused == {".tthc-output:has(+ .tthc-output > table.tthc-closing)",
+                       ".tthc-output:has(+ .tthc-output > table.tthc-closing) > :last-child"}

@@ -24,17 +24,15 @@ import nbformat
 from tthc_lib.atomic import atomic_path
 from tthc_lib.content.layout import ReportMeta
 from tthc_lib.errors import ReportError
-from tthc_lib.render.docx_document import Flow, new_document, width_of
+from tthc_lib.render.docx_css import parse_html
+from tthc_lib.render.docx_document import BODY_SIZE_PT, Flow, new_document, width_of
 from tthc_lib.render.docx_looks import (
     BLOCK_TAGS,
     Look,
     Node,
     look_of,
-    parse_html,
 )
 from tthc_lib.render.docx_tables import (
-    HEADER_FILL,
-    TABLE_SIZES,
     Placed,
     TableGrid,
     cell_look,
@@ -199,22 +197,26 @@ class _Writer:
         if not grid.cells:
             return
         layout = layout_kind(node)
+        own = look.over(look_of(node))  # the table's type size (report.css, by its columns)
         caption = node.elements("caption")
-        if caption and not layout:
-            self._block(caption[0], Flow(container, Look()), look.over(look_of(caption[0])))
+        if caption and not layout:  # the table's top margin goes above its caption
+            self._block(caption[0], Flow(container, Look()),
+                        own.inherited().over(Look(before=own.before)).over(look_of(caption[0])))
         table = container.add_table(rows=grid.n_rows, cols=grid.n_cols)
-        size, padding = next((s, p) for n, s, p in TABLE_SIZES if grid.n_cols >= n)
+        size = own.size or BODY_SIZE_PT
+        padding = next((look_of(p.node).padding for p in grid.cells
+                        if look_of(p.node).padding is not None), 0.0)
         widths = column_widths(grid, layout, width_of(container), size, 2 * padding)
         shape_table(table, grid, widths, layout)
-        cell_margins(table, 0 if layout else round(padding * 20))
+        cell_margins(table, round(padding * 20))
         for placed in grid.cells:
             self._cell(table.cell(placed.row, placed.col), placed,
-                       look.over(cell_look(placed, layout, size)), shaded=not layout)
+                       own.inherited().over(cell_look(placed)))
 
-    def _cell(self, cell, placed: Placed, look: Look, shaded: bool) -> None:
-        """The content of one (merged) cell; a header cell of a data table is shaded."""
-        if placed.header and shaded:
-            shade(cell, HEADER_FILL)
+    def _cell(self, cell, placed: Placed, look: Look) -> None:
+        """The content of one (merged) cell, shaded as report.css shades it."""
+        if look.shade:
+            shade(cell, look.shade)
         flow = Flow(cell, look, first=cell.paragraphs[0])
         self._children(placed.node, flow, look)
         flow.end()

@@ -10,6 +10,7 @@ from tthc_lib.content.layout import ReportMeta
 from tthc_lib.render.docx_looks import Look
 
 FONT = "Times New Roman"
+BODY_SIZE_PT = 14
 
 
 LANGUAGE = "vi-VN"
@@ -224,7 +225,7 @@ class Flow:
         if self.para is None and self.look.force:
             self.paragraph()
         if self.para is not None and self.look.rule:
-            _rule_below(self.container, self.para)
+            _rule_below(self.container, self.para, self.look.after)
         self.para = None
 
 
@@ -274,9 +275,10 @@ def _format_run(run, look: Look) -> None:
         run.font.all_caps = True
 
 
-def _rule_below(container, para) -> None:
+def _rule_below(container, para, after: float | None = None) -> None:
     """A short centred line under `para` (40% of its column): a bottom border on an empty
-    paragraph narrowed by indents, as Word templates of the form draw it."""
+    paragraph narrowed by indents, as Word templates of the form draw it. The space after
+    the block (`after`, else 6 pt) goes below the line, as in the browser."""
     from docx.oxml import OxmlElement
     from docx.shared import Cm, Pt
 
@@ -290,7 +292,9 @@ def _rule_below(container, para) -> None:
     fmt = rule.paragraph_format
     fmt.left_indent = fmt.right_indent = int(width_of(container) * 0.3)
     fmt.first_line_indent = Cm(0)
-    fmt.space_before, fmt.space_after, fmt.line_spacing = Pt(0), Pt(6), Pt(2)
+    fmt.space_before, fmt.space_after, fmt.line_spacing = Pt(0), Pt(after or 6), Pt(2)
+    if after:
+        para.paragraph_format.space_after = Pt(0)
     _mark_size(rule, 2)
 
 

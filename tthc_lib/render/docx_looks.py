@@ -1,17 +1,20 @@
-"""HTML fragments -> a small element tree, and the look (paragraph and run format) each
-element asks for by its tag and classes."""
+"""The element tree the DOCX writer walks, and the look (paragraph and run format) each
+element asks for: the browser's defaults for its tag, then report.css (docx_css.py)."""
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 
 
 @dataclass
 class Node:
+    """An element of a displayed fragment: tag, attributes, children (Nodes and text), and
+    the look report.css gives it (docx_css.parse_html)."""
+
     tag: str
     attrs: dict
     children: list
+    css: Look = field(default_factory=lambda: Look())
 
     @property
     def classes(self) -> set[str]:
@@ -19,27 +22,6 @@ class Node:
 
     def elements(self, *tags: str) -> list[Node]:
         return [c for c in self.children if isinstance(c, Node) and c.tag in tags]
-
-
-def parse_html(fragment: str) -> Node:
-    """The fragment as a tree of Nodes, parsed by BeautifulSoup (entities decoded:
-    `&lt;script&gt;` is the text "<script>"; comments, doctypes and CDATA are not text)."""
-    from bs4 import BeautifulSoup
-
-    return _node(BeautifulSoup(fragment, "html.parser"), "root")
-
-
-def _node(tag, name: str) -> Node:
-    from bs4 import NavigableString, Tag
-
-    children: list = []
-    for child in tag.children:
-        if isinstance(child, Tag):
-            children.append(_node(child, child.name))
-        elif type(child) is NavigableString:  # not a Comment, Doctype, CData ...
-            children.append(str(child))
-    attrs = {k: " ".join(v) if isinstance(v, list) else (v or "") for k, v in tag.attrs.items()}
-    return Node(name, attrs, children)
 
 
 @dataclass(frozen=True)
@@ -65,6 +47,7 @@ class Look:
     rule: bool | None = None
     force: bool | None = None
     skip: bool | None = None
+    padding: float | None = None  # a table cell's left and right padding (pt)
 
     def over(self, other: Look) -> Look:
         """This look with every value `other` sets."""
@@ -77,42 +60,21 @@ class Look:
                     bold=self.bold, italic=self.italic, underline=self.underline, caps=self.caps)
 
 
-_CENTRED = Look(align="center", indent=0)
-
-
+# The browser's own defaults (report.css does not restate them) and Word's heading styles;
+# everything else comes from report.css (docx_css.py).
 TAG_LOOKS: dict[str, Look] = {
     "h1": Look(style="Heading 1"), "h2": Look(style="Heading 2"), "h3": Look(style="Heading 3"),
     "h4": Look(style="Heading 4"), "h5": Look(style="Heading 5"), "h6": Look(style="Heading 5"),
     "b": Look(bold=True), "strong": Look(bold=True), "i": Look(italic=True),
-    "em": Look(italic=True), "u": Look(underline=True),
-    "figure": _CENTRED.over(Look(before=8, keep_next=False)),
-    "figcaption": _CENTRED.over(Look(italic=True, size=12, before=2)),
-    "caption": _CENTRED.over(Look(bold=True, size=13, before=8, after=4, keep_next=True)),
-    "div": Look(before=0),
+    "em": Look(italic=True), "u": Look(underline=True), "th": Look(bold=True, align="center"),
+    # Word's Normal paragraph is report.css's `.tthc-page p` (6 pt before, 1,27 cm indent);
+    # these blocks have neither in the browser.
+    "caption": Look(align="center", before=0, indent=0), "figure": Look(before=0, indent=0),
+    "figcaption": Look(before=0, indent=0), "div": Look(before=0),
     "script": Look(skip=True), "style": Look(skip=True), "head": Look(skip=True),
     "title": Look(skip=True), "noscript": Look(skip=True), "template": Look(skip=True),
     "svg": Look(skip=True), "iframe": Look(skip=True), "object": Look(skip=True),
     "button": Look(skip=True), "input": Look(skip=True), "select": Look(skip=True),
-}
-
-
-# Classes of layout.py, sections.py and the tables, as report.css styles them.
-CLASS_LOOKS: dict[str, Look] = {
-    "tthc-issuer": Look(size=12), "tthc-body-name": Look(bold=True, rule=True),
-    "tthc-nation": Look(bold=True, size=12),
-    "tthc-motto-line": Look(bold=True, underline=True, size=13),
-    "tthc-dateline": Look(before=8), "tthc-number": Look(size=13),
-    "tthc-date": Look(italic=True, size=14),
-    "tthc-title": _CENTRED.over(Look(bold=True, size=14, before=22, after=0, keep_next=True)),
-    "tthc-subject": _CENTRED.over(Look(bold=True, before=0, rule=True, keep_next=True)),
-    "tthc-recipients": Look(align="left", size=11),
-    "tthc-recipients-label": Look(bold=True, italic=True, size=12),
-    "tthc-signature": Look(align="center"), "tthc-sign-role": Look(bold=True, size=14),
-    "tthc-sign-space": Look(before=56, force=True), "tthc-sign-name": Look(bold=True, size=14),
-    "tthc-note": Look(italic=True, size=12, indent=0),
-    "tthc-break-before": Look(page_break=True),
-    "tthc-chart": _CENTRED.over(Look(before=8)),
-    "anchor-link": Look(skip=True),
 }
 
 
@@ -121,17 +83,6 @@ BLOCK_TAGS = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "figure", "f
               "dl", "dt", "dd", "address"}
 
 
-# Table cells whose text is not a number (left-aligned); every other td is right-aligned.
-TEXT_CELL_CLASSES = {"name", "text", "note"}
-
-
-BOLD_ROW_CLASSES = {"total", "section"}
-
-
 def look_of(node: Node) -> Look:
-    """The look an element asks for: its tag, then its classes, then an inline text-align."""
-    look = TAG_LOOKS.get(node.tag, Look())
-    for cls in sorted(node.classes):
-        look = look.over(CLASS_LOOKS.get(cls, Look()))
-    align = re.search(r"text-align\s*:\s*(left|right|center|justify)", node.attrs.get("style", ""))
-    return look.over(Look(align=align.group(1))) if align else look
+    """The look an element asks for: the browser's default for its tag, then report.css."""
+    return TAG_LOOKS.get(node.tag, Look()).over(node.css)

@@ -7,45 +7,16 @@ from dataclasses import dataclass
 
 from tthc_lib.render.docx_document import child_element, qn_tag
 from tthc_lib.render.docx_looks import (
-    BOLD_ROW_CLASSES,
-    CLASS_LOOKS,
-    TEXT_CELL_CLASSES,
     Look,
     Node,
     look_of,
 )
 
-HEADER_FILL = "E6E6E6"
-
-
-# Table type size and cell padding (pt) by number of columns, as the CSS does: wide tables
-# keep to the text width.
-TABLE_SIZES = ((13, 9.0, 1.5), (9, 10.0, 2.0), (0, 11.0, 4.0))
-
-
 # Widths of Times New Roman characters, in em, rounded up: enough to keep a number or a word
 # on one line; bold (headers) is wider.
-EM_UPPER = 0.72
-
-
-EM_DIGIT = 0.5
-
-
-EM_LOWER = 0.5
-
-
-EM_OTHER = 0.4
-
-
+EM_UPPER, EM_DIGIT, EM_LOWER, EM_OTHER = 0.72, 0.5, 0.5, 0.4
 EM_CHARS = {",": 0.25, ".": 0.25, " ": 0.25, "%": 0.85, "(": 0.34, ")": 0.34, "-": 0.34}
-
-
-BOLD_FACTOR = 1.08
-
-
-SLACK_PT = 1.5
-
-
+BOLD_FACTOR, SLACK_PT = 1.08, 1.5
 EMU_PER_PT = 12700
 
 
@@ -121,26 +92,10 @@ def layout_kind(table: Node) -> str | None:
     return "presentation" if table.attrs.get("role") == "presentation" else None
 
 
-def cell_look(placed: Placed, layout: str | None, size: float) -> Look:
-    """A data cell: header bold and centred, numbers right, names left; a layout cell: as
-    its classes say, centred by default."""
-    base = Look(indent=0, before=0, after=0, line=1.0)
-    row_look = Look()
-    for cls in sorted(placed.row_classes):
-        row_look = row_look.over(CLASS_LOOKS.get(cls, Look()))
-    if layout:
-        return base.over(Look(align="center")).over(row_look).over(look_of(placed.node))
-    base = base.over(Look(size=size))
-    if placed.header:
-        return base.over(Look(align="center", bold=True))
-    classes = placed.node.classes
-    align = "right"
-    if placed.node.tag == "th" or placed.col == 0 or classes & TEXT_CELL_CLASSES:
-        align = "left"
-    if classes & {"center", "stt"}:
-        align = "center"
-    bold = bool(placed.row_classes & BOLD_ROW_CLASSES) or None
-    return base.over(Look(align=align, bold=bold)).over(look_of(placed.node))
+def cell_look(placed: Placed) -> Look:
+    """A cell's paragraphs: no indent or spacing of their own (Word's single line), then as
+    report.css sets the cell (alignment, weight, shading, a padding-top as space before)."""
+    return Look(indent=0, before=0, after=0, line=1.0).over(look_of(placed.node))
 
 
 def column_widths(grid: TableGrid, layout: str | None, total: int, size: float,
