@@ -151,6 +151,8 @@ def generate(seed: int = 20260701) -> list[Dossier]:
     out += [_one(rng, len(out) + i, code, late) for i, code in enumerate(["C4", "C2", "C5"])]
     out.append(Dossier("C7-open", "C7", "X1", "in_person", datetime(2024, 12, 20, 9), None,
                        "open", None, False, False))  # the chain of two, open until 2026
+    out.append(Dossier("C3-open", "C3", "X1", "online", datetime(2025, 6, 20, 9),
+                       date(2025, 6, 30), "paused", None, True, False))  # the split, with data
     return out
 
 
@@ -368,3 +370,85 @@ def test_the_province_holds_every_case(province):
     assert "districts" in {s for u, s in before if u == "KA"}
     # the chain of two: Xã An Hòa's open dossier is carried over into Xã An Bình (mới)
     assert after[("N1", "unit")]["carried_over"] > 0
+
+
+# ---------------------------------------------------------------- its reports
+
+REPORT_PERIOD = PERIODS[4]  # 2025-10-01 .. 2025-12-31: after the change
+
+
+def expected_predecessors(dossiers: list[Dossier], unit: str, start: date, end: date) -> str:
+    """The predecessors sentence structure.md asks for, from the generated tables: old units
+    whose records count for `unit` and have a record in the period, by (date, basis)."""
+    st = Structure(end)
+    counted = {d.unit for d in dossiers if d.unit != unit and st.counted_for(d.unit) == unit
+               and _counts(d, start, end)["received_total"]}
+    groups: dict[tuple[date, str], list[str]] = {}
+    for old, _new, when, _s, _f, basis in SUCCESSIONS:
+        if old in counted and when <= end:
+            groups.setdefault((when, basis), []).append(old)
+    word = lambda c: UNITS[c][1].lower() + UNITS[c][0][len(UNITS[c][1]):]
+    parts = [f"{', '.join(word(c) for c in sorted(set(codes)))} trước ngày "
+             f"{when.day:02d}/{when.month if when.month > 2 else f'{when.month:02d}'}/{when.year}"
+             f" ({basis})" for (when, basis), codes in sorted(groups.items(), reverse=True)]
+    return f"Số liệu của {word(unit)} gồm số liệu của {' và '.join(parts)}"
+
+
+@pytest.fixture(scope="module")
+def reports(province, tmp_path_factory):
+    """The HTML reports of the province, a department and the new commune with a chain and a
+    split behind it, rendered by the real `tthc report`."""
+    db, _ = province
+    root = tmp_path_factory.mktemp("khanh_an_reports")
+    params = root / "params"
+    (params / "narrative").mkdir(parents=True)
+    (params / "report.yaml").write_text("calendar: calendar\n", encoding="utf-8")
+    start, end = REPORT_PERIOD
+    out = subprocess.run([sys.executable, "-m", "tthc_lib.cli", "--db", str(db), "report",
+                          "--period", f"{start}:{end}", "--unit", "KA", "--unit", "KASTP",
+                          "--unit", "N1", "--to", "html", "--jobs", "1", "--out",
+                          str(root / "out"), "--params", str(params)],
+                         check=False, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr + out.stdout
+    return {unit: _visible(next((root / "out").rglob(f"{unit}*.html")))
+            for unit in ("KA", "KASTP", "N1")}
+
+
+def _visible(path) -> str:
+    import re
+    from html import unescape
+
+    text = re.sub(r"<(style|script)[^>]*>.*?</\1>", " ", path.read_text(encoding="utf-8"),
+                  flags=re.DOTALL)
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", text)).split())
+
+
+def test_the_province_report_gives_departments_and_communes(reports):
+    text = reports["KA"]
+    assert "Tại UBND tỉnh Khánh An: - Số hồ sơ được tiếp nhận" in text
+    assert "Tại các sở, ban, ngành: - Số hồ sơ được tiếp nhận" in text
+    assert "Tại các xã, phường: - Số hồ sơ được tiếp nhận" in text  # no đặc khu before 2026
+    assert "Tại các huyện" not in text and "Tại các thị xã" not in text  # none after the change
+    assert "Cộng các sở, ban, ngành" in text and "Cộng các xã, phường" in text
+    assert "Cấp tỉnh (sở, ban, ngành)" in text  # the Biểu 06 section
+    assert "Số liệu của tỉnh Khánh An gồm số liệu của tỉnh Bình Sơn, huyện Đông Giang, " \
+           "thị xã Tây Lâm trước ngày 01/7/2025 (Nghị quyết số 202/2025/QH15)." in text
+
+
+def test_a_department_reports_in_its_own_name(reports):
+    text = reports["KASTP"]
+    assert "UBND TỈNH KHÁNH AN SỞ TƯ PHÁP" in text
+    assert "tại Sở Tư pháp" in text and "UBND Sở" not in text and "UBND sở" not in text
+
+
+def test_a_new_commune_names_its_predecessors_once(reports, province):
+    _, dossiers = province
+    text = reports["N1"]
+    sentence = expected_predecessors(dossiers, "N1", *REPORT_PERIOD)
+    assert "xã An Hòa trước ngày 01/01/2025 (Nghị quyết số 1111/NQ-UBTVQH15)" in sentence
+    assert f"{sentence}; toàn bộ số liệu của xã An Lạc (được sắp xếp vào nhiều đơn vị) được " \
+           "tính tại xã An Bình." in text
+    assert text.count("Số liệu của xã An Bình gồm số liệu của") == 1  # named once
+    assert ("Số liệu cùng kỳ năm 2024 và kỳ trước (quý III năm 2025) được tính theo cơ cấu đơn "
+            "vị hành chính tại ngày 31/12/2025, gồm số liệu của các đơn vị trước sắp xếp, để so "
+            "sánh trên cùng phạm vi.") in text

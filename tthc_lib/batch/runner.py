@@ -117,7 +117,8 @@ def render_reports(db: Path, period: Period, units: list[str] | None, out: Path,
     with output_lock(folder):
         manifest = Manifest.load(folder)
         registry = _registry_units(db)
-        selected, refused = _split_unsafe(_select_units(units, registry), registry)
+        selected, refused = _split_unsafe(
+            _select_units(units, registry, _structure_units(db, period.end)), registry)
         plan = plan_batch(db, period, selected, out, to, notebooks_dir, params_dir, manifest,
                           force=force, retry_failed=retry_failed)
         summary = RunSummary(period.iso, None)
@@ -316,14 +317,29 @@ def _write_summary(summary: RunSummary, path: Path) -> None:
                                   indent=1).encode("utf-8"))
 
 
-def _select_units(units: list[str] | None, registry: list[str]) -> list[str]:
+def _select_units(units: list[str] | None, registry: list[str],
+                  active: list[str] | None = None) -> list[str]:
+    """`all` (or nothing): the units of the period's structure (`active`, structure.md: a
+    ceased or not yet established unit has no report); else the units named."""
     if not units or units == ["all"]:
-        return registry
+        return registry if active is None else [u for u in registry if u in set(active)]
     unknown = [u for u in units if u not in registry]
     if unknown:
         raise UnitError(f"Không có đơn vị {', '.join(unknown)} trong danh mục đơn vị.",
                         units=unknown)
     return list(dict.fromkeys(units))
+
+
+def _structure_units(db: Path, as_of) -> list[str]:
+    """The units active on `as_of` (the period's end), parents first."""
+    from tthc_lib.store.connection import connect
+    from tthc_lib.store.structure import unit_structure
+
+    con = connect(db, read_only=True)
+    try:
+        return list(unit_structure(con, as_of)["unit_code"])
+    finally:
+        con.close()
 
 
 def _registry_units(db: Path) -> list[str]:

@@ -67,6 +67,7 @@ LABELS: dict[str, str] = {
     "rate": "Tỷ lệ",
     "feedback": "PAKN về quy định hành chính, hành vi hành chính",
     "business_feedback": "PAKN về quy định kinh doanh",
+    "province": LEVEL_LABELS["province"],
     "district": LEVEL_LABELS["district"],
     "commune": LEVEL_LABELS["commune"],
     "no_field": "Chưa xác định lĩnh vực",
@@ -309,7 +310,7 @@ def dossiers_by_field_table(df_by_field: pd.DataFrame, number: int | None = None
     if df_by_field is None or df_by_field.empty:
         return None
     df = df_by_field.assign(
-        _level=df_by_field["level"].map({"district": 0, "commune": 1}).fillna(2),
+        _level=df_by_field["level"].map({"province": 0, "district": 1, "commune": 2}).fillna(3),
         _name=df_by_field["field"].map(lambda f: name_key(field_label(f))))
     df = df.sort_values(["_level", "_name"], kind="stable")
     lines = [([field_label(r["field"]), LABELS.get(r["level"], str(r["level"]))], Line("", r))
