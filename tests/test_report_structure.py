@@ -452,3 +452,17 @@ def test_a_new_commune_names_its_predecessors_once(reports, province):
     assert ("Số liệu cùng kỳ năm 2024 và kỳ trước (quý III năm 2025) được tính theo cơ cấu đơn "
             "vị hành chính tại ngày 31/12/2025, gồm số liệu của các đơn vị trước sắp xếp, để so "
             "sánh trên cùng phạm vi.") in text
+
+
+def test_all_units_means_the_units_of_the_period_structure(province):
+    """`tthc report --unit all` (and the index) cover the active units only: no report for a
+    ceased old commune, none yet for the đặc khu before 01/01/2026."""
+    from tthc_lib.batch.runner import _registry_units, _select_units, _structure_units
+
+    db, _ = province
+    registry = _registry_units(db)
+    after = _select_units(["all"], registry, _structure_units(db, PERIODS[4][1]))
+    assert sorted(after) == ["BSSXD", "C6", "C8", "KA", "KASTP", "N1", "N2", "N3"]
+    assert after[0] == "KA"  # parents first
+    assert "N4" in _select_units(None, registry, _structure_units(db, PERIODS[5][1]))
+    assert len(_select_units(["all"], registry)) == len(UNITS)  # without a date: the registry
