@@ -116,8 +116,8 @@ def render_reports(db: Path, period: Period, units: list[str] | None, out: Path,
     folder = output_path(out, "period_dir", period)
     with output_lock(folder):
         manifest = Manifest.load(folder)
-        registry = _registry_units(db, period.end)
-        selected, refused = _split_unsafe(_select_units(units, registry), registry)
+        registry, active = _registry_units(db, period.end)
+        selected, refused = _split_unsafe(_select_units(units, registry, active), registry)
         plan = plan_batch(db, period, selected, out, to, notebooks_dir, params_dir, manifest,
                           force=force, retry_failed=retry_failed)
         summary = RunSummary(period.iso, None)
@@ -316,9 +316,12 @@ def _write_summary(summary: RunSummary, path: Path) -> None:
                                   indent=1).encode("utf-8"))
 
 
-def _select_units(units: list[str] | None, registry: list[str]) -> list[str]:
+def _select_units(units: list[str] | None, registry: list[str],
+                  active: list[str] | None = None) -> list[str]:
+    """`all` (or nothing): the units of the period's structure (`active`, structure.md: a
+    ceased or not yet established unit has no report); else the units named."""
     if not units or units == ["all"]:
-        return registry
+        return registry if active is None else [u for u in registry if u in set(active)]
     unknown = [u for u in units if u not in registry]
     if unknown:
         raise UnitError(f"Không có đơn vị {', '.join(unknown)} trong danh mục đơn vị.",
@@ -326,14 +329,16 @@ def _select_units(units: list[str] | None, registry: list[str]) -> list[str]:
     return list(dict.fromkeys(units))
 
 
-def _registry_units(db: Path, as_of) -> list[str]:
-    """Every unit active on `as_of` (the period's structure, store/structure.py), parents
-    before children (by depth), in code order."""
-    from tthc_lib.store.connection import connect
+def _registry_units(db: Path, as_of) -> tuple[list[str], list[str]]:
+    """(every unit of the registry, the units active on `as_of`): the active ones first,
+    parents before children (the period's structure, store/structure.py), then the others
+    in code order."""
+    from tthc_lib.store.connection import open_store
     from tthc_lib.store.structure import unit_structure
 
-    con = connect(db, read_only=True)
-    try:
-        return list(unit_structure(con, as_of)["unit_code"])
-    finally:
-        con.close()
+    with open_store(db, read_only=True) as con:
+        active = list(unit_structure(con, as_of)["unit_code"])
+        codes = [r[0] for r in con.execute("SELECT unit_code FROM units ORDER BY unit_code")
+                 .fetchall()]
+    known = set(active)
+    return active + [c for c in codes if c not in known], active

@@ -22,6 +22,7 @@ a rate's change in percentage points; both rounded once to one decimal, halves a
 from __future__ import annotations
 
 import html
+from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
@@ -31,6 +32,7 @@ from fractions import Fraction
 import pandas as pd
 
 from tthc_lib.content.formatting import (
+    fmt_date,
     fmt_decimal,
     fmt_int,
     fmt_percent,
@@ -42,7 +44,7 @@ from tthc_lib.content.tables import DERIVED_COUNTS, LABELS, RATE_PARTS, UNDEFINE
 from tthc_lib.errors import UnitError
 from tthc_lib.indicators.figures import compute_indicators
 from tthc_lib.periods import Period, label_vi, previous_period, same_period_last_year, whole_months
-from tthc_lib.store.structure import record_units
+from tthc_lib.store.structure import sql_date, structure_ctes
 
 COVERAGE_SLACK_DAYS = 10
 CHANGE_PLACES = 1
@@ -101,6 +103,7 @@ class Comparison:
     previous_period: pd.Series | None
     previous_year_span: Period
     previous_period_span: Period
+    restated: bool = False  # earlier periods include predecessors' records (structure.md)
 
     @property
     def previous_year_label(self) -> str:
@@ -130,16 +133,57 @@ def previous_year_label(span: Period, calendar: str = "calendar") -> str:
     return f"cùng kỳ năm {years.pop()}" if len(years) == 1 else "cùng kỳ năm trước"
 
 
+def _members(con, unit: str, scope: str, as_of=None) -> list[str]:
+    """The unit codes whose dossiers make up (unit, scope) on the structure of ``as_of``
+    (structure.md): the active units of the scope and every unit whose records count for one
+    of them (predecessors under their old codes). Without ``as_of``: the registry tree."""
+    if as_of is None:
+        return _registry_members(con, unit, scope)
+    level = "AND s.level = 'commune'" if scope == "communes" else ""
+    depth = "AND c.depth = 0" if scope == "unit" else ""
+    return [r[0] for r in con.execute(f"""{structure_ctes(sql_date(as_of))}
+        SELECT DISTINCT cf.unit_code FROM closure c
+        JOIN structure s ON s.unit_code = c.descendant
+        JOIN counted_for cf ON cf.active_code = c.descendant
+        WHERE c.ancestor = ? {level} {depth}""", [unit]).fetchall()]
+
+
+def _registry_members(con, unit: str, scope: str) -> list[str]:
+    if scope == "unit":
+        return [unit]
+    kids, level = defaultdict(list), {}
+    for code, lvl, parent in con.execute(
+        "SELECT unit_code, level, parent_code FROM units"
+    ).fetchall():
+        kids[parent].append(code)
+        level[code] = lvl
+    found, frontier = [], [unit]
+    while frontier:
+        frontier = [k for u in frontier for k in kids.get(u, [])]
+        found += frontier
+    if scope == "communes":
+        return [u for u in found if level[u] == "commune"]
+    return [unit, *found]
+
+
+def restated(con, unit: str, scope: str, as_of) -> bool:
+    """True when (unit, scope) on the structure of ``as_of`` counts records of units that
+    have ceased (its predecessors): then an earlier period is counted on this structure."""
+    active = {r[0] for r in con.execute(
+        f"{structure_ctes(sql_date(as_of))} SELECT unit_code FROM structure").fetchall()}
+    return bool(set(_members(con, unit, scope, as_of)) - active)
+
+
 def has_data(con, unit: str, scope: str, span: Period, as_of=None) -> bool:
-    """True when the store covers ``span`` for (unit, scope) on the structure of ``as_of``
-    (default: the span's end) (see the module's docstring)."""
+    """True when the store covers ``span`` for (unit, scope) (see the module's docstring),
+    the scope taken on the structure of ``as_of`` when given."""
     first_closed = con.execute("SELECT min(closed_date) FROM dossiers").fetchone()[0]
     if first_closed is None or first_closed > span.start + timedelta(days=COVERAGE_SLACK_DAYS):
         return False
     found = con.execute(
         "SELECT count(*) FROM dossiers WHERE list_contains(?, unit_code)"
         " AND received_date BETWEEN ? AND ? AND closed_date BETWEEN ? AND ?",
-        [record_units(con, unit, scope, as_of or span.end), span.start, span.end, span.start, span.end],
+        [_members(con, unit, scope, as_of), span.start, span.end, span.start, span.end],
     ).fetchone()[0]
     return found > 0
 
@@ -151,10 +195,11 @@ def comparison(
     period a year earlier and the period before (periods.same_period_last_year and
     previous_period in ``calendar``). UnitError when the unit has no such scope.
     ``indicators(span) -> IndicatorResult`` may serve all units' figures from a cache (a batch
-    compares every unit against the same earlier periods)."""
+    compares every unit against the same earlier periods; it must count every period on the
+    structure of ``period.end``, structure.md). Earlier periods are counted on the structure of
+    the period's end, so that a new ward is compared with its predecessors' figures."""
     if indicators is None:
         def indicators(span: Period):
-            # Earlier periods are counted on the structure of this period (structure.md).
             return compute_indicators(con, span.start, span.end, units=[unit], as_of=period.end)
 
     def _row(con, unit: str, scope: str, span: Period) -> pd.Series | None:
@@ -179,6 +224,7 @@ def comparison(
         earlier[prev_span],
         year_span,
         prev_span,
+        restated(con, unit, scope, period.end),
     )
 
 
@@ -268,7 +314,17 @@ def comparison_prose(
         phrases = [p for p in phrases if p]
         if phrases:
             out.append(nfc(f"{figure_label(figure)} {', '.join(phrases)}."))
+    if out and comp.restated:
+        out.append(restated_note(comp, against))
     return out
+
+
+def restated_note(comp: Comparison, against: Sequence[str] = AGAINST) -> str:
+    """The sentence saying that the earlier periods are counted on today's structure."""
+    labels = " và ".join(label for label, _ in comp.earlier(against))
+    return nfc(f"Số liệu {labels} được tính theo cơ cấu đơn vị hành chính tại ngày "
+               f"{fmt_date(comp.period.end)}, gồm số liệu của các đơn vị trước sắp xếp, "
+               "để so sánh trên cùng phạm vi.")
 
 
 def _cap(text: str) -> str:

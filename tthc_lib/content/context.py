@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from tthc_lib.content import tables
+from tthc_lib.content import levels, tables
 from tthc_lib.content.layout import ReportMeta, Signer
 from tthc_lib.content.narrative import FigureValues, Narrative, Settings, typed_number_findings
 from tthc_lib.indicators.figures import (
@@ -58,9 +58,13 @@ class ReportContext:
 def unit_word(info: dict) -> str:
     """'thành phố Hải Dương' from 'Thành phố Hải Dương': the name as used inside a sentence."""
     name = info["unit_name"]
-    kind = info.get("kind") or ""
-    if kind and name.lower().startswith(kind.lower()):
-        return kind.lower() + name[len(kind):]
+    if info.get("role") == "department":
+        return name  # "Sở Tư pháp": a body's name keeps its capital
+    kind = (info.get("kind") or "").lower()
+    words = [kind, levels.SHORT_KINDS.get(kind, kind), *levels.KIND_WORDS]
+    for word in sorted({w for w in words if w and name.lower().startswith(w + " ")},
+                       key=len, reverse=True)[:1]:
+        return word + name[len(word):]
     return name
 
 
@@ -70,18 +74,27 @@ def communes_label(ctx: ReportContext) -> str:
 
 
 def issuer_name(info: dict) -> str:
+    """ "UBND phường Lê Thanh Nghị"; a department issues in its own name ("Sở Tư pháp")."""
+    if info.get("role") == "department":
+        return info["unit_name"]
     return f"UBND {unit_word(info)}"
 
 
 @lru_cache(maxsize=8)
 def cached_indicators(db: str, mtime: float, start: date, end: date,
                       as_of: date | None = None) -> tuple[IndicatorResult, dict]:
-    """All units' figures for a period (on the structure of `as_of`, default its end), once
-    per kernel while the store is unchanged."""
+    """All units' figures for a period on the structure of `as_of` (default: `end`), once
+    per kernel while the store is unchanged. The registry rows carry each unit's parent in
+    that structure (a new ward's parent is the province, not its old city)."""
     with open_store(db, read_only=True) as con:
         result = compute_indicators(con, start, end, as_of=as_of)
-        registry = con.execute("SELECT unit_code, unit_name, kind, level, parent_code FROM units"
-                               ).df().set_index("unit_code").to_dict(orient="index")
+        registry = con.execute("SELECT unit_code, unit_name, kind, level, role, parent_code "
+                               "FROM units").df().set_index("unit_code").to_dict(orient="index")
+    parents = {r["unit"]: r["parent_code"] for _, r in result.rows.iterrows()
+               if r["scope"] == "unit"}
+    for code, parent in parents.items():
+        if code in registry:
+            registry[code]["parent_code"] = None if pd.isna(parent) else parent
     return result, registry
 
 

@@ -53,9 +53,12 @@ FORM_IDENTITIES = ((3, (4, 5, 6)), (3, (7, 11)), (7, (8, 9, 10)), (11, (12, 13))
 
 # Sections of the form, by the level of the procedures; None: any other level, or a procedure
 # missing from the catalogue.
-LEVEL_SECTIONS = (("district", LEVEL_LABELS["district"]), ("commune", LEVEL_LABELS["commune"]),
+# The form's sections by level of procedure, in the order of the paper form (sở, ban, ngành /
+# cấp huyện / cấp xã); a section appears only when it has a field.
+LEVEL_SECTIONS = (("province", f"{LEVEL_LABELS['province']} (sở, ban, ngành)"),
+                  ("district", LEVEL_LABELS["district"]), ("commune", LEVEL_LABELS["commune"]),
                   (None, "Chưa xác định cấp thực hiện"))
-ROMAN = ("I", "II", "III")
+ROMAN = ("I", "II", "III", "IV")
 
 # The paper form's headers, as (text, row, column, rows spanned, columns spanned) on a grid
 # whose first row is 0 and first column is 1 (the column numbers of the form).

@@ -20,7 +20,7 @@ Rules, applied the same way everywhere:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from tthc_lib.content.formatting import fmt_count, fmt_date, fmt_int, fmt_pct, nfc
 from tthc_lib.periods import Period
@@ -29,8 +29,9 @@ from tthc_lib.vocab import LEVEL_LABELS
 TIMELINESS_PLACES = 1
 SERVICE_PLACES = 2
 
-# "district" -> "cấp huyện", "commune" -> "cấp xã", from the one vocabulary.
-LEVEL_WORDS = {canon: LEVEL_LABELS[canon].lower() for canon in ("district", "commune")}
+# "province" -> "cấp tỉnh", "district" -> "cấp huyện", "commune" -> "cấp xã", from the one
+# vocabulary.
+LEVEL_WORDS = {canon: LEVEL_LABELS[canon].lower() for canon in ("province", "district", "commune")}
 COMMUNES_WORD = LEVEL_WORDS["commune"]
 
 FEEDBACK_HEADING = (
@@ -130,18 +131,22 @@ def online_services_prose(
     unit_row: Row | None,
     communes_row: Row | None,
     period: Period,
+    parts: Sequence[tuple[str, Row]] = (),
 ) -> str:
     """Section 2.3: online / eligible dossiers with the rate, for the whole unit, then (when
     ``unit_row`` and ``communes_row`` are given: a unit with wards and communes) for the unit's
     own level and for the communes. A unit without children: its row as ``total_row``, None,
-    None."""
+    None. A province gives ``parts`` instead: (words, row) per part, its own first
+    ("UBND thành phố Hải Phòng", "các sở, ban, ngành", "cấp xã")."""
     since = f"Từ ngày {fmt_date(period.start)} đến {fmt_date(period.end)}"
     if _n(total_row, "dvc_eligible") == 0:
         text = f"{since} không có hồ sơ thuộc {_ELIGIBLE}."
     else:
         text = f"{since} tổng số hồ sơ tiếp nhận qua dịch vụ công trực tuyến là "
         text += f"{_dvc_fraction(total_row)}."
-    if unit_row is not None and communes_row is not None:
+    if parts:
+        text += " Trong đó: " + ", ".join(_dvc_clause(w, r) for w, r in parts) + "."
+    elif unit_row is not None and communes_row is not None:
         clauses = (
             _dvc_clause(LEVEL_WORDS[str(unit_row["level"])], unit_row),
             _dvc_clause(COMMUNES_WORD, communes_row),
@@ -184,16 +189,27 @@ def digitisation_prose(row: Row) -> list[str]:
 _CHANGES = (("new", "ban hành mới"), ("amended", "sửa đổi"), ("abolished", "bãi bỏ"))
 
 
-def procedures_published_prose(published: Mapping, level: str = "district") -> str:
+def procedures_published_prose(published: Mapping, level: str = "district",
+                               department: bool = False) -> str:
     """Section 1.3: procedures published new / amended / abolished, each with its split by
     level. ``published`` is IndicatorResult.procedures_published; ``level`` is the reporting
-    unit's: a district counts both levels, a commune only its own."""
-    levels = ("district", "commune") if level == "district" else (level,)
+    unit's: a district counts both levels, a commune only its own, a province every level
+    (a department, ``department=True``, only the province's)."""
+    levels = {"district": ("district", "commune"),
+              "province": ("province", "district", "commune")}.get(level, (level,))
+    if department:
+        levels = ("province",)
+    if level == "province":
+        levels = tuple(lv for lv in levels if lv == "province" or published.get(lv))
     parts = [f"{label}: {_published(published, change, levels)}" for change, label in _CHANGES]
-    lead = (
-        f"Số lượng TTHC thuộc thẩm quyền của UBND {LEVEL_WORDS[level]} được UBND tỉnh "
-        "công bố trong đó được "
-    )
+    if level == "province":
+        whose = "cấp tỉnh" if department else "các cấp"
+        lead = f"Số lượng TTHC thuộc thẩm quyền của {whose} được UBND cấp tỉnh công bố trong đó được "
+    else:
+        lead = (
+            f"Số lượng TTHC thuộc thẩm quyền của UBND {LEVEL_WORDS[level]} được UBND tỉnh "
+            "công bố trong đó được "
+        )
     return nfc(lead + "; ".join(parts))
 
 
@@ -214,14 +230,16 @@ def feedback_prose(
     unit_row: Row | None = None,
     communes_row: Row | None = None,
     unit_word: str | None = None,
+    parts: Sequence[tuple[str, Row]] = (),
 ) -> list[str]:
     """Section 3: the feedback (PAKN) sentence on regulations and administrative conduct,
     split between the unit (``unit_word``: "thành phố", "phường"...) and its communes when
-    both rows are given, then the business-regulation sentence. Headings:
+    both rows are given (a province: ``parts``, (words, row) after its own, e.g.
+    ("các sở, ban, ngành", row)), then the business-regulation sentence. Headings:
     FEEDBACK_HEADING and BUSINESS_FEEDBACK_HEADING."""
     split = ""
     if unit_row is not None and communes_row is not None and _n(row, "feedback_received"):
-        split = _feedback_split(unit_row, communes_row, unit_word)
+        split = _feedback_split(unit_row, communes_row, unit_word, parts)
     first = _feedback_sentence(row, "feedback", "không", split)
     business = _feedback_sentence(row, "business_feedback", "Không", "")
     return [nfc(first), nfc(business)]
@@ -239,13 +257,15 @@ def _feedback_sentence(row: Row, prefix: str, zero: str, split: str) -> str:
     )
 
 
-def _feedback_split(unit_row: Row, communes_row: Row, unit_word: str | None) -> str:
+def _feedback_split(unit_row: Row, communes_row: Row, unit_word: str | None,
+                    parts: Sequence[tuple[str, Row]] = ()) -> str:
     word = unit_word or _kind_word(unit_row)
-    parts = [
-        (f"thuộc thẩm quyền {word}", _n(unit_row, "feedback_received")),
-        (f"thuộc {COMMUNES_WORD}", _n(communes_row, "feedback_received")),
-    ]
-    named = [f"{who} {_amount(n, 'PAKN')}" for who, n in parts if n]
+    split = [(f"thuộc thẩm quyền {word}", _n(unit_row, "feedback_received"))]
+    if parts:
+        split += [(f"thuộc {who}", _n(r, "feedback_received")) for who, r in parts]
+    else:
+        split.append((f"thuộc {COMMUNES_WORD}", _n(communes_row, "feedback_received")))
+    named = [f"{who} {_amount(n, 'PAKN')}" for who, n in split if n]
     return f" ({', '.join(named)})" if named else ""
 
 

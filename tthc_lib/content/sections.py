@@ -16,11 +16,10 @@ from pathlib import Path
 import pandas as pd
 from IPython.display import HTML
 
-from tthc_lib.content import charts, prose, tables
+from tthc_lib.content import charts, levels, prose, tables
 from tthc_lib.content.context import (
     ReportContext,
     cached_indicators,
-    communes_label,
     context,  # noqa: F401 - the notebooks call s.context(...)
     issuer_name,
     unit_word,
@@ -92,27 +91,60 @@ def closing(ctx: ReportContext) -> HTML:
 # ---- I.1.3 procedures published ---------------------------------------------------------
 
 def procedures_published(ctx: ReportContext) -> HTML:
-    return HTML(_paras([prose.procedures_published_prose(ctx.result.procedures_published,
-                                                         ctx.info["level"])]))
+    return HTML(_paras([prose.procedures_published_prose(
+        ctx.result.procedures_published, ctx.info["level"],
+        department=ctx.info.get("role") == "department")]))
 
 
 # ---- I.2.2 dossiers ---------------------------------------------------------------------
 
 def dossiers(ctx: ReportContext) -> HTML | None:
-    """The prose of 2.2 for the unit itself and, for a unit with wards, "Tại các phường, xã"."""
+    """The prose of 2.2 for the unit itself and, for a unit with wards, "Tại các phường, xã"
+    (a province: "Tại các sở, ban, ngành", its districts' and its communes'), after the
+    sentence naming the predecessors whose records the figures include."""
     head = f"* Kết quả giải quyết TTHC (Số liệu {range_vi(ctx.period)}):"
-    parts = [_paras([head])]
+    parts = [_paras([head]), _paras([t for t in [predecessors_text(ctx)] if t], "tthc-note")]
     own = ctx.row("unit")
     reason = " ".join(ctx.narrative.text("late_reason_unit", ctx.values)) or None
     if ctx.has_children:
-        parts.append(_paras([f"Tại {unit_word(ctx.info)}:"], "tthc-lead"))
+        parts.append(_paras([f"Tại {own_label(ctx)}:"], "tthc-lead"))
     parts.append(_paras(_listed(prose.dossiers_prose(own, reason))))
-    communes = ctx.row("communes")
-    if communes is not None:
-        reason = " ".join(ctx.narrative.text("late_reason_communes", ctx.values)) or None
-        parts.append(_paras([f"Tại {communes_label(ctx)}:"], "tthc-lead"))
-        parts.append(_paras(_listed(prose.dossiers_prose(communes, reason))))
+    for scope, label, row in rollups(ctx):
+        reason = " ".join(ctx.narrative.text(f"late_reason_{scope}", ctx.values)) or None
+        parts.append(_paras([f"Tại {label}:"], "tthc-lead"))
+        parts.append(_paras(_listed(prose.dossiers_prose(row, reason))))
     return _html(parts)
+
+
+def own_label(ctx: ReportContext) -> str:
+    """ "thành phố Hải Dương" (the reference's city); a province's own dossiers are its
+    UBND's, beside its departments': "UBND thành phố Hải Phòng"."""
+    if ctx.info["level"] == "province" and ctx.row("departments") is not None:
+        return issuer_name(ctx.info)
+    return unit_word(ctx.info)
+
+
+def rollups(ctx: ReportContext) -> list[tuple[str, str, pd.Series]]:
+    """(scope, label, row) of the unit's roll-ups below its own line, in the report's order:
+    departments, districts, communes (levels.py)."""
+    return [(scope, levels.rollup_label(ctx.rows, ctx.unit, scope), ctx.row(scope))
+            for scope in levels.rollup_scopes(ctx.rows, ctx.unit)]
+
+
+@lru_cache(maxsize=64)
+def _predecessors(db: str, mtime: float, unit: str, name: str, start: date,
+                  end: date) -> str | None:
+    from tthc_lib.content.predecessors import counted_predecessors, predecessors_sentence
+
+    with open_store(db, read_only=True) as con:
+        return predecessors_sentence(name, counted_predecessors(con, unit, start, end))
+
+
+def predecessors_text(ctx: ReportContext) -> str | None:
+    """ "Số liệu của phường Hải Dương gồm số liệu của phường …, trước ngày 01/7/2025 (…)."
+    or None (predecessors.py)."""
+    return _predecessors(str(ctx.db), ctx.db.stat().st_mtime, ctx.unit, unit_word(ctx.info),
+                         ctx.period.start, ctx.period.end)
 
 
 def dossiers_by_unit_table(ctx: ReportContext) -> HTML | None:
@@ -176,7 +208,11 @@ def league_table(ctx: ReportContext) -> HTML | None:
 
 def online_services(ctx: ReportContext) -> HTML:
     total = ctx.row("total") if ctx.has_children else ctx.row("unit")
-    text = prose.online_services_prose(total, ctx.row("unit"), ctx.row("communes"), ctx.period)
+    parts = []
+    if ctx.has_children and ctx.info["level"] == "province":
+        parts = [(own_label(ctx), ctx.row("unit"))] + [(label, row) for _, label, row in rollups(ctx)]
+    text = prose.online_services_prose(total, ctx.row("unit"), ctx.row("communes"), ctx.period,
+                                       parts)
     return HTML(_paras([text]))
 
 
@@ -198,11 +234,11 @@ def digitisation(ctx: ReportContext) -> HTML:
     head = f"* Kết quả thực hiện số hóa hồ sơ, giấy tờ, kết quả giải quyết TTHC (Số liệu {range_vi(ctx.period)}):"
     parts = [_paras([head])]
     if ctx.has_children:
-        parts.append(_paras([f"Tại {unit_word(ctx.info)}:"], "tthc-lead"))
+        parts.append(_paras([f"Tại {own_label(ctx)}:"], "tthc-lead"))
     parts.append(_paras(prose.digitisation_prose(ctx.row("unit"))))
-    if ctx.row("communes") is not None:
-        parts.append(_paras([f"Tại {communes_label(ctx)}:"], "tthc-lead"))
-        parts.append(_paras(prose.digitisation_prose(ctx.row("communes"))))
+    for _scope, label, row in rollups(ctx):
+        parts.append(_paras([f"Tại {label}:"], "tthc-lead"))
+        parts.append(_paras(prose.digitisation_prose(row)))
     return HTML("\n".join(parts))
 
 
@@ -217,9 +253,12 @@ def digitisation_chart(ctx: ReportContext) -> HTML | None:
 
 def feedback(ctx: ReportContext) -> HTML:
     own = ctx.row("total") if ctx.has_children else ctx.row("unit")
+    parts, word = [], ctx.info["kind"].lower()
+    if ctx.has_children and ctx.info["level"] == "province":
+        parts, word = [(label, row) for _, label, row in rollups(ctx)], own_label(ctx)
     first, business = prose.feedback_prose(
         own, ctx.row("unit") if ctx.has_children else None, ctx.row("communes"),
-        unit_word=ctx.info["kind"].lower())
+        unit_word=word, parts=parts)
     return HTML(_paras([f"- {prose.FEEDBACK_HEADING}", first,
                         f"- {prose.BUSINESS_FEEDBACK_HEADING} {business}"]))
 
@@ -245,7 +284,7 @@ def _comparison(ctx: ReportContext):
 
     mtime = ctx.db.stat().st_mtime
 
-    def cached(span: Period) -> IndicatorResult:
+    def cached(span: Period) -> IndicatorResult:  # on the structure of the period's end
         return cached_indicators(str(ctx.db), mtime, span.start, span.end, ctx.period.end)[0]
 
     with open_store(ctx.db, read_only=True) as con:

@@ -16,9 +16,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from tthc_lib.content import levels
 from tthc_lib.content.formatting import fmt_int, fmt_pct
 from tthc_lib.indicators.rates import RATE_PARTS, rate_of
-from tthc_lib.vocab import LEVEL_LABELS, UNIT_KINDS, norm_header
+from tthc_lib.vocab import LEVEL_LABELS
 
 UNDEFINED = "–"
 TOTAL = "Tổng số"
@@ -66,6 +67,7 @@ LABELS: dict[str, str] = {
     "rate": "Tỷ lệ",
     "feedback": "PAKN về quy định hành chính, hành vi hành chính",
     "business_feedback": "PAKN về quy định kinh doanh",
+    "province": LEVEL_LABELS["province"],
     "district": LEVEL_LABELS["district"],
     "commune": LEVEL_LABELS["commune"],
     "no_field": "Chưa xác định lĩnh vực",
@@ -78,10 +80,6 @@ DERIVED_COUNTS: dict[str, tuple[str, ...]] = {
     "resolved_timely": ("resolved_early", "resolved_on_time"),
 }
 
-# Commune-level kinds in the order their names are listed ("các phường, xã, thị trấn").
-_COMMUNE_KINDS = ("phường", "xã", "thị trấn")
-# The Vietnamese words of unit kinds ("thành phố", "phường"...), without the canonical names.
-_KIND_WORDS = tuple(k for k in UNIT_KINDS if k not in UNIT_KINDS.values())
 
 
 # ---------------------------------------------------------------- numbers
@@ -130,36 +128,18 @@ def child_rows(rows: pd.DataFrame, parent: str) -> list[pd.Series]:
     for _, kid in kids.iterrows():
         total = unit_row(rows, kid["unit"], "total")
         out.append(kid if total is None else total)
-    return sorted(out, key=lambda r: name_key(r["unit_name"]))
+    return sorted(out, key=lambda r: (levels.group_rank(r), name_key(r["unit_name"])))
 
 
 def kind_word(row: Mapping) -> str:
     """The lower-case word for a unit's kind ("thành phố", "phường"), from its `kind` when
     the rows carry it, else from the start of its name; "đơn vị" when neither says."""
-    kind = row.get("kind") if hasattr(row, "get") else None
-    if isinstance(kind, str) and norm_header(kind) in _KIND_WORDS:
-        return norm_header(kind)
-    name = norm_header(row["unit_name"])
-    hits = [k for k in _KIND_WORDS if name.startswith(k + " ")]
-    return max(hits, key=len) if hits else "đơn vị"
-
-
-def _descendants(rows: pd.DataFrame, parent: str) -> list[pd.Series]:
-    """Every unit below `parent` (scope `unit` rows)."""
-    units = rows[rows["scope"] == "unit"]
-    found, frontier = [], [parent]
-    while frontier:
-        kids = units[units["parent_code"].isin(frontier)]
-        found.extend(r for _, r in kids.iterrows())
-        frontier = list(kids["unit"])
-    return found
+    return levels.kind_word(row)
 
 
 def communes_label(rows: pd.DataFrame, parent: str) -> str:
     """The name of the communes roll-up from the kinds below: "các phường, xã"."""
-    kinds = {kind_word(r) for r in _descendants(rows, parent) if r["level"] == "commune"}
-    named = [k for k in _COMMUNE_KINDS if k in kinds]
-    return "các " + ", ".join(named) if named else "cấp xã"
+    return levels.rollup_label(rows, parent, "communes")
 
 
 @dataclass(frozen=True)
@@ -174,7 +154,8 @@ class Line:
 
 def unit_lines(rows: pd.DataFrame, parent: str) -> list[Line]:
     """The lines of a unit's tables: "Tại thành phố" (its own dossiers), one line per child,
-    "Cộng các phường, xã", "Toàn thành phố". A unit without children: its own line only."""
+    "Cộng các phường, xã" (a province: "Cộng các sở, ban, ngành" and its districts' and
+    communes' roll-ups), "Toàn thành phố". A unit without children: its own line only."""
     own = unit_row(rows, parent, "unit")
     if own is None:
         return []
@@ -184,9 +165,9 @@ def unit_lines(rows: pd.DataFrame, parent: str) -> list[Line]:
     word = kind_word(own)
     lines = [Line(f"Tại {word}", own, "own")]
     lines += [Line(str(k["unit_name"]), k) for k in kids]
-    communes = unit_row(rows, parent, "communes")
-    if communes is not None:
-        lines.append(Line(f"Cộng {communes_label(rows, parent)}", communes, "rollup"))
+    for scope in levels.rollup_scopes(rows, parent):
+        line = unit_row(rows, parent, scope)
+        lines.append(Line(f"Cộng {levels.rollup_label(rows, parent, scope)}", line, "rollup"))
     total = unit_row(rows, parent, "total")
     if total is not None:
         lines.append(Line(f"Toàn {word}", total, "total"))
@@ -329,7 +310,7 @@ def dossiers_by_field_table(df_by_field: pd.DataFrame, number: int | None = None
     if df_by_field is None or df_by_field.empty:
         return None
     df = df_by_field.assign(
-        _level=df_by_field["level"].map({"district": 0, "commune": 1}).fillna(2),
+        _level=df_by_field["level"].map({"province": 0, "district": 1, "commune": 2}).fillna(3),
         _name=df_by_field["field"].map(lambda f: name_key(field_label(f))))
     df = df.sort_values(["_level", "_name"], kind="stable")
     lines = [([field_label(r["field"]), LABELS.get(r["level"], str(r["level"]))], Line("", r))
