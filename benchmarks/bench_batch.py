@@ -157,13 +157,14 @@ def registry(db: Path, env: dict) -> list[str]:
 RENDER_ONE = """
 import sys, nbformat
 from pathlib import Path
-from tthc_lib.render import html as render
+from tthc_lib.render.html import render_html
+from tthc_lib.render.pdf import html_to_pdf
 from tthc_lib.content.sections import context
 unit, start, end, db, params, out, *nbs = sys.argv[1:]
 ctx = context(unit, start, end, db, params)
-html = render.render_html([nbformat.read(p, as_version=4) for p in nbs],
+html = render_html([nbformat.read(p, as_version=4) for p in nbs],
                           Path(out) / f"{unit}.html", ctx.meta)
-render.html_to_pdf(html, Path(out) / f"{unit}.pdf")
+html_to_pdf(html, Path(out) / f"{unit}.pdf")
 """
 
 

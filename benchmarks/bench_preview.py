@@ -74,7 +74,7 @@ def run(work: Path, args) -> dict:
 
     from tthc_lib.periods import Period
     from tthc_lib.preview.server import start, stop
-    from tthc_lib.render.html import chromium_path
+    from tthc_lib.render.pdf import chromium_path
     from tthc_lib.workspace.find import resolve
 
     db = args.db or sample_store(work)

@@ -364,7 +364,7 @@ def test_index_rates_are_rounded_once_from_the_counts():
 
     from tthc_lib.content.record import index_line
     from tthc_lib.indicators.figures import COUNTS
-    from tthc_lib.render.html import format_rate
+    from tthc_lib.render.index import format_rate
 
     row = dict.fromkeys(COUNTS, 0)
     row.update(resolved_total=20000, resolved_early=17149, resolved_on_time=2851,

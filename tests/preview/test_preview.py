@@ -14,7 +14,7 @@ from test_inspect import held_out_exports, tthc
 
 from tthc_lib.periods import Period
 from tthc_lib.preview.server import start, stop
-from tthc_lib.render import html as render
+from tthc_lib.render.pdf import chromium_path
 from tthc_lib.workspace.find import resolve
 
 PERIOD = Period(date(2023, 1, 1), date(2023, 3, 31))
@@ -55,7 +55,7 @@ def preview(tmp_path_factory):
 @pytest.fixture(scope="module")
 def browser():
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=render.chromium_path(), args=FLAGS)
+        chromium = playwright.chromium.launch(executable_path=chromium_path(), args=FLAGS)
         yield chromium
         chromium.close()
 

@@ -301,7 +301,7 @@ def _write_index(manifest: Manifest, registry: list[str], folder: Path, period: 
     index = output_path(folder.parent, "index", period)
     if manifest.index_key == key and index.is_file():
         return index
-    from tthc_lib.render.html import IndexEntry, write_index
+    from tthc_lib.render.index import IndexEntry, write_index
 
     index = write_index(folder, label, [IndexEntry(**dict(
         e, html=folder / e["html"] if e.get("html") else None,

@@ -28,7 +28,7 @@ class WorkerState:
     @property
     def printer(self):
         if self._printer is None:
-            from tthc_lib.render.html import open_printer
+            from tthc_lib.render.pdf import open_printer
 
             self._printer = open_printer()
         return self._printer

@@ -94,15 +94,16 @@ def _render(task: UnitTask, executed: list, outcome: UnitOutcome) -> None:
     """HTML (always: the PDF is printed from it), then PDF and DOCX; the index line and the
     findings as the notebooks recorded them."""
     from tthc_lib.content.record import read_record
-    from tthc_lib.render import html as render
+    from tthc_lib.render.html import render_html
+    from tthc_lib.render.pdf import html_to_pdf
 
     period, out = _period(task), Path(task.out)
     meta, entry, findings = read_record(executed)
-    html = render.render_html(executed, output_path(out, "html", period, task.unit), meta)
+    html = render_html(executed, output_path(out, "html", period, task.unit), meta)
     outcome.html = str(html)
     if "pdf" in task.formats:
         pdf = output_path(out, "pdf", period, task.unit)
-        outcome.pdf = str(render.html_to_pdf(html, pdf, printer=worker_state().printer))
+        outcome.pdf = str(html_to_pdf(html, pdf, printer=worker_state().printer))
     if "docx" in task.formats:
         from tthc_lib.render.docx import render_docx
 

@@ -124,21 +124,3 @@ def static_text(name: str) -> str:
 
 
 # ---------------------------------------------------------------- index page
-
-
-# Names that moved to fonts / pdf / index when render.py was split (issue 9); still importable
-# from here until batch/ and its tests import them from their new modules.
-_MOVED = {
-    "font_css": "fonts", "CHROMIUM_FLAGS": "pdf", "PdfPrinter": "pdf", "ChromiumCliPrinter": "pdf",
-    "PlaywrightPrinter": "pdf", "PRINTERS": "pdf", "open_printer": "pdf", "default_printer": "pdf",
-    "html_to_pdf": "pdf", "chromium_path": "pdf", "IndexEntry": "index", "write_index": "index",
-    "format_count": "index", "format_rate": "index",
-}
-
-
-def __getattr__(name: str):
-    if name in _MOVED:
-        import importlib
-
-        return getattr(importlib.import_module(f"tthc_lib.render.{_MOVED[name]}"), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
