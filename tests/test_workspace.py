@@ -132,7 +132,7 @@ def test_a_held_out_city_from_an_empty_folder_to_its_own_reports(tmp_path):
     city = (folder / "UB.html").read_text(encoding="utf-8")
     ward = (folder / "UB01.html").read_text(encoding="utf-8")
     assert "UBND THÀNH PHỐ UÔNG BÍ" in city and "Uông Bí, ngày 31 tháng 3 năm 2023" in city
-    assert "UBND PHƯỜNG QUANG TRUNG" in ward and "Uông Bí, ngày 31 tháng 3 năm 2023" in ward
+    assert "UBND PHƯỜNG QUANG TRUNG" in ward and "Quang Trung, ngày 31 tháng 3 năm 2023" in ward
     assert "Chưa có lời văn cho mục này: ghi khóa “s2_1” trong params/narrative/" \
            "2023-01-01_2023-03-31.yaml." in city
     assert "Tổng số hồ sơ" in city or "hồ sơ" in city            # the figures sections render
