@@ -145,7 +145,7 @@ def test_inspect_of_a_file_that_is_no_table_is_one_line(workspace, tmp_path):
      "Hồ sơ nguồn bad.yaml: dossiers: cột 'due_date' không có"),
     ("dossiers:\n  values:\n    status: {\"Xong\": done}\n",
      ("Hồ sơ nguồn bad.yaml: dossiers.values.status: \"Xong\" phải ánh xạ tới một trong open, "
-      "resolved, returned, withdrawn (đang là 'done').")),
+      "paused, resolved, returned, withdrawn (đang là 'done').")),
     ("dossier:\n  headers: {}\n", "Hồ sơ nguồn bad.yaml: loại tệp 'dossier' không có"),
     ("dossiers:\n  headers:\n    status: [\"Mã hồ sơ\"]\n",
      "Hồ sơ nguồn bad.yaml: dossiers: tiêu đề \"Mã hồ sơ\" đã là của cột dossier_id"),

@@ -75,7 +75,7 @@ def test_the_page_reloads_by_itself_and_shows_the_edited_sentence(preview, brows
     page.goto(url, wait_until="load")
     assert page.get_by_text("Câu mở đầu thứ nhất của phường.").is_visible()
     assert page.get_by_text("PHƯỜNG QUANG TRUNG").first.is_visible()
-    assert "Quang Trung, ngày 31 tháng 3 năm 2023" in page.inner_text("body")
+    assert "Quang Trung, ngày 31 tháng 3 năm 2023" in page.inner_text("body")  # its own place
 
     seen = pv.version
     write_narrative(ws, "Câu mở đầu đã sửa, lưu lúc chạy thử.")
