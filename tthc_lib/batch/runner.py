@@ -209,13 +209,10 @@ def _to_execute(record: UnitRecord | None, keys: dict[str, str], formats: Sequen
 
 
 def _fingerprints(db: Path, window: Period) -> dict[str, str]:
-    from tthc_lib.store.connection import connect
+    from tthc_lib.store.connection import open_store
 
-    con = connect(db, read_only=True)
-    try:
+    with open_store(db, read_only=True) as con:
         return data_fingerprints(con, window)
-    finally:
-        con.close()
 
 
 def _parameters(unit: str, period: Period, db: Path, params_dir: Path) -> dict:

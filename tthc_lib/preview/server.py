@@ -186,13 +186,10 @@ def serve(ws: Workspace, unit: str, period: Period, port: int = 8800, open_brows
 
 
 def _check_unit(ws: Workspace, unit: str) -> None:
-    from tthc_lib.store.connection import connect
+    from tthc_lib.store.connection import open_store
 
-    con = connect(ws.db, read_only=True)
-    try:
+    with open_store(ws.db, read_only=True) as con:
         found = con.execute("SELECT 1 FROM units WHERE unit_code = ?", [unit]).fetchone()
-    finally:
-        con.close()
     if not found:
         raise TthcError(f"Không có đơn vị {unit} trong danh mục đơn vị của {ws.db}; xem các mã "
                         "bằng tthc indicators --period ... --format csv.")

@@ -129,13 +129,10 @@ class PreviewSession:
                 repr(sorted(nar.document.items())))
 
     def _level(self) -> str:
-        from tthc_lib.store.connection import connect
+        from tthc_lib.store.connection import open_store
 
-        con = connect(self.ws.db, read_only=True)
-        try:
+        with open_store(self.ws.db, read_only=True) as con:
             row = con.execute("SELECT level FROM units WHERE unit_code = ?", [self.unit]).fetchone()
-        finally:
-            con.close()
         return row[0] if row else ""
 
     def _changed_keys(self, texts: tuple | None) -> set[str] | None:

@@ -17,6 +17,7 @@ from tthc_lib.sample.model import (
     LOCAL_OFFSET,
     _d,
 )
+from tthc_lib.vocab import LEVEL_LABELS
 
 # What the exports write for each canonical value (all are synonyms known to vocab).
 CHANNEL_LABELS = {"online": "Trực tuyến", "in_person": "Trực tiếp"}
@@ -34,7 +35,6 @@ STATUS_LABELS = {
 }
 
 
-LEVEL_LABELS = {"province": "Cấp tỉnh", "district": "Cấp huyện", "commune": "Cấp xã"}
 
 
 ONLINE_LABELS = {"full": "Toàn trình", "partial": "Một phần", "none": ("", "Không")}

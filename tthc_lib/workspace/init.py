@@ -101,14 +101,11 @@ def _stored_units(db: Path) -> list[dict]:
     """The registry in the workspace's store (code, name, parent), or [] before any ingest."""
     if not db.exists():
         return []
-    from tthc_lib.store.connection import connect
+    from tthc_lib.store.connection import open_store
 
-    con = connect(db, read_only=True)
-    try:
+    with open_store(db, read_only=True) as con:
         rows = con.execute("SELECT unit_code, unit_name, parent_code FROM units "
                            "ORDER BY parent_code NULLS FIRST, unit_code").fetchall()
-    finally:
-        con.close()
     return [{"code": c, "name": n, "parent": p} for c, n, p in rows]
 
 
