@@ -174,7 +174,8 @@ def test_a_worker_killed_mid_batch_loses_no_unit_and_half_writes_nothing(isolate
 
     con = connect(batch.db)
     for i in range(3, 9):
-        con.execute(f"INSERT INTO units VALUES ('W{i}', 'Phường {i}', 'Phường', 'commune', 'C')")
+        con.execute("INSERT INTO units (unit_code, unit_name, kind, level, parent_code) "
+                    f"VALUES ('W{i}', 'Phường {i}', 'Phường', 'commune', 'C')")
     con.close()
     units = ["C", "W1", "W2", *(f"W{i}" for i in range(3, 9))]
     summary = batch.run(executor="dask", scheduler=cluster.address,

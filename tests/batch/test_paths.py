@@ -148,7 +148,7 @@ def test_unit_index_and_case_twins_do_not_overwrite_other_files(batch):  # noqa:
     from tthc_lib.store.connection import connect
 
     con = connect(batch.db)
-    con.execute("""INSERT INTO units VALUES
+    con.execute("""INSERT INTO units (unit_code, unit_name, kind, level, parent_code) VALUES
         ('index', 'Phường Mục Lục', 'Phường', 'commune', 'C'),
         ('w1', 'Phường Chữ Thường', 'Phường', 'commune', 'C'),
         ('CON', 'Xã Thiết Bị', 'Xã', 'commune', 'C'),

@@ -4,7 +4,7 @@ template). Beside it in render/: fonts (the embedded serif), pdf (Chromium print
 
 Every file written here opens offline, from an e-mail attachment: fonts and images are data
 URIs, nothing is fetched, no script runs (a Content-Security-Policy says so to the browser).
-Files are written atomically: a temporary file in the same folder, then os.replace.
+Files are written through the one atomic writer (tthc_lib.atomic).
 """
 
 from __future__ import annotations
@@ -116,11 +116,3 @@ def static_text(name: str) -> str:
     """A file of our nbconvert template (report.css, index.css) as text."""
     return (TEMPLATES / TEMPLATE_NAME / name).read_text(encoding="utf-8")
 
-
-# ---------------------------------------------------------------- fonts
-
-
-# ---------------------------------------------------------------- PDF
-
-
-# ---------------------------------------------------------------- index page
