@@ -64,7 +64,8 @@ def largest_ward(db: Path) -> tuple[str, int]:
     try:
         return con.execute(
             "SELECT d.unit_code, count(*) FROM dossiers d JOIN units u USING (unit_code) "
-            "WHERE u.level = 'commune' GROUP BY 1 ORDER BY 2 DESC LIMIT 1").fetchone()
+            "WHERE u.level = 'commune' AND d.received_date BETWEEN ? AND ? "
+            "GROUP BY 1 ORDER BY 2 DESC LIMIT 1", list(PERIOD)).fetchone()
     finally:
         con.close()
 

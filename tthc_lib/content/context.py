@@ -135,6 +135,10 @@ def context(unit: str, period_start: str, period_end: str, db: str | Path,
                                    period.start, period.end)
     if unit not in registry:
         raise UnitError(f"Không có đơn vị {unit} trong danh mục đơn vị.", unit=unit)
+    if result.row(unit, "unit") is None:
+        raise UnitError(f"Đơn vị {unit} không có trong cơ cấu đơn vị ngày "
+                        f"{period.end:%d/%m/%Y} (đã sắp xếp vào đơn vị khác, hoặc chưa thành "
+                        "lập): hãy chọn đơn vị đang hoạt động ở cuối kỳ.", unit=unit)
     info = dict(registry[unit], unit_code=unit)
     parent = registry.get(info["parent_code"]) if info.get("parent_code") else None
     if parent is not None:
