@@ -20,14 +20,11 @@ from tthc_lib.sample.later import (
 from tthc_lib.sample.model import DAY, DUE_TIME, SECOND, _d, _office_seconds
 from tthc_lib.sample.write import (
     FILES,
-    TOPIC_LABELS,
-    _format_dates,
     _header,
-    _headers,
-    _labels,
     _unit_kind,
     _write_csv,
     _write_dossiers,
+    feedback_table,
 )
 
 LATER_FILES = {
@@ -197,17 +194,7 @@ def _feedback_row(rng, cal, unit: str, lo, hi, last, fb: dict) -> dict:
 
 
 def _write_feedback(out_dir: Path, fb: pd.DataFrame, rng) -> Path:
-    h = _headers("feedback")
-    n = len(fb)
-    table = pd.DataFrame({
-        h("feedback_id"): fb["feedback_id"], h("unit_code"): fb["unit_code"],
-        h("topic"): _labels(rng, fb["topic"], TOPIC_LABELS),
-        h("received_at"): _format_dates(fb["received_at"].to_numpy(), ["dmy_hm"] * n),
-        h("due_at"): _format_dates(fb["due_at"].to_numpy(), ["dmy"] * n),
-        h("handled_at"): _format_dates(fb["handled_at"].to_numpy(), ["dmy_hm"] * n),
-        h("content"): fb["content"],
-    })
-    return _write_csv(out_dir / LATER_FILES["feedback"], table)
+    return _write_csv(out_dir / LATER_FILES["feedback"], feedback_table(fb, rng))
 
 
 __all__ = ["FILES", "LATER_FILES", "close_base_open", "later_dossiers", "later_feedback",

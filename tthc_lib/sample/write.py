@@ -307,12 +307,11 @@ def _unknown_unit(city_code: str, codes: set) -> str:
     return f"{city_code}{i:02d}"
 
 
-def _write_feedback(out_dir: Path, fb: pd.DataFrame, spec: dict, rng) -> Path:
-    """Feedback export with free-text content; one exact duplicate and one row with a unit
-    outside the registry (received in the period: it must be set aside, not counted)."""
+def feedback_table(fb: pd.DataFrame, rng) -> pd.DataFrame:
+    """The feedback records as their export writes them (topic labels drawn from `rng`)."""
     h = _headers("feedback")
     n = len(fb)
-    table = pd.DataFrame({
+    return pd.DataFrame({
         h("feedback_id"): fb["feedback_id"], h("unit_code"): fb["unit_code"],
         h("topic"): _labels(rng, fb["topic"], TOPIC_LABELS),
         h("received_at"): _format_dates(fb["received_at"].to_numpy(), ["dmy_hm"] * n),
@@ -320,6 +319,13 @@ def _write_feedback(out_dir: Path, fb: pd.DataFrame, spec: dict, rng) -> Path:
         h("handled_at"): _format_dates(fb["handled_at"].to_numpy(), ["dmy_hm"] * n),
         h("content"): fb["content"],
     })
+
+
+def _write_feedback(out_dir: Path, fb: pd.DataFrame, spec: dict, rng) -> Path:
+    """Feedback export with free-text content; one exact duplicate and one row with a unit
+    outside the registry (received in the period: it must be set aside, not counted)."""
+    h = _headers("feedback")
+    table = feedback_table(fb, rng)
     ps, pe = _d(spec["period"]["start"]), _d(spec["period"]["end"])
     recv = fb["received_at"].to_numpy().astype("datetime64[D]")
     i = int(np.flatnonzero((recv >= ps) & (recv <= pe))[0])
