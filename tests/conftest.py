@@ -15,7 +15,8 @@ ROOT = TESTS.parent
 # `make test-fast` runs `pytest -m "not integration"`: the unit loop, under a minute. A test is
 # an integration test when its folder runs real kernels, browsers, Dask processes or the CLI as
 # a subprocess (below), when it uses the generated sample store, or when its module says so
-# (`pytestmark = pytest.mark.integration`). `make test` (CI) runs everything.
+# (`pytestmark = pytest.mark.integration`) or the test does (long property runs). `make test`
+# (CI) runs everything.
 INTEGRATION_FOLDERS = {"batch", "render", "preview", "workspace", "cli", "sample"}
 INTEGRATION_FIXTURES = {"sample_store"}
 

@@ -125,6 +125,7 @@ def test_identity_failure_is_a_finding_with_both_numbers(city):
 
 # ---- HTML ----
 
+@pytest.mark.integration  # a long property run (make test-fast leaves it out)
 def test_html_headers_numbers_row_and_escaping(city):
     city.execute("INSERT INTO procedures VALUES ('P9', 'Thủ tục', 'Đo đạc & <bản đồ>', "
                  "'district', 'none')")
@@ -214,6 +215,7 @@ FOLDED = {"c3": ("received_total",), "c4": ("received_online",), "c5": ("receive
           "c13": ("pending_overdue",)}
 
 
+@pytest.mark.integration  # a long property run (make test-fast leaves it out)
 @settings(max_examples=30, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(records=st.lists(dossier_records(), max_size=30), start=day,

@@ -235,6 +235,7 @@ def _expected(records, units, start, end):
     return out
 
 
+@pytest.mark.integration  # a long property run (make test-fast leaves it out)
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(records=st.lists(dossier_records(), max_size=40),
        start=day, length=st.integers(0, 200))

@@ -336,6 +336,7 @@ def _expected(rows):
     return dups, len(kept) - len(good), stored
 
 
+@pytest.mark.integration  # a long property run (make test-fast leaves it out)
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(base=st.lists(semantic_rows, min_size=1, max_size=25),
        copies=st.lists(st.integers(0, 24), max_size=8),

@@ -9,6 +9,7 @@ from datetime import date
 
 import duckdb
 import pandas as pd
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -115,6 +116,7 @@ def _descendants(parent, code):
     return out
 
 
+@pytest.mark.integration  # a long property run (make test-fast leaves it out)
 @settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
 @given(structures())
 def test_every_record_counts_once_and_roll_ups_add_up(case):
@@ -149,6 +151,7 @@ def test_every_record_counts_once_and_roll_ups_add_up(case):
     con.close()
 
 
+@pytest.mark.integration  # a long property run (make test-fast leaves it out)
 @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
 @given(structures())
 def test_as_of_end_is_the_default_and_per_unit_queries_are_slices(case):
