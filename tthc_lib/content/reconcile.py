@@ -182,20 +182,20 @@ def _rounded_rate(num: int, den: int, places: int) -> Decimal | None:
     return None if int(den) == 0 else round_half_away(Fraction(int(num) * 100, int(den)), places)
 
 
-def _fmt_pct(value: Decimal, places: int) -> str:
-    return fmt_percent(value, places)
-
-
-def _rate_check(p: Printed, num: int, den: int) -> Finding | None:
+def _rate_check(p: Printed, num: int, den: int, kind: str = "arithmetic") -> Finding | None:
+    """A printed rate against num/den: from its own printed parts ("arithmetic") or from the
+    store ("data")."""
     places = _places(p.value)
     expected = _rounded_rate(num, den, places)
     if expected is not None and expected == Decimal(p.value):
         return None
-    computed = "không xác định (mẫu số bằng 0)" if expected is None else \
-        f"{fmt_int(num)}/{fmt_int(den)} = {_fmt_pct(expected, places)}"
-    return Finding(p.section, p.path, p.value, expected, "arithmetic",
-                   f"{_where(p)}: {_label(p)} in {_fmt_pct(Decimal(p.value), places)} nhưng "
-                   f"{computed}")
+    undefined = "mẫu số bằng 0" if kind == "arithmetic" else "không có hồ sơ"
+    computed = f"không xác định ({undefined})" if expected is None else \
+        f"{fmt_int(num)}/{fmt_int(den)} = {fmt_percent(expected, places)}"
+    source = "" if kind == "arithmetic" else "dữ liệu cho "
+    return Finding(p.section, p.path, p.value, expected, kind,
+                   f"{_where(p)}: {_label(p)} in {fmt_percent(Decimal(p.value), places)} nhưng "
+                   f"{source}{computed}")
 
 
 @dataclass(frozen=True)
@@ -246,15 +246,7 @@ def root_unit(con, unit: str | None = None) -> str:
 def _data_finding(p: Printed, data: _StoreValues) -> Finding | None:
     if p.name in RATES:
         num, den = (data.count(p.part, n) for n in RATES[p.name])
-        places = _places(p.value)
-        expected = _rounded_rate(num, den, places)
-        if expected is not None and expected == Decimal(p.value):
-            return None
-        computed = "không xác định (không có hồ sơ)" if expected is None else \
-            f"{fmt_int(num)}/{fmt_int(den)} = {_fmt_pct(expected, places)}"
-        return Finding(p.section, p.path, p.value, expected, "data",
-                       f"{_where(p)}: {_label(p)} in {_fmt_pct(Decimal(p.value), places)} "
-                       f"nhưng dữ liệu cho {computed}")
+        return _rate_check(p, num, den, "data")
     expected = data.count(p.part, p.name)
     if int(p.value) == expected:
         return None
