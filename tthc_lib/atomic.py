@@ -8,7 +8,6 @@ report that looks complete. The temporary file is created with the user's usual 
 from __future__ import annotations
 
 import os
-import secrets
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -20,7 +19,7 @@ def atomic_path(path: str | os.PathLike):
     """Yield a temporary path beside `path`; when the block succeeds it replaces `path`.
     An OSError (full disk, unwritable folder) becomes a ReportError naming the file."""
     path = Path(path)
-    tmp = path.with_name(f".{path.name}-{os.getpid()}-{secrets.token_hex(4)}.part")
+    tmp = path.with_name(f".{path.name}-{os.getpid()}-{os.urandom(4).hex()}.part")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         yield tmp

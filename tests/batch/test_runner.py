@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import shutil
 from datetime import date
 from pathlib import Path
@@ -197,8 +198,6 @@ def test_cli_lists_failures_and_exits_1(batch, monkeypatch):
 
 
 def test_second_run_on_the_same_folder_is_refused(batch):
-    import os
-
     with output_lock(batch.path("period_dir")), \
             pytest.raises(ReportError, match="đang được một lần chạy tthc report khác dùng "
                           f"\\(tiến trình {os.getpid()}\\)") as refused:
@@ -221,6 +220,31 @@ def test_a_run_in_another_process_is_refused_in_one_line(batch):
     assert done.returncode == 1
     [line] = done.stderr.strip().splitlines() or done.stdout.strip().splitlines()
     assert "đang được một lần chạy tthc report khác dùng" in line
+
+
+def test_the_lock_of_a_killed_run_is_free_at_once(tmp_path):
+    """The lock is the system's (flock): a run killed while holding it leaves no stale lock,
+    only its lock files, and the next run takes it without waiting."""
+    import signal
+    import subprocess
+    import sys
+
+    folder = tmp_path / "2023-01-01_2023-10-30"
+    script = ("import sys, time; from tthc_lib.batch.locks import output_lock\n"
+              "with output_lock(sys.argv[1]):\n    print('held', flush=True); time.sleep(600)")
+    holder = subprocess.Popen([sys.executable, "-c", script, str(folder)],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        with pytest.raises(ReportError, match=f"\\(tiến trình {holder.pid}\\)"), \
+                output_lock(folder):
+            pass
+    finally:
+        holder.send_signal(signal.SIGKILL)
+        holder.wait(timeout=60)
+        holder.stdout.close()
+    with output_lock(folder):
+        assert (folder / ".tthc-report.pid").read_text(encoding="utf-8") == str(os.getpid())
 
 
 def test_atomic_write_keeps_the_old_file_when_writing_fails(tmp_path):
@@ -308,6 +332,37 @@ def test_unchanged_units_are_kept_out_of_the_pace():
     assert progress.line() == "Đơn vị 11/12 · không đổi 10 · đã chạy 00:30 · còn ~00:30"
 
 
+def test_lines_before_any_unit_ran_are_the_ones_tqdm_drew():
+    """Until a unit runs the line is written without tqdm (a no-op re-run does not import
+    it); the words are those tqdm drew for the same state (taken from it before the change)."""
+    clock, stream = _Clock(), io.StringIO()
+    progress = Progress(4, stream, every=0, tty=False, clock=clock)
+    progress.advance(skipped=True)
+    clock.now = 65.0
+    progress.advance(skipped=True)
+    clock.now = 125.0
+    progress.advance(failed=True)
+    clock.now = 3725.0
+    progress.advance()
+    progress.finish()
+    assert stream.getvalue().splitlines() == [
+        "Đơn vị 1/4 · không đổi 1 · đã chạy 00:00 · còn ~?",
+        "Đơn vị 2/4 · không đổi 2 · đã chạy 01:05 · còn ~?",
+        "Đơn vị 3/4 · không đổi 2 · lỗi 1 · đã chạy 02:05 · còn ~02:05",
+        "Đơn vị 4/4 · không đổi 2 · lỗi 1 · đã chạy 1:02:05",
+    ]
+    for tty in (False, True):
+        stream = io.StringIO()
+        progress = Progress(26, stream, tty=tty, clock=_Clock())
+        for _ in range(26):
+            progress.advance(skipped=True)
+        progress.finish()
+        assert stream.getvalue() == "Đơn vị 26/26 · không đổi 26 · đã chạy 00:00\n"
+    stream = io.StringIO()
+    Progress(0, stream, tty=False, clock=_Clock()).finish()
+    assert stream.getvalue() == "Đơn vị 0/0 · đã chạy 00:00\n"
+
+
 def test_format_duration():
     assert [format_duration(s) for s in (0, 83, 3725)] == ["00:00", "01:23", "1:02:05"]
 
@@ -376,3 +431,76 @@ def test_index_rates_are_rounded_once_from_the_counts():
     assert format_rate(entry["early_rate"]) == "85,7%"
     assert format_rate(entry["on_time_rate"]) == "14,3%"      # 14,255 -> 14,3
     assert format_rate(entry["online_rate"]) == "100,0%"      # 99,955 -> 100,0
+
+
+def test_an_edited_library_file_reruns_every_unit(batch, tmp_path, monkeypatch):
+    """The library's hashes are remembered under the files' stat (keys.library_digest); an
+    edit that keeps the size and the mtime still re-runs every section of every unit."""
+    import os
+
+    from tthc_lib.batch import keys
+
+    library = tmp_path / "lib"
+    shutil.copytree(ROOT / "tthc_lib" / "templates", library / "templates")
+    monkeypatch.setattr(keys, "LIBRARY_DIR", library)
+    monkeypatch.setattr(keys, "RACY_NS", 0)
+    batch.run()
+    assert _ran(batch.run()) == {}
+    assert Manifest.load(batch.path("period_dir")).library["files"]
+    css = library / "templates" / "tthc" / "report.css"
+    st = css.stat()
+    text = css.read_text(encoding="utf-8")
+    css.write_text(text.replace(text[0], "Z" if text[0] != "Z" else "Y", 1), encoding="utf-8")
+    os.utime(css, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert css.stat().st_size == st.st_size
+    assert _ran(batch.run()) == {"C": 2, "W1": 2, "W2": 2}
+
+
+def test_new_data_reruns_its_units_when_the_store_view_is_remembered(batch, monkeypatch):
+    """A no-op re-run reads the units and fingerprints from the manifest when the store's
+    files are unchanged (keys.store_view); a write to the store is seen at once."""
+    from tthc_lib.batch import keys
+
+    monkeypatch.setattr(keys, "RACY_NS", 0)
+    batch.run()
+    manifest = batch.path("manifest")
+    assert Manifest.load(manifest.parent).store["key"]
+    written = manifest.stat().st_mtime_ns
+    assert _ran(batch.run()) == {}
+    assert manifest.stat().st_mtime_ns == written   # nothing changed: not rewritten
+    con = connect(batch.db)
+    _dossier(con, "new", "W2", day=9)
+    con.close()
+    assert _ran(batch.run()) == {"C": 2, "W2": 2}
+    assert _ran(batch.run()) == {}
+
+
+NOOP_IMPORTS = """
+import json, sys
+from pathlib import Path
+from tthc_lib.batch import keys
+keys.RACY_NS = 0
+from tthc_lib.cli import main
+main(sys.argv[1:], standalone_mode=False)
+heavy = ("pandas", "numpy", "nbformat", "nbconvert", "papermill", "jupyter_client", "duckdb",
+         "babel", "matplotlib", "playwright", "dask", "distributed", "jinja2", "jsonschema",
+         "tqdm", "multiprocessing", "importlib.metadata", "filelock")
+print(json.dumps(sorted(m for m in heavy if m in sys.modules)))
+"""
+
+
+def test_a_noop_rerun_imports_none_of_the_heavy_libraries(batch):
+    """With nothing changed, `tthc report` decides so without the store's engine, the
+    kernels, the renderers or the executors (the no-op's cost is its imports)."""
+    import subprocess
+    import sys
+
+    args = ["--db", str(batch.db), "report", "--period", "2023-01-01:2023-10-30", "--unit",
+            "all", "--to", "html", "--out", str(batch.out), "--params", str(batch.params),
+            "--notebooks", str(batch.notebooks)]
+    for expected in (None, []):
+        done = subprocess.run([sys.executable, "-c", NOOP_IMPORTS, *args], capture_output=True,
+                              text=True, timeout=300, check=True)
+        if expected is not None:
+            assert json.loads(done.stdout.splitlines()[-1]) == expected
+            assert "Đơn vị 3/3 · không đổi 3 · đã chạy 00:00" in done.stderr

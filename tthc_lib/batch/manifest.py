@@ -2,7 +2,9 @@
 with, its formats, index line and findings, or its failure).
 
 A JSON file in the period's output folder, written atomically and only after the files it
-describes are in place, so it never claims a report that is not there.
+describes are in place, so it never claims a report that is not there. It also keeps what
+makes a re-run with nothing changed cheap (keys.py): the library files' hashes under their
+stat, and the store's units and fingerprints under the store's stat.
 """
 
 from __future__ import annotations
@@ -37,23 +39,30 @@ class Manifest:
     NAME = Path(OUTPUT_NAMES["manifest"]).name
 
     def __init__(self, folder: Path, units: dict[str, UnitRecord] | None = None,
-                 index_key: str | None = None):
+                 index_key: str | None = None, caches: dict | None = None):
         self.path = Path(folder) / self.NAME
         self.units = units or {}
         self.index_key = index_key  # the entries the index page was last written from
+        caches = caches or {}
+        self.library: dict = caches.get("library") or {}   # keys.library_digest's cache
+        self.store: dict = caches.get("store") or {}       # keys.store_view's cache
+        self._written: bytes | None = None                 # the file as loaded or last saved
 
     @classmethod
     def load(cls, folder: Path) -> Manifest:
         """The manifest of `folder`, or an empty one (missing, unreadable or older format)."""
         path = Path(folder) / cls.NAME
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            written = path.read_bytes()
+            data = json.loads(written.decode("utf-8"))
             if data.get("version") != MANIFEST_VERSION:
                 return cls(folder)
-            return cls(folder, {u: UnitRecord(**r) for u, r in data["units"].items()},
-                       data.get("index_key"))
-        except (OSError, ValueError, TypeError, KeyError):
+            manifest = cls(folder, {u: UnitRecord(**r) for u, r in data["units"].items()},
+                           data.get("index_key"), data.get("caches"))
+        except (OSError, ValueError, TypeError, KeyError, AttributeError):
             return cls(folder)
+        manifest._written = written
+        return manifest
 
     def get(self, unit: str) -> UnitRecord | None:
         return self.units.get(unit)
@@ -62,6 +71,14 @@ class Manifest:
         self.units[unit] = record
 
     def save(self) -> None:
+        """Write the manifest (atomically), unless the file already says the same."""
+        data = self._bytes()
+        if data != self._written or not self.path.is_file():
+            write_bytes_atomic(self.path, data)
+            self._written = data
+
+    def _bytes(self) -> bytes:
         data = {"version": MANIFEST_VERSION, "index_key": self.index_key,
-                "units": {u: vars(r) for u, r in sorted(self.units.items())}}
-        write_bytes_atomic(self.path, json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8"))
+                "units": {u: vars(r) for u, r in sorted(self.units.items())},
+                "caches": {"library": self.library, "store": self.store}}
+        return json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8")

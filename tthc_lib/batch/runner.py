@@ -14,16 +14,18 @@ import os
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
+from datetime import date
 from pathlib import Path
 
 from tthc_lib.atomic import write_bytes_atomic
 from tthc_lib.batch.keys import (
-    data_fingerprints,
+    StoreView,
     data_window,
     files_digest,
     library_digest,
     params_digest,
     sha256_of,
+    store_view,
 )
 from tthc_lib.batch.manifest import Manifest, UnitRecord
 from tthc_lib.batch.names import FORMATS, OUTPUT_NAMES, name_conflicts, output_path, safe_name
@@ -108,18 +110,24 @@ def render_reports(db: Path, period: Period, units: list[str] | None, out: Path,
                    retry_failed: bool = False) -> RunSummary:
     """Execute and render the requested units' reports for the period (only what changed,
     unless `force`; only earlier failures with `retry_failed`), then the index and summary.
-    `progress` is a progress.Progress (or None)."""
-    from tthc_lib.batch.executors import open_executor
+    `progress` is a progress.Progress (or None).
+
+    With nothing changed this imports and reads only what deciding so needs: the executors,
+    kernels and renderers are imported only when a unit runs or the index changed."""
     from tthc_lib.batch.locks import output_lock
+    from tthc_lib.content.narrative import Settings
 
     began = time.monotonic()
     folder = output_path(out, "period_dir", period)
     with output_lock(folder):
         manifest = Manifest.load(folder)
-        registry, active = _registry_units(db, period.end)
+        settings = Settings.load(Path(params_dir))
+        library = library_digest(manifest.library)
+        view = store_view(db, data_window(period, settings.calendar), library, manifest.store)
+        registry, active = view.registry, view.active
         selected, refused = _split_unsafe(_select_units(units, registry, active), registry)
         plan = plan_batch(db, period, selected, out, to, notebooks_dir, params_dir, manifest,
-                          force=force, retry_failed=retry_failed)
+                          force=force, retry_failed=retry_failed, view=view, library=library)
         summary = RunSummary(period.iso, None)
         summary.outcomes += refused
         if progress is not None:
@@ -129,13 +137,16 @@ def render_reports(db: Path, period: Period, units: list[str] | None, out: Path,
         summary.outcomes += [UnitOutcome(u, skipped=True) for u in plan.skipped]
         try:
             if plan.tasks:
+                from tthc_lib.batch.executors import open_executor
+
                 with open_executor(executor, jobs=jobs, scheduler=scheduler) as ex:
                     _collect(ex.run(plan.tasks), plan, manifest, folder, summary, progress)
         finally:
             manifest.save()
         if progress is not None:
             progress.finish()
-        _finish_summary(summary, manifest, selected, registry, folder, period, params_dir)
+        _finish_summary(summary, manifest, selected, registry, folder, period,
+                        (settings.calendar, library))
         summary.seconds = time.monotonic() - began
         _write_summary(summary, output_path(out, "summary", period))
     return summary
@@ -156,23 +167,29 @@ def _split_unsafe(units: list[str], registry: list[str]) -> tuple[list[str],
 
 def plan_batch(db: Path, period: Period, units: list[str], out: Path, formats: Sequence[str],
                notebooks_dir: Path, params_dir: Path, manifest: Manifest, force: bool = False,
-               retry_failed: bool = False) -> BatchPlan:
+               retry_failed: bool = False, view: StoreView | None = None,
+               library: str | None = None) -> BatchPlan:
     """The unit tasks of the grid unit × period × section whose keys changed since the
-    manifest's run (all with `force`; with `retry_failed`, only the units that failed)."""
-    from tthc_lib.content.narrative import Settings
-
+    manifest's run (all with `force`; with `retry_failed`, only the units that failed).
+    `view` and `library` (store_view, library_digest) are read here when not given."""
     notebooks = {p.stem: p for p in section_notebooks(notebooks_dir)}
-    settings = Settings.load(Path(params_dir))
-    common = sha256_of(library_digest(), params_digest(Path(params_dir), period))
+    if library is None:
+        library = library_digest(manifest.library)
+    if view is None:
+        from tthc_lib.content.narrative import Settings
+
+        calendar = Settings.load(Path(params_dir)).calendar
+        view = store_view(db, data_window(period, calendar), library, manifest.store)
+    common = sha256_of(library, params_digest(Path(params_dir), period))
     nb_keys = {s: files_digest([p]) for s, p in notebooks.items()}
-    fingerprints = _fingerprints(db, data_window(period, settings.calendar))
-    plan = BatchPlan([], {}, [])
+    fixed = _parameters("", period, db, params_dir)
     by_unit: dict[str, dict[str, str]] = {}
     for cell in grid(unit=units, period=[period], section=list(notebooks)):
-        params = _parameters(cell["unit"], period, db, params_dir)
+        params = dict(fixed, unit=cell["unit"])
         by_unit.setdefault(cell["unit"], {})[cell["section"]] = sha256_of(
             common, nb_keys[cell["section"]], json.dumps(params, sort_keys=True),
-            fingerprints.get(cell["unit"], ""))
+            view.fingerprints.get(cell["unit"], ""))
+    plan = BatchPlan([], {}, [])
     for unit, keys in by_unit.items():
         plan.keys[unit] = keys
         record = manifest.get(unit)
@@ -206,13 +223,6 @@ def _to_execute(record: UnitRecord | None, keys: dict[str, str], formats: Sequen
     if not stale and have == set(formats):
         return None
     return stale
-
-
-def _fingerprints(db: Path, window: Period) -> dict[str, str]:
-    from tthc_lib.store.connection import open_store
-
-    with open_store(db, read_only=True) as con:
-        return data_fingerprints(con, window)
 
 
 def _parameters(unit: str, period: Period, db: Path, params_dir: Path) -> dict:
@@ -267,8 +277,10 @@ def _plain(value):
 
 
 def _finish_summary(summary: RunSummary, manifest: Manifest, selected: list[str],
-                    registry: list[str], folder: Path, period: Period, params_dir: Path) -> None:
-    """Earlier failures of units not re-run, findings, and the index of every current report."""
+                    registry: list[str], folder: Path, period: Period,
+                    index_keys: tuple[str, str]) -> None:
+    """Earlier failures of units not re-run, findings, and the index of every current report.
+    `index_keys`: the office's calendar and the library digest."""
     ran = {o.unit for o in summary.outcomes if not o.skipped}
     findings: dict[str, dict] = {}
     for unit in selected:
@@ -282,19 +294,18 @@ def _finish_summary(summary: RunSummary, manifest: Manifest, selected: list[str]
         for finding in record.findings:
             findings.setdefault(json.dumps(finding, sort_keys=True, ensure_ascii=False), finding)
     summary.findings = list(findings.values())
-    summary.index = str(_write_index(manifest, registry, folder, period, params_dir))
+    summary.index = str(_write_index(manifest, registry, folder, period, *index_keys))
 
 
 def _write_index(manifest: Manifest, registry: list[str], folder: Path, period: Period,
-                 params_dir: Path) -> Path:
+                 calendar: str, library: str) -> Path:
     """The index of every unit with a current report, rewritten only when it changed."""
-    from tthc_lib.content.narrative import Settings
     from tthc_lib.periods import label_vi
 
-    label = label_vi(period, Settings.load(params_dir).calendar)
+    label = label_vi(period, calendar)
     records = [(u, manifest.get(u)) for u in registry]
     entries = [r.entry for _, r in records if r is not None and r.status == "ok" and r.entry]
-    key = sha256_of(label, library_digest(), json.dumps(entries, sort_keys=True))
+    key = sha256_of(label, library, json.dumps(entries, sort_keys=True))
     index = output_path(folder.parent, "index", period)
     if manifest.index_key == key and index.is_file():
         return index
@@ -330,12 +341,6 @@ def _registry_units(db: Path, as_of) -> tuple[list[str], list[str]]:
     """(every unit of the registry, the units active on `as_of`): the active ones first,
     parents before children (the period's structure, store/structure.py), then the others
     in code order."""
-    from tthc_lib.store.connection import open_store
-    from tthc_lib.store.structure import unit_structure
-
-    with open_store(db, read_only=True) as con:
-        active = list(unit_structure(con, as_of)["unit_code"])
-        codes = [r[0] for r in con.execute("SELECT unit_code FROM units ORDER BY unit_code")
-                 .fetchall()]
-    known = set(active)
-    return active + [c for c in codes if c not in known], active
+    day = date.fromisoformat(as_of) if isinstance(as_of, str) else as_of
+    view = store_view(db, Period(day, day), library_digest())
+    return view.registry, view.active

@@ -16,20 +16,30 @@ from pathlib import Path
 
 import yaml
 
-from tthc_lib.content.formatting import fmt_int, fmt_pct
 from tthc_lib.errors import ReportError
-from tthc_lib.indicators.figures import COUNTS, RATES
+
+# The figures and their formatting (pandas, Babel) are imported where a narrative is filled:
+# reading the settings, as every command and the batch's planning do, needs neither.
 
 # Narrative keys, in report order (report-layout.md, "Sections").
 KEYS = ("opening", "s1_1", "s1_2", "s2_1", "late_reason_unit", "late_reason_communes", "s2_5",
         "achievements", "difficulties", "tasks", "closing")
 
 
+# libyaml's loader (ten times faster: every command reads the settings); a file it refuses is
+# read again by PyYAML's own, whose words the error line quotes.
+_FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _read_yaml(path: Path) -> dict:
     if not path.exists():
         return {}
+    text = path.read_text(encoding="utf-8")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        try:
+            data = yaml.load(text, Loader=_FAST_LOADER) or {}  # safe: SafeLoader in C
+        except yaml.YAMLError:
+            data = yaml.safe_load(text) or {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" ở dòng {mark.line + 1}" if mark is not None else ""
@@ -140,6 +150,9 @@ class FigureValues:
         self.findings: list[dict] = []
 
     def lookup(self, name: str) -> str:
+        from tthc_lib.content.formatting import fmt_int, fmt_pct
+        from tthc_lib.indicators.figures import COUNTS, RATES
+
         if name in self.words:
             return self.words[name]
         scope, _, figure = name.rpartition(".")
@@ -161,6 +174,9 @@ class FigureValues:
         return "".join(out)
 
     def known_numbers(self) -> tuple[set[int], set[str]]:
+        from tthc_lib.content.formatting import fmt_pct
+        from tthc_lib.indicators.figures import COUNTS, RATES
+
         counts = {int(r[c]) for r in self.rows.values() for c in COUNTS}
         rates = set()
         for r in self.rows.values():

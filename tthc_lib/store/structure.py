@@ -30,8 +30,10 @@ Use:
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas is imported where a frame is made: planning a batch needs none
+    import pandas as pd
 
 # The units each roll-up scope sums, as a condition on the member `m` (a `structure` row).
 SCOPE_MEMBERS = {
@@ -107,6 +109,8 @@ def unit_structure(con, as_of: date) -> pd.DataFrame:
 
 def _dates(df: pd.DataFrame, column: str) -> pd.DataFrame:
     """`column` as datetime.date values (None where empty), as the store holds them."""
+    import pandas as pd
+
     df[column] = [None if pd.isna(v) else pd.Timestamp(v).date() for v in df[column]]
     return df
 
