@@ -10,21 +10,31 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
 MARKER = Path("params") / "report.yaml"
 DB_NAME = Path("data") / "tthc.duckdb"
 
 
+def _packaged(*parts: str) -> Path:
+    """A folder or file shipped inside the package (importlib.resources is imported here: a
+    command run inside a workspace needs none)."""
+    from importlib import resources
+
+    ref = resources.files("tthc_lib")
+    for part in parts:
+        ref = ref / part
+    return Path(str(ref))
+
+
 def packaged_notebooks() -> Path:
     """The section notebooks shipped inside the package."""
-    return Path(str(resources.files("tthc_lib") / "notebooks"))
+    return _packaged("notebooks")
 
 
 def builtin_params() -> Path:
     """The params a new workspace starts from; used as they are outside any workspace."""
-    return Path(str(resources.files("tthc_lib") / "workspace" / "template" / "params"))
+    return _packaged("workspace", "template", "params")
 
 
 def find_workspace(start: str | os.PathLike | None = None) -> Path | None:
@@ -99,4 +109,4 @@ def sample_spec(given: str | None = None, start: str | os.PathLike | None = None
     for name in SAMPLE_SPECS:
         if root is not None and (root / "params" / name).is_file():
             return root / "params" / name
-    return Path(str(resources.files("tthc_lib") / "data" / SAMPLE_SPECS[0]))
+    return _packaged("data", SAMPLE_SPECS[0])
