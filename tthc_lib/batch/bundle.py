@@ -1,18 +1,26 @@
 """Unit tasks that carry everything they read, for workers that share no folder with the client.
 
-The client packs a task (`pack`): a read-only snapshot of the unit's subtree for the days its
-report can read (the period and the periods it is compared with; one small DuckDB file), the
-params folder, the section notebooks and the executed notebooks it reuses, in one zip. The
-worker (`run_packed`) unpacks it in a private folder, runs the unit as usual there and returns
-every file it wrote as bytes; only the client writes the output folder (`unpack`), each file
-atomically, then the manifest and the index.
+The client (`Snapshots`, one read-only connection to the store for the whole batch) makes:
+
+- once per batch, the shared files (`SharedFiles`): the tables every report reads whole
+  (units, successions, procedures, changes) as Parquet, the params folder and the section
+  notebooks; an executor sends them once per worker (Dask: `client.scatter`), and the worker
+  writes them out once, in a folder kept for their hash;
+- per unit (`Snapshots.pack`), the unit's own rows: its dossiers and feedback for the days its
+  report can read (the period and the periods it is compared with), on the structure of the
+  period's end, predecessors included; one `COPY ... TO` Parquet per table, already
+  compressed, so nothing is zipped; and the executed notebooks it reuses.
+
+The worker (`run_packed`) rebuilds a small DuckDB store from them in a private folder, runs
+the unit as usual there and returns every file it wrote as bytes; only the client writes the
+output folder (`unpack`), each file atomically, then the manifest and the index.
 """
 
 from __future__ import annotations
 
-import io
+import hashlib
+import shutil
 import tempfile
-import zipfile
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -23,42 +31,48 @@ from tthc_lib.batch.names import FORMATS, output_path
 from tthc_lib.batch.tasks import UnitOutcome, UnitTask
 from tthc_lib.periods import Period
 
-# The rows a unit's report can read: the registry and the tables every report reads whole, the
-# subtree's dossiers and feedback in the window, and the store's first closed dossier (the
-# comparisons ask whether the store covers an earlier period).
-_SNAPSHOT_SQL = [
-    "INSERT INTO units SELECT * FROM src.units",
-    "INSERT INTO procedures SELECT * FROM src.procedures",
-    "INSERT INTO changes SELECT * FROM src.changes",
-    """INSERT INTO dossiers
-       WITH RECURSIVE subtree(unit_code, depth) AS (
-           SELECT $unit, 0
-           UNION ALL
-           SELECT u.unit_code, s.depth + 1 FROM src.units u
-           JOIN subtree s ON u.parent_code = s.unit_code WHERE s.depth < 32)
-       SELECT * FROM src.dossiers d
-       WHERE (d.unit_code IN (SELECT unit_code FROM subtree)
-              AND d.received_date <= $end AND (d.closed_date IS NULL OR d.closed_date >= $start))
-          OR d.dossier_id = (SELECT dossier_id FROM src.dossiers WHERE closed_date IS NOT NULL
+SHARED_TABLES = ("units", "successions", "procedures", "changes")
+UNIT_TABLES = ("dossiers", "feedback")
+
+# The registered codes whose records make up each active unit's subtree on the structure of
+# the period's end (store/structure.py: closure and counted_for), for the whole batch.
+_MEMBERS_SQL = """CREATE TEMP TABLE snapshot_members AS {ctes}
+    SELECT DISTINCT c.ancestor, cf.unit_code FROM closure c
+    JOIN counted_for cf ON cf.active_code = c.descendant"""
+
+# A unit's rows: its subtree's dossiers open at some time in the window (and the store's first
+# closed dossier: the comparisons ask whether the store covers an earlier period), and its
+# feedback received in the window.
+_UNIT_SQL = {
+    "dossiers": """SELECT d.* FROM dossiers d
+       WHERE (d.unit_code IN (SELECT unit_code FROM snapshot_members WHERE ancestor = {unit})
+              AND d.received_date <= {end} AND (d.closed_date IS NULL OR d.closed_date >= {start}))
+          OR d.dossier_id = (SELECT dossier_id FROM dossiers WHERE closed_date IS NOT NULL
                              ORDER BY closed_date, dossier_id LIMIT 1)""",
-    """INSERT INTO feedback
-       WITH RECURSIVE subtree(unit_code, depth) AS (
-           SELECT $unit, 0
-           UNION ALL
-           SELECT u.unit_code, s.depth + 1 FROM src.units u
-           JOIN subtree s ON u.parent_code = s.unit_code WHERE s.depth < 32)
-       SELECT * FROM src.feedback f
-       WHERE f.unit_code IN (SELECT unit_code FROM subtree)
-         AND f.received_date BETWEEN $start AND $end""",
-]
+    "feedback": """SELECT f.* FROM feedback f
+       WHERE f.unit_code IN (SELECT unit_code FROM snapshot_members WHERE ancestor = {unit})
+         AND f.received_date BETWEEN {start} AND {end}""",
+}
+
+
+@dataclass(frozen=True)
+class SharedFiles:
+    """What every task of a batch reads alike, by relative name; `key` is their hash."""
+
+    key: str
+    files: dict[str, bytes]
 
 
 @dataclass(frozen=True)
 class PackedTask:
-    """A unit task and the zip of everything it reads (picklable, a few hundred kB)."""
+    """A unit task and its own files (its rows as Parquet, its reused executed notebooks)."""
 
     task: UnitTask
-    data: bytes
+    files: dict[str, bytes]
+
+    @property
+    def size(self) -> int:
+        return sum(len(data) for data in self.files.values())
 
 
 @dataclass
@@ -67,61 +81,123 @@ class PackedOutcome:
     files: dict[str, bytes] = field(default_factory=dict)  # relative to the output folder
 
 
-def unit_snapshot(db: Path, unit: str, window: Period) -> bytes:
-    """A DuckDB file holding what `unit`'s report reads in `window`, as bytes."""
-    from tthc_lib.store.connection import connect
+class Snapshots:
+    """The client's side of a batch: one read-only connection to the store; the shared files
+    once, then each unit's own. Use from one thread; close when done."""
 
-    with tempfile.TemporaryDirectory(prefix="tthc-snapshot-") as folder:
-        path = Path(folder) / "store.duckdb"
-        con = connect(path)
-        try:
-            con.execute(f"ATTACH '{_sql_text(str(db))}' AS src (READ_ONLY)")
-            con.execute("BEGIN")
-            args = {"unit": unit, "start": window.start, "end": window.end}
-            for sql in _SNAPSHOT_SQL:
-                con.execute(sql, {k: v for k, v in args.items() if f"${k}" in sql})
-            con.execute("COMMIT")
-            con.execute("DETACH src")
-            con.execute("CHECKPOINT")
-        finally:
-            con.close()
-        return path.read_bytes()
+    def __init__(self, db: Path, period: Period, calendar: str):
+        from tthc_lib.store.connection import connect
+        from tthc_lib.store.structure import sql_date, structure_ctes
+
+        self.period, self.window = period, data_window(period, calendar)
+        self._folder = Path(tempfile.mkdtemp(prefix="tthc-snapshot-"))
+        self._con = connect(db, read_only=True)
+        self._con.execute(_MEMBERS_SQL.format(ctes=structure_ctes(sql_date(period.end))))
+        self._seq = 0
+
+    def shared(self, params_dir: Path, notebooks: tuple[tuple[str, str], ...]) -> SharedFiles:
+        files = {f"tables/{t}.parquet": self._parquet(f"SELECT * FROM {t}")
+                 for t in SHARED_TABLES}
+        params = Path(params_dir)
+        for path in sorted(p for p in params.rglob("*") if p.is_file()):
+            files["params/" + path.relative_to(params).as_posix()] = path.read_bytes()
+        for section, path in notebooks:
+            files[f"notebooks/{section}.ipynb"] = Path(path).read_bytes()
+        digest = hashlib.sha256()
+        for name in sorted(files):
+            digest.update(name.encode() + b"\0" + hashlib.sha256(files[name]).digest())
+        return SharedFiles(digest.hexdigest(), files)
+
+    def pack(self, task: UnitTask) -> PackedTask:
+        """`task` with its rows and the executed notebooks it reuses."""
+        literal = {"unit": _literal(task.unit), "start": f"DATE '{self.window.start}'",
+                   "end": f"DATE '{self.window.end}'"}
+        files = {f"tables/{t}.parquet": self._parquet(_UNIT_SQL[t].format(**literal))
+                 for t in UNIT_TABLES}
+        for section, _ in task.notebooks:
+            done = output_path(Path(task.out), "notebook", self.period, task.unit, section)
+            if section not in task.execute and done.is_file():
+                files["out/" + done.relative_to(task.out).as_posix()] = done.read_bytes()
+        return PackedTask(task, files)
+
+    def _parquet(self, select: str) -> bytes:
+        self._seq += 1
+        path = self._folder / f"{self._seq}.parquet"
+        self._con.execute(f"COPY ({select}) TO '{_text(str(path))}' "
+                          "(FORMAT parquet, COMPRESSION zstd)")
+        data = path.read_bytes()
+        path.unlink()
+        return data
+
+    def close(self) -> None:
+        self._con.close()
+        shutil.rmtree(self._folder, ignore_errors=True)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
 
-def _sql_text(text: str) -> str:
+def _text(text: str) -> str:
     return text.replace("'", "''")
 
 
-def pack(task: UnitTask, calendar: str = "calendar") -> PackedTask:
-    """The client's side: `task` with its snapshot, params, notebooks and reused notebooks."""
-    period = _period(task)
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as bundle:
-        bundle.writestr("store.duckdb", unit_snapshot(Path(task.db), task.unit,
-                                                      data_window(period, calendar)))
-        params = Path(task.params_dir)
-        for path in sorted(p for p in params.rglob("*") if p.is_file()):
-            bundle.write(path, "params/" + path.relative_to(params).as_posix())
-        for section, path in task.notebooks:
-            bundle.write(path, f"notebooks/{section}.ipynb")
-            done = output_path(Path(task.out), "notebook", period, task.unit, section)
-            if section not in task.execute and done.is_file():
-                bundle.write(done, "out/" + done.relative_to(task.out).as_posix())
-    return PackedTask(task, buffer.getvalue())
+def _literal(text: str) -> str:
+    return "'" + _text(text) + "'"
 
 
-def run_packed(packed: PackedTask) -> PackedOutcome:
+_SHARED_FOLDERS: dict[str, Path] = {}  # in a worker process: shared files' key -> folder
+
+
+def _shared_folder(shared: SharedFiles) -> Path:
+    """The worker's folder of the batch's shared files, written on first use."""
+    folder = _SHARED_FOLDERS.get(shared.key)
+    if folder is None or not folder.is_dir():
+        folder = Path(tempfile.mkdtemp(prefix="tthc-shared-"))
+        for name, data in shared.files.items():
+            path = folder / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+        for old in list(_SHARED_FOLDERS.values()):  # one batch at a time per worker
+            shutil.rmtree(old, ignore_errors=True)
+        _SHARED_FOLDERS.clear()
+        _SHARED_FOLDERS[shared.key] = folder
+    return folder
+
+
+def _build_store(path: Path, shared: Path, own: Path) -> None:
+    """A DuckDB store at `path` from the shared tables and the unit's own (Parquet)."""
+    from tthc_lib.store.connection import connect
+
+    con = connect(path)
+    try:
+        con.execute("BEGIN")
+        for table in SHARED_TABLES + UNIT_TABLES:
+            source = (shared if table in SHARED_TABLES else own) / "tables" / f"{table}.parquet"
+            con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM "
+                        f"read_parquet('{_text(str(source))}')")
+        con.execute("COMMIT")
+    finally:
+        con.close()
+
+
+def run_packed(packed: PackedTask, shared: SharedFiles) -> PackedOutcome:
     """The worker's side: run the unit in a private folder; return its files as bytes."""
     from tthc_lib.batch.worker import run_unit
 
-    task = packed.task
+    task, common = packed.task, _shared_folder(shared)
     with tempfile.TemporaryDirectory(prefix="tthc-task-") as folder:
         root = Path(folder)
-        with zipfile.ZipFile(io.BytesIO(packed.data)) as bundle:
-            bundle.extractall(root)
-        local = replace(task, db=str(root / "store.duckdb"), params_dir=str(root / "params"),
+        for name, data in packed.files.items():
+            path = root / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+        _build_store(root / "store.duckdb", common, root)
+        local = replace(task, db=str(root / "store.duckdb"), params_dir=str(common / "params"),
                         out=str(root / "out"),
-                        notebooks=tuple((s, str(root / "notebooks" / f"{s}.ipynb"))
+                        notebooks=tuple((s, str(common / "notebooks" / f"{s}.ipynb"))
                                         for s, _ in task.notebooks))
         outcome = run_unit(local)
         out = root / "out"
@@ -149,7 +225,7 @@ def unpack(packed: PackedOutcome, task: UnitTask) -> UnitOutcome:
         if outcome.failure.path:
             outcome.failure.path = str(_inside(out, outcome.failure.path))
         for kind in FORMATS:  # a failed unit keeps no report of an earlier run
-            output_path(out, kind, _period(task), task.unit).unlink(missing_ok=True)
+            output_path(out, kind, task_period(task), task.unit).unlink(missing_ok=True)
     return outcome
 
 
@@ -161,5 +237,5 @@ def _inside(out: Path, name: str) -> Path:
     return out / name
 
 
-def _period(task: UnitTask) -> Period:
+def task_period(task: UnitTask) -> Period:
     return Period(date.fromisoformat(task.period_start), date.fromisoformat(task.period_end))
