@@ -172,16 +172,16 @@ class _KillBusiest:
                      for address, info in client.scheduler_info()["workers"].items()}
             busy = client.processing()
         address = max(busy, key=lambda a: len(busy[a]))
-        self.lost = {_unit_of(key) for key in busy[address]}
+        self.lost = {unit for key in busy[address] for unit in _units_of(key)}
         _end(self.cluster.workers[int(str(names[address]).rsplit("-", 1)[1])])
 
     def finish(self) -> None:
         pass
 
 
-def _unit_of(key) -> str:
-    """The unit of a task key `tthc-unit-UNIT-START_END` (executors._task_key)."""
-    return str(key).removeprefix("tthc-unit-").rsplit("-", 5)[0]
+def _units_of(key) -> list[str]:
+    """The units of a task key `tthc-units-U1+U2-START_END` (executors._task_key)."""
+    return str(key).removeprefix("tthc-units-").rsplit("-", 5)[0].split("+")
 
 
 def _whole_report(path: Path, name: str) -> bool:

@@ -3,13 +3,15 @@
 The client (`Snapshots`, one read-only connection to the store for the whole batch) makes:
 
 - once per batch, the shared files (`SharedFiles`): the tables every report reads whole
-  (units, successions, procedures, changes) as Parquet, the params folder and the section
+  (successions, procedures, changes) as Parquet, the params folder and the section
   notebooks; an executor sends them once per worker (Dask: `client.scatter`), and the worker
   writes them out once, in a folder kept for their hash;
-- per unit (`Snapshots.pack`), the unit's own rows: its dossiers and feedback for the days its
-  report can read (the period and the periods it is compared with), on the structure of the
-  period's end, predecessors included; one `COPY ... TO` Parquet per table, already
-  compressed, so nothing is zipped; and the executed notebooks it reuses.
+- per unit (`Snapshots.pack`), the unit's own rows, on the structure of the period's end:
+  the registry of its subtree (predecessors included) and of its ancestors, not the whole
+  registry (a kernel's figures cost grows with the units its store holds); its subtree's
+  dossiers and feedback for the days its report can read (the period and the periods it is
+  compared with); one `COPY ... TO` Parquet per table, already compressed, so nothing is
+  zipped; and the executed notebooks it reuses.
 
 The worker (`run_packed`) rebuilds a small DuckDB store from them in a private folder, runs
 the unit as usual there and returns every file it wrote as bytes; only the client writes the
@@ -31,26 +33,44 @@ from tthc_lib.batch.names import FORMATS, output_path
 from tthc_lib.batch.tasks import UnitOutcome, UnitTask
 from tthc_lib.periods import Period
 
-SHARED_TABLES = ("units", "successions", "procedures", "changes")
-UNIT_TABLES = ("dossiers", "feedback")
+SHARED_TABLES = ("successions", "procedures", "changes")
+UNIT_TABLES = ("units", "dossiers", "feedback")
 
-# The registered codes whose records make up each active unit's subtree on the structure of
-# the period's end (store/structure.py: closure and counted_for), for the whole batch.
-_MEMBERS_SQL = """CREATE TEMP TABLE snapshot_members AS {ctes}
-    SELECT DISTINCT c.ancestor, cf.unit_code FROM closure c
-    JOIN counted_for cf ON cf.active_code = c.descendant"""
+# For each active unit (`ancestor`) on the structure of the period's end (store/structure.py),
+# the registered codes its snapshot holds: those whose records make up its subtree
+# (closure and counted_for: predecessors included), and the unit's ancestors, active and as
+# registered (its header names its parents). Made once per batch.
+_MEMBERS_SQL = """CREATE TEMP TABLE snapshot_members AS {ctes},
+    registered_up(unit_code, code, steps) AS (
+        SELECT unit_code, unit_code, 0 FROM units
+        UNION ALL
+        SELECT r.unit_code, u.parent_code, r.steps + 1 FROM registered_up r
+        JOIN units u ON u.unit_code = r.code
+        WHERE u.parent_code IS NOT NULL AND r.steps < 32),
+    above AS (
+        SELECT c.descendant AS unit_code, r.code FROM closure c
+        JOIN registered_up r ON r.unit_code = c.ancestor)
+    SELECT c.ancestor, cf.unit_code, TRUE AS counted FROM closure c
+    JOIN counted_for cf ON cf.active_code = c.descendant
+    UNION
+    SELECT unit_code, code, FALSE FROM above"""
 
-# A unit's rows: its subtree's dossiers open at some time in the window (and the store's first
+# A unit's rows: those units, its subtree's dossiers open at some time in the window (and the store's first
 # closed dossier: the comparisons ask whether the store covers an earlier period), and its
 # feedback received in the window.
 _UNIT_SQL = {
+    "units": """SELECT u.* FROM units u
+       WHERE u.unit_code IN (SELECT unit_code FROM snapshot_members
+                             WHERE ancestor IN ({units}))""",
     "dossiers": """SELECT d.* FROM dossiers d
-       WHERE (d.unit_code IN (SELECT unit_code FROM snapshot_members WHERE ancestor = {unit})
+       WHERE (d.unit_code IN (SELECT unit_code FROM snapshot_members
+                              WHERE ancestor IN ({units}) AND counted)
               AND d.received_date <= {end} AND (d.closed_date IS NULL OR d.closed_date >= {start}))
           OR d.dossier_id = (SELECT dossier_id FROM dossiers WHERE closed_date IS NOT NULL
                              ORDER BY closed_date, dossier_id LIMIT 1)""",
     "feedback": """SELECT f.* FROM feedback f
-       WHERE f.unit_code IN (SELECT unit_code FROM snapshot_members WHERE ancestor = {unit})
+       WHERE f.unit_code IN (SELECT unit_code FROM snapshot_members
+                             WHERE ancestor IN ({units}) AND counted)
          AND f.received_date BETWEEN {start} AND {end}""",
 }
 
@@ -65,9 +85,11 @@ class SharedFiles:
 
 @dataclass(frozen=True)
 class PackedTask:
-    """A unit task and its own files (its rows as Parquet, its reused executed notebooks)."""
+    """A few unit tasks (siblings, in the runner's order) and their files: their rows as
+    Parquet, in one snapshot (the worker's kernel computes the figures of a store once, so
+    units that share one pay that once), and the executed notebooks they reuse."""
 
-    task: UnitTask
+    tasks: tuple[UnitTask, ...]
     files: dict[str, bytes]
 
     @property
@@ -77,7 +99,7 @@ class PackedTask:
 
 @dataclass
 class PackedOutcome:
-    outcome: UnitOutcome
+    outcomes: list[UnitOutcome]
     files: dict[str, bytes] = field(default_factory=dict)  # relative to the output folder
 
 
@@ -108,17 +130,19 @@ class Snapshots:
             digest.update(name.encode() + b"\0" + hashlib.sha256(files[name]).digest())
         return SharedFiles(digest.hexdigest(), files)
 
-    def pack(self, task: UnitTask) -> PackedTask:
-        """`task` with its rows and the executed notebooks it reuses."""
-        literal = {"unit": _literal(task.unit), "start": f"DATE '{self.window.start}'",
-                   "end": f"DATE '{self.window.end}'"}
+    def pack(self, tasks: list[UnitTask]) -> PackedTask:
+        """`tasks` with their rows (one query per table) and the executed notebooks they
+        reuse."""
+        literal = {"units": ", ".join(_literal(t.unit) for t in tasks),
+                   "start": f"DATE '{self.window.start}'", "end": f"DATE '{self.window.end}'"}
         files = {f"tables/{t}.parquet": self._parquet(_UNIT_SQL[t].format(**literal))
                  for t in UNIT_TABLES}
-        for section, _ in task.notebooks:
-            done = output_path(Path(task.out), "notebook", self.period, task.unit, section)
-            if section not in task.execute and done.is_file():
-                files["out/" + done.relative_to(task.out).as_posix()] = done.read_bytes()
-        return PackedTask(task, files)
+        for task in tasks:
+            for section, _ in task.notebooks:
+                done = output_path(Path(task.out), "notebook", self.period, task.unit, section)
+                if section not in task.execute and done.is_file():
+                    files["out/" + done.relative_to(task.out).as_posix()] = done.read_bytes()
+        return PackedTask(tuple(tasks), files)
 
     def _parquet(self, select: str) -> bytes:
         self._seq += 1
@@ -184,10 +208,11 @@ def _build_store(path: Path, shared: Path, own: Path) -> None:
 
 
 def run_packed(packed: PackedTask, shared: SharedFiles) -> PackedOutcome:
-    """The worker's side: run the unit in a private folder; return its files as bytes."""
+    """The worker's side: run the units in turn in a private folder, on one store built from
+    their snapshot; return their outcomes and files as bytes."""
     from tthc_lib.batch.worker import run_unit
 
-    task, common = packed.task, _shared_folder(shared)
+    common = _shared_folder(shared)
     with tempfile.TemporaryDirectory(prefix="tthc-task-") as folder:
         root = Path(folder)
         for name, data in packed.files.items():
@@ -195,38 +220,44 @@ def run_packed(packed: PackedTask, shared: SharedFiles) -> PackedOutcome:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)
         _build_store(root / "store.duckdb", common, root)
-        local = replace(task, db=str(root / "store.duckdb"), params_dir=str(common / "params"),
-                        out=str(root / "out"),
-                        notebooks=tuple((s, str(common / "notebooks" / f"{s}.ipynb"))
-                                        for s, _ in task.notebooks))
-        outcome = run_unit(local)
         out = root / "out"
+        outcomes = [_relative(run_unit(replace(
+            task, db=str(root / "store.duckdb"), params_dir=str(common / "params"), out=str(out),
+            notebooks=tuple((s, str(common / "notebooks" / f"{s}.ipynb"))
+                            for s, _ in task.notebooks))), out) for task in packed.tasks]
         files = {p.relative_to(out).as_posix(): p.read_bytes()
                  for p in out.rglob("*") if p.is_file()} if out.is_dir() else {}
-        for name in ("html", "pdf", "docx"):
-            if getattr(outcome, name):
-                setattr(outcome, name, Path(getattr(outcome, name)).relative_to(out).as_posix())
-        if outcome.failure is not None and outcome.failure.path:
-            outcome.failure.path = Path(outcome.failure.path).relative_to(out).as_posix()
-    return PackedOutcome(outcome, files)
+    return PackedOutcome(outcomes, files)
 
 
-def unpack(packed: PackedOutcome, task: UnitTask) -> UnitOutcome:
-    """The client's side: write the worker's files under the output folder (executed notebooks
-    first, reports after), and give the outcome the paths there."""
-    out, outcome = Path(task.out), packed.outcome
+def _relative(outcome: UnitOutcome, out: Path) -> UnitOutcome:
+    for name in ("html", "pdf", "docx"):
+        if getattr(outcome, name):
+            setattr(outcome, name, Path(getattr(outcome, name)).relative_to(out).as_posix())
+    if outcome.failure is not None and outcome.failure.path:
+        outcome.failure.path = Path(outcome.failure.path).relative_to(out).as_posix()
+    return outcome
+
+
+def unpack(packed: PackedOutcome, tasks: tuple[UnitTask, ...]) -> list[UnitOutcome]:
+    """The client's side: write the workers' files under the output folder (executed notebooks
+    first, reports after), and give the outcomes the paths there."""
+    out = Path(tasks[0].out)
     order = sorted(packed.files, key=lambda name: (not name.endswith(".ipynb"), name))
     for name in order:
         write_bytes_atomic(_inside(out, name), packed.files[name])
-    for kind in ("html", "pdf", "docx"):
-        if getattr(outcome, kind):
-            setattr(outcome, kind, str(_inside(out, getattr(outcome, kind))))
-    if outcome.failure is not None:
-        if outcome.failure.path:
-            outcome.failure.path = str(_inside(out, outcome.failure.path))
-        for kind in FORMATS:  # a failed unit keeps no report of an earlier run
-            output_path(out, kind, task_period(task), task.unit).unlink(missing_ok=True)
-    return outcome
+    by_unit = {task.unit: task for task in tasks}
+    for outcome in packed.outcomes:
+        for kind in ("html", "pdf", "docx"):
+            if getattr(outcome, kind):
+                setattr(outcome, kind, str(_inside(out, getattr(outcome, kind))))
+        if outcome.failure is not None:
+            if outcome.failure.path:
+                outcome.failure.path = str(_inside(out, outcome.failure.path))
+            for kind in FORMATS:  # a failed unit keeps no report of an earlier run
+                output_path(out, kind, task_period(by_unit[outcome.unit]),
+                            outcome.unit).unlink(missing_ok=True)
+    return packed.outcomes
 
 
 def _inside(out: Path, name: str) -> Path:

@@ -71,7 +71,7 @@ class LocalExecutor(Executor):
             pool = self._open_pool()
             yield from pipelined(tasks, lambda shared: shared,
                                  lambda packed, shared: pool.submit(run_packed, packed, shared),
-                                 ahead=2 * self.jobs + 2)
+                                 ahead=2 * self.jobs + 2, size=chunk_size(len(tasks), self.jobs))
             return
         if self._serial is not None:
             yield from self._serial.run(tasks)
@@ -143,10 +143,11 @@ class DaskExecutor(Executor):
             return client.scatter(shared, broadcast=True, hash=True)
 
         def submit(packed, shared):
-            return client.submit(run_packed, packed, shared, key=_task_key(packed.task),
+            return client.submit(run_packed, packed, shared, key=_task_key(packed.tasks),
                                  pure=False)
 
-        yield from pipelined(tasks, share, submit, ahead=max(4, 3 * workers))
+        yield from pipelined(tasks, share, submit, ahead=max(4, 3 * workers),
+                             size=chunk_size(len(tasks), workers))
 
     def _open_client(self):
         try:
@@ -190,35 +191,47 @@ def _calendar(params_dir: str, cache: dict[str, str]) -> str:
     return cache[params_dir]
 
 
-def pipelined(tasks: list[UnitTask], share: Callable, submit: Callable,
-              ahead: int) -> Iterator[UnitOutcome]:
-    """Packed tasks run by `submit(packed, shared)` (a future with add_done_callback), their
-    outcomes as they finish, written here. A thread makes the snapshots (bundle.Snapshots),
-    at most `ahead` units before the outcomes collected; `share(files)` is how the batch's
+CHUNK_MAX = 8  # units per packed task at most (benchmarks/README.md › Report batch)
+
+
+def chunk_size(units: int, workers: int) -> int:
+    """Units per packed task: as many as keeps at least 4 tasks per worker, at most CHUNK_MAX
+    (a task's units share one snapshot, so its kernel computes the figures once for them)."""
+    return max(1, min(CHUNK_MAX, -(-units // (4 * max(1, workers)))))
+
+
+def pipelined(tasks: list[UnitTask], share: Callable, submit: Callable, ahead: int,
+              size: int = 1) -> Iterator[UnitOutcome]:
+    """Packed tasks of `size` consecutive units (siblings, in the runner's order) run by
+    `submit(packed, shared)` (a future with add_done_callback); the units' outcomes as they
+    finish, their files written here. A thread makes the snapshots (bundle.Snapshots), at most
+    `ahead` packed tasks before the outcomes collected; `share(files)` is how the batch's
     shared files reach the workers (once each)."""
+    chunks = [tuple(tasks[i:i + size]) for i in range(0, len(tasks), size)]
     room, done, stop = threading.Semaphore(ahead), queue.Queue(), threading.Event()
-    maker = threading.Thread(target=_make_tasks, args=(tasks, share, submit, room, done, stop),
+    maker = threading.Thread(target=_make_tasks, args=(chunks, share, submit, room, done, stop),
                              name="tthc-snapshots", daemon=True)
     maker.start()
     try:
-        for _ in tasks:
-            task, future, error = done.get()
+        for _ in chunks:
+            chunk, future, error = done.get()
             room.release()
-            yield _collected(task, future, error)
+            yield from _collected(chunk, future, error)
     finally:
         stop.set()
         room.release()
         maker.join()
 
 
-def _make_tasks(tasks, share, submit, room, done, stop) -> None:
+def _make_tasks(chunks, share, submit, room, done, stop) -> None:
     batches: dict[tuple, tuple] = {}  # (store, period, params, notebooks) -> snapshots, shared
     try:
-        for task in tasks:
+        for chunk in chunks:
             room.acquire()
             if stop.is_set():
                 return
             try:
+                task = chunk[0]
                 key = (task.db, task.period_start, task.period_end, task.params_dir,
                        task.notebooks)
                 if key not in batches:
@@ -227,37 +240,42 @@ def _make_tasks(tasks, share, submit, room, done, stop) -> None:
                     batches[key] = (snapshots, share(snapshots.shared(Path(task.params_dir),
                                                                       task.notebooks)))
                 snapshots, shared = batches[key]
-                future = submit(snapshots.pack(task), shared)
-                future.add_done_callback(lambda f, t=task: done.put((t, f, None)))
-            except Exception as exc:  # noqa: BLE001 - e.g. the store is unreadable: the unit's
-                done.put((task, None, exc))
+                future = submit(snapshots.pack(list(chunk)), shared)
+                future.add_done_callback(lambda f, c=chunk: done.put((c, f, None)))
+            except Exception as exc:  # noqa: BLE001 - e.g. the store is unreadable: the units'
+                done.put((chunk, None, exc))
     finally:
         for snapshots, _ in batches.values():
             snapshots.close()
 
 
-def _collected(task: UnitTask, future, error: Exception | None) -> UnitOutcome:
-    """The unit's outcome with its files written here; its failure when it could not be packed,
-    its worker was lost (killed more often than the scheduler retries), or its files cannot
-    be written (e.g. the disk is full)."""
+def _collected(chunk: tuple[UnitTask, ...], future,
+               error: Exception | None) -> list[UnitOutcome]:
+    """The units' outcomes with their files written here; their failures when they could not
+    be packed, their worker was lost (killed more often than the scheduler retries), or their
+    files cannot be written (e.g. the disk is full)."""
     if error is None:
         try:
             packed = future.result()
-        except Exception as exc:  # noqa: BLE001 - a lost worker fails its unit, not the batch
-            return _outcome_of_error(exc, task)
+        except Exception as exc:  # noqa: BLE001 - a lost worker fails its units, not the batch
+            return [_outcome_of_error(exc, task) for task in chunk]
         finally:
             if hasattr(future, "release"):
                 future.release()
         try:
-            return unpack(packed, task)
-        except Exception as exc:  # noqa: BLE001 - that unit's failure
+            return unpack(packed, chunk)
+        except Exception as exc:  # noqa: BLE001 - those units' failure
             error = exc
-    return UnitOutcome(task.unit, failure=Failure(
+    return [UnitOutcome(task.unit, failure=Failure(
         task.unit, RENDER_STEP, one_line(f"{type(error).__name__}: {error}"), ""))
+        for task in chunk]
 
 
-def _task_key(task: UnitTask) -> str:
-    return f"tthc-unit-{task.unit}-{task.period_start}_{task.period_end}"
+def _task_key(tasks: tuple[UnitTask, ...]) -> str:
+    """`tthc-units-U1+U2+...-START_END`, unique in a batch."""
+    first = tasks[0]
+    return (f"tthc-units-{'+'.join(t.unit for t in tasks)}-"
+            f"{first.period_start}_{first.period_end}")
 
 
 def worker_plugin():
