@@ -1,21 +1,30 @@
-"""Benchmark of the report batch (issue 4), in one run:
+"""Benchmark of the report batch (issue 13, item 2), in one run:
 
-1. the naive loop (papermill CLI per section notebook, then a fresh process per report
-   rendering HTML and PDF) against `tthc report` on the sample set, HTML + PDF;
-2. a no-op re-run of `tthc report` against the full run;
-3. a province-sized synthetic set (1 province, 10 districts, 240 communes: 251 units), HTML,
-   with --jobs 1, --jobs 2, Dask LocalCluster 1 and 2 workers;
-4. a sizing of a national run (11,000 units) on a Dask cluster from the measured per-unit cost.
+1. the naive loop (papermill CLI per section notebook, then `jupyter nbconvert --to html` per
+   executed notebook, per unit) on the city and N wards: the 4-unit set (city + 3 wards)
+   exactly, the sample set (26 units) extrapolated (city + the wards' mean × 25);
+2. `tthc report --to html --jobs 2` on the 4 units and on the 26: ratios to the naive loop;
+3. `--to html,pdf --jobs 2` on the 26: what the PDF adds per unit; then its no-op re-run;
+4. a province-sized synthetic set (1 province, 10 districts, 240 communes: 251 units), HTML:
+   Dask (packed tasks: the workers read nothing but the task) on 1 and 2 workers, and the
+   local executor with --jobs 1 and 2 for reference;
+5. the national plan: the per-unit cost of HTML + PDF on one Dask worker (the sample set),
+   the client's snapshot and collection cost per unit (measured in-process, CPU of the
+   client's threads), and what they mean for ~4,000 units in one hour.
 
-The code under test is first copied to a snapshot folder (tthc_lib, notebooks, params) and run
-from there, so edits to the working tree during the benchmark do not trigger re-runs.
-Usage: python benchmarks/bench_batch.py [--naive-units N] [--province-communes N] [--json F]
+Each measure starts from an empty output folder and records the load average before and after
+and the CPU seconds of its processes (benchmarks/results/bench_batch.json). The code under test
+is first copied to a snapshot folder and run from there, so edits to the working tree during
+the run change nothing.
+
+    python benchmarks/bench_batch.py [--naive-wards 3] [--province-communes 24] [--quick]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import resource
 import shutil
@@ -27,22 +36,28 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 PERIOD = "2023-01-01:2023-10-30"
-PERIOD_DIR = "2023-01-01_2023-10-30"
-NATIONAL_UNITS = 11_000
 RESULTS = ROOT / "benchmarks" / "results"
+# The national plan: communes, provinces and their departments (about 20 a province).
+NATIONAL = {"communes": 3_300, "provinces": 34, "departments": 680}
+HOUR_S = 3600.0
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--naive-units", type=int, default=0,
-                        help="run the naive loop on the city and N-1 wards only and extrapolate "
-                             "to the sample set (0: all units)")
+    parser.add_argument("--naive-wards", type=int, default=3,
+                        help="wards the naive loop runs after the city (the 4-unit set: 3)")
     parser.add_argument("--province-districts", type=int, default=10)
     parser.add_argument("--province-communes", type=int, default=24, help="per district")
     parser.add_argument("--skip-naive", action="store_true")
+    parser.add_argument("--skip-local-province", action="store_true",
+                        help="no --jobs 1/2 reference runs on the province")
+    parser.add_argument("--quick", action="store_true",
+                        help="a check that the benchmark runs: 1 naive ward, 2 × 3 communes")
     parser.add_argument("--json", type=Path, default=RESULTS / "bench_batch.json",
                         help="where to write the results as JSON")
     args = parser.parse_args()
+    if args.quick:
+        args.naive_wards, args.province_districts, args.province_communes = 1, 2, 3
     work = Path(tempfile.mkdtemp(prefix="tthc-bench-"))
     try:
         results = run(work, args)
@@ -56,49 +71,67 @@ def main() -> None:
 def run(work: Path, args) -> dict:
     snap = snapshot(work / "code")
     env = dict(os.environ, PYTHONPATH=str(snap), TTHC_DEBUG="")
-    results: dict = {"cpus": os.cpu_count()}
+    results: dict = {"cpus": os.cpu_count(), "load_start": _load()}
     sample_db = make_sample_store(work, env)
     units = registry(sample_db, env)
-    results["sample_units"] = len(units)
+    four = units[: 1 + args.naive_wards]
+    results["sample_units"], results["small_set"] = len(units), four
     results["sections"] = len(list((snap / "notebooks").glob("[0-9][0-9]_*.ipynb")))
 
-    full = timed_report(env, snap, sample_db, work / "out-sample", ["--to", "html,pdf",
-                                                                    "--jobs", "2"])
-    noop = timed_report(env, snap, sample_db, work / "out-sample", ["--to", "html,pdf",
-                                                                    "--jobs", "2"])
-    notebooks = results["sample_units"] * results["sections"]
-    results["fast_jobs2_s"] = full
-    results["fast_per_section_s"] = full / notebooks
-    results["noop_s"] = noop
-    results["noop_ratio"] = noop / full
     if not args.skip_naive:
-        naive_units = units if not args.naive_units else units[: args.naive_units]
-        per_unit = naive_loop(env, snap, sample_db, work / "out-naive", naive_units)
-        estimate = sum(per_unit)
-        if len(naive_units) < len(units):  # the city, then wards: the rest at the wards' mean
-            estimate = per_unit[0] + sum(per_unit[1:]) / len(per_unit[1:]) * (len(units) - 1)
-        results["naive_units_run"] = len(naive_units)
-        results["naive_s"] = sum(per_unit)
-        results["naive_sample_set_s"] = estimate
-        results["naive_per_section_s"] = estimate / notebooks
-        results["speedup"] = estimate / full
+        per_unit = naive_loop(env, snap, sample_db, work / "out-naive", four)
+        results["naive_per_unit_s"] = dict(zip(four, [round(s, 1) for s in per_unit]))
+        results["naive_small_set_s"] = sum(per_unit)
+        results["naive_sample_set_s"] = (per_unit[0] + sum(per_unit[1:]) / len(per_unit[1:])
+                                         * (len(units) - 1))
+    html4 = measure(results, "html_small_set", env, snap, sample_db, work,
+                    ["--to", "html", "--jobs", "2", *_units(four)])
+    html26 = measure(results, "html_sample_set", env, snap, sample_db, work,
+                     ["--to", "html", "--jobs", "2", "--unit", "all"])
+    pdf26 = measure(results, "html_pdf_sample_set", env, snap, sample_db, work,
+                    ["--to", "html,pdf", "--jobs", "2", "--unit", "all"], keep=True)
+    noop = measure(results, "noop_rerun", env, snap, sample_db, work,
+                   ["--to", "html,pdf", "--jobs", "2", "--unit", "all"],
+                   out=work / "out-html_pdf_sample_set")
+    results["pdf_adds_per_unit_s"] = (pdf26 - html26) / len(units)
+    results["noop_share"] = noop / pdf26
+    if not args.skip_naive:
+        results["ratio_small_set"] = results["naive_small_set_s"] / html4
+        results["ratio_sample_set"] = results["naive_sample_set_s"] / html26
 
-    province_db = make_province_store(work, env, args.province_districts, args.province_communes)
-    n = len(registry(province_db, env))
-    results["province_units"] = n
-    for label, opts in (("jobs1", ["--jobs", "1"]), ("jobs2", ["--jobs", "2"]),
-                        ("dask1", ["--executor", "dask", "--jobs", "1"]),
-                        ("dask2", ["--executor", "dask", "--jobs", "2"])):
-        out = work / f"out-province-{label}"
-        results[f"province_{label}_s"] = timed_report(env, snap, province_db, out,
-                                                      ["--to", "html", *opts])
-        shutil.rmtree(out, ignore_errors=True)
-        print(f"province {label}: {results[f'province_{label}_s']:.1f} s", file=sys.stderr)
-    results["province_local_scaling"] = results["province_jobs1_s"] / results["province_jobs2_s"]
-    results["province_dask_scaling"] = results["province_dask1_s"] / results["province_dask2_s"]
-    results["national"] = national_sizing(results["province_dask1_s"] / n)
+    province(results, env, snap, work, args)
+    one = measure(results, "dask1_html_pdf_sample_set", env, snap, sample_db, work,
+                  ["--to", "html,pdf", "--executor", "dask", "--jobs", "1", "--unit", "all"])
+    results["client_sample"] = client_cost(env, sample_db, work / "client-sample")
+    results["national"] = national_plan(one / len(units), results)
+    results["load_end"] = _load()
     results["runs"] = LOADS
     return results
+
+
+def province(results: dict, env: dict, snap: Path, work: Path, args) -> None:
+    """The province set, HTML: Dask on 1 and 2 workers (packed tasks), local for reference."""
+    db = make_province_store(work, env, args.province_districts, args.province_communes)
+    results["province_units"] = len(registry(db, env))
+    runs = [("province_dask1", ["--executor", "dask", "--jobs", "1"]),
+            ("province_dask2", ["--executor", "dask", "--jobs", "2"])]
+    if not args.skip_local_province:
+        runs += [("province_local1", ["--jobs", "1"]), ("province_local2", ["--jobs", "2"])]
+    for label, opts in runs:
+        measure(results, label, env, snap, db, work, ["--to", "html", "--unit", "all", *opts])
+    results["province_dask_scaling"] = results["province_dask1_s"] / results["province_dask2_s"]
+    if not args.skip_local_province:
+        results["province_local_scaling"] = (results["province_local1_s"]
+                                             / results["province_local2_s"])
+    results["client_province"] = client_cost(env, db, work / "client-province")
+
+
+def _units(codes: list[str]) -> list[str]:
+    return [arg for code in codes for arg in ("--unit", code)]
+
+
+def _load() -> list[float]:
+    return [round(x, 2) for x in os.getloadavg()]
 
 
 def snapshot(dest: Path) -> Path:
@@ -109,25 +142,33 @@ def snapshot(dest: Path) -> Path:
     return dest
 
 
-def tthc(env: dict, snap: Path, db: Path, *args: str, check: bool = True) -> None:
-    subprocess.run([sys.executable, "-m", "tthc_lib.cli", "--db", str(db), *args], env=env,
-                   cwd=snap, check=check, stdout=subprocess.DEVNULL)
+def tthc(env: dict, snap: Path, db: Path, *args: str, check: bool = True) -> int:
+    return subprocess.run([sys.executable, "-m", "tthc_lib.cli", "--db", str(db), *args],
+                          env=env, cwd=snap, check=check, stdout=subprocess.DEVNULL).returncode
 
 
-LOADS: list[dict] = []   # per timed report: its options, load average before/after, CPU used
+LOADS: list[dict] = []   # per measure: its options, load average before/after, CPU used
 
 
-def timed_report(env: dict, snap: Path, db: Path, out: Path, options: list[str]) -> float:
-    """Wall seconds of one `tthc report`; its load averages and CPU seconds go to LOADS."""
-    before, cpu = os.getloadavg(), _children_cpu()
+def measure(results: dict, label: str, env: dict, snap: Path, db: Path, work: Path,
+            options: list[str], out: Path | None = None, keep: bool = False) -> float:
+    """Wall seconds of one `tthc report` into `out` (default: a new empty folder, removed
+    after unless `keep`); recorded as results[label + '_s'] and in LOADS."""
+    folder = out or work / f"out-{label}"
+    before, cpu = _load(), _children_cpu()
     began = time.monotonic()
-    tthc(env, snap, db, "report", "--period", PERIOD, "--unit", "all", "--out", str(out),
-         *options)
+    # A unit that fails (exit 1, e.g. a kernel killed for memory on a busy machine) is
+    # recorded, not fatal: the run's other measures still count.
+    code = tthc(env, snap, db, "report", "--period", PERIOD, "--out", str(folder), *options,
+                check=False)
     wall = time.monotonic() - began
-    LOADS.append({"db": db.stem, "options": " ".join(options), "wall_s": round(wall, 1),
-                  "cpu_s": round(_children_cpu() - cpu, 1),
-                  "load_before": [round(x, 2) for x in before],
-                  "load_after": [round(x, 2) for x in os.getloadavg()]})
+    LOADS.append({"measure": label, "db": db.stem, "options": " ".join(options), "exit": code,
+                  "wall_s": round(wall, 2), "cpu_s": round(_children_cpu() - cpu, 1),
+                  "load_before": before, "load_after": _load()})
+    results[f"{label}_s"] = wall
+    print(f"{label}: {wall:.1f} s (load {before[0]} -> {_load()[0]})", file=sys.stderr)
+    if out is None and not keep:
+        shutil.rmtree(folder, ignore_errors=True)
     return wall
 
 
@@ -146,36 +187,24 @@ def make_sample_store(work: Path, env: dict) -> Path:
 
 
 def registry(db: Path, env: dict) -> list[str]:
-    """Unit codes, parents first (the runner's order)."""
+    """The period's active unit codes, parents first (the runner's order)."""
     code = ("import sys; from tthc_lib.batch.runner import _registry_units; "
-            "print('\\n'.join(_registry_units(sys.argv[1])))")
-    out = subprocess.run([sys.executable, "-c", code, str(db)], env=env, check=True,
-                         capture_output=True, text=True).stdout
+            "print('\\n'.join(_registry_units(sys.argv[1], sys.argv[2])[1]))")
+    out = subprocess.run([sys.executable, "-c", code, str(db), PERIOD.split(":")[1]], env=env,
+                         check=True, capture_output=True, text=True).stdout
     return out.split()
 
 
-RENDER_ONE = """
-import sys, nbformat
-from pathlib import Path
-from tthc_lib.render.html import render_html
-from tthc_lib.render.pdf import html_to_pdf
-from tthc_lib.content.sections import context
-unit, start, end, db, params, out, *nbs = sys.argv[1:]
-ctx = context(unit, start, end, db, params)
-html = render_html([nbformat.read(p, as_version=4) for p in nbs],
-                          Path(out) / f"{unit}.html", ctx.meta)
-html_to_pdf(html, Path(out) / f"{unit}.pdf")
-"""
-
-
 def naive_loop(env: dict, snap: Path, db: Path, out: Path, units: list[str]) -> list[float]:
-    """Today's way: papermill (CLI) per section notebook, then a process per report."""
+    """The naive way, per unit: papermill (CLI) per section notebook, then `jupyter nbconvert
+    --to html` per executed notebook. Wall seconds per unit."""
     notebooks = sorted((snap / "notebooks").glob("[0-9][0-9]_*.ipynb"))
     start, end = PERIOD.split(":")
+    jupyter = str(Path(sys.executable).with_name("jupyter"))
+    before, cpu = _load(), _children_cpu()
     per_unit = []
     for unit in units:
         began = time.monotonic()
-        executed = []
         for nb in notebooks:
             target = out / unit / nb.name
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -185,12 +214,106 @@ def naive_loop(env: dict, snap: Path, db: Path, out: Path, units: list[str]) -> 
                             "-p", "params_dir", str(snap / "params"), "-k", "python3",
                             "--cwd", str(nb.parent), "--no-progress-bar"],
                            env=env, check=True, capture_output=True)
-            executed.append(str(target))
-        subprocess.run([sys.executable, "-c", RENDER_ONE, unit, start, end, str(db),
-                        str(snap / "params"), str(out), *executed], env=env, check=True)
+            subprocess.run([jupyter, "nbconvert", "--to", "html", str(target)], env=env,
+                           check=True, capture_output=True)
         per_unit.append(time.monotonic() - began)
         print(f"naive {unit}: {per_unit[-1]:.1f} s", file=sys.stderr)
+    LOADS.append({"measure": "naive", "db": db.stem, "options": " ".join(units),
+                  "wall_s": round(sum(per_unit), 1), "cpu_s": round(_children_cpu() - cpu, 1),
+                  "load_before": before, "load_after": _load()})
+    shutil.rmtree(out, ignore_errors=True)
     return per_unit
+
+
+CLIENT_COST = r"""
+import json, sys, time
+from pathlib import Path
+from tthc_lib.batch.bundle import PackedOutcome, Snapshots, unpack
+from tthc_lib.batch.executors import chunk_size
+from tthc_lib.batch.manifest import Manifest
+from tthc_lib.batch.runner import _registry_units, output_path, plan_batch
+from tthc_lib.batch.tasks import UnitOutcome
+from tthc_lib.content.narrative import Settings
+from tthc_lib.periods import parse_period
+
+db, work = Path(sys.argv[1]), Path(sys.argv[2])
+period = parse_period(sys.argv[3])
+units = _registry_units(db, period.end)[1]
+out = work / "out"
+plan = plan_batch(db, period, units, out, ("html", "pdf"), Path("notebooks"), Path("params"),
+                  Manifest(work))
+began_cpu, began = time.process_time(), time.monotonic()
+snapshots = Snapshots(db, period, Settings.load(Path("params")).calendar)
+shared = snapshots.shared(Path("params"), plan.tasks[0].notebooks)
+shared_cpu = time.process_time() - began_cpu
+rows = []  # per packed task (units as Dask on 2 workers packs them)
+size = chunk_size(len(plan.tasks), 2)
+for i in range(0, len(plan.tasks), size):
+    chunk = plan.tasks[i:i + size]
+    cpu = time.process_time()
+    packed = snapshots.pack(chunk)
+    rows.append((chunk[0].unit, time.process_time() - cpu, packed.size))
+single = []  # one unit alone: the root, then a leaf
+for task in (plan.tasks[0], plan.tasks[-1]):
+    cpu = time.process_time()
+    packed = snapshots.pack([task])
+    single.append({"unit": task.unit, "pack_cpu_s": round(time.process_time() - cpu, 4),
+                   "bytes": packed.size})
+snapshots.close()
+pack_wall = time.monotonic() - began
+# Collection: a unit's files as a worker returns them (an HTML report of 60 kB, a PDF of
+# 250 kB, 7 executed notebooks of 40 kB: the sample ward's sizes), written under `out`.
+files = {"{u}.html": 60_000, "{u}.pdf": 250_000,
+         **{f"notebooks/{{u}}/{i:02d}.ipynb": 40_000 for i in range(7)}}
+collect = []
+for task in plan.tasks:
+    folder = output_path(out, "period_dir", period).relative_to(out).as_posix()
+    made = {f"{folder}/" + k.format(u=task.unit): bytes(n) for k, n in files.items()}
+    outcome = UnitOutcome(task.unit, html=f"{folder}/{task.unit}.html",
+                          pdf=f"{folder}/{task.unit}.pdf")
+    cpu = time.process_time()
+    unpack(PackedOutcome([outcome], made), (task,))
+    collect.append(time.process_time() - cpu)
+n = len(plan.tasks)
+print(json.dumps({
+    "units": n, "units_per_task": size, "shared_bytes": sum(map(len, shared.files.values())),
+    "shared_cpu_s": round(shared_cpu, 3),
+    "pack_cpu_per_unit_s": round(sum(r[1] for r in rows) / n, 4),
+    "pack_bytes_per_unit": round(sum(r[2] for r in rows) / n),
+    "pack_wall_s": round(pack_wall, 2), "alone": single,
+    "collect_cpu_per_unit_s": round(sum(collect) / n, 4),
+}))
+"""
+
+
+def client_cost(env: dict, db: Path, work: Path) -> dict:
+    """The client's CPU per unit (its whole process, DuckDB's threads included): the units'
+    snapshots (bundle.Snapshots) and the collection of their files, on the store `db`."""
+    work.mkdir(parents=True, exist_ok=True)
+    before = _load()
+    out = subprocess.run([sys.executable, "-c", CLIENT_COST, str(db), str(work), PERIOD],
+                         env=env, cwd=env["PYTHONPATH"], check=True, capture_output=True,
+                         text=True).stdout
+    shutil.rmtree(work, ignore_errors=True)
+    return dict(json.loads(out), load_before=before, load_after=_load())
+
+
+def national_plan(per_unit_s: float, results: dict) -> dict:
+    """Workers for the national set in one hour, from the measured per-unit cost (HTML + PDF,
+    one worker), the province's 2-worker efficiency, and what the client then costs."""
+    units = sum(NATIONAL.values())
+    efficiency = min(1.0, results["province_dask_scaling"] / 2)
+    worker_s = units * per_unit_s
+    workers = math.ceil(worker_s / (HOUR_S * efficiency))
+    client = results["client_province"]
+    client_s = units * (client["pack_cpu_per_unit_s"] + client["collect_cpu_per_unit_s"])
+    return {"units": units, **NATIONAL, "per_unit_one_worker_s": round(per_unit_s, 3),
+            "efficiency": round(efficiency, 3), "worker_cpu_h": round(worker_s / HOUR_S, 2),
+            "workers_for_one_hour": workers,
+            "client_cpu_s": round(client_s, 1),
+            "client_share_of_hour": round(client_s / HOUR_S, 4),
+            "workers_one_client_can_feed": math.floor(
+                per_unit_s / (client["pack_cpu_per_unit_s"] + client["collect_cpu_per_unit_s"]))}
 
 
 def make_province_store(work: Path, env: dict, districts: int, communes: int) -> Path:
@@ -198,8 +321,8 @@ def make_province_store(work: Path, env: dict, districts: int, communes: int) ->
     district in 2023, a few feedback rows; deterministic."""
     db = work / "province.duckdb"
     code = PROVINCE_SQL.format(districts=districts, communes=communes)
-    script = ("import sys; from tthc_lib.store.connection import connect; con = connect(sys.argv[1]); "
-              "con.execute(sys.argv[2]); con.close()")
+    script = ("import sys; from tthc_lib.store.connection import connect; "
+              "con = connect(sys.argv[1]); con.execute(sys.argv[2]); con.close()")
     subprocess.run([sys.executable, "-c", script, str(db), code], env=env, check=True)
     return db
 
@@ -248,17 +371,6 @@ SELECT 'F-' || unit_code || '-' || i, unit_code,
        rd, rd + 15, rd + 7
 FROM g WHERE i < 2;
 """
-
-
-def national_sizing(per_unit_one_worker: float, startup: float = 5.0) -> list[dict]:
-    """Wall time of 11,000 units on W single-threaded Dask workers, from the per-unit cost of
-    one worker (measured), assuming the 1.7x-per-2 scaling floor holds per pair (0.85
-    efficiency) and each worker pays `startup` seconds once (kernel, browser)."""
-    rows = []
-    for workers in (8, 16, 32, 64, 128):
-        wall = NATIONAL_UNITS * per_unit_one_worker / (workers * 0.85) + startup
-        rows.append({"workers": workers, "minutes": round(wall / 60, 1)})
-    return rows
 
 
 if __name__ == "__main__":

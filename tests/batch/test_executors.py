@@ -152,24 +152,49 @@ def test_a_report_from_a_snapshot_is_the_report_from_the_store(isolated):
     assert {u: batch.path("html", u).read_bytes() for u in shared} == shared
 
 
-class _KillOnFirst:
-    """A progress display that kills a worker (and its kernel) when the first unit is done."""
+class _KillBusiest:
+    """A progress display that, when the first unit is done, kills the worker (and its kernel
+    and browser) that is running the most units at that moment, and notes which units those
+    were (the scheduler's view, through a second client)."""
 
-    def __init__(self, victim: subprocess.Popen):
-        self.victim, self.total, self.done = victim, 0, 0
+    def __init__(self, cluster: _Cluster):
+        self.cluster, self.total, self.done = cluster, 0, 0
+        self.lost: set[str] = set()
 
     def advance(self, failed: bool = False, skipped: bool = False) -> None:
         self.done += 1
-        if self.done == 1:
-            _end(self.victim)
+        if self.done != 1:
+            return
+        from distributed import Client
+
+        with Client(self.cluster.address, timeout="30s") as client:
+            names = {address: info["name"]
+                     for address, info in client.scheduler_info()["workers"].items()}
+            busy = client.processing()
+        address = max(busy, key=lambda a: len(busy[a]))
+        self.lost = {unit for key in busy[address] for unit in _units_of(key)}
+        _end(self.cluster.workers[int(str(names[address]).rsplit("-", 1)[1])])
 
     def finish(self) -> None:
         pass
 
 
+def _units_of(key) -> list[str]:
+    """The units of a task key `tthc-units-U1+U2-START_END` (executors._task_key)."""
+    return str(key).removeprefix("tthc-units-").rsplit("-", 5)[0].split("+")
+
+
+def _whole_report(path: Path, name: str) -> bool:
+    text = path.read_text(encoding="utf-8")
+    return text.rstrip().endswith("</html>") and f"tại {name}" in text
+
+
 @pytest.mark.skipif(not ISOLATING, reason="needs root and unshare for mount namespaces")
 def test_a_worker_killed_mid_batch_loses_no_unit_and_half_writes_nothing(isolated):
     batch, cluster = isolated  # noqa: F811
+    import nbformat
+
+    from tthc_lib.batch.manifest import Manifest
     from tthc_lib.store.connection import connect
 
     con = connect(batch.db)
@@ -177,15 +202,33 @@ def test_a_worker_killed_mid_batch_loses_no_unit_and_half_writes_nothing(isolate
         con.execute("INSERT INTO units (unit_code, unit_name, kind, level, parent_code) "
                     f"VALUES ('W{i}', 'Phường {i}', 'Phường', 'commune', 'C')")
     con.close()
-    units = ["C", "W1", "W2", *(f"W{i}" for i in range(3, 9))]
-    summary = batch.run(executor="dask", scheduler=cluster.address,
-                        progress=_KillOnFirst(cluster.workers[0]))
-    assert sorted(o.unit for o in summary.outcomes) == sorted(units)
-    failed = {f.unit for f in summary.failures}
-    assert failed <= set(units) and all(f.section == "(worker)" for f in summary.failures)
-    for unit in units:  # each unit is finished or reported failed, never half-written
-        assert batch.path("html", unit).is_file() == (unit not in failed)
+    names = {"C": "thành phố X", "W1": "phường A", "W2": "xã B",
+             **{f"W{i}": f"phường {i}" for i in range(3, 9)}}
+    killer = _KillBusiest(cluster)
+    summary = batch.run(executor="dask", scheduler=cluster.address, progress=killer)
+    # The killed worker was running units, and each of them was re-run on the other worker
+    # or reported as lost: none is missing from the summary.
+    assert killer.lost and killer.lost <= set(names)
+    assert sorted(o.unit for o in summary.outcomes) == sorted(names)
+    failed = {f.unit: f for f in summary.failures}
+    assert set(failed) <= killer.lost
+    assert all(f.section == "(worker)" and f.error for f in failed.values())
+    # Nothing half-written: every report is whole, every executed notebook reads, no
+    # temporary file is left, and the manifest and the index say what the folder holds.
     assert not [p for p in batch.out.rglob("*") if p.name.endswith(".part")]
+    manifest = Manifest.load(batch.path("period_dir"))
+    index = batch.path("index").read_text(encoding="utf-8")
+    for unit, name in names.items():
+        record = manifest.get(unit)
+        if unit in failed:
+            assert record.status == "failed" and not batch.path("html", unit).exists()
+            assert f'href="{unit}.html"' not in index
+            continue
+        assert record.status == "ok" and record.html == f"{unit}.html"
+        assert _whole_report(batch.path("html", unit), name)
+        assert f'href="{unit}.html"' in index
+        for section in ("00_header", "01_maybe_broken"):
+            nbformat.validate(nbformat.read(batch.path("notebook", unit, section), 4))
     again = batch.run(executor="dask", scheduler=cluster.address, retry_failed=True)
-    assert again.failures == []
-    assert all(batch.path("html", u).is_file() for u in units)
+    assert again.failures == [] and {o.unit for o in again.outcomes} == set(failed)
+    assert all(_whole_report(batch.path("html", u), n) for u, n in names.items())

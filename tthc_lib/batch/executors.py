@@ -7,9 +7,12 @@ registered by name in EXECUTORS (`--executor local|dask`).
 
 from __future__ import annotations
 
+import queue
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from tthc_lib.batch.bundle import Snapshots, run_packed, task_period, unpack
 from tthc_lib.batch.state import close_worker_state, warm_up
 from tthc_lib.batch.tasks import RENDER_STEP, WORKER_LOST, Failure, UnitOutcome, UnitTask, one_line
 from tthc_lib.batch.worker import run_unit
@@ -51,16 +54,25 @@ class SerialExecutor(Executor):
 
 class LocalExecutor(Executor):
     """`jobs` processes on this machine, each with its own kernel and browser; one job runs
-    in this process."""
+    in this process. They read the store and write the output folder themselves (shared
+    paths); with `packed`, they get packed tasks as Dask workers do (benchmarks/README.md ›
+    Report batch: on one machine that is slower, so it is not the default)."""
 
     name = "local"
 
-    def __init__(self, jobs: int = 1, scheduler: str | None = None):
+    def __init__(self, jobs: int = 1, scheduler: str | None = None, packed: bool = False):
         super().__init__(jobs, scheduler)
-        self._serial = SerialExecutor() if self.jobs == 1 else None
+        self.packed = packed
+        self._serial = SerialExecutor() if self.jobs == 1 and not packed else None
         self._pool = None
 
     def run(self, tasks: list[UnitTask]) -> Iterator[UnitOutcome]:
+        if self.packed:
+            pool = self._open_pool()
+            yield from pipelined(tasks, lambda shared: shared,
+                                 lambda packed, shared: pool.submit(run_packed, packed, shared),
+                                 ahead=2 * self.jobs + 2, size=chunk_size(len(tasks), self.jobs))
+            return
         if self._serial is not None:
             yield from self._serial.run(tasks)
             return
@@ -121,23 +133,21 @@ class DaskExecutor(Executor):
 
     def run(self, tasks: list[UnitTask]) -> Iterator[UnitOutcome]:
         """Each task goes packed with what it reads (bundle.py): the workers need no access to
-        the store or the output folder; only this process writes there."""
-        from distributed import as_completed
-
-        from tthc_lib.batch.bundle import pack, run_packed
-
+        the store or the output folder; only this process writes there. The shared files go
+        once to every worker (scattered); snapshots are made on a thread ahead of the workers
+        while this thread writes what they return."""
         client = self._open_client()
-        calendars: dict[str, str] = {}
-        futures, by_key = [], {}
-        for task in tasks:
-            packed = pack(task, _calendar(task.params_dir, calendars))
-            future = client.submit(run_packed, packed, key=_task_key(task), pure=False)
-            futures.append(future)
-            by_key[future.key] = task
-        for future in as_completed(futures):
-            task = by_key[future.key]
-            yield _unpacked(future, task)
-            future.release()
+        workers = max(1, len(client.scheduler_info().get("workers", {})))
+
+        def share(shared):
+            return client.scatter(shared, broadcast=True, hash=True)
+
+        def submit(packed, shared):
+            return client.submit(run_packed, packed, shared, key=_task_key(packed.tasks),
+                                 pure=False)
+
+        yield from pipelined(tasks, share, submit, ahead=max(4, 3 * workers),
+                             size=chunk_size(len(tasks), workers))
 
     def _open_client(self):
         try:
@@ -181,25 +191,91 @@ def _calendar(params_dir: str, cache: dict[str, str]) -> str:
     return cache[params_dir]
 
 
-def _unpacked(future, task: UnitTask) -> UnitOutcome:
-    """The unit's outcome with its files written here, or its failure when its worker was
-    lost (killed more often than the scheduler retries) or its files cannot be written."""
-    from tthc_lib.batch.bundle import unpack
+CHUNK_MAX = 8  # units per packed task at most (benchmarks/README.md › Report batch)
 
+
+def chunk_size(units: int, workers: int) -> int:
+    """Units per packed task: as many as keeps at least 4 tasks per worker, at most CHUNK_MAX
+    (a task's units share one snapshot, so its kernel computes the figures once for them)."""
+    return max(1, min(CHUNK_MAX, -(-units // (4 * max(1, workers)))))
+
+
+def pipelined(tasks: list[UnitTask], share: Callable, submit: Callable, ahead: int,
+              size: int = 1) -> Iterator[UnitOutcome]:
+    """Packed tasks of `size` consecutive units (siblings, in the runner's order) run by
+    `submit(packed, shared)` (a future with add_done_callback); the units' outcomes as they
+    finish, their files written here. A thread makes the snapshots (bundle.Snapshots), at most
+    `ahead` packed tasks before the outcomes collected; `share(files)` is how the batch's
+    shared files reach the workers (once each)."""
+    chunks = [tuple(tasks[i:i + size]) for i in range(0, len(tasks), size)]
+    room, done, stop = threading.Semaphore(ahead), queue.Queue(), threading.Event()
+    maker = threading.Thread(target=_make_tasks, args=(chunks, share, submit, room, done, stop),
+                             name="tthc-snapshots", daemon=True)
+    maker.start()
     try:
-        packed = future.result()
-    except Exception as exc:  # noqa: BLE001 - a lost worker fails its unit, not the batch
-        return _outcome_of_error(exc, task)
+        for _ in chunks:
+            chunk, future, error = done.get()
+            room.release()
+            yield from _collected(chunk, future, error)
+    finally:
+        stop.set()
+        room.release()
+        maker.join()
+
+
+def _make_tasks(chunks, share, submit, room, done, stop) -> None:
+    batches: dict[tuple, tuple] = {}  # (store, period, params, notebooks) -> snapshots, shared
     try:
-        return unpack(packed, task)
-    except Exception as exc:  # noqa: BLE001 - e.g. the disk is full: that unit's failure
-        return UnitOutcome(task.unit, failure=Failure(task.unit, RENDER_STEP,
-                                                      one_line(f"{type(exc).__name__}: {exc}"),
-                                                      ""))
+        for chunk in chunks:
+            room.acquire()
+            if stop.is_set():
+                return
+            try:
+                task = chunk[0]
+                key = (task.db, task.period_start, task.period_end, task.params_dir,
+                       task.notebooks)
+                if key not in batches:
+                    snapshots = Snapshots(Path(task.db), task_period(task),
+                                          _calendar(task.params_dir, {}))
+                    batches[key] = (snapshots, share(snapshots.shared(Path(task.params_dir),
+                                                                      task.notebooks)))
+                snapshots, shared = batches[key]
+                future = submit(snapshots.pack(list(chunk)), shared)
+                future.add_done_callback(lambda f, c=chunk: done.put((c, f, None)))
+            except Exception as exc:  # noqa: BLE001 - e.g. the store is unreadable: the units'
+                done.put((chunk, None, exc))
+    finally:
+        for snapshots, _ in batches.values():
+            snapshots.close()
 
 
-def _task_key(task: UnitTask) -> str:
-    return f"tthc-unit-{task.unit}-{task.period_start}_{task.period_end}"
+def _collected(chunk: tuple[UnitTask, ...], future,
+               error: Exception | None) -> list[UnitOutcome]:
+    """The units' outcomes with their files written here; their failures when they could not
+    be packed, their worker was lost (killed more often than the scheduler retries), or their
+    files cannot be written (e.g. the disk is full)."""
+    if error is None:
+        try:
+            packed = future.result()
+        except Exception as exc:  # noqa: BLE001 - a lost worker fails its units, not the batch
+            return [_outcome_of_error(exc, task) for task in chunk]
+        finally:
+            if hasattr(future, "release"):
+                future.release()
+        try:
+            return unpack(packed, chunk)
+        except Exception as exc:  # noqa: BLE001 - those units' failure
+            error = exc
+    return [UnitOutcome(task.unit, failure=Failure(
+        task.unit, RENDER_STEP, one_line(f"{type(error).__name__}: {error}"), ""))
+        for task in chunk]
+
+
+def _task_key(tasks: tuple[UnitTask, ...]) -> str:
+    """`tthc-units-U1+U2+...-START_END`, unique in a batch."""
+    first = tasks[0]
+    return (f"tthc-units-{'+'.join(t.unit for t in tasks)}-"
+            f"{first.period_start}_{first.period_end}")
 
 
 def worker_plugin():
