@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import html as html_lib
 import importlib.util
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -164,6 +166,7 @@ class _PagePool:
         self._opening: asyncio.Lock | None = None
         self._idle: asyncio.Queue | None = None
         self._made = 0
+        self._heads: dict = {}  # tab -> the head (without its title) of the report it holds
         self._running: set[asyncio.Future] = set()
 
     async def track(self, coroutine):
@@ -175,13 +178,14 @@ class _PagePool:
             self._running.discard(task)
 
     async def print(self, html: Path, pdf: Path) -> Path:
+        report = _split_report(await asyncio.to_thread(html.read_bytes))
         page = await self._page()
         try:
-            await page.goto(html.as_uri(), wait_until="load")
-            await page.evaluate("document.fonts.ready.then(() => true)")
+            await self._load(page, html, report)
             data = await page.pdf(prefer_css_page_size=True, print_background=True)
         except Exception as exc:  # noqa: BLE001 - Playwright's errors: that file's failure
             await _discard(page)
+            self._heads.pop(page, None)
             page = None
             first_line = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
             raise ReportError(f"Chromium không in được {html.name} ra PDF: {first_line}",
@@ -192,7 +196,20 @@ class _PagePool:
             else:
                 self._made -= 1
         _check_written(data, pdf)
-        return write_bytes_atomic(pdf, data)
+        return await asyncio.to_thread(write_bytes_atomic, pdf, data)
+
+    async def _load(self, page, html: Path, report: tuple[str, str, str] | None) -> None:
+        """Open `html` in the tab. A report whose head (styles, fonts) is the one the tab
+        holds only has its title and body swapped in: the fonts stay parsed, and Chromium
+        spares a navigation (a third of a print's CPU); the PDF is the same."""
+        if report is not None and self._heads.get(page) == report[0]:
+            await page.evaluate(SWAP_BODY, list(report[1:]))
+            return
+        self._heads.pop(page, None)
+        await page.goto(html.as_uri(), wait_until="load")
+        await page.evaluate("document.fonts.ready.then(() => true)")
+        if report is not None:
+            self._heads[page] = report[0]
 
     async def _page(self):
         context = await self.open()
@@ -242,6 +259,38 @@ class _PagePool:
         if self._playwright is not None:
             await self._playwright.stop()
         self._playwright = self._browser = self._context = None
+
+
+# The title and body of the next report into the tab; resolves once its images and fonts are in.
+SWAP_BODY = """([title, body]) => {
+  document.title = title;
+  document.body.innerHTML = body;
+  const images = [...document.images].map(image => image.decode().catch(() => null));
+  return Promise.all(images).then(() => document.fonts.ready).then(() => true);
+}"""
+# What a body may not hold to be swapped in: anything resolved against the file's address.
+_NEEDS_ADDRESS = re.compile(
+    r"<(?:script|link|base|iframe|object|embed|frame)\b"
+    r"|\b(?:href|src|srcset|poster|action|formaction)\s*=\s*(?![\"']?(?:#|data:))"
+    r"|url\(\s*(?![\"']?data:)", re.IGNORECASE)
+
+
+def _split_report(data: bytes) -> tuple[str, str, str] | None:
+    """(the head without its title, the title, the body's inner HTML) of a report as
+    render/html.py writes it, when its body depends on nothing but itself; else None."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    start, end = text.find("<body>"), text.rfind("</body>")
+    title_at, title_end = text.find("<title>"), text.find("</title>")
+    if not 0 <= title_at < title_end < start < end or text.count("<body") != 1:
+        return None
+    body = text[start + len("<body>"):end]
+    if _NEEDS_ADDRESS.search(body) or text[end:].split() != ["</body>", "</html>"]:
+        return None
+    head = text[:title_at] + text[title_end:start]
+    return head, html_lib.unescape(text[title_at + len("<title>"):title_end]), body
 
 
 async def _discard(page) -> None:
