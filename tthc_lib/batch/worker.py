@@ -120,4 +120,7 @@ def _render(task: UnitTask, executed: list, outcome: UnitOutcome) -> None:
 def _remove_reports(task: UnitTask) -> None:
     """A failed unit keeps no report of an earlier run: it would look current."""
     for kind in FORMATS:
-        output_path(Path(task.out), kind, _period(task), task.unit).unlink(missing_ok=True)
+        try:
+            output_path(Path(task.out), kind, _period(task), task.unit).unlink(missing_ok=True)
+        except OSError:  # e.g. a folder in the report's place: the unit has failed already
+            pass
