@@ -28,6 +28,8 @@ def run_unit(task: UnitTask) -> UnitOutcome:
     unit's failure, never the batch's."""
     began = time.monotonic()
     outcome = UnitOutcome(task.unit)
+    if "pdf" in task.formats:
+        worker_state().printer.start()  # Chromium starts while the sections run
     try:
         _run_sections(task, outcome)
     except Exception as exc:  # noqa: BLE001 - one unit's trouble is that unit's failure
@@ -95,24 +97,30 @@ def _render(task: UnitTask, executed: list, outcome: UnitOutcome) -> None:
     findings as the notebooks recorded them."""
     from tthc_lib.content.record import read_record
     from tthc_lib.render.html import render_html
-    from tthc_lib.render.pdf import html_to_pdf
 
     period, out = _period(task), Path(task.out)
     meta, entry, findings = read_record(executed)
     html = render_html(executed, output_path(out, "html", period, task.unit), meta)
     outcome.html = str(html)
+    printing = None  # the browser prints while the DOCX is built; the unit waits for both
     if "pdf" in task.formats:
-        pdf = output_path(out, "pdf", period, task.unit)
-        outcome.pdf = str(html_to_pdf(html, pdf, printer=worker_state().printer))
-    if "docx" in task.formats:
-        from tthc_lib.render.docx import render_docx
+        printing = worker_state().printer.submit(html, output_path(out, "pdf", period, task.unit))
+    try:
+        if "docx" in task.formats:
+            from tthc_lib.render.docx import render_docx
 
-        docx = output_path(out, "docx", period, task.unit)
-        outcome.docx = str(render_docx(executed, docx, meta))
+            docx = output_path(out, "docx", period, task.unit)
+            outcome.docx = str(render_docx(executed, docx, meta))
+    finally:
+        if printing is not None:
+            outcome.pdf = str(printing.result())  # written whole, or the unit's failure
     outcome.entry, outcome.findings = entry, findings
 
 
 def _remove_reports(task: UnitTask) -> None:
     """A failed unit keeps no report of an earlier run: it would look current."""
     for kind in FORMATS:
-        output_path(Path(task.out), kind, _period(task), task.unit).unlink(missing_ok=True)
+        try:
+            output_path(Path(task.out), kind, _period(task), task.unit).unlink(missing_ok=True)
+        except OSError:  # e.g. a folder in the report's place: the unit has failed already
+            pass
