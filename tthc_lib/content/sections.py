@@ -351,9 +351,9 @@ def form06(ctx: ReportContext) -> HTML | None:
     """Biểu số 06/VPCP/KSTT for the unit (its own dossiers and, for a unit with wards, all)."""
     from tthc_lib.content.form06 import form06_frame, form06_html
 
-    with open_store(ctx.db, read_only=True) as con:
-        frame = form06_frame(con, ctx.period.start, ctx.period.end, ctx.unit,
-                             "total" if ctx.has_children else "unit")
+    frame = form06_frame(None, ctx.period.start, ctx.period.end, ctx.unit,
+                         "total" if ctx.has_children else "unit",
+                         by_field=_frame(ctx, indicators_by_field))
     return _html([form06_html(frame)])
 
 
