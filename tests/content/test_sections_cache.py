@@ -33,3 +33,23 @@ def test_a_context_remembers_the_rows_it_looked_up(sample_store):
         assert again is first
         assert (direct is None and first is None) or direct.equals(first), scope
     assert ctx.row("unit")["received_total"] == 13372  # "13.372 hồ sơ" of the reference
+
+
+def test_result_rows_are_found_as_the_filter_finds_them(sample_store):
+    ctx = sections.context("HD", START, END, sample_store, ROOT / "params")
+    rows = ctx.result.rows
+    for unit in UNITS + ["XX"]:
+        for scope in ("unit", "communes", "total", "departments", "districts"):
+            hit = rows[(rows["unit"] == unit) & (rows["scope"] == scope)]
+            found = ctx.result.row(unit, scope)
+            if hit.empty:
+                assert found is None, (unit, scope)
+            else:
+                assert found.equals(hit.iloc[0]) and found.name == hit.index[0], (unit, scope)
+
+
+def test_show_displays_the_parts_that_are_not_none(capsys):
+    from IPython.display import HTML
+
+    sections.show(HTML("<p>Một</p>"), None, HTML("<p>Hai</p>"))
+    assert capsys.readouterr().out.split() == ["<IPython.core.display.HTML", "object>"] * 2

@@ -53,6 +53,16 @@ def _paras(texts: list[str], cls: str = "") -> str:
     return "\n".join(f"<p{attr}>{escape(t)}</p>" for t in texts)
 
 
+def show(*parts: HTML | None) -> None:
+    """Display each part that is not None, in order: one notebook cell shows several parts
+    (each cell is a round trip to the kernel and papermill's bookkeeping, ~10 ms)."""
+    from IPython.display import display
+
+    for part in parts:
+        if part is not None:
+            display(part)
+
+
 def heading(text: str, level: int = 2) -> HTML:
     """A numbered heading of the body ("I. KẾT QUẢ THỰC HIỆN", "2.2. Kết quả giải quyết TTHC")."""
     return HTML(f'<h{level} class="tthc-h{level}">{escape(text)}</h{level}>')
