@@ -95,7 +95,51 @@ def test_report_is_vietnamese_html_with_the_display_outputs(report_text):
     assert "Số hồ sơ được tiếp nhận 13.372 hồ sơ (Online: 11.009 hồ sơ;" in report_text
     assert "<td>Phường Trần Hưng Đạo</td>" in report_text
     assert re.search(r"<h2[^>]*>II. Đánh giá chung<a class=\"anchor-link\"", report_text)
-    assert len(re.findall(r'<img alt="Biểu đồ" src="data:image/png;base64,', report_text)) == 1
+    assert len(re.findall(r'<img src="data:image/png;base64,[^"]*" alt="Biểu đồ">',
+                          report_text)) == 1
+
+
+def _stock_page(notebooks, meta) -> str:
+    """The page as nbconvert's stock HTMLExporter writes it (its BeautifulSoup pass and a
+    validation after each preprocessor included), with the report's own configuration."""
+    from nbconvert import HTMLExporter
+
+    exporter = render._exporter()
+    stock = HTMLExporter(config=exporter.config, template_name=render.TEMPLATE_NAME,
+                         extra_template_basedirs=[str(render.TEMPLATES)], exclude_input=True,
+                         exclude_input_prompt=True, exclude_output_prompt=True)
+    stock.register_filter("characters", render.characters)
+    nb = render.merge_notebooks(notebooks)
+    render.add_frame(nb, meta)
+    body, _ = stock.from_notebook_node(nb, resources={"tthc": render._page_resources(meta)})
+    return body
+
+
+def test_report_is_the_page_nbconverts_full_pass_writes(report_text):
+    """Without nbconvert's BeautifulSoup pass the page is the same document: parsed and
+    written out by BeautifulSoup, it is byte for byte the stock exporter's page."""
+    from bs4 import BeautifulSoup
+
+    notebooks = [fixture_notebook("narrative_and_table"), fixture_notebook("chart")]
+    stock = _stock_page(notebooks, ward_meta())
+    assert str(BeautifulSoup(report_text, features="html.parser")) == stock
+    assert report_text != stock  # the markup is spelled as the template writes it
+
+
+def test_report_headings_are_utf8_text_not_character_references(report_text):
+    body = report_text.split("</style>")[1]
+    assert re.search(r"<h2[^>]*>II. Đánh giá chung<", body)
+    references = [m.group(1) for m in render.NON_ASCII_REFERENCE.finditer(body)]
+    assert all(int(r[1:], 16) < 128 if r[0] in "xX" else int(r) < 128 for r in references)
+    assert render.characters("I. K&#7870;T QU&#7842; &#182; &#x1EC6; &#60;b&#62; &#38;") == (
+        "I. KẾT QUẢ ¶ Ệ &#60;b&#62; &#38;")
+
+
+def test_an_image_without_alt_text_still_gets_nbconverts_alt_text(tmp_path):
+    nb = html_notebook('<p>Ảnh của phòng:</p><img src="data:image/png;base64,AAAA">')
+    text = render.render_html([nb], tmp_path / "r.html", ward_meta()).read_text()
+    assert 'alt="No description has been provided for this image"' in text
+    assert not render.IMG_WITHOUT_ALT.search(text)
 
 
 def test_report_hides_code_prompts_streams_reprs_and_scripts(report_text):
@@ -106,7 +150,7 @@ def test_report_hides_code_prompts_streams_reprs_and_scripts(report_text):
 
 
 def test_escaped_narrative_stays_text(report_text):
-    assert '&lt;script&gt;alert("x")&lt;/script&gt;' in report_text
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in report_text
 
 
 def test_report_references_nothing_outside_itself(report_text):

@@ -8,7 +8,9 @@ it. The unit's meta and index line are read from its executed notebooks (content
 
 from __future__ import annotations
 
+import threading
 import time
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -65,19 +67,19 @@ def _period(task: UnitTask) -> Period:
 
 def _execute_section(task: UnitTask, section: str, path: Path, target: Path):
     """Papermill runs one section notebook with the unit's parameters; the executed notebook
-    (marked by papermill when a cell failed) is written to `target` whole or not at all."""
-    import tempfile
+    (marked by papermill when a cell failed) is written to `target` whole or not at all.
 
-    import nbformat
+    Papermill's own writer serialises it (once), into memory (`_captured_output`): the bytes
+    go to `target` and the notebook papermill returned is used as it is, with no temporary
+    file, no second read and no second parse or validation."""
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
-    failure = None
-    with tempfile.TemporaryDirectory(prefix="tthc-nb-") as folder:
-        written = Path(folder) / target.name
+    failure, nb = None, None
+    with _captured_output(str(target)) as written:
         try:
-            papermill.execute_notebook(
-                str(path), str(written), task.parameters, engine_name=ENGINE_NAME,
+            nb = papermill.execute_notebook(
+                _literal(path), _literal(target), task.parameters, engine_name=ENGINE_NAME,
                 kernel_name=KERNEL_NAME, language="python",  # whatever the notebook names
                 request_save_on_cell_execute=False, progress_bar=False,
                 kernel_cwd=str(path.parent.resolve()))
@@ -87,9 +89,54 @@ def _execute_section(task: UnitTask, section: str, path: Path, target: Path):
         except Exception as exc:  # noqa: BLE001 - the kernel died, a notebook is unreadable
             return None, Failure(task.unit, section, one_line(f"{type(exc).__name__}: {exc}"),
                                  "")
-        data = written.read_bytes()
-    write_bytes_atomic(target, data)
-    return nbformat.reads(data.decode("utf-8"), as_version=4), failure
+    write_bytes_atomic(target, written[-1].encode("utf-8"))
+    if nb is None:  # failed: the notebook with papermill's error marker, as written
+        import nbformat
+
+        nb = nbformat.reads(written[-1], as_version=4)
+    return nb, failure
+
+
+def _literal(path: Path) -> str:
+    """`path` for papermill, which formats paths with the parameters: braces kept as they are."""
+    return str(path).replace("{", "{{").replace("}", "}}")
+
+
+_capture_lock = threading.Lock()
+
+
+class _Capture:
+    """A papermill I/O handler for one output path: keeps what papermill writes there."""
+
+    def __init__(self, path: str):
+        self.path, self.written = path, []
+
+    def write(self, buf: str, path: str) -> None:
+        self.written.append(buf)
+
+    def read(self, path: str):
+        raise OSError(f"{path} is being written")
+
+    def listdir(self, path: str):
+        raise OSError(f"{path} is being written")
+
+    def pretty_path(self, path: str) -> str:
+        return path
+
+
+@contextmanager
+def _captured_output(path: str):
+    """Papermill's writes to `path` kept in memory (the list yielded), while in the block.
+    One notebook at a time per process: the kernel runs them one by one anyway."""
+    from papermill.iorw import papermill_io
+
+    capture = _Capture(path)
+    with _capture_lock:
+        papermill_io.register(path, capture)
+        try:
+            yield capture.written
+        finally:
+            papermill_io._handlers.remove((path, capture))
 
 
 def _render(task: UnitTask, executed: list, outcome: UnitOutcome) -> None:

@@ -4,7 +4,7 @@ cached per kernel while the store is unchanged), settings, narrative and documen
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -37,13 +37,18 @@ class ReportContext:
     info: dict           # the unit's registry row: unit_name, kind, level, parent_code
     parent: dict | None  # the parent's registry row, if any
     params_dir: Path
+    _rows: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def rows(self) -> pd.DataFrame:
         return self.result.rows
 
     def row(self, scope: str = "unit") -> pd.Series | None:
-        return self.result.row(self.unit, scope)
+        """The unit's figures in `scope`, looked up once per context (a section asks for the
+        same rows many times; each look-up filters all units' rows)."""
+        if scope not in self._rows:
+            self._rows[scope] = self.result.row(self.unit, scope)
+        return self._rows[scope]
 
     @property
     def has_children(self) -> bool:

@@ -88,12 +88,15 @@ N_COLUMNS = 13
 
 # ---------------------------------------------------------------- the frame
 
-def form06_frame(con, start: date, end: date, unit: str, scope: str = "unit") -> pd.DataFrame:
+def form06_frame(con, start: date, end: date, unit: str, scope: str = "unit",
+                 by_field: pd.DataFrame | None = None) -> pd.DataFrame:
     """The form's lines for (unit, scope) over the period: columns `c1` (STT), `c2` (label),
     `c3`..`c13` (ints), `row_kind` ('section' | 'field' | 'total') and `level`. Section lines
     carry the subtotal of their fields; the last line is the grand total (zeros when the
-    unit has no dossier)."""
-    by_field = indicators_by_field(con, start, end, unit, scope)
+    unit has no dossier). `by_field`: the unit's `indicators_by_field` frame when the caller
+    has it already (then `con` is not used)."""
+    if by_field is None:
+        by_field = indicators_by_field(con, start, end, unit, scope)
     lines: list[dict] = []
     for number, (level, label) in enumerate(_present_sections(by_field)):
         fields = _section_fields(by_field, level)

@@ -53,6 +53,16 @@ def _paras(texts: list[str], cls: str = "") -> str:
     return "\n".join(f"<p{attr}>{escape(t)}</p>" for t in texts)
 
 
+def show(*parts: HTML | None) -> None:
+    """Display each part that is not None, in order: one notebook cell shows several parts
+    (each cell is a round trip to the kernel and papermill's bookkeeping, ~10 ms)."""
+    from IPython.display import display
+
+    for part in parts:
+        if part is not None:
+            display(part)
+
+
 def heading(text: str, level: int = 2) -> HTML:
     """A numbered heading of the body ("I. KẾT QUẢ THỰC HIỆN", "2.2. Kết quả giải quyết TTHC")."""
     return HTML(f'<h{level} class="tthc-h{level}">{escape(text)}</h{level}>')
@@ -351,9 +361,9 @@ def form06(ctx: ReportContext) -> HTML | None:
     """Biểu số 06/VPCP/KSTT for the unit (its own dossiers and, for a unit with wards, all)."""
     from tthc_lib.content.form06 import form06_frame, form06_html
 
-    with open_store(ctx.db, read_only=True) as con:
-        frame = form06_frame(con, ctx.period.start, ctx.period.end, ctx.unit,
-                             "total" if ctx.has_children else "unit")
+    frame = form06_frame(None, ctx.period.start, ctx.period.end, ctx.unit,
+                         "total" if ctx.has_children else "unit",
+                         by_field=_frame(ctx, indicators_by_field))
     return _html([form06_html(frame)])
 
 

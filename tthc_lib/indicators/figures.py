@@ -50,8 +50,16 @@ class IndicatorResult:
     findings: list[dict] = field(default_factory=list)
 
     def row(self, unit: str, scope: str = "unit") -> pd.Series | None:
-        hit = self.rows[(self.rows["unit"] == unit) & (self.rows["scope"] == scope)]
-        return None if hit.empty else hit.iloc[0]
+        """The first row of (unit, scope), or None; found through a position index of
+        `rows`, built on first use (a report asks for rows dozens of times)."""
+        index = self.__dict__.get("_positions")
+        if index is None or index[0] is not self.rows or index[1] != len(self.rows):
+            positions: dict = {}
+            for i, key in enumerate(zip(self.rows["unit"], self.rows["scope"])):
+                positions.setdefault(key, i)
+            index = self.__dict__["_positions"] = (self.rows, len(self.rows), positions)
+        position = index[2].get((unit, scope))
+        return None if position is None else self.rows.iloc[position]
 
     def to_json_obj(self) -> dict:
         records = []

@@ -9,6 +9,7 @@ Files are written through the one atomic writer (tthc_lib.atomic).
 
 from __future__ import annotations
 
+import re
 import warnings
 from functools import cache
 from pathlib import Path
@@ -23,6 +24,9 @@ from tthc_lib.render.fonts import font_css
 TEMPLATES = Path(__file__).parent.parent / "templates"
 TEMPLATE_NAME = "tthc"
 # Display outputs worth showing, best first; text/plain (reprs) and scripts are never shown.
+NON_ASCII_REFERENCE = re.compile(r"&#([0-9]+|[xX][0-9a-fA-F]+);")
+# An <img> tag with no alt attribute.
+IMG_WITHOUT_ALT = re.compile(r"<img\b(?![^>]*\balt\s*=)[^>]*>", re.IGNORECASE)
 OUTPUT_PRIORITY = ["text/html", "image/svg+xml", "image/png", "image/jpeg", "text/markdown"]
 
 
@@ -89,14 +93,15 @@ def _html_cell(html: str) -> nbformat.NotebookNode:
 @cache
 def _exporter():
     """One exporter per process: building it compiles the templates (~0.1 s a report)."""
-    from nbconvert import HTMLExporter
     from traitlets.config import Config
 
     config = Config()
     config.TagRemovePreprocessor.remove_cell_tags = {"remove_cell"}
     config.TagRemovePreprocessor.remove_all_outputs_tags = {"remove_output"}
     config.NbConvertBase.display_data_priority = OUTPUT_PRIORITY
-    return HTMLExporter(
+    # The merged notebook is validated once, after every preprocessor, not after each one.
+    config.Exporter.optimistic_validation = True
+    exporter = _report_exporter_class()(
         config=config,
         template_name=TEMPLATE_NAME,
         extra_template_basedirs=[str(TEMPLATES)],
@@ -104,6 +109,55 @@ def _exporter():
         exclude_input_prompt=True,
         exclude_output_prompt=True,
     )
+    exporter.register_filter("characters", characters)
+    return exporter
+
+
+def characters(html: str) -> str:
+    """Numeric references to non-ASCII characters (`K&#7870;T`, which nbconvert's markdown
+    writes) as the UTF-8 characters themselves (`KẾT`): the page reads and searches as text.
+    ASCII references (`&#60;`) stay: they may stand for markup."""
+    return NON_ASCII_REFERENCE.sub(_character, html)
+
+
+def _character(match: re.Match) -> str:
+    number = match.group(1)
+    code = int(number[1:], 16) if number[:1] in "xX" else int(number)
+    return chr(code) if 127 < code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else match[0]
+
+
+@cache
+def _report_exporter_class():
+    """nbconvert's HTMLExporter for our template, without its BeautifulSoup pass.
+
+    That pass parses the whole page and writes it out again to give an alt text to images
+    that have none and a tab stop to Jupyter's input and output areas. Our template has no
+    Jupyter areas, and every image it writes carries an alt text (the chart's caption, or
+    "Biểu đồ"), so the pass changed nothing but the spelling of the markup (`<br/>`, `'`
+    for `&#x27;`) and cost about a fifth of a report's rendering. A page with an image
+    without alt text (a notebook an analyst edited) still gets nbconvert's whole pass."""
+    from nbconvert import HTMLExporter
+    from nbconvert.exporters.templateexporter import TemplateExporter
+    from nbconvert.filters.highlight import Highlight2HTML
+    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+
+    class ReportExporter(HTMLExporter):
+        def from_notebook_node(self, nb, resources=None, **kw):
+            """HTMLExporter.from_notebook_node up to its template output."""
+            langinfo = nb.metadata.get("language_info", {})
+            lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
+            highlight_code = self.filters.get(
+                "highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self))
+            resources = self._init_resources(resources)
+            self.register_filter("highlight_code", highlight_code)
+            self.register_filter("filter_data_type", WidgetsDataTypeFilter(
+                notebook_metadata=self._nb_metadata, parent=self, resources=resources))
+            html, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+            if IMG_WITHOUT_ALT.search(html):  # an image of a notebook someone edited
+                return super().from_notebook_node(nb, resources, **kw)
+            return html, resources
+
+    return ReportExporter
 
 
 def _page_resources(meta: ReportMeta) -> dict:
