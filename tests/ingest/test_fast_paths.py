@@ -98,6 +98,7 @@ def _write_dossiers(path, rows: int) -> dict:
     """A dossier export with one row in 100 set aside and one in 250 an exact duplicate."""
     units, procedures = ["THD", "NT", "TH"], ["1.001193", "1.000656", "2.000908"]
     bad = dups = 0
+    row: list[str] = []
     with open(path, "w", encoding="utf-8", newline="") as fh:
         w = csv.writer(fh)
         w.writerow(["Mã hồ sơ", "Mã đơn vị", "Mã thủ tục", "Tên thủ tục", "Hình thức nộp",
@@ -138,6 +139,6 @@ def test_rows_that_spill_past_the_memory_limit_load_exactly(tmp_path, monkeypatc
         con.close()
     assert result.error is None and got == expected
     assert stored[:3] == (expected["loaded"], expected["loaded"], "HS0000001")
-    assert reasons == {'Giá trị "Qua Zalo" ở cột "Hình thức nộp" không hợp lệ (cho phép: '
-                       'trực tuyến, trực tiếp, dịch vụ bưu chính, bưu chính)'}
+    assert reasons == {('Giá trị "Qua Zalo" ở cột "Hình thức nộp" không hợp lệ (cho phép: '
+                       'trực tuyến, trực tiếp, dịch vụ bưu chính, bưu chính)')}
     assert not os.path.exists(f"{db}.tmp")      # the spilled blocks are gone with the store
