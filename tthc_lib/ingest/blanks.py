@@ -52,8 +52,10 @@ def _filled_sql(header: Header) -> str:
     cost every row: _unblank_lines looks at the few rows this finds blank."""
     ws = _sql_str(WHITE)
     staged = [f"c{header.positions[c]}" for c in staged_columns(header)]
-    return (f"CASE WHEN {staged[0]} IS NOT NULL AND trim({staged[0]}, '{ws}') <> '' THEN true "
-            f"ELSE trim(concat({', '.join(staged)}), '{ws}') <> '' END")
+    # A first character that is not white proves it without trimming (a copy of every value).
+    starts = ", ".join(f"'{ch}'" for ch in ("", *_sql_str(WHITE)))
+    return (f"CASE WHEN {staged[0]} IS NOT NULL AND left({staged[0]}, 1) NOT IN ({starts}) "
+            f"THEN true ELSE trim(concat({', '.join(staged)}), '{ws}') <> '' END")
 
 
 def _unblank_lines(con, table: str, path: Path, sep: str) -> None:

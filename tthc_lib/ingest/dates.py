@@ -43,8 +43,10 @@ def local_sql(x: str) -> str:
     The shape of the text picks one format, so a value is parsed once (a failed try costs
     far more in DuckDB than a string test).
     """
-    slash = (f"CASE WHEN {x} LIKE '%/%/____' THEN try_strptime({x}, '{_SLASH_DATE}') "
-             f"WHEN {x} LIKE '%/%/____ %:%:%' THEN try_strptime({x}, '{_SLASH_SECONDS}') "
+    # Exports mostly write seconds: that shape is tested first. No value parses under the
+    # format of a later shape when it has an earlier one (two colons, or none after a space).
+    slash = (f"CASE WHEN {x} LIKE '%/%/____ %:%:%' THEN try_strptime({x}, '{_SLASH_SECONDS}') "
+             f"WHEN {x} LIKE '%/%/____' THEN try_strptime({x}, '{_SLASH_DATE}') "
              f"WHEN {x} LIKE '%/%/____ %:%' THEN try_strptime({x}, '{_SLASH_MINUTES}') END")
     iso = f"replace({x}, 'T', ' ')"
     zulu = f"regexp_replace({iso}, '\\s*Z$', '+00:00')"
