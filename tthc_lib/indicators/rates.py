@@ -13,8 +13,10 @@ arithmetic. Tables, prose, the index and the JSON output all take their rates fr
 from __future__ import annotations
 
 from decimal import Decimal, localcontext
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas is imported where a frame is made: the index page needs none
+    import pandas as pd
 
 RATE_PARTS: dict[str, tuple[tuple[str, ...], str]] = {
     "early_rate": (("resolved_early",), "resolved_total"),
@@ -57,6 +59,8 @@ def rate_of(values, name: str) -> Decimal | None:
 
 def exact_rate(num, den) -> pd.Series:
     """100 * num / den rounded to 2 decimals, halves away from zero, exactly; NaN when den == 0."""
+    import pandas as pd
+
     num = pd.Series(num, dtype="int64").reset_index(drop=True)
     den = pd.Series(den, dtype="int64").reset_index(drop=True)
     safe = den.where(den != 0, 1)

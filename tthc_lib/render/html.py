@@ -19,10 +19,9 @@ import nbformat
 from tthc_lib.atomic import write_bytes_atomic
 from tthc_lib.content.layout import ReportMeta, closing_html, header_html
 from tthc_lib.errors import ReportError
+from tthc_lib.render.assets import TEMPLATE_NAME, TEMPLATES, static_text
 from tthc_lib.render.fonts import font_css
 
-TEMPLATES = Path(__file__).parent.parent / "templates"
-TEMPLATE_NAME = "tthc"
 # Display outputs worth showing, best first; text/plain (reprs) and scripts are never shown.
 NON_ASCII_REFERENCE = re.compile(r"&#([0-9]+|[xX][0-9a-fA-F]+);")
 # An <img> tag with no alt attribute.
@@ -164,9 +163,3 @@ def _page_resources(meta: ReportMeta) -> dict:
     subject = " ".join(meta.subject.split())
     return {"title": f"{meta.title.capitalize()} {subject}", "font_css": font_css(),
             "css": static_text("report.css")}
-
-
-def static_text(name: str) -> str:
-    """A file of our nbconvert template (report.css, index.css) as text."""
-    return (TEMPLATES / TEMPLATE_NAME / name).read_text(encoding="utf-8")
-

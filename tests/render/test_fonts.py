@@ -1,0 +1,51 @@
+"""The cut faces kept in the cache folder: the same bytes as a fresh cut, cut again when the
+font changes or the cache is damaged, and never needed (an unusable cache folder is skipped)."""
+
+from __future__ import annotations
+
+import base64
+import shutil
+
+import pytest
+
+from tthc_lib.render import fonts
+
+
+@pytest.fixture
+def faces():
+    found = fonts._find_font_faces()
+    return found[(400, "normal")], found[(700, "normal")]
+
+
+def test_a_cut_face_is_kept_and_read_back(tmp_path, monkeypatch, faces):
+    regular, _ = faces
+    monkeypatch.setenv("TTHC_CACHE_DIR", str(tmp_path / "cache"))
+    font = tmp_path / "Serif.ttf"
+    shutil.copy(regular, font)
+    first = fonts._font_data(font)
+    kept = list((tmp_path / "cache" / "fonts").iterdir())
+    assert len(kept) == 1 and kept[0].read_text(encoding="ascii") == first
+    assert base64.b64decode(first).startswith(b"wOFF")
+    assert fonts._font_data(font) == first == fonts._subset(font)
+
+
+def test_a_changed_font_or_a_damaged_cache_is_cut_again(tmp_path, monkeypatch, faces):
+    regular, bold = faces
+    monkeypatch.setenv("TTHC_CACHE_DIR", str(tmp_path / "cache"))
+    font = tmp_path / "Serif.ttf"
+    shutil.copy(regular, font)
+    regular_cut = fonts._font_data(font)
+    shutil.copy(bold, font)  # same path, other face: a new size and mtime
+    assert fonts._font_data(font) == fonts._subset(bold) != regular_cut
+    kept = fonts._cache_file(font)
+    kept.write_text("not a font", encoding="ascii")
+    assert fonts._font_data(font) == fonts._subset(bold)
+    assert kept.read_text(encoding="ascii") == fonts._subset(bold)
+
+
+def test_an_unusable_cache_folder_is_skipped(tmp_path, monkeypatch, faces):
+    regular, _ = faces
+    blocker = tmp_path / "cache"
+    blocker.write_text("a file where the cache folder would be", encoding="utf-8")
+    monkeypatch.setenv("TTHC_CACHE_DIR", str(blocker))
+    assert fonts._font_data(regular) == fonts._subset(regular)
