@@ -17,11 +17,16 @@ def faces():
     return found[(400, "normal")], found[(700, "normal")]
 
 
-def test_a_cut_face_is_kept_and_read_back(tmp_path, monkeypatch, faces):
-    regular, _ = faces
+@pytest.fixture
+def font(tmp_path, monkeypatch, faces):
+    """A copy of the regular face, with the cache folder in tmp_path."""
     monkeypatch.setenv("TTHC_CACHE_DIR", str(tmp_path / "cache"))
-    font = tmp_path / "Serif.ttf"
-    shutil.copy(regular, font)
+    copy = tmp_path / "Serif.ttf"
+    shutil.copy(faces[0], copy)
+    return copy
+
+
+def test_a_cut_face_is_kept_and_read_back(tmp_path, font):
     first = fonts._font_data(font)
     kept = list((tmp_path / "cache" / "fonts").iterdir())
     assert len(kept) == 1 and kept[0].read_text(encoding="ascii") == first
@@ -29,11 +34,8 @@ def test_a_cut_face_is_kept_and_read_back(tmp_path, monkeypatch, faces):
     assert fonts._font_data(font) == first == fonts._subset(font)
 
 
-def test_a_changed_font_or_a_damaged_cache_is_cut_again(tmp_path, monkeypatch, faces):
-    regular, bold = faces
-    monkeypatch.setenv("TTHC_CACHE_DIR", str(tmp_path / "cache"))
-    font = tmp_path / "Serif.ttf"
-    shutil.copy(regular, font)
+def test_a_changed_font_or_a_damaged_cache_is_cut_again(font, faces):
+    _, bold = faces
     regular_cut = fonts._font_data(font)
     shutil.copy(bold, font)  # same path, other face: a new size and mtime
     assert fonts._font_data(font) == fonts._subset(bold) != regular_cut
