@@ -16,6 +16,7 @@ from test_runner import _ran, batch  # noqa: F401 - the batch fixture
 
 from tthc_lib.batch.executors import EXECUTORS, DaskExecutor, LocalExecutor, open_executor
 from tthc_lib.errors import ReportError
+from tthc_lib.store.connection import THREADS_VARIABLE
 
 
 def test_registry_names_local_and_dask():
@@ -125,6 +126,8 @@ def test_isolated_workers_need_nothing_but_the_task(isolated):
     (batch.params / "broken_units.txt").write_text("W2\n", encoding="utf-8")
     summary = batch.run(executor="dask", scheduler=cluster.address, to=("html", "pdf"))
     assert _ran(summary) == {"C": 2, "W1": 2, "W2": 2}
+    with Client(cluster.address, timeout="30s") as client:  # --nthreads 1: DuckDB on one
+        assert set(client.run(os.environ.get, THREADS_VARIABLE).values()) == {"1"}
     [failure] = summary.failures
     assert (failure.unit, failure.section) == ("W2", "01_maybe_broken")
     assert failure.error == "RuntimeError: mục hỏng cho đơn vị W2"

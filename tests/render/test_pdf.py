@@ -167,3 +167,40 @@ def test_close_waits_for_prints_under_way_and_leaves_no_chromium(wards, tmp_path
         time.sleep(0.1)
     assert [pid for pid in ours if alive(pid)] == []  # not even reparented elsewhere
     assert set(chromium_processes(os.getpid())) - before == set()
+
+
+def pages_png(pdf: Path, folder: Path) -> list[bytes]:
+    """Each page of `pdf` as PNG bytes (poppler, 100 dpi)."""
+    folder.mkdir(parents=True)
+    subprocess.run(["pdftoppm", "-r", "100", "-png", str(pdf), str(folder / "p")], check=True)
+    return [page.read_bytes() for page in sorted(folder.glob("p-*.png"))]
+
+
+def plain_print(html: Path, pdf: Path) -> Path:
+    """The file printed with no tricks: a new browser, one tab, opened by its address."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=printers.chromium_path(),
+                                             args=list(printers.CHROMIUM_FLAGS[1:]))
+        page = browser.new_page()
+        page.goto(html.as_uri(), wait_until="load")
+        page.evaluate("document.fonts.ready.then(() => true)")
+        pdf.write_bytes(page.pdf(prefer_css_page_size=True, print_background=True))
+        browser.close()
+    return pdf
+
+
+def test_reports_swapped_into_a_print_only_tab_print_the_pages_of_a_plain_print(wards, tmp_path):
+    """The printer opens the first report by its address, hides the screen view, and swaps
+    the next reports' bodies in (no navigation): their pages are the pages Chromium prints
+    from each file opened plainly, pixel for pixel."""
+    names = WARDS[:3]
+    with printers.open_printer("playwright") as printer:
+        printer.pages = 1
+        printed = [printer.print(wards[name], tmp_path / f"{name}.pdf") for name in names]
+        assert printer.navigations == 1  # the second and third were swapped in
+    for name, pdf in zip(names, printed):
+        plain = plain_print(wards[name], tmp_path / f"{name}-plain.pdf")
+        ours = pages_png(pdf, tmp_path / f"{name}-ours")
+        assert ours and ours == pages_png(plain, tmp_path / f"{name}-plain")

@@ -7,13 +7,15 @@ registered by name in EXECUTORS (`--executor local|dask`).
 
 from __future__ import annotations
 
+import os
 import queue
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from tthc_lib.batch.bundle import Snapshots, run_packed, task_period, unpack
-from tthc_lib.batch.state import close_worker_state, warm_up
+from tthc_lib.batch.printing import printed_here
+from tthc_lib.batch.state import close_worker_state, warm_up, worker_state
 from tthc_lib.batch.tasks import RENDER_STEP, WORKER_LOST, Failure, UnitOutcome, UnitTask, one_line
 from tthc_lib.batch.worker import run_unit
 from tthc_lib.errors import ReportError
@@ -53,10 +55,11 @@ class SerialExecutor(Executor):
 
 
 class LocalExecutor(Executor):
-    """`jobs` processes on this machine, each with its own kernel and browser; one job runs
-    in this process. They read the store and write the output folder themselves (shared
-    paths); with `packed`, they get packed tasks as Dask workers do (benchmarks/README.md ›
-    Report batch: on one machine that is slower, so it is not the default)."""
+    """`jobs` processes on this machine, each with its own kernel (one job: this process).
+    They read the store and write the output folder themselves (shared paths), and this
+    process prints their PDFs with one browser (printing.py). With `packed`, they get packed
+    tasks and print as Dask workers do (benchmarks/README.md › Report batch: on one machine
+    that is slower, so it is not the default)."""
 
     name = "local"
 
@@ -68,11 +71,18 @@ class LocalExecutor(Executor):
 
     def run(self, tasks: list[UnitTask]) -> Iterator[UnitOutcome]:
         if self.packed:
-            pool = self._open_pool()
-            yield from pipelined(tasks, lambda shared: shared,
-                                 lambda packed, shared: pool.submit(run_packed, packed, shared),
-                                 ahead=2 * self.jobs + 2, size=chunk_size(len(tasks), self.jobs))
+            yield from self._run_packed(tasks)
             return
+        # One browser for the batch, in this process: the workers write HTML and DOCX.
+        yield from printed_here(tasks, self._run_shared, worker_state().printer)
+
+    def _run_packed(self, tasks: list[UnitTask]) -> Iterator[UnitOutcome]:
+        pool = self._open_pool()
+        yield from pipelined(tasks, lambda shared: shared,
+                             lambda packed, shared: pool.submit(run_packed, packed, shared),
+                             ahead=2 * self.jobs + 2, size=chunk_size(len(tasks), self.jobs))
+
+    def _run_shared(self, tasks: list[UnitTask]) -> Iterator[UnitOutcome]:
         if self._serial is not None:
             yield from self._serial.run(tasks)
             return
@@ -90,7 +100,8 @@ class LocalExecutor(Executor):
         if self._pool is None:
             # spawn: a clean interpreter per worker (no copied threads or open sockets).
             self._pool = ProcessPoolExecutor(self.jobs, multiprocessing.get_context("spawn"),
-                                             initializer=_init_pool_worker)
+                                             initializer=_init_pool_worker,
+                                             initargs=(core_share(self.jobs),))
         return self._pool
 
     def close(self) -> None:
@@ -112,13 +123,28 @@ def _outcome_of_error(exc: Exception, task: UnitTask) -> UnitOutcome:
     return UnitOutcome(task.unit, failure=Failure(task.unit, WORKER_LOST, error, ""))
 
 
-def _init_pool_worker() -> None:
+def _init_pool_worker(threads: int) -> None:
     """Pool processes end with os._exit: a multiprocessing finaliser closes their kernel and
-    browser first; and the kernel starts now, while the parent is still planning."""
+    browser first; and the kernel starts now, while the parent is still planning. Their
+    DuckDB (and their kernel's) uses the process's share of the cores."""
     from multiprocessing.util import Finalize
 
+    share_cores(threads)
     Finalize(None, close_worker_state, exitpriority=10)
     warm_up()
+
+
+def core_share(jobs: int) -> int:
+    """The cores each of `jobs` worker processes on this machine may use (at least one)."""
+    return max(1, (os.cpu_count() or 1) // max(1, jobs))
+
+
+def share_cores(threads: int) -> None:
+    """This worker process, and the kernel it starts, run DuckDB on `threads` threads, unless
+    the user set $TTHC_DUCKDB_THREADS."""
+    from tthc_lib.store.connection import THREADS_VARIABLE
+
+    os.environ.setdefault(THREADS_VARIABLE, str(max(1, int(threads))))
 
 
 class DaskExecutor(Executor):
@@ -279,12 +305,16 @@ def _task_key(tasks: tuple[UnitTask, ...]) -> str:
 
 
 def worker_plugin():
-    """A Dask worker plugin that ends the worker's kernel and browser when the worker leaves
-    (each worker starts its kernel with its first unit)."""
+    """A Dask worker plugin: the worker's DuckDB and kernel use as many threads as the worker
+    has (`--nthreads`); its kernel and browser end when the worker leaves (each worker starts
+    its kernel with its first unit)."""
     from distributed.diagnostics.plugin import WorkerPlugin
 
     class TthcWorkerPlugin(WorkerPlugin):
         idempotent = True
+
+        def setup(self, worker) -> None:
+            share_cores(worker.state.nthreads)  # before its kernel starts, with its first unit
 
         def teardown(self, worker) -> None:
             close_worker_state()

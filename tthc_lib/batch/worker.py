@@ -37,7 +37,7 @@ def run_unit(task: UnitTask) -> UnitOutcome:
     except Exception as exc:  # noqa: BLE001 - one unit's trouble is that unit's failure
         outcome.failure = Failure(task.unit, RENDER_STEP,
                                   one_line(f"{type(exc).__name__}: {exc}"), "")
-        _remove_reports(task)
+        remove_reports(task)
     outcome.seconds = time.monotonic() - began
     return outcome
 
@@ -54,7 +54,7 @@ def _run_sections(task: UnitTask, outcome: UnitOutcome) -> None:
         else:
             nb = nbformat.read(target, as_version=4)
         if outcome.failure:
-            _remove_reports(task)
+            remove_reports(task)
             break
         executed.append(nb)
     else:
@@ -164,7 +164,7 @@ def _render(task: UnitTask, executed: list, outcome: UnitOutcome) -> None:
     outcome.entry, outcome.findings = entry, findings
 
 
-def _remove_reports(task: UnitTask) -> None:
+def remove_reports(task: UnitTask) -> None:
     """A failed unit keeps no report of an earlier run: it would look current."""
     for kind in FORMATS:
         try:

@@ -18,6 +18,10 @@ from tthc_lib.errors import StoreError
 
 DEFAULT_DB = "data/tthc.duckdb"
 LOCAL_TZ = "Asia/Ho_Chi_Minh"
+# How many threads DuckDB may use in this process (unset: one per core). A batch worker gets
+# its share of the machine here (batch/state.py), so two workers on two cores do not each
+# run their queries on both.
+THREADS_VARIABLE = "TTHC_DUCKDB_THREADS"
 
 DDL = """
 CREATE TABLE IF NOT EXISTS units (
@@ -144,6 +148,12 @@ def _check_is_store(db: Path) -> None:
                          "DuckDB hoặc tới một đường dẫn chưa có tệp.", path=str(db))
 
 
+def thread_config() -> dict:
+    """DuckDB's `threads` setting from $TTHC_DUCKDB_THREADS (a positive whole number), if set."""
+    value = os.environ.get(THREADS_VARIABLE, "").strip()
+    return {"threads": int(value)} if value.isdigit() and int(value) > 0 else {}
+
+
 def connect(path: str | os.PathLike | None = None, read_only: bool = False):
     """Open (and create when writable) the store, with its schema in place."""
     db = resolve_db(path)
@@ -153,10 +163,10 @@ def connect(path: str | os.PathLike | None = None, read_only: bool = False):
                          path=str(db))
     try:
         if read_only:
-            con = duckdb.connect(str(db), read_only=True)
+            con = duckdb.connect(str(db), read_only=True, config=thread_config())
         else:
             db.parent.mkdir(parents=True, exist_ok=True)
-            con = duckdb.connect(str(db))
+            con = duckdb.connect(str(db), config=thread_config())
             con.execute(DDL)
             _upgrade(con)
     except duckdb.IOException as exc:

@@ -1,0 +1,62 @@
+"""PDFs printed by the process that runs the batch, with one browser for all its units.
+
+Each browser costs Chromium's start, Playwright's driver and a cold first print (about 3 s of
+CPU), so local worker processes do not print: they write the HTML (and DOCX), and this
+process prints each unit's PDF from it while the next units run (benchmarks/README.md ›
+Report batch). A Dask worker prints its own PDFs: the client never sees the files until then.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
+from pathlib import Path
+
+from tthc_lib.batch.bundle import task_period
+from tthc_lib.batch.names import output_path
+from tthc_lib.batch.tasks import RENDER_STEP, Failure, UnitOutcome, UnitTask, one_line
+
+
+def without_pdf(task: UnitTask) -> UnitTask:
+    """The task a worker runs when its PDF is printed here."""
+    return replace(task, formats=tuple(f for f in task.formats if f != "pdf"))
+
+
+def printed_here(tasks: list[UnitTask], run: Callable[[list[UnitTask]], Iterable[UnitOutcome]],
+                 printer) -> Iterator[UnitOutcome]:
+    """`run` the tasks without their PDF; print the PDF of each unit that asked for one with
+    `printer`, from the HTML its worker wrote, as the unit comes in. A unit is yielded once
+    its PDF is written whole; a print that fails is that unit's failure, and the unit keeps
+    no report. Prints finished are yielded between the units, the rest at the end."""
+    wanted = {task.unit: task for task in tasks if "pdf" in task.formats}
+    if not wanted:
+        yield from run(tasks)
+        return
+    printer.start()  # Chromium starts while the first units run
+    printing: deque = deque()
+    for outcome in run([without_pdf(task) if task.unit in wanted else task for task in tasks]):
+        task = wanted.get(outcome.unit)
+        if task is None or outcome.failure is not None or not outcome.html:
+            yield outcome
+        else:
+            target = output_path(Path(task.out), "pdf", task_period(task), task.unit)
+            printing.append((outcome, task, printer.submit(Path(outcome.html), target)))
+        while printing and printing[0][2].done():
+            yield _printed(*printing.popleft())
+    while printing:
+        yield _printed(*printing.popleft())
+
+
+def _printed(outcome: UnitOutcome, task: UnitTask, future) -> UnitOutcome:
+    try:
+        outcome.pdf = str(future.result())
+    except Exception as exc:  # noqa: BLE001 - that unit's failure, not the batch's
+        from tthc_lib.batch.worker import remove_reports
+
+        outcome.failure = Failure(task.unit, RENDER_STEP,
+                                  one_line(f"{type(exc).__name__}: {exc}"), "")
+        outcome.html = outcome.docx = None
+        remove_reports(task)
+    return outcome
+
