@@ -4,10 +4,11 @@
    executed notebook, per unit) on the city and N wards: the 4-unit set (city + 3 wards)
    exactly, the sample set (26 units) extrapolated (city + the wards' mean × 25);
 2. `tthc report --to html --jobs 2` on the 4 units and on the 26: ratios to the naive loop;
-3. `--to html,pdf --jobs 2` on the 26: what the PDF adds per unit; then its no-op re-run;
+3. `--to html,pdf --jobs 2` on the 26: what the PDF adds per unit (medians of --repeat runs
+   of 2 and 3, in turn); then its no-op re-run;
 4. a province-sized synthetic set (1 province, 10 districts, 240 communes: 251 units), HTML:
-   Dask (packed tasks: the workers read nothing but the task) on 1 and 2 workers, and the
-   local executor with --jobs 1 and 2 for reference;
+   Dask (packed tasks: the workers read nothing but the task) on 1 and 2 isolated workers,
+   one core each (cluster.py), and the local executor with --jobs 1 and 2 for reference;
 5. the national plan: the per-unit cost of HTML + PDF on one Dask worker (the sample set),
    the client's snapshot and collection cost per unit (measured in-process, CPU of the
    client's threads), and what they mean for ~4,000 units in one hour.
@@ -28,11 +29,14 @@ import math
 import os
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+import cluster
 
 ROOT = Path(__file__).resolve().parents[1]
 PERIOD = "2023-01-01:2023-10-30"
@@ -51,6 +55,10 @@ def main() -> None:
     parser.add_argument("--skip-naive", action="store_true")
     parser.add_argument("--skip-local-province", action="store_true",
                         help="no --jobs 1/2 reference runs on the province")
+    parser.add_argument("--repeat", type=int, default=3,
+                        help="runs of each sample-set measure (the median counts)")
+    parser.add_argument("--localcluster", action="store_true",
+                        help="also Dask's LocalCluster (unpinned workers) on the province")
     parser.add_argument("--quick", action="store_true",
                         help="a check that the benchmark runs: 1 naive ward, 2 × 3 communes")
     parser.add_argument("--json", type=Path, default=RESULTS / "bench_batch.json",
@@ -58,6 +66,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.quick:
         args.naive_wards, args.province_districts, args.province_communes = 1, 2, 3
+        args.repeat = 1
     work = Path(tempfile.mkdtemp(prefix="tthc-bench-"))
     try:
         results = run(work, args)
@@ -84,12 +93,14 @@ def run(work: Path, args) -> dict:
         results["naive_small_set_s"] = sum(per_unit)
         results["naive_sample_set_s"] = (per_unit[0] + sum(per_unit[1:]) / len(per_unit[1:])
                                          * (len(units) - 1))
-    html4 = measure(results, "html_small_set", env, snap, sample_db, work,
-                    ["--to", "html", "--jobs", "2", *_units(four)])
-    html26 = measure(results, "html_sample_set", env, snap, sample_db, work,
-                     ["--to", "html", "--jobs", "2", "--unit", "all"])
-    pdf26 = measure(results, "html_pdf_sample_set", env, snap, sample_db, work,
-                    ["--to", "html,pdf", "--jobs", "2", "--unit", "all"], keep=True)
+    html4 = median_of(args.repeat, results, "html_small_set", env, snap, sample_db, work,
+                      ["--to", "html", "--jobs", "2", *_units(four)])
+    # HTML and HTML + PDF in turn, so that a slower spell of the machine falls on both
+    html26, pdf26 = median_of(args.repeat, results, ("html_sample_set", "html_pdf_sample_set"),
+                              env, snap, sample_db, work,
+                              (["--to", "html", "--jobs", "2", "--unit", "all"],
+                               ["--to", "html,pdf", "--jobs", "2", "--unit", "all"]),
+                              keep=True)
     noop = measure(results, "noop_rerun", env, snap, sample_db, work,
                    ["--to", "html,pdf", "--jobs", "2", "--unit", "all"],
                    out=work / "out-html_pdf_sample_set")
@@ -110,16 +121,36 @@ def run(work: Path, args) -> dict:
 
 
 def province(results: dict, env: dict, snap: Path, work: Path, args) -> None:
-    """The province set, HTML: Dask on 1 and 2 workers (packed tasks), local for reference."""
-    db = make_province_store(work, env, args.province_districts, args.province_communes)
+    """The province set, HTML: Dask on 1 and 2 isolated workers, one core each (cluster.py;
+    without root, a LocalCluster), a LocalCluster with --localcluster, local for reference."""
+    data = work / "province"  # the store and the outputs: what the isolated workers cannot see
+    data.mkdir()
+    db = make_province_store(data, env, args.province_districts, args.province_communes)
     results["province_units"] = len(registry(db, env))
-    runs = [("province_dask1", ["--executor", "dask", "--jobs", "1"]),
-            ("province_dask2", ["--executor", "dask", "--jobs", "2"])]
+    html = ["--to", "html", "--unit", "all"]
+    results["province_isolated"] = cluster.available()
+    for workers in (1, 2):
+        label = f"province_dask{workers}"
+        if not cluster.available():
+            measure(results, label, env, snap, db, data,
+                    [*html, "--executor", "dask", "--jobs", str(workers)])
+            continue
+        with cluster.isolated_workers(workers, data, work / "elsewhere", env) as workers_of:
+            measure(results, label, env, snap, db, data,
+                    [*html, "--executor", "dask", "--scheduler", workers_of.address])
+        LOADS[-1]["workers_cpu_s"] = round(workers_of.cpu_s, 1)
+    runs = []
+    if args.localcluster:
+        runs += [(f"province_localcluster{n}", ["--executor", "dask", "--jobs", str(n)])
+                 for n in (1, 2)]
     if not args.skip_local_province:
         runs += [("province_local1", ["--jobs", "1"]), ("province_local2", ["--jobs", "2"])]
     for label, opts in runs:
-        measure(results, label, env, snap, db, work, ["--to", "html", "--unit", "all", *opts])
+        measure(results, label, env, snap, db, data, [*html, *opts])
     results["province_dask_scaling"] = results["province_dask1_s"] / results["province_dask2_s"]
+    if args.localcluster:
+        results["province_localcluster_scaling"] = (results["province_localcluster1_s"]
+                                                    / results["province_localcluster2_s"])
     if not args.skip_local_province:
         results["province_local_scaling"] = (results["province_local1_s"]
                                              / results["province_local2_s"])
@@ -170,6 +201,27 @@ def measure(results: dict, label: str, env: dict, snap: Path, db: Path, work: Pa
     if out is None and not keep:
         shutil.rmtree(folder, ignore_errors=True)
     return wall
+
+
+def median_of(repeat: int, results: dict, labels, env: dict, snap: Path, db: Path, work: Path,
+              options, keep: bool = False):
+    """`measure` `repeat` times (several labels: in turn), each label's median recorded as
+    results[label + '_s'] and its runs as results[label + '_runs_s']; the last run's output
+    folder kept when `keep`. The median(s), as `measure` returns."""
+    several = isinstance(labels, tuple)
+    labels, options = (labels, options) if several else ((labels,), (options,))
+    runs: dict[str, list[float]] = {label: [] for label in labels}
+    for round_ in range(repeat):
+        for label, opts in zip(labels, options):
+            last = round_ == repeat - 1
+            runs[label].append(measure(results, label, env, snap, db, work, opts,
+                                       keep=keep and last))
+    medians = []
+    for label in labels:
+        results[f"{label}_runs_s"] = [round(w, 2) for w in runs[label]]
+        results[f"{label}_s"] = statistics.median(runs[label])
+        medians.append(results[f"{label}_s"])
+    return tuple(medians) if several else medians[0]
 
 
 def _children_cpu() -> float:

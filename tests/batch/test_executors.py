@@ -3,15 +3,13 @@ failure on a worker stays that unit's, and the registry names them."""
 
 from __future__ import annotations
 
+import importlib.util
 import os
-import shutil
-import socket
-import subprocess
 import sys
 from pathlib import Path
 
-import psutil
 import pytest
+from conftest import ROOT
 from test_runner import _ran, batch  # noqa: F401 - the batch fixture
 
 from tthc_lib.batch.executors import EXECUTORS, DaskExecutor, LocalExecutor, open_executor
@@ -54,64 +52,30 @@ def test_dask_unreachable_scheduler_is_one_clear_error(batch):  # noqa: F811
 # client's store, params, notebooks or output folder (a tmpfs over that folder in each
 # worker's own mount namespace), working in a folder elsewhere.
 
-ISOLATING = os.name == "posix" and os.geteuid() == 0 and shutil.which("unshare") is not None
+def _cluster_module():
+    """benchmarks/cluster.py (not a package), imported once: the benchmark's isolated workers
+    are the ones tested here."""
+    if "bench_cluster" not in sys.modules:
+        spec = importlib.util.spec_from_file_location("bench_cluster",
+                                                      ROOT / "benchmarks" / "cluster.py")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules["bench_cluster"] = module
+        spec.loader.exec_module(module)
+    return sys.modules["bench_cluster"]
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _end(process: subprocess.Popen) -> None:
-    """End a process we started and every process below it (its kernels)."""
-    try:
-        family = psutil.Process(process.pid).children(recursive=True)
-    except psutil.NoSuchProcess:
-        family = []
-    for member in [process, *family]:
-        try:
-            member.kill()
-        except (psutil.NoSuchProcess, ProcessLookupError):
-            pass
-    process.wait(timeout=30)
-    psutil.wait_procs(family, timeout=30)
-
-
-class _Cluster:
-    def __init__(self, hidden: Path, workdir: Path, workers: int = 2):
-        dask = str(Path(sys.executable).with_name("dask"))
-        port = _free_port()
-        self.address = f"tcp://127.0.0.1:{port}"
-        self.scheduler = subprocess.Popen(
-            [dask, "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
-            cwd=workdir, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        hide = 'mount -t tmpfs tmpfs "$0" && cd "$1" && exec "$2" worker "$3" --nthreads 1 ' \
-               '--no-nanny --no-dashboard --local-directory "$1" --name "$4"'
-        self.workers = [subprocess.Popen(
-            ["unshare", "--mount", "--propagation", "private", "sh", "-c", hide, str(hidden),
-             str(workdir), dask, self.address, f"isolated-{i}"],
-            cwd=workdir, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            for i in range(workers)]
-        from distributed import Client
-
-        with Client(self.address, timeout="60s") as client:
-            client.wait_for_workers(workers, timeout=120)
-
-    def close(self) -> None:
-        for process in [*self.workers, self.scheduler]:
-            _end(process)
+cluster = _cluster_module()
+ISOLATING = cluster.available(pin=False)
 
 
 @pytest.fixture
 def isolated(batch, tmp_path_factory):  # noqa: F811
-    """The batch fixture and a cluster of two isolated workers."""
+    """The batch fixture and a cluster of two isolated workers (not pinned: the tests want
+    no particular core)."""
     workdir = tmp_path_factory.mktemp("dask-elsewhere")
-    cluster = _Cluster(batch.db.parent, workdir)
-    try:
-        yield batch, cluster
-    finally:
-        cluster.close()
+    with cluster.isolated_workers(2, batch.db.parent, workdir, dict(os.environ),
+                                  pin=False) as workers:
+        yield batch, workers
 
 
 @pytest.mark.skipif(not ISOLATING, reason="needs root and unshare for mount namespaces")
@@ -127,7 +91,7 @@ def test_isolated_workers_need_nothing_but_the_task(isolated):
     summary = batch.run(executor="dask", scheduler=cluster.address, to=("html", "pdf"))
     assert _ran(summary) == {"C": 2, "W1": 2, "W2": 2}
     with Client(cluster.address, timeout="30s") as client:  # --nthreads 1: DuckDB on one
-        assert set(client.run(os.environ.get, THREADS_VARIABLE).values()) == {"1"}
+        assert set(client.run(os.getenv, THREADS_VARIABLE).values()) == {"1"}
     [failure] = summary.failures
     assert (failure.unit, failure.section) == ("W2", "01_maybe_broken")
     assert failure.error == "RuntimeError: mục hỏng cho đơn vị W2"
@@ -160,7 +124,7 @@ class _KillBusiest:
     and browser) that is running the most units at that moment, and notes which units those
     were (the scheduler's view, through a second client)."""
 
-    def __init__(self, cluster: _Cluster):
+    def __init__(self, cluster):  # benchmarks/cluster.py Workers
         self.cluster, self.total, self.done = cluster, 0, 0
         self.lost: set[str] = set()
 
@@ -176,7 +140,7 @@ class _KillBusiest:
             busy = client.processing()
         address = max(busy, key=lambda a: len(busy[a]))
         self.lost = {unit for key in busy[address] for unit in _units_of(key)}
-        _end(self.cluster.workers[int(str(names[address]).rsplit("-", 1)[1])])
+        cluster.end(self.cluster.workers[int(str(names[address]).rsplit("-", 1)[1])])
 
     def finish(self) -> None:
         pass
