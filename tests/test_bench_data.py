@@ -2,24 +2,14 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-
-from conftest import ROOT
+from conftest import benchmark_module
 
 from tthc_lib.indicators.figures import compute_indicators
 from tthc_lib.ingest.load import load_exports
 
 
 def _province():
-    """benchmarks/province.py (not a package), imported once."""
-    if "bench_province" not in sys.modules:
-        spec = importlib.util.spec_from_file_location("bench_province",
-                                                      ROOT / "benchmarks" / "province.py")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules["bench_province"] = module
-        spec.loader.exec_module(module)
-    return sys.modules["bench_province"]
+    return benchmark_module("province")
 
 
 def _small(province):

@@ -3,13 +3,11 @@ failure on a worker stays that unit's, and the registry names them."""
 
 from __future__ import annotations
 
-import importlib.util
 import os
-import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from conftest import benchmark_module
 from test_runner import _ran, batch  # noqa: F401 - the batch fixture
 
 from tthc_lib.batch.executors import EXECUTORS, DaskExecutor, LocalExecutor, open_executor
@@ -52,19 +50,7 @@ def test_dask_unreachable_scheduler_is_one_clear_error(batch):  # noqa: F811
 # client's store, params, notebooks or output folder (a tmpfs over that folder in each
 # worker's own mount namespace), working in a folder elsewhere.
 
-def _cluster_module():
-    """benchmarks/cluster.py (not a package), imported once: the benchmark's isolated workers
-    are the ones tested here."""
-    if "bench_cluster" not in sys.modules:
-        spec = importlib.util.spec_from_file_location("bench_cluster",
-                                                      ROOT / "benchmarks" / "cluster.py")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules["bench_cluster"] = module
-        spec.loader.exec_module(module)
-    return sys.modules["bench_cluster"]
-
-
-cluster = _cluster_module()
+cluster = benchmark_module("cluster")  # the benchmark's isolated workers, tested here
 ISOLATING = cluster.available(pin=False)
 
 
