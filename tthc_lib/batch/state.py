@@ -27,13 +27,10 @@ class WorkerState:
 
     @property
     def printer(self):
-        """One tab: a worker prints one report at a time, and so does the parent of local
-        workers, FIFO, faster than units come in (a second tab would cost its own cold
-        navigation, ~1 s of Chromium's CPU, for nothing)."""
         if self._printer is None:
             from tthc_lib.render.pdf import open_printer
 
-            self._printer = open_printer(tabs=1)
+            self._printer = open_printer()
         return self._printer
 
     def close(self) -> None:

@@ -323,16 +323,12 @@ async def _discard(page) -> None:
 PRINTERS = {"playwright": PlaywrightPrinter, "chromium": ChromiumCliPrinter}
 
 
-def open_printer(kind: str | None = None, tabs: int | None = None) -> PdfPrinter:
+def open_printer(kind: str | None = None) -> PdfPrinter:
     """A PDF printer: `kind` from PRINTERS; by default Playwright if installed, else the
-    Chromium command line. Use it as a context manager to print many reports with one browser.
-    `tabs`: how many files a Playwright printer prints at once (its default otherwise)."""
+    Chromium command line. Use it as a context manager to print many reports with one browser."""
     if kind is None:
         kind = "playwright" if importlib.util.find_spec("playwright") else "chromium"
-    printer = PRINTERS[kind]()
-    if tabs is not None and isinstance(printer, PlaywrightPrinter):
-        printer.pages = max(1, int(tabs))
-    return printer
+    return PRINTERS[kind]()
 
 
 _default: dict[str, PdfPrinter] = {}
