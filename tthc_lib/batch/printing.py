@@ -59,4 +59,3 @@ def _printed(outcome: UnitOutcome, task: UnitTask, future) -> UnitOutcome:
         outcome.html = outcome.docx = None
         remove_reports(task)
     return outcome
-

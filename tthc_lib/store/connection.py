@@ -19,7 +19,7 @@ from tthc_lib.errors import StoreError
 DEFAULT_DB = "data/tthc.duckdb"
 LOCAL_TZ = "Asia/Ho_Chi_Minh"
 # How many threads DuckDB may use in this process (unset: one per core). A batch worker gets
-# its share of the machine here (batch/state.py), so two workers on two cores do not each
+# its share of the machine here (batch/executors.py), so two workers on two cores do not each
 # run their queries on both.
 THREADS_VARIABLE = "TTHC_DUCKDB_THREADS"
 
