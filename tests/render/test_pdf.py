@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import subprocess
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -166,6 +167,33 @@ def test_close_waits_for_prints_under_way_and_leaves_no_chromium(wards, tmp_path
     while any(map(alive, ours)) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert [pid for pid in ours if alive(pid)] == []  # not even reparented elsewhere
+    assert set(chromium_processes(os.getpid())) - before == set()
+
+
+def test_a_browser_that_dies_fails_only_the_prints_under_way_and_the_next_get_a_new_one(
+        wards, tmp_path):
+    """Chromium killed while more reports wait than it has tabs: every print ends (none
+    waits for a tab that will not come back), each whole or failed in one line, and the
+    next prints get a browser of their own."""
+    before = set(chromium_processes(os.getpid()))
+    with printers.open_printer("playwright") as printer:
+        first = [printer.submit(wards[name], tmp_path / "a" / f"{name}.pdf") for name in WARDS]
+        first[0].result()
+        for pid in set(chromium_processes(os.getpid())) - before:
+            os.kill(pid, signal.SIGKILL)
+        failed = 0
+        for future in first[1:]:
+            try:
+                assert whole(future.result(timeout=60))
+            except ReportError as exc:
+                assert re.fullmatch(r"Chromium không in được .+\.html ra PDF: [^\n]+", str(exc))
+                failed += 1
+        after = [printer.submit(wards[name], tmp_path / "b" / f"{name}.pdf") for name in WARDS]
+        for name, future in zip(WARDS, after):
+            assert whole(future.result(timeout=60))
+            assert f"Báo cáo riêng của {name}" in " ".join(pdf_text(future.result()).split())
+        assert printer.launches == 2
+    assert failed >= 1  # the kill came while they printed
     assert set(chromium_processes(os.getpid())) - before == set()
 
 

@@ -100,7 +100,9 @@ class PlaywrightPrinter(PdfPrinter):
     """One headless Chromium kept open through Playwright's async API, on an event loop in a
     thread of its own: one browser context and up to `pages` tabs, each reused from file to
     file (a new tab or context per file costs Chromium two to three times the CPU). Any
-    thread may `submit`; up to `pages` files print at once, the others wait their turn."""
+    thread may `submit`; up to `pages` files print at once, the others wait their turn. A
+    browser that dies (crashed, killed) fails the prints under way and is started anew for
+    the next ones."""
 
     def __init__(self, pages: int = 2) -> None:
         self.pages = max(1, int(pages))
@@ -124,6 +126,12 @@ class PlaywrightPrinter(PdfPrinter):
         """How many reports were opened by their address rather than swapped into a tab."""
         loop = self._loop
         return loop.pool.navigations if loop is not None else 0
+
+    @property
+    def launches(self) -> int:
+        """How many browsers this printer started (one, unless one died)."""
+        loop = self._loop
+        return loop.pool.launches if loop is not None else 0
 
     def _browser_loop(self) -> _BrowserLoop:
         with self._lock:
@@ -164,17 +172,20 @@ class _BrowserLoop:
 
 
 class _PagePool:
-    """The browser, its context and its idle tabs; lives on the `_BrowserLoop`'s loop."""
+    """The browser, its context and its idle tabs; lives on the `_BrowserLoop`'s loop. At
+    most `size` prints hold a tab at once (a slot each); a tab whose print failed is closed,
+    and a browser found dead (crashed, killed) is launched anew for the next prints."""
 
     def __init__(self, size: int) -> None:
         self.size = size
         self._playwright = self._browser = self._context = None
-        self._opening: asyncio.Lock | None = None
-        self._idle: asyncio.Queue | None = None
-        self._made = 0
+        self._opening = asyncio.Lock()  # bound to the loop on first use
+        self._slots = asyncio.Semaphore(size)
+        self._idle: list = []   # tabs of the current context, free for the next print
         self._heads: dict = {}  # tab -> the head (without its title) of the report it holds
         self._running: set[asyncio.Future] = set()
         self.navigations = 0  # files opened by address (the others were swapped into a tab)
+        self.launches = 0     # browsers started
 
     async def track(self, coroutine):
         task = asyncio.ensure_future(coroutine)
@@ -186,22 +197,18 @@ class _PagePool:
 
     async def print(self, html: Path, pdf: Path) -> Path:
         report = _split_report(await asyncio.to_thread(html.read_bytes))
-        page = await self._page()
-        try:
-            await self._load(page, html, report)
-            data = await page.pdf(prefer_css_page_size=True, print_background=True)
-        except Exception as exc:  # noqa: BLE001 - Playwright's errors: that file's failure
-            await _discard(page)
-            self._heads.pop(page, None)
-            page = None
-            first_line = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-            raise ReportError(f"Chromium không in được {html.name} ra PDF: {first_line}",
-                              path=str(html)) from None
-        finally:
-            if page is not None:
-                self._idle.put_nowait(page)
-            else:
-                self._made -= 1
+        async with self._slots:
+            page = await self._page()
+            try:
+                await self._load(page, html, report)
+                data = await page.pdf(prefer_css_page_size=True, print_background=True)
+            except Exception as exc:  # noqa: BLE001 - Playwright's errors: that file's failure
+                self._heads.pop(page, None)
+                await _discard(page)
+                first_line = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+                raise ReportError(f"Chromium không in được {html.name} ra PDF: {first_line}",
+                                  path=str(html)) from None
+            self._idle.append(page)
         _check_written(data, pdf)
         return await asyncio.to_thread(write_bytes_atomic, pdf, data)
 
@@ -220,21 +227,15 @@ class _PagePool:
             self._heads[page] = report[0]
 
     async def _page(self):
+        """An idle tab of the current browser, or a new one (the caller holds a slot)."""
         context = await self.open()
-        if self._idle.empty() and self._made < self.size:
-            self._made += 1
-            try:
-                return await context.new_page()
-            except Exception:
-                self._made -= 1
-                raise
-        return await self._idle.get()
+        return self._idle.pop(0) if self._idle else await context.new_page()
 
     async def open(self):
-        """The browser context, launching Chromium on first use."""
-        if self._opening is None:
-            self._opening, self._idle = asyncio.Lock(), asyncio.Queue()
+        """The browser context, launching Chromium on first use and after it died."""
         async with self._opening:
+            if self._browser is not None and not self._browser.is_connected():
+                await self._forget_browser()
             if self._context is None:
                 await self._launch()
         return self._context
@@ -243,10 +244,12 @@ class _PagePool:
         from playwright.async_api import Error, async_playwright
 
         executable = chromium_path()
-        self._playwright = await async_playwright().start()
         try:
+            if self._playwright is None:
+                self._playwright = await async_playwright().start()
             self._browser = await self._playwright.chromium.launch(
                 executable_path=executable, args=list(CHROMIUM_FLAGS[1:]))
+            self.launches += 1
             # The screen view is never looked at: a small viewport spares the compositor.
             self._context = await self._browser.new_context(viewport=SCREEN)
         except Error as exc:
@@ -254,6 +257,16 @@ class _PagePool:
             first_line = (str(exc).strip().splitlines() or [""])[0]
             raise ReportError(f"Không mở được Chromium ({executable}) để in PDF: "
                               f"{first_line}") from None
+
+    async def _forget_browser(self) -> None:
+        """Let go of a browser that is gone, and of its tabs (Playwright's driver stays)."""
+        browser, self._browser, self._context = self._browser, None, None
+        self._idle.clear()
+        self._heads.clear()
+        try:
+            await browser.close()
+        except Exception:  # noqa: BLE001, S110 - it is already gone
+            pass
 
     async def close(self) -> None:
         current = asyncio.current_task()
@@ -263,7 +276,7 @@ class _PagePool:
 
     async def _shut(self) -> None:
         if self._browser is not None:
-            await self._browser.close()
+            await self._forget_browser()
         if self._playwright is not None:
             await self._playwright.stop()
         self._playwright = self._browser = self._context = None
