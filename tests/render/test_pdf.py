@@ -177,7 +177,9 @@ def test_a_browser_that_dies_fails_only_the_prints_under_way_and_the_next_get_a_
     next prints get a browser of their own."""
     before = set(chromium_processes(os.getpid()))
     with printers.open_printer("playwright") as printer:
-        first = [printer.submit(wards[name], tmp_path / "a" / f"{name}.pdf") for name in WARDS]
+        # four rounds of the wards: the kill comes with most of them still to print
+        first = [printer.submit(wards[name], tmp_path / "a" / f"{i}-{name}.pdf")
+                 for i in range(4) for name in WARDS]
         first[0].result()
         for pid in set(chromium_processes(os.getpid())) - before:
             os.kill(pid, signal.SIGKILL)
