@@ -296,7 +296,7 @@ from tthc_lib.batch.executors import chunk_size
 from tthc_lib.batch.manifest import Manifest
 from tthc_lib.batch.runner import _registry_units, output_path, plan_batch
 from tthc_lib.batch.tasks import UnitOutcome
-from tthc_lib.content.narrative import Settings
+from tthc_lib.content.words.narrative import Settings
 from tthc_lib.periods import parse_period
 
 db, work = Path(sys.argv[1]), Path(sys.argv[2])

@@ -165,7 +165,7 @@ def _rows(units):
 
 
 def test_rollups_name_only_the_kinds_present_in_the_spec_order():
-    from tthc_lib.content.levels import rollup_label
+    from tthc_lib.content.words.levels import rollup_label
 
     province = _rows([("P", "Tỉnh Khánh An", "Tỉnh", "province", "territory", None),
                       ("S", "Sở Tư pháp", "Sở", "province", "department", "P"),
@@ -185,7 +185,7 @@ def test_rollups_name_only_the_kinds_present_in_the_spec_order():
 def test_predecessors_sentence_word_for_word():
     import pandas as pd
 
-    from tthc_lib.content.predecessors import predecessors_sentence
+    from tthc_lib.content.words.predecessors import predecessors_sentence
 
     basis = "Nghị quyết số 1669/NQ-UBTVQH15"
     row = lambda code, name, when, b, full=False: {
@@ -205,7 +205,7 @@ def test_predecessors_sentence_word_for_word():
 
 
 def test_procedures_published_of_a_province_and_a_department():
-    from tthc_lib.content.prose import procedures_published_prose
+    from tthc_lib.content.words.prose import procedures_published_prose
 
     published = {"province": {"new": 1, "amended": 10, "abolished": 3},
                  "commune": {"new": 2, "amended": 7, "abolished": 2}}

@@ -14,7 +14,7 @@ from matplotlib.figure import Figure
 from matplotlib.ft2font import FT2Font
 from test_tables import city_rows, counts
 
-from tthc_lib.content.charts import (
+from tthc_lib.content.figures.charts import (
     PROBE,
     WIDTH_IN,
     digitisation_chart,
@@ -232,7 +232,7 @@ def dollar_charts() -> dict[str, Figure]:
     """Every chart, with a "$" in the unit or field name it shows."""
     from test_scorecard import FULL, SPEC, city, line
 
-    from tthc_lib.content.scorecard import scorecard_chart, scorecards
+    from tthc_lib.content.figures.scorecard import scorecard_chart, scorecards
 
     rows = city_rows({CITY: counts(), ("W", DOLLAR, "commune", "HD"): counts(
         0, 1, 1, 1, 0, 0, digitised_on_receipt=1, result_digitised=1)})

@@ -11,7 +11,7 @@ from fractions import Fraction
 import pytest
 from conftest import cells
 
-from tthc_lib.content.compare import (
+from tthc_lib.content.figures.compare import (
     change_phrase,
     comparison,
     comparison_prose,

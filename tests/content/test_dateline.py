@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tthc_lib.content.layout import dateline_place
+from tthc_lib.content.words.layout import dateline_place
 
 PROVINCE = {"unit_code": "HP", "unit_name": "Thành phố Hải Phòng",
             "kind": "Thành phố trực thuộc trung ương", "level": "province"}

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tthc_lib.content.formatting import (
+from tthc_lib.content.words.formatting import (
     fmt_count,
     fmt_date,
     fmt_date_long,

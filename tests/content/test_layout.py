@@ -7,7 +7,13 @@ from datetime import date
 
 import pytest
 
-from tthc_lib.content.layout import ReportMeta, Signer, closing_html, header_html, place_and_date
+from tthc_lib.content.words.layout import (
+    ReportMeta,
+    Signer,
+    closing_html,
+    header_html,
+    place_and_date,
+)
 from tthc_lib.errors import ReportError
 
 

@@ -6,7 +6,12 @@ from datetime import date
 
 import pytest
 
-from tthc_lib.content.narrative import FigureValues, Narrative, Settings, typed_number_findings
+from tthc_lib.content.words.narrative import (
+    FigureValues,
+    Narrative,
+    Settings,
+    typed_number_findings,
+)
 from tthc_lib.errors import ReportError
 from tthc_lib.indicators.figures import COUNTS
 

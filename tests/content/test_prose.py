@@ -9,7 +9,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from tthc_lib.content.prose import (
+from tthc_lib.content.words.prose import (
     digitisation_prose,
     dossiers_prose,
     feedback_prose,

@@ -13,8 +13,8 @@ from click.testing import CliRunner
 from conftest import ROOT, data_path
 
 from tthc_lib.cli import main
-from tthc_lib.content.printed import load_figures
-from tthc_lib.content.reconcile import check_figures
+from tthc_lib.content.check.printed import load_figures
+from tthc_lib.content.check.reconcile import check_figures
 from tthc_lib.errors import PeriodError, UnitError
 from tthc_lib.periods import Period
 

@@ -14,9 +14,8 @@ import pytest
 from conftest import ROOT, cells
 from matplotlib.figure import Figure
 
-from tthc_lib.content.charts import font_family
-from tthc_lib.content.formatting import round_half_away
-from tthc_lib.content.scorecard import (
+from tthc_lib.content.figures.charts import font_family
+from tthc_lib.content.figures.scorecard import (
     check_spec,
     component_points,
     load_scorecard_spec,
@@ -24,6 +23,7 @@ from tthc_lib.content.scorecard import (
     scorecard_table_html,
     scorecards,
 )
+from tthc_lib.content.words.formatting import round_half_away
 from tthc_lib.errors import ReportError
 from tthc_lib.indicators.figures import COUNTS, compute_indicators
 

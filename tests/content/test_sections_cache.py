@@ -8,7 +8,7 @@ from datetime import date
 from conftest import ROOT
 
 from tthc_lib.content import sections
-from tthc_lib.content.form06 import form06_frame, form06_html
+from tthc_lib.content.forms.form06 import form06_frame, form06_html
 from tthc_lib.store.connection import open_store
 
 START, END = "2023-01-01", "2023-10-30"

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from conftest import cells
 
-from tthc_lib.content.tables import (
+from tthc_lib.content.figures.tables import (
     dossiers_by_field_table,
     dossiers_by_unit_table,
     feedback_table,

@@ -19,7 +19,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from tthc_lib.content import layout
+from tthc_lib.content.words import layout
 from tthc_lib.errors import ReportError
 from tthc_lib.render.docx import render_docx, shown_html
 

@@ -14,7 +14,7 @@ import pytest
 from conftest import data_path
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 
-from tthc_lib.content import layout
+from tthc_lib.content.words import layout
 from tthc_lib.errors import ReportError
 from tthc_lib.render import html as render
 from tthc_lib.render import index as index_page

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import nbformat
 import yaml
-from conftest import ROOT  # noqa: E402
+from conftest import ROOT
 from test_inspect import held_out_exports, snippet_of, tthc
 
-from tthc_lib.content.narrative import KEYS
+from tthc_lib.content.words.narrative import KEYS
 from tthc_lib.periods import Period
 from tthc_lib.workspace.find import (
     builtin_params,

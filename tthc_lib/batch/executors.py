@@ -211,7 +211,7 @@ def _connect(client_class, address: str):
 
 def _calendar(params_dir: str, cache: dict[str, str]) -> str:
     if params_dir not in cache:
-        from tthc_lib.content.narrative import Settings
+        from tthc_lib.content.words.narrative import Settings
 
         cache[params_dir] = Settings.load(Path(params_dir)).calendar
     return cache[params_dir]

@@ -93,7 +93,7 @@ def _library_files(root: Path) -> list[tuple[str, str]]:
 
 def params_digest(params_dir: Path, period: Period) -> str:
     """The office's settings (params/*.yaml) and the period's narrative file."""
-    from tthc_lib.content.narrative import narrative_path
+    from tthc_lib.content.words.narrative import narrative_path
 
     params_dir = Path(params_dir)
     paths = sorted(params_dir.glob("*.yaml")) + [narrative_path(params_dir, period.start,

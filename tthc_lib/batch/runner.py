@@ -115,7 +115,7 @@ def render_reports(db: Path, period: Period, units: list[str] | None, out: Path,
     With nothing changed this imports and reads only what deciding so needs: the executors,
     kernels and renderers are imported only when a unit runs or the index changed."""
     from tthc_lib.batch.locks import output_lock
-    from tthc_lib.content.narrative import Settings
+    from tthc_lib.content.words.narrative import Settings
 
     began = time.monotonic()
     folder = output_path(out, "period_dir", period)
@@ -176,7 +176,7 @@ def plan_batch(db: Path, period: Period, units: list[str], out: Path, formats: S
     if library is None:
         library = library_digest(manifest.library)
     if view is None:
-        from tthc_lib.content.narrative import Settings
+        from tthc_lib.content.words.narrative import Settings
 
         calendar = Settings.load(Path(params_dir)).calendar
         view = store_view(db, data_window(period, calendar), library, manifest.store)

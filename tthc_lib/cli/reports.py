@@ -123,9 +123,14 @@ def form06(obj: dict, period: str, unit: str | None, scope: str, out_file: str,
     \b
     Ví dụ:  tthc form06 --period 2023-Q3 --scope total --out bieu06.xlsx
     """
-    from tthc_lib.content.form06 import check_form06, form06_frame, form06_meta, write_form06_xlsx
-    from tthc_lib.content.narrative import Settings
-    from tthc_lib.content.reconcile import root_unit
+    from tthc_lib.content.check.reconcile import root_unit
+    from tthc_lib.content.forms.form06 import (
+        check_form06,
+        form06_frame,
+        form06_meta,
+        write_form06_xlsx,
+    )
+    from tthc_lib.content.words.narrative import Settings
     from tthc_lib.periods import label_vi
     from tthc_lib.store.connection import open_store
 
@@ -166,7 +171,12 @@ def check(obj: dict, period: str | None, figures_file: str, unit: str | None, no
     """
     from contextlib import nullcontext
 
-    from tthc_lib.content.reconcile import check_figures, findings_json, findings_text, load_figures
+    from tthc_lib.content.check.reconcile import (
+        check_figures,
+        findings_json,
+        findings_text,
+        load_figures,
+    )
     from tthc_lib.store.connection import open_store
 
     ws = _workspace(obj, params=params_dir)

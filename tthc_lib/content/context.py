@@ -11,9 +11,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from tthc_lib.content import levels, tables
-from tthc_lib.content.layout import ReportMeta, Signer
-from tthc_lib.content.narrative import FigureValues, Narrative, Settings, typed_number_findings
+from tthc_lib.content.figures import tables
+from tthc_lib.content.words import levels
+from tthc_lib.content.words.layout import ReportMeta, Signer
+from tthc_lib.content.words.narrative import (
+    FigureValues,
+    Narrative,
+    Settings,
+    typed_number_findings,
+)
 from tthc_lib.indicators.figures import (
     IndicatorResult,
     compute_indicators,

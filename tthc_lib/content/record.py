@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import json
 
-from tthc_lib.content.formatting import rate as exact_rate
-from tthc_lib.content.formatting import round_half_away
-from tthc_lib.content.layout import ReportMeta
+from tthc_lib.content.words.formatting import rate as exact_rate
+from tthc_lib.content.words.formatting import round_half_away
+from tthc_lib.content.words.layout import ReportMeta
 from tthc_lib.errors import ReportError
 from tthc_lib.indicators.figures import RATES
 

@@ -16,7 +16,6 @@ from pathlib import Path
 import pandas as pd
 from IPython.display import HTML
 
-from tthc_lib.content import charts, levels, prose, tables
 from tthc_lib.content.context import (
     ReportContext,
     cached_indicators,
@@ -24,8 +23,10 @@ from tthc_lib.content.context import (
     issuer_name,
     unit_word,
 )
-from tthc_lib.content.layout import closing_html, header_html
+from tthc_lib.content.figures import charts, tables
 from tthc_lib.content.record import RECORD_KEY, record
+from tthc_lib.content.words import levels, prose
+from tthc_lib.content.words.layout import closing_html, header_html
 from tthc_lib.indicators.figures import (
     IndicatorResult,
     indicators_by_field,
@@ -144,7 +145,7 @@ def rollups(ctx: ReportContext) -> list[tuple[str, str, pd.Series]]:
 @lru_cache(maxsize=64)
 def _predecessors(db: str, mtime: float, unit: str, name: str, start: date,
                   end: date) -> str | None:
-    from tthc_lib.content.predecessors import counted_predecessors, predecessors_sentence
+    from tthc_lib.content.words.predecessors import counted_predecessors, predecessors_sentence
 
     with open_store(db, read_only=True) as con:
         return predecessors_sentence(name, counted_predecessors(con, unit, start, end))
@@ -290,7 +291,7 @@ def tasks(ctx: ReportContext) -> HTML | None:
 # ---- comparisons with earlier periods ------------------------------------------------------
 
 def _comparison(ctx: ReportContext):
-    from tthc_lib.content.compare import comparison
+    from tthc_lib.content.figures.compare import comparison
 
     mtime = ctx.db.stat().st_mtime
 
@@ -314,7 +315,7 @@ def _against(ctx: ReportContext) -> tuple[str, ...]:
 def comparisons(ctx: ReportContext) -> HTML | None:
     """Key figures against earlier periods, prose and table; nothing when the store has no
     earlier data for the unit."""
-    from tthc_lib.content.compare import comparison_prose, comparison_table_html
+    from tthc_lib.content.figures.compare import comparison_prose, comparison_table_html
 
     comp, against = _comparison(ctx), _against(ctx)
     lines = comparison_prose(comp, against=against)
@@ -330,7 +331,7 @@ DEFAULT_SCORECARD = Path(__file__).parent.parent / "data" / "scorecard_766.yaml"
 
 
 def _scorecards(ctx: ReportContext):
-    from tthc_lib.content.scorecard import load_scorecard_spec, scorecards
+    from tthc_lib.content.figures.scorecard import load_scorecard_spec, scorecards
 
     # The decision is national: its targets ship with the library; an office may override
     # them in params/scorecard.yaml.
@@ -342,7 +343,7 @@ def _scorecards(ctx: ReportContext):
 def scorecard_table(ctx: ReportContext) -> HTML | None:
     if not ctx.has_children:
         return None
-    from tthc_lib.content.scorecard import scorecard_table_html
+    from tthc_lib.content.figures.scorecard import scorecard_table_html
 
     df, spec = _scorecards(ctx)
     return _html([scorecard_table_html(df, spec)])
@@ -351,7 +352,7 @@ def scorecard_table(ctx: ReportContext) -> HTML | None:
 def scorecard_chart(ctx: ReportContext) -> HTML | None:
     if not ctx.has_children:
         return None
-    from tthc_lib.content.scorecard import scorecard_chart as chart
+    from tthc_lib.content.figures.scorecard import scorecard_chart as chart
 
     df, spec = _scorecards(ctx)
     return figure(chart(df, spec), "Điểm đánh giá ước tính theo Quyết định 766/QĐ-TTg")
@@ -359,7 +360,7 @@ def scorecard_chart(ctx: ReportContext) -> HTML | None:
 
 def form06(ctx: ReportContext) -> HTML | None:
     """Biểu số 06/VPCP/KSTT for the unit (its own dossiers and, for a unit with wards, all)."""
-    from tthc_lib.content.form06 import form06_frame, form06_html
+    from tthc_lib.content.forms.form06 import form06_frame, form06_html
 
     frame = form06_frame(None, ctx.period.start, ctx.period.end, ctx.unit,
                          "total" if ctx.has_children else "unit",

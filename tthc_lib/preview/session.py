@@ -19,7 +19,7 @@ from papermill.exceptions import PapermillExecutionError
 
 from tthc_lib.batch.runner import section_notebooks
 from tthc_lib.batch.state import close_worker_state, warm_up
-from tthc_lib.content.narrative import Narrative, narrative_path
+from tthc_lib.content.words.narrative import Narrative, narrative_path
 from tthc_lib.periods import Period
 from tthc_lib.workspace.find import Workspace
 

@@ -22,7 +22,7 @@ from pathlib import Path
 import nbformat
 
 from tthc_lib.atomic import atomic_path
-from tthc_lib.content.layout import ReportMeta
+from tthc_lib.content.words.layout import ReportMeta
 from tthc_lib.errors import ReportError
 from tthc_lib.render.docx_css import parse_html
 from tthc_lib.render.docx_document import BODY_SIZE_PT, Flow, new_document, width_of

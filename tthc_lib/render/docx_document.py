@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, time
 
-from tthc_lib.content.layout import ReportMeta
+from tthc_lib.content.words.layout import ReportMeta
 from tthc_lib.render.docx_looks import Look
 
 FONT = "Times New Roman"

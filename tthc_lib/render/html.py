@@ -17,7 +17,7 @@ from pathlib import Path
 import nbformat
 
 from tthc_lib.atomic import write_bytes_atomic
-from tthc_lib.content.layout import ReportMeta, closing_html, header_html
+from tthc_lib.content.words.layout import ReportMeta, closing_html, header_html
 from tthc_lib.errors import ReportError
 from tthc_lib.render.assets import TEMPLATE_NAME, TEMPLATES, static_text
 from tthc_lib.render.fonts import font_css

@@ -10,7 +10,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from tthc_lib.atomic import write_bytes_atomic
-from tthc_lib.content.formatting import fmt_int, fmt_percent
+from tthc_lib.content.words.formatting import fmt_int, fmt_percent
 from tthc_lib.render.assets import TEMPLATE_NAME, TEMPLATES, static_text
 from tthc_lib.render.fonts import font_css
 from tthc_lib.vocab import LEVEL_LABELS

@@ -58,7 +58,7 @@ class Workspace:
 
     def period(self, text: str):
         """`text` (any form of interfaces.md, Periods) in the calendar of these params."""
-        from tthc_lib.content.narrative import Settings
+        from tthc_lib.content.words.narrative import Settings
         from tthc_lib.periods import parse_period
 
         return parse_period(text, Settings.load(self.params).calendar)

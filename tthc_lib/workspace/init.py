@@ -14,7 +14,7 @@ from pathlib import Path
 import nbformat
 import yaml
 
-from tthc_lib.content.narrative import narrative_path
+from tthc_lib.content.words.narrative import narrative_path
 from tthc_lib.errors import TthcError
 from tthc_lib.periods import Period, parse_period
 from tthc_lib.workspace.find import DB_NAME, builtin_params, packaged_notebooks

@@ -4,7 +4,7 @@ report as a clearly marked gap, never as another office's words."""
 
 from __future__ import annotations
 
-from tthc_lib.content.narrative import KEYS
+from tthc_lib.content.words.narrative import KEYS
 from tthc_lib.periods import Period, label_vi
 
 HINTS = {

@@ -23,8 +23,8 @@ from pathlib import Path
 import pandas as pd
 
 from tthc_lib.atomic import atomic_path
-from tthc_lib.content.formatting import fmt_date, fmt_int
-from tthc_lib.content.tables import field_label, name_key
+from tthc_lib.content.figures.tables import field_label, name_key
+from tthc_lib.content.words.formatting import fmt_date, fmt_int
 from tthc_lib.indicators.figures import indicators_by_field
 from tthc_lib.vocab import LEVEL_LABELS
 

@@ -29,8 +29,8 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from tthc_lib.content.formatting import fmt_decimal, fmt_percent, nfc, rate, round_half_away
-from tthc_lib.content.tables import UNDEFINED, child_rows, name_key
+from tthc_lib.content.figures.tables import UNDEFINED, child_rows, name_key
+from tthc_lib.content.words.formatting import fmt_decimal, fmt_percent, nfc, rate, round_half_away
 from tthc_lib.errors import ReportError
 from tthc_lib.indicators.figures import COUNTS
 
@@ -338,7 +338,7 @@ def scorecard_chart(df: pd.DataFrame, spec: Mapping | None = None):
     from matplotlib.figure import Figure
     from matplotlib.ticker import FuncFormatter
 
-    from tthc_lib.content.charts import DPI, WIDTH_IN, chart_style
+    from tthc_lib.content.figures.charts import DPI, WIDTH_IN, chart_style
 
     comps = shown_components(df, spec)
     n, top = len(scored), float(max(_maxima(df)))

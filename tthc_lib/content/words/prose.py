@@ -6,7 +6,7 @@ except the "+ " of the digitisation lines, which belongs to their wording in the
 
 Rules, applied the same way everywhere:
 - Rates are computed from the counts exactly and rounded half away from zero
-  (tthc_lib.content.formatting), never taken from the rows' rounded floats.
+  (tthc_lib.content.words.formatting), never taken from the rows' rounded floats.
 - Decimals: **one** for the timeliness rates (trước hạn / đúng hạn / quá hạn: "85,7%"), **two**
   for the online, online-public-service and digitisation rates ("88,24%", "98,20%", "97,20%"),
   the reference's dominant usage (it prints "94,8%" and "97,2%" once each; we print
@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from tthc_lib.content.formatting import fmt_count, fmt_date, fmt_int, fmt_pct, nfc
+from tthc_lib.content.words.formatting import fmt_count, fmt_date, fmt_int, fmt_pct, nfc
 from tthc_lib.periods import Period
 from tthc_lib.vocab import LEVEL_LABELS
 

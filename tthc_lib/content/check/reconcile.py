@@ -33,14 +33,14 @@ from dataclasses import asdict, dataclass
 from decimal import Decimal
 from fractions import Fraction
 
-from tthc_lib.content.formatting import fmt_int, fmt_percent, round_half_away
-from tthc_lib.content.printed import (
+from tthc_lib.content.check.printed import (
     PART_LABELS,
     Printed,
     figures_period,
     load_figures,  # noqa: F401 - re-exported for cli.py
     printed_figures,
 )
+from tthc_lib.content.words.formatting import fmt_int, fmt_percent, round_half_away
 from tthc_lib.errors import PeriodError, UnitError
 from tthc_lib.indicators.figures import COUNTS, IDENTITIES, RATES, compute_indicators
 from tthc_lib.periods import Period

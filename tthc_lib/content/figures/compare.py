@@ -31,7 +31,14 @@ from fractions import Fraction
 
 import pandas as pd
 
-from tthc_lib.content.formatting import (
+from tthc_lib.content.figures.tables import (
+    DERIVED_COUNTS,
+    LABELS,
+    RATE_PARTS,
+    UNDEFINED,
+    rate_terms,
+)
+from tthc_lib.content.words.formatting import (
     fmt_date,
     fmt_decimal,
     fmt_int,
@@ -39,8 +46,7 @@ from tthc_lib.content.formatting import (
     nfc,
     round_half_away,
 )
-from tthc_lib.content.prose import SERVICE_PLACES, TIMELINESS_PLACES
-from tthc_lib.content.tables import DERIVED_COUNTS, LABELS, RATE_PARTS, UNDEFINED, rate_terms
+from tthc_lib.content.words.prose import SERVICE_PLACES, TIMELINESS_PLACES
 from tthc_lib.errors import UnitError
 from tthc_lib.indicators.figures import compute_indicators
 from tthc_lib.periods import Period, label_vi, previous_period, same_period_last_year, whole_months

@@ -23,7 +23,7 @@ from datetime import date
 
 import pandas as pd
 
-from tthc_lib.content.formatting import nfc
+from tthc_lib.content.words.formatting import nfc
 from tthc_lib.store.structure import predecessors, sql_date
 
 

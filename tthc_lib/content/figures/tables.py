@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from tthc_lib.content import levels
-from tthc_lib.content.formatting import fmt_int, fmt_pct
+from tthc_lib.content.words import levels
+from tthc_lib.content.words.formatting import fmt_int, fmt_pct
 from tthc_lib.indicators.rates import RATE_PARTS, rate_of
 from tthc_lib.vocab import LEVEL_LABELS
 

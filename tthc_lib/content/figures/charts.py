@@ -28,8 +28,7 @@ from matplotlib.figure import Figure
 from matplotlib.ft2font import FT2Font
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from tthc_lib.content.formatting import fmt_int, fmt_percent
-from tthc_lib.content.tables import (
+from tthc_lib.content.figures.tables import (
     LABELS,
     child_rows,
     communes_label,
@@ -38,6 +37,7 @@ from tthc_lib.content.tables import (
     name_key,
     rate_of,
 )
+from tthc_lib.content.words.formatting import fmt_int, fmt_percent
 
 WIDTH_IN = 16 / 2.54          # an A4 text column
 DPI = 150

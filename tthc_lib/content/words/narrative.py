@@ -70,8 +70,8 @@ class Settings:
         return self.report.get("calendar") or "calendar"
 
     def place_for(self, info: dict, parent: dict | None) -> str:
-        """The dateline's place (content.layout.dateline_place, with report.yaml's overrides)."""
-        from tthc_lib.content.layout import dateline_place
+        """The dateline's place (content.words.layout.dateline_place, with report.yaml's overrides)."""
+        from tthc_lib.content.words.layout import dateline_place
 
         return dateline_place(info, parent, self.report)
 
@@ -150,7 +150,7 @@ class FigureValues:
         self.findings: list[dict] = []
 
     def lookup(self, name: str) -> str:
-        from tthc_lib.content.formatting import fmt_int, fmt_pct
+        from tthc_lib.content.words.formatting import fmt_int, fmt_pct
         from tthc_lib.indicators.figures import COUNTS, RATES
 
         if name in self.words:
@@ -174,7 +174,7 @@ class FigureValues:
         return "".join(out)
 
     def known_numbers(self) -> tuple[set[int], set[str]]:
-        from tthc_lib.content.formatting import fmt_pct
+        from tthc_lib.content.words.formatting import fmt_pct
         from tthc_lib.indicators.figures import COUNTS, RATES
 
         counts = {int(r[c]) for r in self.rows.values() for c in COUNTS}

@@ -1,0 +1,1 @@
+"""Official reporting forms filled from the figures (Biểu số 06/VPCP/KSTT)."""
