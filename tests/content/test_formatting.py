@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from tthc_lib.content.words.formatting import (
     fmt_count,
     fmt_date,
+    fmt_date_legal,
     fmt_date_long,
     fmt_decimal,
     fmt_int,
@@ -135,18 +136,20 @@ def test_fmt_count_accepts_numpy_like_integers():
 
 
 @pytest.mark.parametrize(
-    "d, short, long",
+    "d, short, long, legal",
     [
-        (date(2023, 10, 30), "30/10/2023", "ngày 30 tháng 10 năm 2023"),
-        (date(2023, 1, 1), "01/01/2023", "ngày 01 tháng 01 năm 2023"),
-        (date(2023, 2, 5), "05/02/2023", "ngày 05 tháng 02 năm 2023"),
-        (date(2023, 4, 28), "28/04/2023", "ngày 28 tháng 4 năm 2023"),
-        (date(2023, 12, 9), "09/12/2023", "ngày 09 tháng 12 năm 2023"),
+        (date(2023, 10, 30), "30/10/2023", "ngày 30 tháng 10 năm 2023", "30/10/2023"),
+        (date(2023, 1, 1), "01/01/2023", "ngày 01 tháng 01 năm 2023", "01/01/2023"),
+        (date(2023, 2, 5), "05/02/2023", "ngày 05 tháng 02 năm 2023", "05/02/2023"),
+        (date(2023, 4, 28), "28/04/2023", "ngày 28 tháng 4 năm 2023", "28/4/2023"),
+        (date(2023, 12, 9), "09/12/2023", "ngày 09 tháng 12 năm 2023", "09/12/2023"),
+        (date(2025, 7, 1), "01/07/2025", "ngày 01 tháng 7 năm 2025", "01/7/2025"),
     ],
 )
-def test_dates(d, short, long):
+def test_dates(d, short, long, legal):
     assert fmt_date(d) == short
     assert fmt_date_long(d) == long
+    assert fmt_date_legal(d) == legal
 
 
 def test_nfc():

@@ -95,8 +95,20 @@ def fmt_date(d: date) -> str:
     return f"{d.day:02d}/{d.month:02d}/{d.year}"
 
 
-def fmt_date_long(d: date) -> str:
-    """ "ngày 30 tháng 10 năm 2023"; days below 10 and months 1 and 2 take a leading zero, as
-    Nghị định 30/2020/NĐ-CP prescribes ("ngày 05 tháng 01 năm 2023", "ngày 28 tháng 4 năm 2023")."""
+def nd30_day_month(d: date) -> tuple[str, str]:
+    """The day and month as Nghị định 30/2020/NĐ-CP writes them in a date: days below 10 and
+    months 1 and 2 take a leading zero ("05", "01"; "28", "4"). The one definition of that rule."""
     month = f"{d.month:02d}" if d.month <= 2 else str(d.month)
-    return f"ngày {d.day:02d} tháng {month} năm {d.year}"
+    return f"{d.day:02d}", month
+
+
+def fmt_date_long(d: date) -> str:
+    """ "ngày 30 tháng 10 năm 2023" ("ngày 05 tháng 01 năm 2023", "ngày 28 tháng 4 năm 2023")."""
+    day, month = nd30_day_month(d)
+    return f"ngày {day} tháng {month} năm {d.year}"
+
+
+def fmt_date_legal(d: date) -> str:
+    """ "01/7/2025", "01/01/2025": a date cited in a legal sentence, zeros as Nghị định 30."""
+    day, month = nd30_day_month(d)
+    return f"{day}/{month}/{d.year}"

@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, fields
 from datetime import date
 from html import escape
 
+from tthc_lib.content.words.formatting import fmt_date_long
 from tthc_lib.errors import ReportError
 
 ARCHIVE_DEFAULT = "Lưu: VT"
@@ -109,9 +110,8 @@ def dateline_place(unit: Mapping, parent: Mapping | None = None,
 
 
 def place_and_date(place: str, when: date) -> str:
-    """"Hải Dương, ngày 05 tháng 02 năm 2023": days below 10 and months 1, 2 take a zero."""
-    month = f"{when.month:02d}" if when.month < 3 else str(when.month)
-    return f"{place}, ngày {when.day:02d} tháng {month} năm {when.year}"
+    """"Hải Dương, ngày 05 tháng 02 năm 2023" (the zeros of Nghị định 30: fmt_date_long)."""
+    return f"{place}, {fmt_date_long(when)}"
 
 
 def header_html(meta: ReportMeta) -> str:

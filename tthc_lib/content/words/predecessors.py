@@ -23,14 +23,8 @@ from datetime import date
 
 import pandas as pd
 
-from tthc_lib.content.words.formatting import nfc
+from tthc_lib.content.words.formatting import fmt_date_legal, nfc
 from tthc_lib.store.structure import predecessors, sql_date
-
-
-def legal_date(d: date) -> str:
-    """ "01/7/2025", "01/01/2025": months 1 and 2 with a leading zero (Nghị định 30/2020)."""
-    month = f"{d.month:02d}" if d.month <= 2 else str(d.month)
-    return f"{d.day:02d}/{month}/{d.year}"
 
 
 def in_sentence(name: str, kind: str | None) -> str:
@@ -72,7 +66,7 @@ def predecessors_sentence(unit_name: str, rows: pd.DataFrame) -> str | None:
                                        key=lambda g: (g[0][0], g[0][1]), reverse=True):
         names = ", ".join(in_sentence(n, k) for n, k in zip(group["old_name"], group["old_kind"]))
         tail = f" ({basis})" if basis else ""
-        groups.append(f"{names} trước ngày {legal_date(when)}{tail}")
+        groups.append(f"{names} trước ngày {fmt_date_legal(when)}{tail}")
     text = f"Số liệu của {unit_name} gồm số liệu của {' và '.join(groups)}"
     full = rows[rows["in_full"]]
     if not full.empty:
