@@ -183,14 +183,15 @@ def _count_axis(target) -> None:
     target.set_major_formatter(FuncFormatter(lambda x, _: fmt_int(round(x))))
 
 
-def _unit_axis(ax: Axes, names: Sequence[str]) -> None:
-    """Units top to bottom in the order given."""
+def unit_axis(ax: Axes, names: Sequence[str]) -> None:
+    """Units top to bottom in the order given (every unit chart's, the scorecard's too)."""
     ax.set_yticks(range(len(names)), list(names))
     ax.set_ylim(len(names) - 0.5, -0.5)
     ax.grid(False, axis="y")
 
 
-def _legend_below(ax: Axes, ncols: int) -> None:
+def legend_below(ax: Axes, ncols: int) -> None:
+    """The legend centred under the axes, without a frame (every chart's with a legend)."""
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.08), ncols=ncols, frameon=False)
 
 
@@ -220,12 +221,12 @@ def timeliness_by_unit_chart(rows: pd.DataFrame, parent: str) -> Figure | None:
             ax.barh(range(len(kids)), widths, left=left, height=0.7, color=COLORS[color],
                     label=LABELS[label])
             left = [a + b for a, b in zip(left, widths)]
-        _unit_axis(ax, [str(k["unit_name"]) for k in kids])
+        unit_axis(ax, [str(k["unit_name"]) for k in kids])
         _pct_axis(ax)
         ax.set_xlim(0, 100)
         ax.set_title(f"Hồ sơ đã giải quyết của {communes_label(rows, parent)}: "
                      "trước hạn, đúng hạn, quá hạn")
-        _legend_below(ax, 3)
+        legend_below(ax, 3)
         return _finish(fig)
 
 
@@ -254,7 +255,7 @@ def online_rate_chart(rows: pd.DataFrame, parent: str,
         colors = [COLORS["other"] if b else COLORS["on_time"] for b in below]
         bars = ax.barh(range(len(values)), values, height=0.7, color=colors)
         _bar_labels(ax, bars, exact)
-        _unit_axis(ax, names)
+        unit_axis(ax, names)
         _pct_axis(ax)
         ax.set_title(f"Tỷ lệ hồ sơ tiếp nhận trực tuyến của {communes_label(rows, parent)}")
         if target is not None:
@@ -290,11 +291,11 @@ def digitisation_chart(rows: pd.DataFrame, parent: str) -> Figure | None:
             bars = ax.barh([y for y, _ in pairs], [float(v) for _, v in pairs], height=0.4,
                            color=COLORS[color], label=LABELS[label])
             _bar_labels(ax, bars, [v for _, v in pairs])
-        _unit_axis(ax, [str(k["unit_name"]) for k in kids])
+        unit_axis(ax, [str(k["unit_name"]) for k in kids])
         _pct_axis(ax)
         ax.set_title(f"Tỷ lệ số hóa hồ sơ và kết quả giải quyết của "
                      f"{communes_label(rows, parent)}")
-        _legend_below(ax, 2)
+        legend_below(ax, 2)
         return _finish(fig)
 
 
@@ -368,9 +369,9 @@ def dossiers_by_field_chart(df_by_field: pd.DataFrame | None, top: int = 10) -> 
             left = left + df[key]
         ax.bar_label(bars, labels=[fmt_int(count_of(r, "received_total"))
                                    for _, r in df.iterrows()], padding=2, fontsize=7)
-        _unit_axis(ax, list(df["name"]))
+        unit_axis(ax, list(df["name"]))
         _count_axis(ax.xaxis)
         ax.set_xlim(0, float(df["received_total"].max()) * 1.12)
         ax.set_title("Số hồ sơ được tiếp nhận theo lĩnh vực")
-        _legend_below(ax, 3)
+        legend_below(ax, 3)
         return _finish(fig)

@@ -338,7 +338,13 @@ def scorecard_chart(df: pd.DataFrame, spec: Mapping | None = None):
     from matplotlib.figure import Figure
     from matplotlib.ticker import FuncFormatter
 
-    from tthc_lib.content.figures.charts import DPI, WIDTH_IN, chart_style
+    from tthc_lib.content.figures.charts import (
+        DPI,
+        WIDTH_IN,
+        chart_style,
+        legend_below,
+        unit_axis,
+    )
 
     comps = shown_components(df, spec)
     n, top = len(scored), float(max(_maxima(df)))
@@ -360,14 +366,11 @@ def scorecard_chart(df: pd.DataFrame, spec: Mapping | None = None):
         for y, ln in enumerate(scored):
             ax.text(float(ln["total"]) + top * 0.01, y, fmt_decimal(ln["total"], POINT_PLACES),
                     va="center", fontsize=7)
-        names = [ln["unit_name"] + ("*" if ln["scaled"] else "") for ln in scored]
-        ax.set_yticks(range(n), names)
-        ax.set_ylim(n - 0.5, -0.5)
-        ax.grid(False, axis="y")
+        unit_axis(ax, [ln["unit_name"] + ("*" if ln["scaled"] else "") for ln in scored])
         ax.set_xlim(0, top * 1.1)
         ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: fmt_decimal(float(x), 0)))
         ax.axvline(top, color="0.3", linestyle="--", linewidth=1)
         ax.set_title(f"Điểm đánh giá ước tính theo Quyết định 766/QĐ-TTg (tối đa {_num(top)} điểm)")
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.08), ncols=3, frameon=False)
+        legend_below(ax, 3)
         fig.draw_without_rendering()
     return fig
