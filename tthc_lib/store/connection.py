@@ -15,8 +15,8 @@ from pathlib import Path
 import duckdb
 
 from tthc_lib.errors import StoreError
+from tthc_lib.store import resolve_db
 
-DEFAULT_DB = "data/tthc.duckdb"
 LOCAL_TZ = "Asia/Ho_Chi_Minh"
 # How many threads DuckDB may use in this process (unset: one per core). A batch worker gets
 # its share of the machine here (batch/executors.py), so two workers on two cores do not each
@@ -124,11 +124,6 @@ def _upgrade(con) -> None:
                            "AND NOT is_nullable AND database_name = current_database()").fetchall()
     for (column,) in not_null:
         con.execute(f"ALTER TABLE dossiers ALTER COLUMN {column} DROP NOT NULL")
-
-
-def resolve_db(path: str | os.PathLike | None = None) -> Path:
-    """--db, else $TTHC_DB, else data/tthc.duckdb."""
-    return Path(path or os.environ.get("TTHC_DB") or DEFAULT_DB)
 
 
 def _check_is_store(db: Path) -> None:

@@ -12,8 +12,9 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from tthc_lib.store import resolve_db
+
 MARKER = Path("params") / "report.yaml"
-DB_NAME = Path("data") / "tthc.duckdb"
 
 
 def _packaged(*parts: str) -> Path:
@@ -90,7 +91,7 @@ def resolve(db: str | None = None, params: str | None = None, notebooks: str | N
         root=root,
         params=Path(params) if params else (root / "params" if root else builtin_params()),
         notebooks=Path(notebooks) if notebooks else (ws_notebooks or packaged_notebooks()),
-        db=Path(db or os.environ.get("TTHC_DB") or base / DB_NAME),
+        db=resolve_db(db, base),
         out=Path(out) if out else base / "outputs",
     )
 

@@ -17,7 +17,8 @@ import yaml
 from tthc_lib.content.words.narrative import narrative_path
 from tthc_lib.errors import TthcError
 from tthc_lib.periods import Period, parse_period
-from tthc_lib.workspace.find import DB_NAME, builtin_params, packaged_notebooks
+from tthc_lib.store import DEFAULT_DB
+from tthc_lib.workspace.find import builtin_params, packaged_notebooks
 from tthc_lib.workspace.skeleton import narrative_skeleton
 
 README = """# Thư mục làm việc báo cáo cải cách TTHC
@@ -52,7 +53,7 @@ def init_workspace(folder: Path, period: Period | None = None,
         _mkdir(folder / sub, result)
     if not (folder / "README.md").exists():
         _write(folder / "README.md", README, result)
-    registry = _stored_units(folder / DB_NAME)
+    registry = _stored_units(folder / DEFAULT_DB)
     period = period or _current_quarter(today or date.today())
     _write_notebooks(folder / "notebooks", _root_unit(registry), period, result)
     skeleton = narrative_path(folder / "params", period.start, period.end)
