@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import queue
 import threading
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from tthc_lib.batch.worker import run_unit
 from tthc_lib.errors import ReportError
 
 
-class Executor:
+class Executor(ABC):
     """Runs unit tasks; use as a context manager so workers are ended afterwards."""
 
     name = "base"
@@ -29,9 +30,9 @@ class Executor:
     def __init__(self, jobs: int = 1, scheduler: str | None = None):
         self.jobs, self.scheduler = max(1, int(jobs)), scheduler
 
+    @abstractmethod
     def run(self, tasks: list[UnitTask]) -> Iterator[UnitOutcome]:
         """Outcomes of `tasks`, as they finish."""
-        raise NotImplementedError
 
     def close(self) -> None:
         pass

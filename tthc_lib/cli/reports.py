@@ -20,13 +20,33 @@ from tthc_lib.cli.group import (
 from tthc_lib.errors import TthcError
 
 
+class RegisteredChoice(click.Choice):
+    """A choice among the names of a registry, read when first needed (the registry's module
+    is heavy: a command that does not use the option does not import it)."""
+
+    def __init__(self, names) -> None:
+        self._names = names
+        self.case_sensitive = True
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        return tuple(self._names())
+
+
+def _executor_names() -> list[str]:
+    from tthc_lib.batch.executors import EXECUTORS
+
+    return sorted(EXECUTORS)
+
+
 @main.command()
 @PERIOD
 @click.option("--unit", "units", multiple=True, help="Mã đơn vị (lặp lại được), hoặc 'all'.")
 @click.option("--to", "to", default="html,pdf", show_default=True, help="html, pdf, docx (cách nhau dấu phẩy).")
 @click.option("--jobs", default=1, show_default=True, type=click.IntRange(1, 256),
               help="Số tiến trình chạy song song (với dask: số worker của LocalCluster).")
-@click.option("--executor", type=click.Choice(["local", "dask"]), default="local", show_default=True)
+@click.option("--executor", type=RegisteredChoice(_executor_names), default="local",
+              show_default=True)
 @click.option("--scheduler", default=None, help="Địa chỉ Dask scheduler (mặc định: LocalCluster).")
 @click.option("--force", is_flag=True, help="Chạy lại mọi đơn vị, kể cả khi không có gì thay đổi.")
 @click.option("--retry-failed", is_flag=True, help="Chỉ chạy lại các đơn vị bị lỗi ở lần chạy trước.")

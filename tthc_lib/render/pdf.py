@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import tempfile
 import threading
+from abc import ABC, abstractmethod
 from concurrent.futures import Future
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -31,34 +32,22 @@ CHROMIUM_FLAGS = (
 SCREEN = {"width": 800, "height": 100}  # CSS px of the (unused) screen view while printing
 
 
-class PdfPrinter:
-    """Prints a report's HTML file to an A4 PDF with Chromium. Subclasses implement `_print`
-    (and may print several files at once through `submit`); a printer may keep its browser
-    between calls: `close()` it at the end."""
+class PdfPrinter(ABC):
+    """Prints a report's HTML file to an A4 PDF with Chromium. Subclasses implement `submit`
+    (and may print several files at once); a printer may keep its browser between calls:
+    `close()` it at the end."""
 
     def print(self, html: Path, pdf: Path) -> Path:
         """Write `pdf` (atomically) from the HTML file `html`; return `pdf`."""
         return self.submit(html, pdf).result()
 
+    @abstractmethod
     def submit(self, html: Path, pdf: Path) -> Future:
         """Start printing `html` to `pdf`; the future's result is `pdf`, once written whole
-        (or the print's ReportError). This printer prints before returning."""
-        future: Future = Future()
-        try:
-            html, pdf = _checked(html, pdf)
-            with atomic_path(pdf) as tmp:
-                self._print(html, tmp)
-                _check_written(tmp.read_bytes() if tmp.is_file() else b"", pdf)
-            future.set_result(pdf)
-        except Exception as exc:  # noqa: BLE001 - the caller gets it from the future
-            future.set_exception(exc)
-        return future
+        (or the print's ReportError)."""
 
     def start(self) -> None:
         """Open the browser now, without waiting, if this printer keeps one."""
-
-    def _print(self, html: Path, pdf: Path) -> None:
-        raise NotImplementedError
 
     def close(self) -> None:
         """Release the browser, if any."""
@@ -84,6 +73,20 @@ def _check_written(data: bytes, pdf: Path) -> None:
 
 class ChromiumCliPrinter(PdfPrinter):
     """One headless Chromium process per file (`--print-to-pdf`): no Python dependency."""
+
+    def submit(self, html: Path, pdf: Path) -> Future:
+        """Start printing `html` to `pdf`; the future's result is `pdf`, once written whole
+        (or the print's ReportError). Printed before returning."""
+        future: Future = Future()
+        try:
+            html, pdf = _checked(html, pdf)
+            with atomic_path(pdf) as tmp:
+                self._print(html, tmp)
+                _check_written(tmp.read_bytes() if tmp.is_file() else b"", pdf)
+            future.set_result(pdf)
+        except Exception as exc:  # noqa: BLE001 - the caller gets it from the future
+            future.set_exception(exc)
+        return future
 
     def _print(self, html: Path, pdf: Path) -> None:
         with tempfile.TemporaryDirectory(prefix="tthc-chromium-") as profile:
