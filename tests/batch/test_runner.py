@@ -162,6 +162,10 @@ def test_failing_unit_does_not_stop_the_others_and_keeps_its_notebook(batch):
     assert 'id="papermill-error-cell"' in nb.cells[4].source
     assert nb.cells[5].outputs[-1].evalue == "mục hỏng cho đơn vị W2"
     assert nb.cells[5].metadata.papermill.status == "failed"
+    # the failure names the cell as papermill's marker and the notebook show it
+    assert failure.cell == nb.cells[5].execution_count
+    assert f"In [{failure.cell}]" in nb.cells[0].source
+    assert failure.where == f"01_maybe_broken (ô In [{failure.cell}])"
     assert nb.metadata.papermill.exception is True
     assert nb.metadata.papermill.parameters["unit"] == "W2"
     assert batch.path("html", "C").is_file() and batch.path("html", "W1").is_file()
@@ -192,8 +196,9 @@ def test_cli_lists_failures_and_exits_1(batch, monkeypatch):
         "--notebooks", str(batch.notebooks)])
     assert result.exit_code == 1
     notebook = batch.path("notebook", "W1", "01_maybe_broken")
-    assert (f"  W1 | 01_maybe_broken | RuntimeError: mục hỏng cho đơn vị W1 | {notebook}"
-            in result.output)
+    cell = nbformat.read(notebook, as_version=4).cells[5].execution_count
+    assert (f"  W1 | 01_maybe_broken (ô In [{cell}]) | RuntimeError: mục hỏng cho đơn vị W1 | "
+            f"{notebook}" in result.output)
     assert "Đơn vị 2/2 · lỗi 1" in result.output
 
 

@@ -290,7 +290,8 @@ def _finish_summary(summary: RunSummary, manifest: Manifest, selected: list[str]
         if record.status == "failed" and unit not in ran:
             f = record.failure
             summary.earlier_failures.append(Failure(unit, f["section"], f["error"],
-                                                    str(folder / f["path"]) if f["path"] else ""))
+                                                    str(folder / f["path"]) if f["path"] else "",
+                                                    f.get("cell")))
         for finding in record.findings:
             findings.setdefault(json.dumps(finding, sort_keys=True, ensure_ascii=False), finding)
     summary.findings = list(findings.values())

@@ -38,6 +38,12 @@ class Failure:
     section: str
     error: str
     path: str
+    cell: int | None = None  # the failed cell's execution count, as papermill marks it ("In [N]")
+
+    @property
+    def where(self) -> str:
+        """The section, and the failed cell when a notebook cell failed: "02_x (ô In [5])"."""
+        return self.section if self.cell is None else f"{self.section} (ô In [{self.cell}])"
 
 
 @dataclass

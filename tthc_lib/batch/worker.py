@@ -85,7 +85,7 @@ def _execute_section(task: UnitTask, section: str, path: Path, target: Path):
                 kernel_cwd=str(path.parent.resolve()))
         except PapermillExecutionError as exc:
             failure = Failure(task.unit, section, one_line(f"{exc.ename}: {exc.evalue}"),
-                              str(target))
+                              str(target), exc.exec_count)
         except Exception as exc:  # noqa: BLE001 - the kernel died, a notebook is unreadable
             return None, Failure(task.unit, section, one_line(f"{type(exc).__name__}: {exc}"),
                                  "")

@@ -88,7 +88,7 @@ def report(obj: dict, period: str, units: tuple[str, ...], to: str, jobs: int, e
         click.echo(f"Cần xem lại: {json.dumps(f, ensure_ascii=False)}", err=True)
     if summary.failures:
         click.echo(f"{len(summary.failures)} đơn vị lỗi (đơn vị | mục | lỗi | notebook):\n"
-                   + "\n".join(f"  {f.unit} | {f.section} | {f.error} | {f.path}"
+                   + "\n".join(f"  {f.unit} | {f.where} | {f.error} | {f.path}"
                                 for f in summary.failures), err=True)
     click.echo(summary.index)
     if summary.failures:
