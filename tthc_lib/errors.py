@@ -6,7 +6,8 @@ TthcError
 ├── PeriodError       a period string that is not one of the forms of interfaces.md
 ├── StoreError        the store cannot be opened or written (locked, unwritable, full)
 ├── UnitError         a unit code not in the registry
-└── ReportError       a report could not be rendered (unit, section, path)
+├── ReportError       a report could not be rendered (unit, section, path)
+└── SampleError       a sample city spec that cannot be generated (tthc sample)
 """
 
 from __future__ import annotations
@@ -51,3 +52,7 @@ class UnitError(TthcError):
 
 class ReportError(TthcError):
     """A report could not be rendered."""
+
+
+class SampleError(TthcError):
+    """A sample city spec that cannot be generated: unreadable, missing a key, inconsistent."""

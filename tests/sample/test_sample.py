@@ -18,6 +18,7 @@ from conftest import ROOT  # noqa: E402
 from openpyxl import load_workbook
 
 from tthc_lib import vocab
+from tthc_lib.errors import SampleError
 from tthc_lib.sample.city import generate_sample, load_spec
 
 SPEC = ROOT / "params" / "sample_city.yaml"
@@ -411,7 +412,7 @@ def test_inconsistent_targets_are_refused(tmp_path):
     spec["targets"]["dossiers"]["unit"]["received_total"] = 13373
     bad = tmp_path / "bad.yaml"
     bad.write_text(yaml.safe_dump(spec, allow_unicode=True), encoding="utf-8")
-    with pytest.raises(ValueError, match="received_total"):
+    with pytest.raises(SampleError, match="received_total"):
         load_spec(bad)
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import yaml
 
+from tthc_lib.errors import SampleError
 from tthc_lib.sample.continuation import generate_later
 from tthc_lib.sample.dossiers import _make_dossiers
 from tthc_lib.sample.model import (
@@ -34,10 +35,32 @@ def generate_sample(spec_path: Path, out_dir: Path, seed: int = 2023) -> list[Pa
     """Write the sample exports described by `spec_path` into `out_dir`; return their paths
     in load order (units, procedures, changes, dossiers, feedback). Same seed, same bytes.
     A continuation spec (one that names its `base`) writes the base files first, unchanged,
-    then the later years' (tthc_lib.sample.continuation)."""
+    then the later years' (tthc_lib.sample.continuation). A spec that cannot be generated
+    is a SampleError of one line naming the file."""
     spec_path = Path(spec_path)
+    try:
+        return _generate(spec_path, Path(out_dir), seed)
+    except (SampleError, KeyError, TypeError, AttributeError, yaml.YAMLError, OSError,
+            UnicodeDecodeError) as exc:
+        raise SampleError(f"{spec_path}: không dùng được mô tả thành phố mẫu "
+                          f"({_why(exc)}); cần một tệp YAML như params/sample_city.yaml.",
+                          path=str(spec_path)) from exc
+
+
+def _why(exc: Exception) -> str:
+    if isinstance(exc, SampleError):
+        return str(exc)
+    if isinstance(exc, KeyError):
+        return f"thiếu mục {exc.args[0]!r}"
+    if isinstance(exc, yaml.YAMLError):
+        return "không phải YAML hợp lệ"
+    if isinstance(exc, (OSError, UnicodeDecodeError)):
+        return f"không đọc được tệp: {type(exc).__name__}"
+    return f"một mục sai kiểu: {exc}"
+
+
+def _generate(spec_path: Path, out_dir: Path, seed: int) -> list[Path]:
     raw = yaml.safe_load(spec_path.read_text(encoding="utf-8"))
-    out_dir = Path(out_dir)
     if isinstance(raw, dict) and "base" in raw:
         base_path = spec_path.parent / raw["base"]
         paths, base = _generate_base(base_path, out_dir, seed)

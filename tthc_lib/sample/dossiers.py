@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from tthc_lib.errors import SampleError
 from tthc_lib.sample.model import (
     ASSIGN_ORDER,
     DAY,
@@ -63,7 +64,7 @@ def _carried_counts(t: dict, c: dict) -> dict:
     rest = t["received_total"] - t["resolved_total"]
     if counts["early"] < 0 or counts["early"] > t["resolved_early"] \
             or counts["other"] + counts["pending_overdue"] > rest:
-        raise ValueError("shape.carried_over does not fit the targets")
+        raise SampleError("shape.carried_over does not fit the targets")
     return counts
 
 
@@ -107,7 +108,7 @@ def _carried_procedures(rng, cal, g: _Group, outcome: np.ndarray, ps, w_lo) -> n
         lo, hi = _carried_bounds(cal, o, days, ps)
         ok = np.maximum(lo, w_lo) <= hi
         if not ok.any():
-            raise ValueError(f"sample: no procedure can be carried over as {o}")
+            raise SampleError(f"sample: no procedure can be carried over as {o}")
         proc[rows] = _pick_rows(rng, g.procs["weight"].to_numpy() * days * ok, len(rows))
     return proc
 
@@ -197,7 +198,7 @@ def _draw_receipts(rng, cal, g: _Group, lo, hi, m: dict, shape: dict, thin, bloc
     full_off = m["full"] - m["full_online"]
     sizes = [m["full_online"], full_off, m["online"] - m["full_online"], m["offline"] - full_off]
     if min(sizes) < 0:
-        raise ValueError(f"sample: inconsistent margins {m}")
+        raise SampleError(f"sample: inconsistent margins {m}")
     online = np.repeat([True, False, True, False], sizes)
     kinds = g.procs["online"].to_numpy()
     allowed = [kinds == "full", kinds == "full", kinds == "partial", kinds != "full"]
@@ -238,7 +239,7 @@ def _assign_outcomes(rng, cal, df: pd.DataFrame, counts: dict, end, g: _Group) -
     outcome = np.full(len(df), "", dtype=object)
     free = np.ones(len(df), bool)
     if min(counts.values()) < 0:
-        raise ValueError(f"sample: the targets leave negative outcome counts {counts}")
+        raise SampleError(f"sample: the targets leave negative outcome counts {counts}")
     for o in ASSIGN_ORDER:
         picked = _choose(rng, counts[o], free & where[o], weights.get(o), o)
         outcome[picked] = o

@@ -15,6 +15,7 @@ from itertools import pairwise
 import numpy as np
 import pandas as pd
 
+from tthc_lib.errors import SampleError
 from tthc_lib.sample.dossiers import _closing_times
 from tthc_lib.sample.model import (
     DAY,
@@ -59,19 +60,8 @@ def successions_frame(spec: dict) -> pd.DataFrame:
     df = pd.DataFrame(rows)
     taking = df[df["takes_data"]].groupby("old").size()
     if (taking > 1).any() or not set(df["old"]) <= set(taking.index):
-        raise ValueError("sample: every old unit needs exactly one data-taking succession")
+        raise SampleError("sample: every old unit needs exactly one data-taking succession")
     return df
-
-
-def data_successor(succ: pd.DataFrame, code: str, on) -> str:
-    """The unit that counts `code`'s records on day `on`: data-taking successions effective
-    by then, followed to the end of the chain."""
-    taking = succ[succ["takes_data"]].set_index("old")
-    seen = set()
-    while code in taking.index and taking.loc[code, "date"] <= on and code not in seen:
-        seen.add(code)
-        code = taking.loc[code, "new"]
-    return code
 
 
 def eras(spec: dict, base: dict) -> list[Era]:

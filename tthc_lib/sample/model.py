@@ -9,6 +9,8 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from tthc_lib.errors import SampleError
+
 # Outcome of a dossier with respect to a block's end: resolved early / on time / late,
 # withdrawn or returned ("other"), or still pending at the end (within or past its deadline).
 DISTRICT_KIND_OF = {"Thành phố", "Thị xã", "Huyện", "Quận"}
@@ -42,7 +44,7 @@ def load_spec(spec_path: Path) -> dict:
     for scope, t in spec["targets"]["dossiers"].items():
         _check_targets(scope, t)
     if any(int(p["days"]) < 1 for p in spec["procedures"]):
-        raise ValueError("every procedure needs at least one working day to its appointment")
+        raise SampleError("every procedure needs at least one working day to its appointment")
     return spec
 
 
@@ -54,9 +56,9 @@ def _check_targets(scope: str, t: dict) -> None:
     derived["received_total"] = t["carried_over"] + derived["received_in_period"]
     for name, value in derived.items():
         if t.get(name, value) != value:
-            raise ValueError(f"targets.{scope}.{name} = {t[name]}, its parts give {value}")
+            raise SampleError(f"targets.{scope}.{name} = {t[name]}, its parts give {value}")
     if t["dvc_online"] > min(t["dvc_eligible"], t["received_online"]):
-        raise ValueError(f"targets.{scope}: dvc_online exceeds what it is part of")
+        raise SampleError(f"targets.{scope}: dvc_online exceeds what it is part of")
 
 
 def _d(value) -> np.datetime64:
@@ -103,7 +105,7 @@ class _Calendar:
 def _procedures(spec: dict) -> pd.DataFrame:
     procs = pd.DataFrame(spec["procedures"])
     if procs["code"].duplicated().any():
-        raise ValueError("procedure codes must be unique")
+        raise SampleError("procedure codes must be unique")
     procs["days"] = procs["days"].astype(int)
     procs["weight"] = procs["weight"].astype(float)
     return procs
@@ -144,7 +146,7 @@ def _choose(rng, n_pick: int, mask: np.ndarray, weights: np.ndarray | None = Non
     (Efraimidis–Spirakis keys)."""
     idx = np.flatnonzero(mask)
     if n_pick > len(idx):
-        raise ValueError(f"sample: cannot draw {n_pick} {what} dossiers from {len(idx)}")
+        raise SampleError(f"sample: cannot draw {n_pick} {what} dossiers from {len(idx)}")
     w = np.ones(len(idx)) if weights is None else np.asarray(weights, dtype=float)[idx]
     keys = np.log(rng.random(len(idx))) / w
     return idx[np.argsort(-keys, kind="stable")[:n_pick]]
@@ -155,7 +157,7 @@ def _sample_days(rng, weights: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np
     cum = np.concatenate([[0.0], np.cumsum(weights)])
     mass = cum[hi + 1] - cum[lo]
     if (mass <= 0).any():
-        raise ValueError("sample: a dossier has no admissible day of receipt")
+        raise SampleError("sample: a dossier has no admissible day of receipt")
     target = cum[lo] + rng.random(len(lo)) * mass
     return np.clip(np.searchsorted(cum, target, side="right") - 1, lo, hi)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from tthc_lib.errors import SampleError
 from tthc_lib.sample.model import (
     DAY,
     DUE_TIME,
@@ -42,7 +43,7 @@ def _make_changes(spec: dict, procs: pd.DataFrame, rng) -> pd.DataFrame:
 def _decision_rows(rng, d: dict, level: str, plan: dict, pool, taken: set) -> list[dict]:
     kept = plan["new"] + plan["amended"]
     if kept > len(pool):
-        raise ValueError(f"sample: decision {d['no']} changes more {level} procedures than the "
+        raise SampleError(f"sample: decision {d['no']} changes more {level} procedures than the "
                          "catalogue has")
     codes = list(rng.choice(pool, kept, replace=False))
     changes = ["new"] * plan["new"] + ["amended"] * plan["amended"]
