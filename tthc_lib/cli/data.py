@@ -13,11 +13,11 @@ from tthc_lib.cli.group import (
     PARAMS,
     PERIOD,
     PERIOD_HELP,
-    _as_of_date,
-    _emit,
-    _expected_errors,
-    _workspace,
+    as_of_date,
+    emit,
+    expected_errors,
     main,
+    workspace_of,
 )
 
 
@@ -26,7 +26,7 @@ from tthc_lib.cli.group import (
 @click.option("--period", default=None,
               help="Kỳ của bộ khung lời văn (mặc định: quý hiện tại). " + PERIOD_HELP)
 @click.pass_obj
-@_expected_errors
+@expected_errors
 def init(obj: dict, folder: str, period: str | None) -> None:
     """Tạo thư mục làm việc (params, notebooks, data, outputs); chạy lại sau khi nạp dữ liệu
     để thêm các đơn vị đã nạp vào params/units.yaml (giữ nguyên những gì đã ghi).
@@ -49,7 +49,7 @@ def init(obj: dict, folder: str, period: str | None) -> None:
 @click.option("--spec", default=None, type=click.Path(dir_okay=False),
               help="Mô tả thành phố mẫu (mặc định: của thư mục làm việc, hoặc bản trong gói).")
 @click.option("--seed", default=2023, show_default=True, type=int)
-@_expected_errors
+@expected_errors
 def sample(out_dir: str, spec: str | None, seed: int) -> None:
     """Ghi dữ liệu mẫu (các tệp xuất của Hệ thống một cửa) của thành phố mẫu.
 
@@ -68,7 +68,7 @@ def sample(out_dir: str, spec: str | None, seed: int) -> None:
 @click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON.")
 @PARAMS
 @click.pass_obj
-@_expected_errors
+@expected_errors
 def ingest(obj: dict, files: tuple[str, ...], as_json: bool, params_dir: str | None) -> None:
     """Nạp các tệp xuất (hồ sơ, thủ tục, công bố, PAKN, đơn vị) vào kho dữ liệu, đọc theo
     các hồ sơ nguồn trong params/sources/.
@@ -81,7 +81,7 @@ def ingest(obj: dict, files: tuple[str, ...], as_json: bool, params_dir: str | N
     from tthc_lib.ingest.profiles import applied
     from tthc_lib.store.connection import open_store
 
-    ws = _workspace(obj, params=params_dir)
+    ws = workspace_of(obj, params=params_dir)
     profiles = ws.profiles()
     with open_store(ws.db) as con, applied(profiles):
         results = load_exports(con, list(files))
@@ -104,7 +104,7 @@ def ingest(obj: dict, files: tuple[str, ...], as_json: bool, params_dir: str | N
 @click.argument("files", nargs=-1, required=True, type=click.Path())
 @PARAMS
 @click.pass_obj
-@_expected_errors
+@expected_errors
 def inspect(obj: dict, files: tuple[str, ...], params_dir: str | None) -> None:
     """Xem mỗi tệp sẽ được đọc thế nào, không nạp gì: loại tệp, cột nào ứng với tiêu đề nào
     (qua hồ sơ nguồn nào), tiêu đề bỏ qua, số dòng, các giá trị ngoài danh sách, và một đoạn
@@ -115,7 +115,7 @@ def inspect(obj: dict, files: tuple[str, ...], params_dir: str | None) -> None:
     """
     from tthc_lib.ingest.inspect import inspect_file, render_report
 
-    ws = _workspace(obj, params=params_dir)
+    ws = workspace_of(obj, params=params_dir)
     profiles = ws.profiles()
     failed = False
     for name in files:
@@ -129,7 +129,7 @@ def inspect(obj: dict, files: tuple[str, ...], params_dir: str | None) -> None:
 @main.command()
 @FORMAT
 @click.pass_obj
-@_expected_errors
+@expected_errors
 def rejected(obj: dict, fmt: str) -> None:
     """Các dòng bị loại khi nạp: tệp, dòng, lý do.
 
@@ -139,8 +139,8 @@ def rejected(obj: dict, fmt: str) -> None:
     from tthc_lib.ingest.load import list_rejected
     from tthc_lib.store.connection import open_store
 
-    with open_store(_workspace(obj).db, read_only=True) as con:
-        _emit(list_rejected(con), fmt)
+    with open_store(workspace_of(obj).db, read_only=True) as con:
+        emit(list_rejected(con), fmt)
 
 
 @main.command()
@@ -151,7 +151,7 @@ def rejected(obj: dict, fmt: str) -> None:
 @FORMAT
 @PARAMS
 @click.pass_obj
-@_expected_errors
+@expected_errors
 def indicators(obj: dict, period: str, units: tuple[str, ...], as_of: str | None,
                fmt: str, params_dir: str | None) -> None:
     """Mọi chỉ tiêu của báo cáo cho từng đơn vị và các cấp tổng hợp, theo cơ cấu đơn vị
@@ -163,9 +163,9 @@ def indicators(obj: dict, period: str, units: tuple[str, ...], as_of: str | None
     from tthc_lib.indicators.figures import compute_indicators
     from tthc_lib.store.connection import open_store
 
-    ws = _workspace(obj, params=params_dir)
+    ws = workspace_of(obj, params=params_dir)
     p = ws.period(period)
     with open_store(ws.db, read_only=True) as con:
         result = compute_indicators(con, p.start, p.end, list(units) or None,
-                                    _as_of_date(as_of))
-    _emit(result.rows, fmt, result.to_json_obj() if fmt == "json" else None)
+                                    as_of_date(as_of))
+    emit(result.rows, fmt, result.to_json_obj() if fmt == "json" else None)

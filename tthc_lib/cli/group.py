@@ -16,7 +16,7 @@ PERIOD_HELP = ("Kỳ báo cáo: BẮT_ĐẦU:KẾT_THÚC (2023-01-01:2023-10-30)
                "2023-H1, 2023, 2023-01:2023-10 (theo lịch của params/report.yaml).")
 
 
-def _expected_errors(fn):
+def expected_errors(fn):
     @wraps(fn)
     def wrapper(*args, **kwargs):
         if os.environ.get("TTHC_DEBUG"):
@@ -29,7 +29,7 @@ def _expected_errors(fn):
     return wrapper
 
 
-def _workspace(obj: dict, say_params: bool = False, **paths):
+def workspace_of(obj: dict, say_params: bool = False, **paths):
     """The workspace in use; outside one, `say_params` prints which params are used."""
     from tthc_lib.workspace.find import resolve
 
@@ -74,7 +74,7 @@ def main(ctx: click.Context, db: str | None) -> None:
     ctx.obj = {"db": db}
 
 
-def _emit(df, fmt: str, json_obj=None) -> None:
+def emit(df, fmt: str, json_obj=None) -> None:
     if fmt == "json":
         click.echo(json.dumps(json_obj if json_obj is not None else df.to_dict(orient="records"),
                               ensure_ascii=False, default=str))
@@ -100,7 +100,7 @@ def _defused(df):
     return out
 
 
-def _as_of_date(text: str | None):
+def as_of_date(text: str | None):
     """--as-of as a date (ISO or dd/mm/yyyy), or a usage error in one line."""
     import datetime as dt
 

@@ -13,9 +13,9 @@ from tthc_lib.cli.group import (
     PARAMS,
     PERIOD,
     PERIOD_HELP,
-    _expected_errors,
-    _workspace,
+    expected_errors,
     main,
+    workspace_of,
 )
 from tthc_lib.errors import TthcError
 
@@ -55,7 +55,7 @@ def _executor_names() -> list[str]:
 @PARAMS
 @NOTEBOOKS
 @click.pass_obj
-@_expected_errors
+@expected_errors
 def report(obj: dict, period: str, units: tuple[str, ...], to: str, jobs: int, executor: str,
            scheduler: str | None, force: bool, retry_failed: bool, out_dir: str | None,
            params_dir: str | None, notebooks_dir: str | None) -> None:
@@ -78,7 +78,7 @@ def report(obj: dict, period: str, units: tuple[str, ...], to: str, jobs: int, e
         raise click.UsageError(f"--to: không hỗ trợ {', '.join(bad)} (dùng html, pdf, docx)")
     if scheduler and executor != "dask":
         raise click.UsageError("--scheduler chỉ dùng với --executor dask")
-    ws = _workspace(obj, True, params=params_dir, notebooks=notebooks_dir, out=out_dir)
+    ws = workspace_of(obj, True, params=params_dir, notebooks=notebooks_dir, out=out_dir)
     p = check_reportable(ws.period(period))
     summary = render_reports(ws.db, p, list(units) or None, ws.out, formats,
                              notebooks_dir=ws.notebooks, params_dir=ws.params,
@@ -104,7 +104,7 @@ def report(obj: dict, period: str, units: tuple[str, ...], to: str, jobs: int, e
 @PARAMS
 @NOTEBOOKS
 @click.pass_obj
-@_expected_errors
+@expected_errors
 def preview(obj: dict, unit: str, period: str, port: int, no_open: bool,
             params_dir: str | None, notebooks_dir: str | None) -> None:
     """Xem trực tiếp báo cáo của một đơn vị tại http://127.0.0.1:PORT/; khi sửa params, lời
@@ -117,7 +117,7 @@ def preview(obj: dict, unit: str, period: str, port: int, no_open: bool,
     from tthc_lib.periods import check_reportable
     from tthc_lib.preview.server import serve
 
-    ws = _workspace(obj, True, params=params_dir, notebooks=notebooks_dir)
+    ws = workspace_of(obj, True, params=params_dir, notebooks=notebooks_dir)
     p = check_reportable(ws.period(period))
     serve(ws, unit, p, port=port, open_browser=not no_open,
           announce=lambda url: click.echo(f"Xem báo cáo tại {url} (Ctrl+C để dừng)"))
@@ -133,7 +133,7 @@ def preview(obj: dict, unit: str, period: str, port: int, no_open: bool,
               help="Tệp .xlsx ghi biểu mẫu.")
 @PARAMS
 @click.pass_obj
-@_expected_errors
+@expected_errors
 def form06(obj: dict, period: str, unit: str | None, scope: str, out_file: str,
            params_dir: str | None) -> None:
     """Xuất Biểu số 06/VPCP/KSTT (tình hình, kết quả giải quyết TTHC theo lĩnh vực) ra .xlsx.
@@ -154,7 +154,7 @@ def form06(obj: dict, period: str, unit: str | None, scope: str, out_file: str,
     from tthc_lib.periods import label_vi
     from tthc_lib.store.connection import open_store
 
-    ws = _workspace(obj, params=params_dir)
+    ws = workspace_of(obj, params=params_dir)
     settings = Settings.load(ws.params)
     p = ws.period(period)
     with open_store(ws.db, read_only=True) as con:
@@ -178,7 +178,7 @@ def form06(obj: dict, period: str, unit: str | None, scope: str, out_file: str,
               show_default=True)
 @PARAMS
 @click.pass_obj
-@_expected_errors
+@expected_errors
 def check(obj: dict, period: str | None, figures_file: str, unit: str | None, no_data: bool,
           fmt: str, params_dir: str | None) -> None:
     """Đối chiếu các số liệu đã in với phép tính của chính chúng và với kho dữ liệu.
@@ -199,7 +199,7 @@ def check(obj: dict, period: str | None, figures_file: str, unit: str | None, no
     )
     from tthc_lib.store.connection import open_store
 
-    ws = _workspace(obj, params=params_dir)
+    ws = workspace_of(obj, params=params_dir)
     figures = load_figures(Path(figures_file))
     asked = ws.period(period) if period else None
     if not no_data and not ws.db.exists():

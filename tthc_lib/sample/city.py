@@ -19,16 +19,16 @@ import yaml
 
 from tthc_lib.errors import SampleError
 from tthc_lib.sample.continuation import generate_later
-from tthc_lib.sample.dossiers import _make_dossiers
+from tthc_lib.sample.dossiers import make_dossiers
 from tthc_lib.sample.model import (
-    _Calendar,
-    _groups,
-    _procedures,
+    Calendar,
     load_spec,
+    procedures_frame,
+    target_groups,
 )
-from tthc_lib.sample.people import _add_applicants
-from tthc_lib.sample.records import _make_changes, _make_feedback
-from tthc_lib.sample.write import _write_all
+from tthc_lib.sample.people import add_applicants
+from tthc_lib.sample.records import make_changes, make_feedback
+from tthc_lib.sample.write import write_all
 
 
 def generate_sample(spec_path: Path, out_dir: Path, seed: int = 2023) -> list[Path]:
@@ -73,13 +73,13 @@ def _generate_base(spec_path: Path, out_dir: Path, seed: int) -> tuple[list[Path
     """The base sample's files, and the tables a continuation builds on."""
     spec = load_spec(spec_path)
     streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(6)]
-    cal = _Calendar.from_spec(spec["calendar"])
-    procs = _procedures(spec)
-    groups = _groups(spec, procs, streams[0])
-    dossiers = _make_dossiers(spec, cal, groups, streams[1])
-    dossiers = _add_applicants(dossiers, spec, streams[2])
-    changes = _make_changes(spec, procs, streams[3])
-    feedback = _make_feedback(spec, cal, streams[4])
+    cal = Calendar.from_spec(spec["calendar"])
+    procs = procedures_frame(spec)
+    groups = target_groups(spec, procs, streams[0])
+    dossiers = make_dossiers(spec, cal, groups, streams[1])
+    dossiers = add_applicants(dossiers, spec, streams[2])
+    changes = make_changes(spec, procs, streams[3])
+    feedback = make_feedback(spec, cal, streams[4])
     out_dir.mkdir(parents=True, exist_ok=True)
-    paths = _write_all(out_dir, spec, procs, changes, dossiers, feedback, streams[5])
+    paths = write_all(out_dir, spec, procs, changes, dossiers, feedback, streams[5])
     return paths, {"spec": spec, "calendar": cal, "procedures": procs, "dossiers": dossiers}

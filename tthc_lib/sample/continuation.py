@@ -11,18 +11,18 @@ import pandas as pd
 from tthc_lib.sample.later import base_rates, close_base_open, later_calendar, successions_frame
 from tthc_lib.sample.later_write import (
     LATER_FILES,
-    _write_feedback,
-    _write_later_dossiers,
-    _write_registry,
-    _write_successions,
     later_dossiers,
     later_feedback,
     later_procedures,
     registry_rows,
+    write_later_dossiers,
+    write_later_feedback,
+    write_registry,
+    write_successions,
 )
-from tthc_lib.sample.people import _add_applicants
-from tthc_lib.sample.records import _decision_rows
-from tthc_lib.sample.write import _write_changes, _write_procedures
+from tthc_lib.sample.people import add_applicants
+from tthc_lib.sample.records import decision_rows
+from tthc_lib.sample.write import write_changes, write_procedures
 
 
 def later_tables(spec: dict, base: dict, base_cal, base_procs: pd.DataFrame,
@@ -55,8 +55,8 @@ def _applicants(rng, spec: dict, base: dict, dossiers: pd.DataFrame) -> pd.DataF
     before_spec = {**base, "units": units}
     after_spec = {**base, "units": units,
                   "city": {**base["city"], "unit_name": spec["province"]["name"]}}
-    parts = [_add_applicants(dossiers[~after], before_spec, rng),
-             _add_applicants(dossiers[after], after_spec, rng)]
+    parts = [add_applicants(dossiers[~after], before_spec, rng),
+             add_applicants(dossiers[after], after_spec, rng)]
     return pd.concat(parts, ignore_index=True)
 
 
@@ -75,7 +75,7 @@ def later_changes(rng, spec: dict, base_procs: pd.DataFrame, procs: pd.DataFrame
                     "abolished": int(rng.integers(0, 3))}
             plan["new"] = min(plan["new"], len(pool))
             plan["amended"] = min(plan["amended"], len(pool) - plan["new"])
-            rows += _decision_rows(rng, d, level, plan, pool, taken)
+            rows += decision_rows(rng, d, level, plan, pool, taken)
     return pd.DataFrame(rows)
 
 
@@ -90,11 +90,11 @@ def generate_later(spec: dict, base: dict, base_cal, base_procs: pd.DataFrame,
     title = (f"DANH MỤC THỦ TỤC HÀNH CHÍNH CẤP TỈNH VÀ CẤP XÃ CÔNG BỐ SAU NĂM "
              f"{base['calendar']['data_end'].year} - {spec['province']['name'].upper()}")
     xlsx_spec = {"city": base["city"], "calendar": {"export_date": export}}
-    paths = [_write_registry(out_dir, t["registry"]),
-             _write_successions(out_dir, t["successions"], names),
-             _write_procedures(out_dir, xlsx_spec, t["procedures"], xlsx_rng,
+    paths = [write_registry(out_dir, t["registry"]),
+             write_successions(out_dir, t["successions"], names),
+             write_procedures(out_dir, xlsx_spec, t["procedures"], xlsx_rng,
                                name=LATER_FILES["procedures"], title=title),
-             _write_changes(out_dir, t["changes"], name=LATER_FILES["changes"])]
-    paths += _write_later_dossiers(out_dir, write_rng, spec, t["dossiers"], t["updates"])
-    paths.append(_write_feedback(out_dir, t["feedback"], write_rng))
+             write_changes(out_dir, t["changes"], name=LATER_FILES["changes"])]
+    paths += write_later_dossiers(out_dir, write_rng, spec, t["dossiers"], t["updates"])
+    paths.append(write_later_feedback(out_dir, t["feedback"], write_rng))
     return paths

@@ -14,28 +14,28 @@ from tthc_lib.sample.model import (
     OUTCOMES,
     RESOLVED,
     SECOND,
-    _Calendar,
-    _choose,
-    _d,
-    _Group,
-    _office_seconds,
-    _pick_rows,
-    _pick_workday,
-    _receipt_seconds,
-    _sample_days,
+    Calendar,
+    TargetGroup,
+    choose_rows,
+    day64,
+    office_seconds,
+    pick_rows,
+    pick_workday,
+    receipt_seconds,
+    sample_days,
 )
 
 
-def _make_dossiers(spec: dict, cal: _Calendar, groups: list[_Group], rng) -> pd.DataFrame:
+def make_dossiers(spec: dict, cal: Calendar, groups: list[TargetGroup], rng) -> pd.DataFrame:
     """Every dossier of every group, with its dates, status and flags."""
     frames = [_group_dossiers(spec, cal, g, rng) for g in groups]
     return pd.concat(frames, ignore_index=True)
 
 
-def _group_dossiers(spec: dict, cal: _Calendar, g: _Group, rng) -> pd.DataFrame:
+def _group_dossiers(spec: dict, cal: Calendar, g: TargetGroup, rng) -> pd.DataFrame:
     t = spec["targets"]["dossiers"][g.scope]
     shape = spec["shape"]
-    ps, pe = _d(spec["period"]["start"]), _d(spec["period"]["end"])
+    ps, pe = day64(spec["period"]["start"]), day64(spec["period"]["end"])
     carried_n = _carried_counts(t, shape["carried_over"])
     carried = _draw_carried(rng, cal, g, carried_n, ps, pe, shape)
     period, other_rate = _draw_period(rng, cal, g, t, carried_n, ps, pe, shape)
@@ -68,7 +68,7 @@ def _carried_counts(t: dict, c: dict) -> dict:
     return counts
 
 
-def _draw_carried(rng, cal: _Calendar, g: _Group, counts: dict, ps, pe, shape: dict):
+def _draw_carried(rng, cal: Calendar, g: TargetGroup, counts: dict, ps, pe, shape: dict):
     """Dossiers received shortly before the period and still open at its start."""
     c = shape["carried_over"]
     outcome = np.repeat(np.array(OUTCOMES, dtype=object), [counts[o] for o in OUTCOMES])
@@ -87,7 +87,7 @@ def _draw_carried(rng, cal: _Calendar, g: _Group, counts: dict, ps, pe, shape: d
     day = np.empty(n, dtype=np.int64)
     for flag in (True, False):
         rows = online == flag
-        day[rows] = _sample_days(rng, cal.weights(flag) * recency, cal.index(lo[rows]),
+        day[rows] = sample_days(rng, cal.weights(flag) * recency, cal.index(lo[rows]),
                                  cal.index(hi[rows]))
     df = _frame(rng, cal, g, proc, online, cal.days[day], "carried")
     df["outcome"] = outcome
@@ -96,7 +96,7 @@ def _draw_carried(rng, cal: _Calendar, g: _Group, counts: dict, ps, pe, shape: d
     return df
 
 
-def _carried_procedures(rng, cal, g: _Group, outcome: np.ndarray, ps, w_lo) -> np.ndarray:
+def _carried_procedures(rng, cal, g: TargetGroup, outcome: np.ndarray, ps, w_lo) -> np.ndarray:
     """A procedure per carried-over dossier, among those that can end as its outcome;
     long procedures are the ones that get carried over."""
     days = g.procs["days"].to_numpy()
@@ -109,11 +109,11 @@ def _carried_procedures(rng, cal, g: _Group, outcome: np.ndarray, ps, w_lo) -> n
         ok = np.maximum(lo, w_lo) <= hi
         if not ok.any():
             raise SampleError(f"sample: no procedure can be carried over as {o}")
-        proc[rows] = _pick_rows(rng, g.procs["weight"].to_numpy() * days * ok, len(rows))
+        proc[rows] = pick_rows(rng, g.procs["weight"].to_numpy() * days * ok, len(rows))
     return proc
 
 
-def _recency(cal: _Calendar, ps, c: dict) -> np.ndarray:
+def _recency(cal: Calendar, ps, c: dict) -> np.ndarray:
     """Per day, how likely a dossier carried over into the period was received then."""
     w_lo = ps - int(c["window_days"]) * DAY
     recency = np.exp(-((ps - cal.days) // DAY) / float(c["recency_days"]))
@@ -121,7 +121,7 @@ def _recency(cal: _Calendar, ps, c: dict) -> np.ndarray:
     return recency
 
 
-def _carried_bounds(cal: _Calendar, outcome: str, k: np.ndarray, ps):
+def _carried_bounds(cal: Calendar, outcome: str, k: np.ndarray, ps):
     """Days of receipt, before the period, from which a procedure of k working days can
     end as `outcome` within the period: (first, last)."""
     n = len(k)
@@ -136,14 +136,14 @@ def _carried_bounds(cal: _Calendar, outcome: str, k: np.ndarray, ps):
     return lo, hi
 
 
-def _carried_density(cal: _Calendar, g: _Group, counts: dict, ps, shape: dict) -> np.ndarray:
+def _carried_density(cal: Calendar, g: TargetGroup, counts: dict, ps, shape: dict) -> np.ndarray:
     """Per day, the share of background receipts left once the carried-over dossiers
     (received in the weeks before the period) are counted: keeps the monthly volume smooth."""
     dens = cal.weights(False) * _recency(cal, ps, shape["carried_over"])
     return dens * (sum(counts.values()) / dens.sum()) if dens.sum() else dens
 
 
-def _frame(rng, cal, g: _Group, proc, online, received, block: str) -> pd.DataFrame:
+def _frame(rng, cal, g: TargetGroup, proc, online, received, block: str) -> pd.DataFrame:
     """Dossiers as rows: unit, procedure, channel, receipt and due date."""
     n = len(proc)
     unit_w = np.where(online[:, None], g.weight[None, :],
@@ -151,7 +151,7 @@ def _frame(rng, cal, g: _Group, proc, online, received, block: str) -> pd.DataFr
     cum = np.cumsum(unit_w / unit_w.sum(axis=1, keepdims=True), axis=1)
     unit = np.minimum((cum < rng.random(n)[:, None]).sum(axis=1), len(g.units) - 1)
     k = g.procs["days"].to_numpy()[proc]
-    received_at = received.astype("datetime64[s]") + _receipt_seconds(rng, online) * SECOND
+    received_at = received.astype("datetime64[s]") + receipt_seconds(rng, online) * SECOND
     return pd.DataFrame({
         "scope": g.scope, "block": block,
         "unit_code": g.units[unit], "unit_idx": unit,
@@ -165,7 +165,7 @@ def _frame(rng, cal, g: _Group, proc, online, received, block: str) -> pd.DataFr
     })
 
 
-def _draw_period(rng, cal, g: _Group, t: dict, carried: dict, ps, pe, shape: dict):
+def _draw_period(rng, cal, g: TargetGroup, t: dict, carried: dict, ps, pe, shape: dict):
     """Dossiers received in the period, with every margin and outcome count exact.
     Returns the frame and the share of them withdrawn or returned."""
     margins = {
@@ -192,7 +192,7 @@ def _period_counts(t: dict, carried: dict, cand_in_time: int, shape: dict) -> di
     return counts
 
 
-def _draw_receipts(rng, cal, g: _Group, lo, hi, m: dict, shape: dict, thin, block: str):
+def _draw_receipts(rng, cal, g: TargetGroup, lo, hi, m: dict, shape: dict, thin, block: str):
     """Dossiers received in [lo, hi] with exact margins: online, offline, full (procedure
     offered fully online), full_online, digitised; days follow the seasonality."""
     full_off = m["full"] - m["full_online"]
@@ -203,7 +203,7 @@ def _draw_receipts(rng, cal, g: _Group, lo, hi, m: dict, shape: dict, thin, bloc
     kinds = g.procs["online"].to_numpy()
     allowed = [kinds == "full", kinds == "full", kinds == "partial", kinds != "full"]
     proc = np.concatenate([
-        _pick_rows(rng, g.procs["weight"].to_numpy() * ok, size) if size else np.zeros(0, int)
+        pick_rows(rng, g.procs["weight"].to_numpy() * ok, size) if size else np.zeros(0, int)
         for ok, size in zip(allowed, sizes)
     ]).astype(np.int64)
     day = np.empty(len(online), dtype=np.int64)
@@ -211,12 +211,12 @@ def _draw_receipts(rng, cal, g: _Group, lo, hi, m: dict, shape: dict, thin, bloc
     for flag in (True, False):
         rows = online == flag
         w = cal.weights(flag) * (1.0 if thin is None else thin)
-        day[rows] = _sample_days(rng, w, np.full(rows.sum(), lo_i), np.full(rows.sum(), hi_i))
+        day[rows] = sample_days(rng, w, np.full(rows.sum(), lo_i), np.full(rows.sum(), hi_i))
     df = _frame(rng, cal, g, proc, online, cal.days[day], block)
     offline = np.flatnonzero(~online)
-    post = _choose(rng, round(shape["post_share"] * len(offline)), ~online)
+    post = choose_rows(rng, round(shape["post_share"] * len(offline)), ~online)
     df.loc[post, "channel"] = "post"
-    not_dig = _choose(rng, len(df) - m["digitised"], np.ones(len(df), bool),
+    not_dig = choose_rows(rng, len(df) - m["digitised"], np.ones(len(df), bool),
                       np.where(online, 1.0, 8.0), "not digitised")
     dig = np.ones(len(df), bool)
     dig[not_dig] = False
@@ -224,7 +224,7 @@ def _draw_receipts(rng, cal, g: _Group, lo, hi, m: dict, shape: dict, thin, bloc
     return df
 
 
-def _assign_outcomes(rng, cal, df: pd.DataFrame, counts: dict, end, g: _Group) -> None:
+def _assign_outcomes(rng, cal, df: pd.DataFrame, counts: dict, end, g: TargetGroup) -> None:
     """Give each dossier an outcome at `end`, with exact counts, each where it is possible:
     pending in time needs a deadline >= end, late or overdue one before it."""
     due = df["due"].to_numpy()
@@ -241,7 +241,7 @@ def _assign_outcomes(rng, cal, df: pd.DataFrame, counts: dict, end, g: _Group) -
     if min(counts.values()) < 0:
         raise SampleError(f"sample: the targets leave negative outcome counts {counts}")
     for o in ASSIGN_ORDER:
-        picked = _choose(rng, counts[o], free & where[o], weights.get(o), o)
+        picked = choose_rows(rng, counts[o], free & where[o], weights.get(o), o)
         outcome[picked] = o
         free[picked] = False
     if free.any():
@@ -249,7 +249,7 @@ def _assign_outcomes(rng, cal, df: pd.DataFrame, counts: dict, end, g: _Group) -
     df["outcome"] = outcome
 
 
-def _close(rng, cal: _Calendar, df: pd.DataFrame, start, end, after_limit, shape: dict):
+def _close(rng, cal: Calendar, df: pd.DataFrame, start, end, after_limit, shape: dict):
     """Closing day, time and status from each dossier's outcome at `end`: resolved ones and
     withdrawn/returned ones close within [start, end]; pending ones after `end` (up to
     after_limit) or stay open."""
@@ -260,14 +260,14 @@ def _close(rng, cal: _Calendar, df: pd.DataFrame, start, end, after_limit, shape
     closed = np.full(n, np.datetime64("NaT"), dtype="datetime64[D]")
     first = np.maximum(recv, start)
     rows = o == "early"
-    closed[rows] = _pick_workday(rng, cal, first[rows], np.minimum(due[rows] - DAY, end), 1.5)
+    closed[rows] = pick_workday(rng, cal, first[rows], np.minimum(due[rows] - DAY, end), 1.5)
     rows = o == "on_time"
     closed[rows] = due[rows]
     rows = o == "late"
     a = np.maximum(due[rows] + DAY, start)
-    closed[rows] = _pick_workday(rng, cal, a, np.minimum(a + 20 * DAY, end), 1.5)
+    closed[rows] = pick_workday(rng, cal, a, np.minimum(a + 20 * DAY, end), 1.5)
     rows = o == "other"
-    closed[rows] = _pick_workday(rng, cal, first[rows], np.minimum(first[rows] + 10 * DAY, end),
+    closed[rows] = pick_workday(rng, cal, first[rows], np.minimum(first[rows] + 10 * DAY, end),
                                  1.5)
     rows = np.isin(o, ("pending_in_time", "pending_overdue"))
     later = rows & (rng.random(n) >= float(shape["pending_open_share"]))
@@ -275,10 +275,10 @@ def _close(rng, cal: _Calendar, df: pd.DataFrame, start, end, after_limit, shape
         a = np.full(later.sum(), end + DAY)
         slack = np.where(due[later] >= end, 5, 45) * DAY
         b = np.minimum(np.maximum(due[later], a) + slack, after_limit)
-        closed[later] = _pick_workday(rng, cal, a, b, 1.5)
+        closed[later] = pick_workday(rng, cal, a, b, 1.5)
     df["closed"] = closed
     df["status"] = _statuses(rng, o, ~np.isnat(closed), float(shape["withdrawn_share"]))
-    df["closed_at"] = _closing_times(rng, df)
+    df["closed_at"] = closing_times(rng, df)
     df["due_at"] = due.astype("datetime64[s]") + DUE_TIME
 
 
@@ -292,21 +292,21 @@ def _statuses(rng, outcome: np.ndarray, closed: np.ndarray, withdrawn_share: flo
     return status.astype(object)
 
 
-def _closing_times(rng, df: pd.DataFrame) -> np.ndarray:
+def closing_times(rng, df: pd.DataFrame) -> np.ndarray:
     """Closing instants: in office hours, or shortly after receipt when closed the same day."""
     closed = df["closed"].to_numpy()
     same_day = closed == df["received"].to_numpy()
-    office = closed.astype("datetime64[s]") + _office_seconds(rng, len(df)) * SECOND
+    office = closed.astype("datetime64[s]") + office_seconds(rng, len(df)) * SECOND
     soon = df["received_at"].to_numpy() + rng.integers(600, 5400, len(df)) * SECOND
     at = np.where(same_day | (office <= df["received_at"].to_numpy()), soon, office)
     return np.where(np.isnat(closed), np.datetime64("NaT"), at).astype("datetime64[s]")
 
 
-def _draw_background(rng, cal, g: _Group, t: dict, bg: dict, other_rate: float, ps, pe,
+def _draw_background(rng, cal, g: TargetGroup, t: dict, bg: dict, other_rate: float, ps, pe,
                      shape: dict, carried_dens, block: str) -> pd.DataFrame:
     """Dossiers received outside the period, at its rates shifted by `bg`; none of them is
     counted in the period (received outside it and, before it, closed before it)."""
-    lo, hi = _d(bg["window"][0]), _d(bg["window"][1])
+    lo, hi = day64(bg["window"][0]), day64(bg["window"][1])
     inside = (cal.days >= lo) & (cal.days <= hi)
     in_period = (cal.days >= ps) & (cal.days <= pe)
     density = float(bg["volume"]) * t["received_in_period"] / cal.weights(False)[in_period].sum()
@@ -366,7 +366,7 @@ def _set_result_digitised(rng, df: pd.DataFrame, t: dict, shape: dict) -> None:
         shift[(df["block"] == f"background{i}").to_numpy()] = float(bg["digitised_shift"])
     flag = resolved & (rng.random(len(df)) < rate + shift)
     flag[exact] = True
-    flag[_choose(rng, int(exact.sum()) - t["result_digitised"], exact)] = False
+    flag[choose_rows(rng, int(exact.sum()) - t["result_digitised"], exact)] = False
     df["result_digitised"] = flag
 
 

@@ -16,16 +16,16 @@ import numpy as np
 import pandas as pd
 
 from tthc_lib.errors import SampleError
-from tthc_lib.sample.dossiers import _closing_times
+from tthc_lib.sample.dossiers import closing_times
 from tthc_lib.sample.model import (
     DAY,
     DUE_TIME,
     SECOND,
-    _Calendar,
-    _d,
-    _pick_workday,
-    _receipt_seconds,
-    _sample_days,
+    Calendar,
+    day64,
+    pick_workday,
+    receipt_seconds,
+    sample_days,
 )
 
 OUTCOME_KEYS = ("early", "on_time", "late", "withdrawn", "returned")
@@ -46,13 +46,13 @@ class Era:
 def successions_frame(spec: dict) -> pd.DataFrame:
     """The succession rows with their defaults filled: old, new, date, scope (whole/part),
     takes_data (bool), share, basis, and `written` (the flag as the office wrote it)."""
-    change = _d(spec["change_date"])
+    change = day64(spec["change_date"])
     rows = []
     for s in spec["successions"]:
         whole = s["scope"] == "whole"
         written = s.get("takes_data")
         rows.append({
-            "old": s["old"], "new": s["new"], "date": _d(s.get("date", change)),
+            "old": s["old"], "new": s["new"], "date": day64(s.get("date", change)),
             "scope": s["scope"], "takes_data": whole if written is None else bool(written),
             "written": written, "share": float(s.get("share", 1.0)),
             "basis": s.get("basis", spec["default_basis"]),
@@ -69,7 +69,7 @@ def eras(spec: dict, base: dict) -> list[Era]:
     active in each piece (a ceased unit's weight goes to its successors by share)."""
     cal = spec["calendar"]
     succ = successions_frame(spec)
-    first, last = _d(cal["data_start"]), _d(cal["data_end"])
+    first, last = day64(cal["data_start"]), day64(cal["data_end"])
     cuts = sorted({d for d in succ["date"] if first < d <= last})
     bounds = [first, *cuts, last + DAY]
     weights = {u["code"]: float(u["weight"]) for u in base["units"]}
@@ -87,19 +87,19 @@ def eras(spec: dict, base: dict) -> list[Era]:
             weights.pop(old, None)
             if old in district:
                 district.remove(old)
-        active_prov = bodies if lo >= _d(spec["change_date"]) else {}
+        active_prov = bodies if lo >= day64(spec["change_date"]) else {}
         out.append(Era(lo, hi - DAY, dict(weights), list(district), dict(active_prov)))
     return out
 
 
-def later_calendar(spec: dict) -> _Calendar:
-    return _Calendar.from_spec(spec["calendar"])
+def later_calendar(spec: dict) -> Calendar:
+    return Calendar.from_spec(spec["calendar"])
 
 
-def base_rates(base: dict, base_cal: _Calendar) -> dict[str, float]:
+def base_rates(base: dict, base_cal: Calendar) -> dict[str, float]:
     """Dossiers per unit of working-day weight in the base period: for the city itself, and
     per unit weight for its wards and communes."""
-    ps, pe = _d(base["period"]["start"]), _d(base["period"]["end"])
+    ps, pe = day64(base["period"]["start"]), day64(base["period"]["end"])
     inside = (base_cal.days >= ps) & (base_cal.days <= pe)
     mass = base_cal.weights(False)[inside].sum()
     t = base["targets"]["dossiers"]
@@ -108,12 +108,12 @@ def base_rates(base: dict, base_cal: _Calendar) -> dict[str, float]:
             "commune": t["communes"]["received_in_period"] / mass / total_w}
 
 
-def _mass(cal: _Calendar, lo, hi) -> float:
+def _mass(cal: Calendar, lo, hi) -> float:
     inside = (cal.days >= lo) & (cal.days <= hi)
     return float(cal.weights(False)[inside].sum())
 
 
-def volume_between(spec: dict, cal: _Calendar, lo, hi) -> float:
+def volume_between(spec: dict, cal: Calendar, lo, hi) -> float:
     """Working-day mass of [lo, hi] with each year's volume factor."""
     total = 0.0
     for year, factor in spec["volume"].items():
@@ -124,7 +124,7 @@ def volume_between(spec: dict, cal: _Calendar, lo, hi) -> float:
     return total
 
 
-def draw_block(rng, cal: _Calendar, spec: dict, units: dict[str, float], procs: pd.DataFrame,
+def draw_block(rng, cal: Calendar, spec: dict, units: dict[str, float], procs: pd.DataFrame,
                lo, hi, n: int) -> pd.DataFrame:
     """n dossiers received in [lo, hi] by `units` (code -> weight) for procedures `procs`,
     each drawn at the spec's shares: channel, outcome, closing, digitisation."""
@@ -142,7 +142,7 @@ def draw_block(rng, cal: _Calendar, spec: dict, units: dict[str, float], procs: 
     lo_i, hi_i = cal.index(lo), cal.index(hi)
     for flag in (True, False):
         rows = online == flag
-        day[rows] = _sample_days(rng, cal.weights(flag), np.full(rows.sum(), lo_i),
+        day[rows] = sample_days(rng, cal.weights(flag), np.full(rows.sum(), lo_i),
                                  np.full(rows.sum(), hi_i))
     received = cal.days[day]
     k = procs["days"].to_numpy(dtype=np.int64)[proc]
@@ -154,7 +154,7 @@ def draw_block(rng, cal: _Calendar, spec: dict, units: dict[str, float], procs: 
         "procedure_name": procs["name"].to_numpy()[proc], "online": online,
         "channel": np.where(online, "online", np.where(post, "post", "in_person")).astype(object),
         "received": received,
-        "received_at": received.astype("datetime64[s]") + _receipt_seconds(rng, online) * SECOND,
+        "received_at": received.astype("datetime64[s]") + receipt_seconds(rng, online) * SECOND,
         "due": due.astype("datetime64[D]"), "block": "later",
     })
     _outcomes(rng, cal, spec, df)
@@ -162,7 +162,7 @@ def draw_block(rng, cal: _Calendar, spec: dict, units: dict[str, float], procs: 
     return df
 
 
-def _outcomes(rng, cal: _Calendar, spec: dict, df: pd.DataFrame) -> None:
+def _outcomes(rng, cal: Calendar, spec: dict, df: pd.DataFrame) -> None:
     """Closing day and status: drawn outcome, then everything closing after the export's last
     day is still pending there (open, or paused waiting for the applicant)."""
     shape, n = spec["shape"], len(df)
@@ -180,11 +180,11 @@ def _outcomes(rng, cal: _Calendar, spec: dict, df: pd.DataFrame) -> None:
         if o == "on_time":
             closed[rows] = due[rows]
         elif rows.any():
-            closed[rows] = _pick_workday(rng, cal, a[rows], b[rows], 1.5)
+            closed[rows] = pick_workday(rng, cal, a[rows], b[rows], 1.5)
     rows = no_due & np.isin(outcome, ("early", "on_time", "late"))
-    closed[rows] = _pick_workday(rng, cal, recv[rows], recv[rows] + 30 * DAY, 1.2)
+    closed[rows] = pick_workday(rng, cal, recv[rows], recv[rows] + 30 * DAY, 1.2)
     closed[rng.random(n) < float(shape["stuck_share"])] = np.datetime64("NaT")
-    last = _d(spec["calendar"]["data_end"])
+    last = day64(spec["calendar"]["data_end"])
     closed[closed > last] = np.datetime64("NaT")
     pending = np.isnat(closed)
     status = np.where(np.isin(outcome, ("withdrawn", "returned")), outcome, "resolved")
@@ -196,13 +196,13 @@ def _outcomes(rng, cal: _Calendar, spec: dict, df: pd.DataFrame) -> None:
 
 
 def _closing_instants(rng, df: pd.DataFrame) -> np.ndarray:
-    return _closing_times(rng, df)
+    return closing_times(rng, df)
 
 
 def _digitisation(rng, spec: dict, df: pd.DataFrame) -> None:
     """Shares rising linearly over the continuation window."""
     cal = spec["calendar"]
-    first, last = _d(cal["data_start"]), _d(cal["data_end"])
+    first, last = day64(cal["data_start"]), day64(cal["data_end"])
     frac = ((df["received"].to_numpy().astype("datetime64[D]") - first) / (last - first))
     lo, hi = spec["shape"]["digitised"]
     df["digitised_on_receipt"] = rng.random(len(df)) < lo + (hi - lo) * frac
@@ -215,7 +215,7 @@ def with_old_codes(rng, spec: dict, df: pd.DataFrame, succ: pd.DataFrame) -> pd.
     """A few dossiers received by new units in the first working days after the change still
     carry a predecessor's old code (the old system kept running): one whose records the new
     unit takes."""
-    shape, change = spec["shape"], _d(spec["change_date"])
+    shape, change = spec["shape"], day64(spec["change_date"])
     until = np.busday_offset(change, int(shape["old_code_days"]), roll="forward")
     direct = succ[succ["takes_data"] & (succ["date"] == change)]
     recv = df["received"].to_numpy()
@@ -227,18 +227,18 @@ def with_old_codes(rng, spec: dict, df: pd.DataFrame, succ: pd.DataFrame) -> pd.
     return df
 
 
-def close_base_open(rng, spec: dict, cal: _Calendar, base_dossiers: pd.DataFrame) -> pd.DataFrame:
+def close_base_open(rng, spec: dict, cal: Calendar, base_dossiers: pd.DataFrame) -> pd.DataFrame:
     """The base export's dossiers still open at its export, as the newer export shows them:
     most closed early in the continuation (a later row with the same id replaces the stored
     one), a few still open."""
     shape = spec["shape"]
     df = base_dossiers[base_dossiers["status"] == "open"].copy().reset_index(drop=True)
     n = len(df)
-    first = _d(spec["calendar"]["data_start"])
+    first = day64(spec["calendar"]["data_start"])
     closing = rng.random(n) < float(shape["update_share"])
     due = df["due"].to_numpy().astype("datetime64[D]")
     a = np.maximum(due, first)
-    closed = np.where(closing, _pick_workday(rng, cal, a, a + 30 * DAY, 1.5),
+    closed = np.where(closing, pick_workday(rng, cal, a, a + 30 * DAY, 1.5),
                       np.datetime64("NaT")).astype("datetime64[D]")
     u = rng.random(n)
     status = np.where(closing, np.where(u < 0.92, "resolved", np.where(u < 0.97, "withdrawn",

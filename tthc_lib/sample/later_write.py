@@ -17,14 +17,14 @@ from tthc_lib.sample.later import (
     volume_between,
     with_old_codes,
 )
-from tthc_lib.sample.model import DAY, DUE_TIME, SECOND, _d, _office_seconds
+from tthc_lib.sample.model import DAY, DUE_TIME, SECOND, day64, office_seconds
 from tthc_lib.sample.write import (
     FILES,
-    _header,
-    _unit_kind,
-    _write_csv,
-    _write_dossiers,
     feedback_table,
+    header_of,
+    unit_kind,
+    write_csv,
+    write_dossiers,
 )
 
 LATER_FILES = {
@@ -48,14 +48,14 @@ def registry_rows(spec: dict, base: dict) -> pd.DataFrame:
     established by the reorganisation. Columns: code, name, kind, level label, established,
     parent."""
     city, prov = base["city"], spec["province"]
-    change = _d(spec["change_date"])
+    change = day64(spec["change_date"])
     rows = [(city["unit_code"], city["unit_name"], city["kind"], "Cấp huyện", None, "")]
-    rows += [(u["code"], u["name"], _unit_kind(u), "", None, city["unit_code"])
+    rows += [(u["code"], u["name"], unit_kind(u), "", None, city["unit_code"])
              for u in base["units"]]
     rows.append((prov["code"], prov["name"], prov["kind"], "Cấp tỉnh", change, ""))
     rows += [(d["code"], d["name"], d["kind"], "Cấp tỉnh", change, prov["code"])
              for d in prov["departments"]]
-    rows += [(w["code"], w["name"], _unit_kind(w), "Cấp xã", change, prov["code"])
+    rows += [(w["code"], w["name"], unit_kind(w), "Cấp xã", change, prov["code"])
              for w in spec["wards"]]
     return pd.DataFrame(rows, columns=["code", "name", "kind", "level", "established",
                                        "parent"])
@@ -66,18 +66,18 @@ def _dmy(day) -> str:
     return "" if day is None or pd.isna(day) else pd.Timestamp(day).strftime("%d/%m/%Y")
 
 
-def _write_registry(out_dir: Path, reg: pd.DataFrame) -> Path:
+def write_registry(out_dir: Path, reg: pd.DataFrame) -> Path:
     established = [_dmy(d) for d in reg["established"].to_numpy(dtype=object)]
     table = pd.DataFrame({
         "STT": range(1, len(reg) + 1),
-        _header("units", "unit_code"): reg["code"], _header("units", "unit_name"): reg["name"],
-        _header("units", "kind"): reg["kind"], LEVEL_HEADER: reg["level"],
-        ESTABLISHED_HEADER: established, _header("units", "parent_code"): reg["parent"],
+        header_of("units", "unit_code"): reg["code"], header_of("units", "unit_name"): reg["name"],
+        header_of("units", "kind"): reg["kind"], LEVEL_HEADER: reg["level"],
+        ESTABLISHED_HEADER: established, header_of("units", "parent_code"): reg["parent"],
     })
-    return _write_csv(out_dir / LATER_FILES["units"], table)
+    return write_csv(out_dir / LATER_FILES["units"], table)
 
 
-def _write_successions(out_dir: Path, succ: pd.DataFrame, names: dict) -> Path:
+def write_successions(out_dir: Path, succ: pd.DataFrame, names: dict) -> Path:
     """As an office keeps the table: the old and new names beside the codes (extra columns
     the loader ignores), `Nhận số liệu` only where it was written."""
     h = SUCCESSION_HEADERS
@@ -90,7 +90,7 @@ def _write_successions(out_dir: Path, succ: pd.DataFrame, names: dict) -> Path:
         h["takes_data"]: [FLAG_LABELS[w] for w in succ["written"]],
         h["basis"]: succ["basis"],
     })
-    return _write_csv(out_dir / LATER_FILES["successions"], table)
+    return write_csv(out_dir / LATER_FILES["successions"], table)
 
 
 def later_procedures(spec: dict) -> pd.DataFrame:
@@ -135,7 +135,7 @@ def _era_dossiers(rng, spec: dict, cal, era, rates: dict, pools: dict) -> pd.Dat
     return pd.concat(parts, ignore_index=True)
 
 
-def _write_later_dossiers(out_dir: Path, rng, spec: dict, dossiers: pd.DataFrame,
+def write_later_dossiers(out_dir: Path, rng, spec: dict, dossiers: pd.DataFrame,
                           updates: pd.DataFrame) -> list[Path]:
     """One file per year of receipt; the base export's open dossiers, now closed, lead the
     first one."""
@@ -147,7 +147,7 @@ def _write_later_dossiers(out_dir: Path, rng, spec: dict, dossiers: pd.DataFrame
             part = pd.concat([updates, part], ignore_index=True)
         fake = {"period": {"start": f"{year}-01-01", "end": f"{year}-12-31"},
                 "city": {"unit_code": spec["province"]["code"]}}
-        paths.append(_write_dossiers(out_dir, part.reset_index(drop=True), year, old=False,
+        paths.append(write_dossiers(out_dir, part.reset_index(drop=True), year, old=False,
                                      rng=rng, spec=fake))
     return paths
 
@@ -156,7 +156,7 @@ def later_feedback(rng, spec: dict, cal, base: dict) -> pd.DataFrame:
     """Feedback per era and unit (Poisson by weight; the units listed in `without` get none),
     handled on time, late, or still pending at the export's last day."""
     fb = spec["feedback"]
-    last = _d(spec["calendar"]["data_end"])
+    last = day64(spec["calendar"]["data_end"])
     rows = []
     for era in eras(spec, base):
         years = float((era.end - era.start) // DAY + 1) / 365.0
@@ -185,7 +185,7 @@ def _feedback_row(rng, cal, unit: str, lo, hi, last, fb: dict) -> dict:
     handled = cal.offset(due, int(rng.integers(1, 8))) if late \
         else cal.offset(received, int(rng.integers(1, 11)))
     topic = "business_regulation" if rng.random() < 0.1 else "regulation_or_conduct"
-    secs = _office_seconds(rng, 2)
+    secs = office_seconds(rng, 2)
     return {"unit_code": unit, "topic": topic,
             "received_at": received.astype("datetime64[s]") + secs[0] * SECOND,
             "due_at": due.astype("datetime64[s]") + DUE_TIME,
@@ -193,8 +193,8 @@ def _feedback_row(rng, cal, unit: str, lo, hi, last, fb: dict) -> dict:
                            else handled.astype("datetime64[s]") + secs[1] * SECOND)}
 
 
-def _write_feedback(out_dir: Path, fb: pd.DataFrame, rng) -> Path:
-    return _write_csv(out_dir / LATER_FILES["feedback"], feedback_table(fb, rng))
+def write_later_feedback(out_dir: Path, fb: pd.DataFrame, rng) -> Path:
+    return write_csv(out_dir / LATER_FILES["feedback"], feedback_table(fb, rng))
 
 
 __all__ = ["FILES", "LATER_FILES", "close_base_open", "later_dossiers", "later_feedback",

@@ -61,12 +61,12 @@ def _check_targets(scope: str, t: dict) -> None:
         raise SampleError(f"targets.{scope}: dvc_online exceeds what it is part of")
 
 
-def _d(value) -> np.datetime64:
+def day64(value) -> np.datetime64:
     return np.datetime64(str(value), "D")
 
 
 @dataclass(frozen=True)
-class _Calendar:
+class Calendar:
     first: np.datetime64
     last: np.datetime64
     bdc: np.busdaycalendar
@@ -76,9 +76,9 @@ class _Calendar:
     weekend_online: float
 
     @classmethod
-    def from_spec(cls, cal: dict) -> _Calendar:
-        first, last = _d(cal["data_start"]), _d(cal["data_end"])
-        bdc = np.busdaycalendar(holidays=[_d(h) for h in cal["holidays"]])
+    def from_spec(cls, cal: dict) -> Calendar:
+        first, last = day64(cal["data_start"]), day64(cal["data_end"])
+        bdc = np.busdaycalendar(holidays=[day64(h) for h in cal["holidays"]])
         days = np.arange(first, last + DAY)
         months = days.astype("datetime64[M]").astype(np.int64) % 12
         weights = np.asarray(cal["month_weights"], dtype=float)[months]
@@ -102,7 +102,7 @@ class _Calendar:
         return np.busday_count(begin, end, busdaycal=self.bdc)
 
 
-def _procedures(spec: dict) -> pd.DataFrame:
+def procedures_frame(spec: dict) -> pd.DataFrame:
     procs = pd.DataFrame(spec["procedures"])
     if procs["code"].duplicated().any():
         raise SampleError("procedure codes must be unique")
@@ -112,7 +112,7 @@ def _procedures(spec: dict) -> pd.DataFrame:
 
 
 @dataclass(frozen=True)
-class _Group:
+class TargetGroup:
     """Units whose dossiers share targets: the city alone, or all its wards and communes."""
 
     scope: str
@@ -124,7 +124,7 @@ class _Group:
     procs: pd.DataFrame
 
 
-def _groups(spec: dict, procs: pd.DataFrame, rng) -> list[_Group]:
+def target_groups(spec: dict, procs: pd.DataFrame, rng) -> list[TargetGroup]:
     city = spec["city"]
     level = "district" if city["kind"] in DISTRICT_KIND_OF else "commune"
     codes = np.array([u["code"] for u in spec["units"]])
@@ -132,15 +132,15 @@ def _groups(spec: dict, procs: pd.DataFrame, rng) -> list[_Group]:
     sigma = float(spec["shape"]["unit_spread"])
     one = np.ones(1)
     return [
-        _Group("unit", level, np.array([city["unit_code"]]), one, one, one,
+        TargetGroup("unit", level, np.array([city["unit_code"]]), one, one, one,
                procs[procs["level"] == level].reset_index(drop=True)),
-        _Group("communes", "commune", codes, weight / weight.sum(),
+        TargetGroup("communes", "commune", codes, weight / weight.sum(),
                rng.lognormal(0.0, sigma, len(codes)), rng.lognormal(0.0, 2 * sigma, len(codes)),
                procs[procs["level"] == "commune"].reset_index(drop=True)),
     ]
 
 
-def _choose(rng, n_pick: int, mask: np.ndarray, weights: np.ndarray | None = None,
+def choose_rows(rng, n_pick: int, mask: np.ndarray, weights: np.ndarray | None = None,
             what: str = "") -> np.ndarray:
     """Indices of exactly n_pick rows where mask holds, drawn without replacement with weights
     (Efraimidis–Spirakis keys)."""
@@ -152,7 +152,7 @@ def _choose(rng, n_pick: int, mask: np.ndarray, weights: np.ndarray | None = Non
     return idx[np.argsort(-keys, kind="stable")[:n_pick]]
 
 
-def _sample_days(rng, weights: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+def sample_days(rng, weights: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
     """One day index per row, in [lo, hi] (inclusive), drawn with the day weights."""
     cum = np.concatenate([[0.0], np.cumsum(weights)])
     mass = cum[hi + 1] - cum[lo]
@@ -162,12 +162,12 @@ def _sample_days(rng, weights: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np
     return np.clip(np.searchsorted(cum, target, side="right") - 1, lo, hi)
 
 
-def _pick_rows(rng, table_weights: np.ndarray, n: int) -> np.ndarray:
+def pick_rows(rng, table_weights: np.ndarray, n: int) -> np.ndarray:
     p = table_weights / table_weights.sum()
     return rng.choice(len(p), size=n, p=p)
 
 
-def _pick_workday(rng, cal: _Calendar, a: np.ndarray, b: np.ndarray, skew: float) -> np.ndarray:
+def pick_workday(rng, cal: Calendar, a: np.ndarray, b: np.ndarray, skew: float) -> np.ndarray:
     """A working day in [a, b] per row (earlier ones likelier when skew > 1); a itself when
     the span holds no working day."""
     a, b = a.astype("datetime64[D]"), b.astype("datetime64[D]")
@@ -179,7 +179,7 @@ def _pick_workday(rng, cal: _Calendar, a: np.ndarray, b: np.ndarray, skew: float
     return np.where(n > 0, cal.offset(a, j), a)
 
 
-def _office_seconds(rng, n: int) -> np.ndarray:
+def office_seconds(rng, n: int) -> np.ndarray:
     """Times of day within office hours (07:30–11:30, 13:30–17:00), in seconds."""
     morning = rng.random(n) < 0.55
     start = np.where(morning, 27000, 48600)
@@ -187,7 +187,7 @@ def _office_seconds(rng, n: int) -> np.ndarray:
     return start + (rng.random(n) * span).astype(np.int64)
 
 
-def _receipt_seconds(rng, online: np.ndarray) -> np.ndarray:
+def receipt_seconds(rng, online: np.ndarray) -> np.ndarray:
     """Times of receipt: office hours in person, 06:00–22:00 online."""
     web = 21600 + (rng.random(len(online)) * 57600).astype(np.int64)
-    return np.where(online, web, _office_seconds(rng, len(online)))
+    return np.where(online, web, office_seconds(rng, len(online)))

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from tthc_lib.sample.write import _rearrange, _unit_kind
+from tthc_lib.sample.write import rearrange_iso, unit_kind
 
 # Fake applicants: common Vietnamese names, mobile prefixes.
 FAMILY = ("Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Phan", "Đặng", "Bùi", "Đỗ", "Hồ",
@@ -34,13 +34,13 @@ PHONE_PREFIXES = ("091", "094", "088", "083", "084", "085", "096", "097", "098",
 VILLAGES = ("Đông", "Đoài", "Nam", "Bắc", "Thượng", "Hạ", "Trung", "Tân")
 
 
-def _add_applicants(df: pd.DataFrame, spec: dict, rng) -> pd.DataFrame:
+def add_applicants(df: pd.DataFrame, spec: dict, rng) -> pd.DataFrame:
     """Sort the dossiers by receipt, give them one-stop ids, and fake applicants."""
     df = df.assign(_key=rng.random(len(df)))
     df = df.sort_values(["received_at", "unit_code", "_key"], kind="stable")
     df = df.drop(columns="_key").reset_index(drop=True)
     seq = df.groupby(["unit_code", "received"], sort=False).cumcount().to_numpy() + 1
-    ymd = _rearrange(np.datetime_as_string(df["received"].to_numpy(), unit="s"),
+    ymd = rearrange_iso(np.datetime_as_string(df["received"].to_numpy(), unit="s"),
                      [2, 3, 5, 6, 8, 9])
     df["dossier_id"] = [f"{u}-{d}-{s:04d}"
                         for u, d, s in zip(df["unit_code"].to_numpy(dtype=object), ymd, seq)]
@@ -80,7 +80,7 @@ def _addresses(rng, unit_codes: np.ndarray, spec: dict) -> list[str]:
     """An address in the dossier's ward or commune (the city's own: any of them)."""
     units = spec["units"]
     names = {u["code"]: u["name"] for u in units}
-    village_kind = {u["code"]: _unit_kind(u) == "Xã" for u in units}
+    village_kind = {u["code"]: unit_kind(u) == "Xã" for u in units}
     n = len(unit_codes)
     anywhere = np.array([u["code"] for u in units])[rng.integers(0, len(units), n)]
     home = np.where(np.isin(unit_codes, list(names)), unit_codes, anywhere)

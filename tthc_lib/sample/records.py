@@ -10,19 +10,19 @@ from tthc_lib.sample.model import (
     DAY,
     DUE_TIME,
     SECOND,
-    _Calendar,
-    _d,
-    _office_seconds,
+    Calendar,
+    day64,
+    office_seconds,
 )
 from tthc_lib.sample.write import CHANGE_LABELS
 
 
-def _make_changes(spec: dict, procs: pd.DataFrame, rng) -> pd.DataFrame:
+def make_changes(spec: dict, procs: pd.DataFrame, rng) -> pd.DataFrame:
     """Published changes: the target counts spread over the period's decisions, a few more on
     the decisions outside it."""
-    ps, pe = _d(spec["period"]["start"]), _d(spec["period"]["end"])
+    ps, pe = day64(spec["period"]["start"]), day64(spec["period"]["end"])
     decisions = sorted(spec["changes"]["decisions"], key=lambda d: (str(d["date"]), d["number"]))
-    inside = [d for d in decisions if ps <= _d(d["date"]) <= pe]
+    inside = [d for d in decisions if ps <= day64(d["date"]) <= pe]
     rows = []
     taken_codes = set(procs["code"])
     for level, target in spec["targets"]["procedures_published"].items():
@@ -36,11 +36,11 @@ def _make_changes(spec: dict, procs: pd.DataFrame, rng) -> pd.DataFrame:
                 plan[d["number"]] = {"new": int(rng.integers(0, 2)),
                                  "amended": int(rng.integers(2, 9)),
                                  "abolished": int(rng.integers(0, 4))}
-            rows += _decision_rows(rng, d, level, plan[d["number"]], pool, taken_codes)
+            rows += decision_rows(rng, d, level, plan[d["number"]], pool, taken_codes)
     return pd.DataFrame(rows)
 
 
-def _decision_rows(rng, d: dict, level: str, plan: dict, pool, taken: set) -> list[dict]:
+def decision_rows(rng, d: dict, level: str, plan: dict, pool, taken: set) -> list[dict]:
     kept = plan["new"] + plan["amended"]
     if kept > len(pool):
         raise SampleError(f"sample: decision {d['no']} changes more {level} procedures than the "
@@ -52,7 +52,7 @@ def _decision_rows(rng, d: dict, level: str, plan: dict, pool, taken: set) -> li
         taken.add(code)
         codes.append(code)
         changes.append("abolished")
-    return [{"decision_no": d["number"], "decision_date": _d(d["date"]), "procedure_code": c,
+    return [{"decision_no": d["number"], "decision_date": day64(d["date"]), "procedure_code": c,
              "level": level, "change": ch} for c, ch in zip(codes, changes)]
 
 
@@ -63,9 +63,9 @@ def _unused_code(rng, taken: set) -> str:
             return code
 
 
-def _make_feedback(spec: dict, cal: _Calendar, rng) -> pd.DataFrame:
+def make_feedback(spec: dict, cal: Calendar, rng) -> pd.DataFrame:
     """Feedback records: the targets within the period, a few before and after it."""
-    ps, pe = _d(spec["period"]["start"]), _d(spec["period"]["end"])
+    ps, pe = day64(spec["period"]["start"]), day64(spec["period"]["end"])
     days = int(spec["feedback"]["days"])
     city, communes = spec["city"]["unit_code"], [u["code"] for u in spec["units"]]
     rows = []
@@ -120,7 +120,7 @@ def _feedback_row(rng, cal, unit, topic, status, lo, hi, end, days) -> dict:
         handled = cal.offset(received, int(rng.integers(1, days + 1)))
     elif status == "late":
         handled = min(cal.offset(due, int(rng.integers(1, 8))), end)
-    secs = _office_seconds(rng, 2)
+    secs = office_seconds(rng, 2)
     return {
         "unit_code": unit, "topic": topic,
         "received_at": received.astype("datetime64[s]") + secs[0] * SECOND,

@@ -15,7 +15,7 @@ from tthc_lib import vocab
 from tthc_lib.sample.model import (
     COMMUNE_KINDS,
     LOCAL_OFFSET,
-    _d,
+    day64,
 )
 from tthc_lib.vocab import LEVEL_LABELS
 
@@ -62,7 +62,7 @@ FILES = {
 }
 
 
-def _header(kind: str, name: str) -> str:
+def header_of(kind: str, name: str) -> str:
     return next(c.header for c in vocab.SCHEMAS[kind] if c.name == name)
 
 
@@ -71,20 +71,20 @@ def _headers(kind: str):
     return {c.name: c.header for c in vocab.SCHEMAS[kind]}.__getitem__
 
 
-def _write_all(out_dir: Path, spec, procs, changes, dossiers, feedback, rng) -> list[Path]:
-    paths = [_write_units(out_dir, spec), _write_procedures(out_dir, spec, procs, rng),
-             _write_changes(out_dir, changes)]
+def write_all(out_dir: Path, spec, procs, changes, dossiers, feedback, rng) -> list[Path]:
+    paths = [_write_units(out_dir, spec), write_procedures(out_dir, spec, procs, rng),
+             write_changes(out_dir, changes)]
     years = np.datetime_as_string(dossiers["received"].to_numpy(), unit="Y").astype(int)
     first_year = years.min()
     for year in sorted(set(years)):
         part = dossiers[years == year].reset_index(drop=True)
-        paths.append(_write_dossiers(out_dir, part, year, old=(year == first_year), rng=rng,
+        paths.append(write_dossiers(out_dir, part, year, old=(year == first_year), rng=rng,
                                      spec=spec))
-    paths.append(_write_feedback(out_dir, feedback, spec, rng))
+    paths.append(write_later_feedback(out_dir, feedback, spec, rng))
     return paths
 
 
-def _write_csv(path: Path, table: pd.DataFrame, sep: str = ",", bom: bool = False) -> Path:
+def write_csv(path: Path, table: pd.DataFrame, sep: str = ",", bom: bool = False) -> Path:
     """CSV as spreadsheets write it: fields quoted only when they need it, CRLF lines."""
     def cell(v) -> str:
         v = "" if v is None else str(v)
@@ -103,22 +103,22 @@ def _write_csv(path: Path, table: pd.DataFrame, sep: str = ",", bom: bool = Fals
 def _write_units(out_dir: Path, spec: dict) -> Path:
     city = spec["city"]
     rows = [(city["unit_code"], city["unit_name"], city["kind"], "")]
-    rows += [(u["code"], u["name"], _unit_kind(u), city["unit_code"])
+    rows += [(u["code"], u["name"], unit_kind(u), city["unit_code"])
              for u in spec["units"]]
-    table = pd.DataFrame(rows, columns=[_header("units", c) for c in
+    table = pd.DataFrame(rows, columns=[header_of("units", c) for c in
                                         ("unit_code", "unit_name", "kind", "parent_code")])
     table.insert(0, "STT", range(1, len(table) + 1))
-    return _write_csv(out_dir / FILES["units"], table)
+    return write_csv(out_dir / FILES["units"], table)
 
 
-def _unit_kind(unit: dict) -> str:
+def unit_kind(unit: dict) -> str:
     """A ward or commune's kind: as given, else the start of its name."""
     if unit.get("kind"):
         return unit["kind"]
     return next(k for k in COMMUNE_KINDS if unit["name"].startswith(k + " "))
 
 
-def _write_procedures(out_dir: Path, spec: dict, procs: pd.DataFrame, rng,
+def write_procedures(out_dir: Path, spec: dict, procs: pd.DataFrame, rng,
                       name: str | None = None, title: str | None = None) -> Path:
     """The catalogue as an Excel export: two title lines, a blank line, then the table."""
     from openpyxl import Workbook
@@ -136,7 +136,7 @@ def _write_procedures(out_dir: Path, spec: dict, procs: pd.DataFrame, rng,
     ws.append([title])
     ws.append([f"(Dữ liệu xuất từ Hệ thống thông tin giải quyết TTHC ngày {exported})"])
     ws.append([])
-    ws.append(["STT"] + [_header("procedures", c) for c in
+    ws.append(["STT"] + [header_of("procedures", c) for c in
                          ("procedure_code", "procedure_name", "field", "level", "online_service")]
               + ["Thời hạn giải quyết"])
     for i, (p, label) in enumerate(zip(procs.itertuples(), online), start=1):
@@ -169,18 +169,18 @@ def _stable_xlsx(wb, when) -> bytes:
     return out.getvalue()
 
 
-def _write_changes(out_dir: Path, changes: pd.DataFrame, name: str | None = None) -> Path:
+def write_changes(out_dir: Path, changes: pd.DataFrame, name: str | None = None) -> Path:
     """Semicolon-separated, as a regional Excel saves CSV."""
     table = pd.DataFrame({
         "STT": range(1, len(changes) + 1),
-        _header("changes", "decision_no"): changes["decision_no"],
-        _header("changes", "decision_date"): _format_dates(changes["decision_date"].to_numpy()
+        header_of("changes", "decision_no"): changes["decision_no"],
+        header_of("changes", "decision_date"): _format_dates(changes["decision_date"].to_numpy()
                                                            .astype("datetime64[s]"), "dmy"),
-        _header("changes", "procedure_code"): changes["procedure_code"],
-        _header("changes", "level"): changes["level"].map(LEVEL_LABELS),
-        _header("changes", "change"): changes["change"].map(CHANGE_LABELS),
+        header_of("changes", "procedure_code"): changes["procedure_code"],
+        header_of("changes", "level"): changes["level"].map(LEVEL_LABELS),
+        header_of("changes", "change"): changes["change"].map(CHANGE_LABELS),
     })
-    return _write_csv(out_dir / (name or FILES["changes"]), table, sep=";")
+    return write_csv(out_dir / (name or FILES["changes"]), table, sep=";")
 
 
 _D, _M, _Y = [8, 9], [5, 6], [0, 1, 2, 3]
@@ -207,11 +207,11 @@ def _format_dates(ts: np.ndarray, form) -> np.ndarray:
         rows = (forms == name) & ~np.isnat(ts)
         if rows.any():
             shifted = ts[rows] - LOCAL_OFFSET if name == "utc" else ts[rows]
-            out[rows] = _rearrange(np.datetime_as_string(shifted, unit="s"), layout)
+            out[rows] = rearrange_iso(np.datetime_as_string(shifted, unit="s"), layout)
     return out
 
 
-def _rearrange(iso: np.ndarray, layout: list) -> np.ndarray:
+def rearrange_iso(iso: np.ndarray, layout: list) -> np.ndarray:
     """Fixed-width ISO strings rebuilt character by character (vectorised)."""
     codes = iso.astype("<U19").view(np.uint32).reshape(len(iso), 19)
     out = np.empty((len(iso), len(layout)), dtype=np.uint32)
@@ -230,7 +230,7 @@ def _labels(rng, values: pd.Series, table: dict) -> list[str]:
     return out
 
 
-def _write_dossiers(out_dir, df: pd.DataFrame, year: int, old: bool, rng, spec) -> Path:
+def write_dossiers(out_dir, df: pd.DataFrame, year: int, old: bool, rng, spec) -> Path:
     """One year of dossiers. The older export: UTF-8 with BOM, dd/mm/yyyy HH:MM:SS, Có/Không.
     The newer: dates in mixed forms, x/empty flags. Both: status synonyms, a few exact
     duplicates and a few rows the loader must set aside."""
@@ -263,7 +263,7 @@ def _write_dossiers(out_dir, df: pd.DataFrame, year: int, old: bool, rng, spec) 
         h("result_digitised"): np.where(df["result_digitised"], *flags),
     })
     table = _with_messiness(rng, table, df, spec, old)
-    return _write_csv(out_dir / FILES["dossiers"].format(year=year), table, bom=old)
+    return write_csv(out_dir / FILES["dossiers"].format(year=year), table, bom=old)
 
 
 def _with_messiness(rng, table: pd.DataFrame, df: pd.DataFrame, spec: dict, old: bool):
@@ -271,7 +271,7 @@ def _with_messiness(rng, table: pd.DataFrame, df: pd.DataFrame, spec: dict, old:
     unparseable date and, in the newer file, a closing before the receipt. Bad rows get ids
     of their own so that they cannot clash with good ones."""
     h = _headers("dossiers")
-    ps, pe = _d(spec["period"]["start"]), _d(spec["period"]["end"])
+    ps, pe = day64(spec["period"]["start"]), day64(spec["period"]["end"])
     recv = df["received"].to_numpy()
     if old:
         pool = np.flatnonzero((df["block"] == "carried").to_numpy())
@@ -321,12 +321,12 @@ def feedback_table(fb: pd.DataFrame, rng) -> pd.DataFrame:
     })
 
 
-def _write_feedback(out_dir: Path, fb: pd.DataFrame, spec: dict, rng) -> Path:
+def write_later_feedback(out_dir: Path, fb: pd.DataFrame, spec: dict, rng) -> Path:
     """Feedback export with free-text content; one exact duplicate and one row with a unit
     outside the registry (received in the period: it must be set aside, not counted)."""
     h = _headers("feedback")
     table = feedback_table(fb, rng)
-    ps, pe = _d(spec["period"]["start"]), _d(spec["period"]["end"])
+    ps, pe = day64(spec["period"]["start"]), day64(spec["period"]["end"])
     recv = fb["received_at"].to_numpy().astype("datetime64[D]")
     i = int(np.flatnonzero((recv >= ps) & (recv <= pe))[0])
     bad = table.iloc[[i]].copy()
@@ -335,4 +335,4 @@ def _write_feedback(out_dir: Path, fb: pd.DataFrame, spec: dict, rng) -> Path:
     bad[h("unit_code")] = _unknown_unit(spec["city"]["unit_code"], codes)
     table = pd.concat([table.iloc[: i + 1], table.iloc[[i]], bad, table.iloc[i + 1:]],
                       ignore_index=True)
-    return _write_csv(out_dir / FILES["feedback"], table)
+    return write_csv(out_dir / FILES["feedback"], table)
