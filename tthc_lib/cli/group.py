@@ -100,6 +100,27 @@ def _defused(df):
     return out
 
 
+def output_file(text: str, option: str = "--out", suffix: str = ".xlsx"):
+    """The file an --out names, or one line saying why it cannot be written (empty, a
+    folder, a name that is no file's)."""
+    from pathlib import Path
+
+    example = f"ví dụ bieu06{suffix}"
+    if not text or not text.strip():
+        raise TthcError(f"{option} để trống: cần đường dẫn tệp {suffix} ({example}).")
+    if "\0" in text:
+        raise TthcError(f"{option} {text!r}: tên tệp có ký tự NUL; cần đường dẫn tệp {suffix}.")
+    path = Path(text)
+    if text.endswith(("/", "\\")) or path.is_dir() or path.name in ("", ".", ".."):
+        raise TthcError(f"{option} {text}: là một thư mục, cần đường dẫn tệp {suffix} trong "
+                        f"đó ({example}).")
+    blocking = next((p for p in path.parents if p.exists() and not p.is_dir()), None)
+    if blocking is not None:
+        raise TthcError(f"{option} {text}: {blocking} là một tệp, không phải thư mục; cần "
+                        f"đường dẫn tệp {suffix} trong một thư mục.")
+    return path
+
+
 def _as_of_date(text: str | None):
     """--as-of as a date (ISO or dd/mm/yyyy), or a usage error in one line."""
     import datetime as dt

@@ -16,6 +16,7 @@ from tthc_lib.cli.group import (
     _expected_errors,
     _workspace,
     main,
+    output_file,
 )
 from tthc_lib.errors import TthcError
 
@@ -109,7 +110,7 @@ def preview(obj: dict, unit: str, period: str, port: int, no_open: bool,
 @click.option("--scope", type=click.Choice(["unit", "communes", "total"]), default="unit",
               show_default=True,
               help="unit: hồ sơ của chính đơn vị; communes: của cấp xã trực thuộc; total: cả hai.")
-@click.option("--out", "out_file", required=True, type=click.Path(dir_okay=False),
+@click.option("--out", "out_file", required=True,
               help="Tệp .xlsx ghi biểu mẫu.")
 @PARAMS
 @click.pass_obj
@@ -129,6 +130,7 @@ def form06(obj: dict, period: str, unit: str | None, scope: str, out_file: str,
     from tthc_lib.periods import label_vi
     from tthc_lib.store.connection import open_store
 
+    out = output_file(out_file)
     ws = _workspace(obj, params=params_dir)
     settings = Settings.load(ws.params)
     p = ws.period(period)
@@ -139,7 +141,7 @@ def form06(obj: dict, period: str, unit: str | None, scope: str, out_file: str,
                            settings.report.get("reports_to"))
     for finding in check_form06(frame):
         click.echo(f"Cần xem lại: {finding['message']}", err=True)
-    click.echo(str(write_form06_xlsx(frame, Path(out_file), meta)))
+    click.echo(str(write_form06_xlsx(frame, out, meta)))
 
 
 @main.command()
