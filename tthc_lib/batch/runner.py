@@ -115,13 +115,14 @@ def render_reports(db: Path, period: Period, units: list[str] | None, out: Path,
     With nothing changed this imports and reads only what deciding so needs: the executors,
     kernels and renderers are imported only when a unit runs or the index changed."""
     from tthc_lib.batch.locks import output_lock
-    from tthc_lib.content.narrative import Settings
+    from tthc_lib.content.narrative import Settings, check_narrative_file
 
     began = time.monotonic()
+    settings = Settings.load(Path(params_dir))      # params checked before anything runs
+    check_narrative_file(Path(params_dir), period.start, period.end)
     folder = output_path(out, "period_dir", period)
     with output_lock(folder):
         manifest = Manifest.load(folder)
-        settings = Settings.load(Path(params_dir))
         library = library_digest(manifest.library)
         view = store_view(db, data_window(period, settings.calendar), library, manifest.store)
         registry, active = view.registry, view.active

@@ -1,0 +1,160 @@
+"""Issue 20, outside ingest's readers: what a store loaded before ingest cleaned control
+characters holds never breaks a renderer, and a bad --out is one line (CLI as a subprocess)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+from test_inspect import held_out_exports, tthc
+
+# A vertical tab, a NUL and a unit separator inside one field, as pasted from Word into an
+# export before ingest cleaned them (an old store keeps them).
+DIRTY_FIELD = "Hộ\x0btịch\x00\x1f"
+
+
+@pytest.fixture(scope="module")
+def old_store(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("hostile")
+    ws = root / "uong-bi"
+    assert tthc(root, "init", str(ws), "--period", "2023-Q1").returncode == 0
+    files = held_out_exports(root / "exports")
+    lines = tthc(ws, "inspect", str(files["dossiers"])).stdout.splitlines()
+    start = lines.index("dossiers:")
+    (ws / "params" / "sources" / "khac.yaml").write_text(
+        "\n".join(lines[start:lines.index("", start)]) + "\n", encoding="utf-8")
+    assert tthc(ws, "ingest", *map(str, files.values())).returncode == 0
+    with duckdb.connect(str(ws / "data" / "tthc.duckdb")) as con:
+        con.execute("UPDATE procedures SET field = ? WHERE field = 'Hộ tịch'", [DIRTY_FIELD])
+        assert con.execute("SELECT count(*) FROM procedures WHERE field = ?",
+                           [DIRTY_FIELD]).fetchone() == (1,)
+    return ws
+
+
+def test_form06_writes_a_field_holding_control_characters(old_store):
+    import openpyxl
+
+    run = tthc(old_store, "form06", "--period", "2023-Q1", "--scope", "total", "--out",
+               "bieu06.xlsx")
+    assert run.returncode == 0, run.stderr
+    assert "Traceback" not in run.stderr
+    sheet = openpyxl.load_workbook(old_store / "bieu06.xlsx").active
+    texts = [c.value for row in sheet.iter_rows() for c in row if isinstance(c.value, str)]
+    assert "Hộ tịch" in texts                      # the tab was a space; NUL and US dropped
+
+
+def test_html_and_docx_reports_are_written_with_the_field_cleaned(old_store):
+    import docx
+
+    run = tthc(old_store, "report", "--period", "2023-Q1", "--unit", "UB01", "--to",
+               "html,docx")
+    assert run.returncode == 0, run.stdout + run.stderr
+    folder = old_store / "outputs" / "2023-01-01_2023-03-31"
+    page = (folder / "UB01.html").read_text(encoding="utf-8")
+    assert "Hộ tịch" in page
+    assert not any(ch in page for ch in "\x00\x0b\x0c\x1f")
+    document = docx.Document(str(folder / "UB01.docx"))
+    cells = [c.text for t in document.tables for r in t.rows for c in r.cells]
+    assert "Hộ tịch" in cells
+
+
+IS_DIR = "là một thư mục, cần đường dẫn tệp .xlsx trong đó (ví dụ bieu06.xlsx)."
+
+
+@pytest.mark.parametrize("out, says", [
+    ("", "tthc: --out để trống: cần đường dẫn tệp .xlsx (ví dụ bieu06.xlsx)."),
+    ("  ", "tthc: --out để trống: cần đường dẫn tệp .xlsx (ví dụ bieu06.xlsx)."),
+    ("outputs", "tthc: --out outputs: " + IS_DIR),
+    ("bieu/", "tthc: --out bieu/: " + IS_DIR),
+    ("..", "tthc: --out ..: " + IS_DIR),
+    ("README.txt/bieu06.xlsx", ("tthc: --out README.txt/bieu06.xlsx: README.txt là một tệp, "
+                                "không phải thư mục; cần đường dẫn tệp .xlsx trong một thư mục.")),
+])
+def test_a_bad_form06_out_is_one_line(old_store, out, says):
+    (old_store / "README.txt").write_text("x", encoding="utf-8")
+    run = tthc(old_store, "form06", "--period", "2023-Q1", "--out", out)
+    assert run.returncode == 1
+    assert run.stderr.splitlines() == [says]
+
+
+# ---------------------------------------------------------------- params, one schema
+
+BOMB = "".join(f"{x}: &{x} [{', '.join([f'*{p}'] * 10)}]\n" for p, x in zip("abcdefg", "bcdefgh"))
+BOMB = 'a: &a ["x", "x", "x", "x", "x", "x", "x", "x", "x", "x"]\n' + BOMB + \
+    "units:\n  UB01: {name: *h}\n"
+NARRATIVE = "params/narrative/2023-01-01_2023-03-31.yaml"
+AGAIN = "; hãy sửa tệp rồi chạy lại."
+
+
+@pytest.fixture
+def params(old_store):
+    """The workspace; every params file as it was is put back after the test."""
+    saved = {p: p.read_bytes() for p in (old_store / "params").rglob("*.yaml")}
+    yield old_store
+    for path in (old_store / "params").rglob("*.yaml"):
+        if path not in saved:
+            path.unlink()
+    for path, data in saved.items():
+        path.write_bytes(data)
+
+
+@pytest.mark.parametrize("name, content, says", [
+    ("params/report.yaml", "calendar: calendar\nplaces: [W1, W2]\n",
+     "tthc: Tệp report.yaml, khóa places: cần một bảng khóa: giá trị, không phải danh sách"
+     + AGAIN),
+    ("params/report.yaml", "plases: {UB01: Uông Bí}\n",
+     "tthc: Tệp report.yaml, khóa plases: khóa không biết (có phải “places”?); các khóa: "
+     "calendar, place, places, reports_to, online_target_pct" + AGAIN),
+    ("params/report.yaml", "online_target_pct: tám mươi\n",
+     "tthc: Tệp report.yaml, khóa online_target_pct: cần một số từ 0 đến 100" + AGAIN),
+    ("params/report.yaml", 'place: "Uông Bí"\n'.encode("cp1258"),
+     ("tthc: Tệp report.yaml không phải UTF-8 (có vẻ là Windows-1258, “ANSI” của Notepad); "
+      "hãy lưu lại với mã hóa UTF-8 rồi chạy lại.")),
+    ("params/units.yaml", "units: <text>\n",
+     "tthc: Tệp units.yaml, khóa units: cần một bảng khóa: giá trị, không phải “<text>”"
+     + AGAIN),
+    ("params/units.yaml", "units:\n  UB01: {nmae: Nguyễn Văn A}\n",
+     "tthc: Tệp units.yaml, khóa units.UB01.nmae: khóa không biết (có phải “name”?); các "
+     "khóa: authority, title, name" + AGAIN),
+    ("params/units.yaml", BOMB,
+     "tthc: Tệp units.yaml: các bí danh YAML (&, *) bung ra quá 200.000 giá trị (bom bí "
+     "danh?)" + AGAIN),
+    ("params/recipients.yaml", "commune: Lưu VT\n",
+     "tthc: Tệp recipients.yaml, khóa commune: cần danh sách nơi nhận, mỗi dòng một nơi"
+     + AGAIN),
+    (NARRATIVE, "document: {number: '12', date: 31/03/2023}\n",
+     "tthc: Tệp narrative/2023-01-01_2023-03-31.yaml, khóa document.date: “31/03/2023” không "
+     "phải ngày dạng NĂM-THÁNG-NGÀY (ghi 2023-03-31)" + AGAIN),
+    (NARRATIVE, "texts:\n  opening: 'Đã tiếp nhận {so_ho_so_sai} hồ sơ.'\n",
+     "tthc: Tệp narrative/2023-01-01_2023-03-31.yaml, khóa texts.opening: không có số liệu "
+     "{so_ho_so_sai} (có phải “resolved_on_time”?)" + AGAIN),
+    (NARRATIVE, "units:\n  UB01:\n    texts:\n      closing: 'Tỷ lệ {online_rte}.'\n",
+     "tthc: Tệp narrative/2023-01-01_2023-03-31.yaml, khóa units.UB01.texts.closing: không có "
+     "số liệu {online_rte} (có phải “online_rate”?)" + AGAIN),
+])
+def test_bad_params_are_one_line_before_anything_runs(params, name, content, says):
+    path = params / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+    folder = params / "outputs" / "2023-01-01_2023-03-31"
+    before = sorted((p, p.stat().st_mtime_ns) for p in folder.rglob("*")) \
+        if folder.exists() else []
+    run = tthc(params, "report", "--period", "2023-Q1", "--unit", "UB01", "--to", "html")
+    assert run.returncode == 1
+    assert run.stderr.splitlines() == [says]
+    after = sorted((p, p.stat().st_mtime_ns) for p in folder.rglob("*")) \
+        if folder.exists() else []
+    assert after == before                        # no kernel ran, nothing was written
+    assert tthc(params, "form06", "--period", "2023-Q1", "--out", "b.xlsx").stderr \
+        .splitlines() == ([says] if "narrative" not in name else [])
+
+
+def test_braces_that_name_no_figure_render_as_written(params):
+    (params / NARRATIVE).write_text(
+        "texts:\n  opening: 'Ngoặc } lẻ, { mở, tập {1,2}, { received_total } và "
+        "{received_total} hồ sơ.'\n", encoding="utf-8")
+    run = tthc(params, "report", "--period", "2023-Q1", "--unit", "UB01", "--to", "html")
+    assert run.returncode == 0, run.stdout + run.stderr
+    page = (params / "outputs" / "2023-01-01_2023-03-31" / "UB01.html").read_text("utf-8")
+    assert "Ngoặc } lẻ, { mở, tập {1,2}, { received_total } và 2 hồ sơ." in page
