@@ -172,3 +172,21 @@ def test_malformed_requests_get_400_never_a_traceback(preview, capfd):
     assert b'"version"' in _raw(url, f"GET /__wait?v=-1 HTTP/1.1\r\nHost: {host}\r\n"
                                      "Connection: close\r\n\r\n".encode())
     assert "Traceback" not in capfd.readouterr().err
+
+
+def test_an_unknown_figure_shows_the_same_line_as_the_report(preview):
+    ws, url, pv = preview
+    seen = pv.version
+    path = ws / "params" / "narrative" / "2023-01-01_2023-03-31.yaml"
+    path.write_text("texts:\n  opening: 'Đã nhận {so_ho_so_sai} hồ sơ.'\n", encoding="utf-8")
+    _wait_version(pv, seen)
+    page = urllib.request.urlopen(url, timeout=30).read().decode("utf-8")
+    line = ("Tệp narrative/2023-01-01_2023-03-31.yaml, khóa texts.opening: không có số liệu "
+            "{so_ho_so_sai} (có phải “resolved_on_time”?); hãy sửa tệp rồi chạy lại.")
+    assert f"<p>{line}</p>" in page
+    assert line in tthc(ws, "report", "--period", "2023-Q1", "--unit", "UB01").stderr
+    seen = pv.version
+    write_narrative(ws, "Câu mở đầu, ngoặc { lẻ } vẫn như viết.")
+    _wait_version(pv, seen)
+    page = urllib.request.urlopen(url, timeout=30).read().decode("utf-8")
+    assert "Câu mở đầu, ngoặc { lẻ } vẫn như viết." in page
