@@ -158,3 +158,47 @@ def test_braces_that_name_no_figure_render_as_written(params):
     assert run.returncode == 0, run.stdout + run.stderr
     page = (params / "outputs" / "2023-01-01_2023-03-31" / "UB01.html").read_text("utf-8")
     assert "Ngoặc } lẻ, { mở, tập {1,2}, { received_total } và 2 hồ sơ." in page
+
+
+# ---------------------------------------------------------------- tthc init
+
+
+def test_init_below_a_file_or_in_a_read_only_place_is_one_line(tmp_path):
+    import os
+
+    (tmp_path / "afile").write_text("x", encoding="utf-8")
+    run = tthc(tmp_path, "init", "afile/ws")
+    assert run.returncode == 1
+    assert run.stderr.splitlines() == ["tthc: Không tạo được thư mục làm việc afile/ws: afile là "
+                                       "một tệp, không phải thư mục; hãy chọn thư mục khác."]
+    if os.geteuid() == 0:                 # root writes through file modes: a read-only /sys
+        target = Path("/sys/tthc-ws")
+    else:
+        (tmp_path / "ro").mkdir(mode=0o555)
+        target = tmp_path / "ro" / "ws"
+    run = tthc(tmp_path, "init", str(target))
+    assert run.returncode == 1
+    assert run.stderr.splitlines() == [f"tthc: Không tạo được thư mục làm việc {target}: không "
+                                       f"có quyền ghi vào {target}; hãy chọn thư mục khác."]
+
+
+def test_init_dot_reads_the_store_the_commands_use(old_store, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    store = old_store / "data" / "tthc.duckdb"
+    ws = tmp_path / "khac"
+    assert tthc(tmp_path, "init", str(ws)).returncode == 0
+    run = tthc(ws, "--db", str(store), "init", ".")
+    assert run.stdout.splitlines() == ["Thư mục làm việc .: tạo 0 tệp/thư mục, thêm 3 đơn vị "
+                                       "vào params/units.yaml."]
+    units = (ws / "params" / "units.yaml").read_text(encoding="utf-8")
+    assert all(f"\n  {code}:" in units for code in ("UB", "UB01", "UB02"))
+    other = tmp_path / "theo-bien"
+    assert tthc(tmp_path, "init", str(other)).returncode == 0
+    env = {**os.environ, "TTHC_DB": str(store)}
+    run = subprocess.run([sys.executable, "-m", "tthc_lib.cli", "init", "."], cwd=other, env=env,
+                         capture_output=True, text=True, timeout=600, check=False)
+    assert run.stdout.splitlines() == ["Thư mục làm việc .: tạo 0 tệp/thư mục, thêm 3 đơn vị "
+                                       "vào params/units.yaml."]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -38,7 +39,9 @@ def init(obj: dict, folder: str, period: str | None) -> None:
     from tthc_lib.workspace.find import resolve
     from tthc_lib.workspace.init import init_workspace
 
-    result = init_workspace(Path(folder), resolve(start=folder).period(period) if period else None)
+    db = obj["db"] or os.environ.get("TTHC_DB") or None     # else the workspace's own
+    result = init_workspace(Path(folder), resolve(start=folder).period(period) if period else None,
+                            db=Path(db) if db else None)
     click.echo(f"Thư mục làm việc {result.root}: tạo {len(result.created)} tệp/thư mục, "
                f"thêm {len(result.units_added)} đơn vị vào params/units.yaml.")
 
