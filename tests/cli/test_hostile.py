@@ -169,8 +169,8 @@ def test_init_below_a_file_or_in_a_read_only_place_is_one_line(tmp_path):
     (tmp_path / "afile").write_text("x", encoding="utf-8")
     run = tthc(tmp_path, "init", "afile/ws")
     assert run.returncode == 1
-    assert run.stderr.splitlines() == ["tthc: Không tạo được thư mục làm việc afile/ws: afile là "
-                                       "một tệp, không phải thư mục; hãy chọn thư mục khác."]
+    assert run.stderr.splitlines() == [("tthc: Không tạo được thư mục làm việc afile/ws: afile là "
+                                       "một tệp, không phải thư mục; hãy chọn thư mục khác.")]
     if os.geteuid() == 0:                 # root writes through file modes: a read-only /sys
         target = Path("/sys/tthc-ws")
     else:
@@ -178,8 +178,8 @@ def test_init_below_a_file_or_in_a_read_only_place_is_one_line(tmp_path):
         target = tmp_path / "ro" / "ws"
     run = tthc(tmp_path, "init", str(target))
     assert run.returncode == 1
-    assert run.stderr.splitlines() == [f"tthc: Không tạo được thư mục làm việc {target}: không "
-                                       f"có quyền ghi vào {target}; hãy chọn thư mục khác."]
+    assert run.stderr.splitlines() == [(f"tthc: Không tạo được thư mục làm việc {target}: không "
+                                       f"có quyền ghi vào {target}; hãy chọn thư mục khác.")]
 
 
 def test_init_dot_reads_the_store_the_commands_use(old_store, tmp_path):
@@ -191,8 +191,8 @@ def test_init_dot_reads_the_store_the_commands_use(old_store, tmp_path):
     ws = tmp_path / "khac"
     assert tthc(tmp_path, "init", str(ws)).returncode == 0
     run = tthc(ws, "--db", str(store), "init", ".")
-    assert run.stdout.splitlines() == ["Thư mục làm việc .: tạo 0 tệp/thư mục, thêm 3 đơn vị "
-                                       "vào params/units.yaml."]
+    assert run.stdout.splitlines() == [("Thư mục làm việc .: tạo 0 tệp/thư mục, thêm 3 đơn vị "
+                                       "vào params/units.yaml.")]
     units = (ws / "params" / "units.yaml").read_text(encoding="utf-8")
     assert all(f"\n  {code}:" in units for code in ("UB", "UB01", "UB02"))
     other = tmp_path / "theo-bien"
@@ -200,5 +200,5 @@ def test_init_dot_reads_the_store_the_commands_use(old_store, tmp_path):
     env = {**os.environ, "TTHC_DB": str(store)}
     run = subprocess.run([sys.executable, "-m", "tthc_lib.cli", "init", "."], cwd=other, env=env,
                          capture_output=True, text=True, timeout=600, check=False)
-    assert run.stdout.splitlines() == ["Thư mục làm việc .: tạo 0 tệp/thư mục, thêm 3 đơn vị "
-                                       "vào params/units.yaml."]
+    assert run.stdout.splitlines() == [("Thư mục làm việc .: tạo 0 tệp/thư mục, thêm 3 đơn vị "
+                                       "vào params/units.yaml.")]
