@@ -202,3 +202,64 @@ def test_init_dot_reads_the_store_the_commands_use(old_store, tmp_path):
                          capture_output=True, text=True, timeout=600, check=False)
     assert run.stdout.splitlines() == [("Thư mục làm việc .: tạo 0 tệp/thư mục, thêm 3 đơn vị "
                                        "vào params/units.yaml.")]
+
+
+# ---------------------------------------------------------------- Ctrl+C
+
+
+def test_ctrl_c_during_ingest_is_one_line_saying_what_the_store_holds(old_store, tmp_path):
+    """A real SIGINT at several moments of loading a 400,000-row export: each run ends with
+    one line, and the store holds exactly the files that line names, each whole."""
+    import csv
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from test_inspect import OTHER_HEADER, OTHER_ROWS, UNITS, write_csv
+
+    units = write_csv(tmp_path / "don_vi.csv", ["Mã đơn vị", "Tên đơn vị", "Loại đơn vị",
+                                                "Mã đơn vị cấp trên"], UNITS)
+    big = tmp_path / "ho_so_lon.csv"
+    with big.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f, delimiter=";")
+        writer.writerow(OTHER_HEADER)
+        writer.writerows([f"BIG-{i}", *OTHER_ROWS[i % 5][1:]] for i in range(400_000))
+    store = old_store / "data" / "tthc.duckdb"
+    env = {k: v for k, v in os.environ.items() if k not in ("TTHC_DB", "TTHC_DEBUG")}
+    interrupted = 0
+    for delay in (0.3, 0.6, 0.9):
+        with duckdb.connect(str(store), read_only=True) as con:
+            loads_before = con.execute("SELECT count(*) FROM loads").fetchone()[0]
+            big_before = con.execute("SELECT count(*) FROM dossiers WHERE dossier_id LIKE "
+                                     "'BIG-%'").fetchone()[0]
+        run = subprocess.Popen([sys.executable, "-m", "tthc_lib.cli", "ingest", str(units),
+                                str(big)], cwd=old_store, env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+        time.sleep(delay)
+        run.send_signal(signal.SIGINT)
+        _out, err = run.communicate(timeout=600)
+        with duckdb.connect(str(store), read_only=True) as con:
+            files = [r[0] for r in con.execute("SELECT file FROM loads ORDER BY load_id")
+                     .fetchall()[loads_before:]]
+            big_after = con.execute("SELECT count(*) FROM dossiers WHERE dossier_id LIKE "
+                                    "'BIG-%'").fetchone()[0]
+        assert "Traceback" not in err
+        if run.returncode == 0:                    # it had finished: both files, whole
+            assert files == [str(units), str(big)] and big_after == 400_000
+            continue
+        assert run.returncode == 130
+        if files == [str(units)]:
+            assert err.splitlines() == [(
+                f"tthc: đã dừng (Ctrl+C). Đã nạp trọn 1 tệp ({units}); 1 tệp còn lại chưa nạp, "
+                "kho không giữ phần nào của chúng; chạy lại lệnh cho các tệp đó.")]
+            assert big_after == big_before
+            interrupted += 1
+        else:
+            assert files == [], files
+            assert err.splitlines() == [("tthc: đã dừng (Ctrl+C). Chưa nạp tệp nào: kho dữ "
+                                         "liệu giữ nguyên như trước; chạy lại lệnh để nạp.")]
+            assert big_after == big_before
+            interrupted += 1
+    assert interrupted, "no run was interrupted while loading"

@@ -26,7 +26,15 @@ def _expected_errors(fn):
         except TthcError as exc:
             click.echo("tthc: " + " ".join(str(exc).split()), err=True)   # always one line
             sys.exit(1)
+        except KeyboardInterrupt:
+            click.echo(f"tthc: {INTERRUPTED} {getattr(fn, 'interrupt_note', NOTHING_WRITTEN)}",
+                       err=True)
+            sys.exit(130)
     return wrapper
+
+
+INTERRUPTED = "đã dừng (Ctrl+C)."
+NOTHING_WRITTEN = "Kho dữ liệu giữ nguyên như trước; chạy lại lệnh khi cần."
 
 
 def _workspace(obj: dict, say_params: bool = False, **paths):
