@@ -263,3 +263,35 @@ def test_ctrl_c_during_ingest_is_one_line_saying_what_the_store_holds(old_store,
             assert big_after == big_before
             interrupted += 1
     assert interrupted, "no run was interrupted while loading"
+
+
+def test_ctrl_c_mid_report_is_one_line_and_the_next_run_finishes(old_store):
+    import hashlib
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    store = old_store / "data" / "tthc.duckdb"
+    digest = hashlib.sha256(store.read_bytes()).hexdigest()
+    env = {k: v for k, v in os.environ.items() if k not in ("TTHC_DB", "TTHC_DEBUG")}
+    run = subprocess.Popen([sys.executable, "-m", "tthc_lib.cli", "report", "--period",
+                            "2023-Q1", "--unit", "all", "--force", "--to", "html,pdf"],
+                           cwd=old_store, env=env, stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, text=True)
+    time.sleep(2.0)
+    run.send_signal(signal.SIGINT)
+    _out, err = run.communicate(timeout=600)
+    assert run.returncode == 130
+    assert err.splitlines() == [(
+        "tthc: đã dừng (Ctrl+C). Kho dữ liệu giữ nguyên như trước (lệnh chỉ đọc kho); báo cáo "
+        "của các đơn vị đã xong được giữ, chạy lại lệnh để làm các đơn vị còn lại.")]
+    assert hashlib.sha256(store.read_bytes()).hexdigest() == digest
+    again = tthc(old_store, "report", "--period", "2023-Q1", "--unit", "all", "--to",
+                 "html,pdf")
+    assert again.returncode == 0, again.stdout + again.stderr
+    folder = old_store / "outputs" / "2023-01-01_2023-03-31"
+    for unit in ("UB", "UB01", "UB02"):
+        assert (folder / f"{unit}.html").stat().st_size > 0
+        assert (folder / f"{unit}.pdf").read_bytes()[:5] == b"%PDF-"

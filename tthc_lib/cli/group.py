@@ -27,14 +27,29 @@ def _expected_errors(fn):
             click.echo("tthc: " + " ".join(str(exc).split()), err=True)   # always one line
             sys.exit(1)
         except KeyboardInterrupt:
-            click.echo(f"tthc: {INTERRUPTED} {getattr(fn, 'interrupt_note', NOTHING_WRITTEN)}",
+            click.echo(f"tthc: {INTERRUPTED} {INTERRUPT_NOTES.get(fn.__name__, NOTHING_WRITTEN)}",
                        err=True)
+            _silence_stderr()
             sys.exit(130)
     return wrapper
 
 
+def _silence_stderr() -> None:
+    """After the interrupt's one line, the kernels and browsers being shut down (they had
+    Ctrl+C too) say nothing more on the terminal."""
+    sys.stderr.flush()
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    os.close(devnull)
+
+
 INTERRUPTED = "đã dừng (Ctrl+C)."
 NOTHING_WRITTEN = "Kho dữ liệu giữ nguyên như trước; chạy lại lệnh khi cần."
+INTERRUPT_NOTES = {
+    "report": ("Kho dữ liệu giữ nguyên như trước (lệnh chỉ đọc kho); báo cáo của các đơn vị "
+               "đã xong được giữ, chạy lại lệnh để làm các đơn vị còn lại."),
+    "form06": "Kho dữ liệu giữ nguyên như trước; tệp biểu chỉ được ghi khi làm xong.",
+}
 
 
 def _workspace(obj: dict, say_params: bool = False, **paths):
