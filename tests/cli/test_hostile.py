@@ -295,3 +295,75 @@ def test_ctrl_c_mid_report_is_one_line_and_the_next_run_finishes(old_store):
     for unit in ("UB", "UB01", "UB02"):
         assert (folder / f"{unit}.html").stat().st_size > 0
         assert (folder / f"{unit}.pdf").read_bytes()[:5] == b"%PDF-"
+
+
+# ---------------------------------------------------------------- failed runs
+
+
+HOLD = ("import duckdb, sys, time; con = duckdb.connect(sys.argv[1]); print('held', flush=True); "
+        "time.sleep(600)")
+
+
+def test_store_busy_keeps_the_last_good_reports_and_is_not_replayed(old_store):
+    import subprocess
+    import sys
+
+    folder = old_store / "outputs" / "2023-01-01_2023-03-31"
+    first = tthc(old_store, "report", "--period", "2023-Q1", "--unit", "all", "--to", "html")
+    assert first.returncode == 0, first.stdout + first.stderr
+    good = {u: (folder / f"{u}.html").read_bytes() for u in ("UB", "UB01", "UB02")}
+    holder = subprocess.Popen(        # another process holds the store (DuckDB's file lock)
+        [sys.executable, "-c", HOLD, str(old_store / "data" / "tthc.duckdb")],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        busy = tthc(old_store, "report", "--period", "2023-Q1", "--unit", "all", "--force",
+                    "--to", "html")
+    finally:
+        holder.terminate()
+        holder.wait(timeout=60)
+    assert busy.returncode == 1
+    said = busy.stdout + busy.stderr
+    # refused whole while planning (one line), or each unit failed on opening the store
+    lines = busy.stderr.splitlines()
+    assert (len(lines) == 1 and lines[0].startswith("tthc: Kho dữ liệu ")
+            and lines[0].endswith("đang được một tiến trình khác ghi; hãy chờ tiến trình đó "
+                                  "xong rồi chạy lại.")) \
+        or said.count("đang được một tiến trình khác ghi") == 3, said
+    assert {u: (folder / f"{u}.html").read_bytes() for u in good} == good   # kept
+    again = tthc(old_store, "report", "--period", "2023-Q1", "--unit", "all", "--to", "html")
+    assert again.returncode == 0, again.stdout + again.stderr   # run again, not replayed
+    assert "lỗi" not in again.stdout + again.stderr
+    summary = (folder / "run-summary.json").read_text(encoding="utf-8")
+    assert "đang được một tiến trình khác ghi" not in summary
+
+
+@pytest.mark.parametrize("error, transient", [
+    (("StoreError: Kho dữ liệu x.duckdb đang được một tiến trình khác ghi; hãy chờ tiến trình "
+      "đó xong rồi chạy lại."), True),
+    ("ReportError: Chromium không in được UB01.html ra PDF: Target closed", True),
+    ("ValueError: Số liệu sai ở mục 02", False),
+])
+def test_only_real_failures_are_replayed_from_the_manifest(old_store, error, transient):
+    """A failure the manifest remembers with the unit's current keys: a real one is listed
+    again without a run (until --retry-failed); a transient one is simply run again."""
+    import json
+
+    folder = old_store / "outputs" / "2023-01-01_2023-03-31"
+    assert tthc(old_store, "report", "--period", "2023-Q1", "--unit", "UB01", "--to",
+                "html").returncode == 0
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    record = manifest["units"]["UB01"]
+    record.update(status="failed", formats=[], html=None, pdf=None, entry=None, failure={
+        "unit": "UB01", "section": "02_giai_quyet_ho_so", "error": error, "path": None,
+        "keys": dict(record["sections"])})
+    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    run = tthc(old_store, "report", "--period", "2023-Q1", "--unit", "UB01", "--to", "html")
+    said = run.stdout + run.stderr
+    if transient:
+        assert run.returncode == 0 and error not in said, said
+    else:
+        assert run.returncode == 1 and error in said, said
+        retried = tthc(old_store, "report", "--period", "2023-Q1", "--unit", "UB01", "--to",
+                       "html", "--retry-failed")
+        assert retried.returncode == 0, retried.stdout + retried.stderr
