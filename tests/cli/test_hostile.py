@@ -367,3 +367,27 @@ def test_only_real_failures_are_replayed_from_the_manifest(old_store, error, tra
         retried = tthc(old_store, "report", "--period", "2023-Q1", "--unit", "UB01", "--to",
                        "html", "--retry-failed")
         assert retried.returncode == 0, retried.stdout + retried.stderr
+
+
+def test_a_symlink_planted_under_notebooks_is_never_written_through(old_store, tmp_path):
+    folder = old_store / "outputs" / "2023-01-01_2023-03-31"
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    planted = folder / "notebooks" / "UB01"
+    planted.parent.mkdir(parents=True, exist_ok=True)
+    if planted.exists():
+        import shutil
+
+        shutil.rmtree(planted)
+    planted.symlink_to(elsewhere, target_is_directory=True)
+    run = tthc(old_store, "report", "--period", "2023-Q1", "--unit", "UB01", "--unit", "UB02",
+               "--force", "--to", "html")
+    said = run.stdout + run.stderr
+    assert run.returncode == 1
+    assert (f"UB01 | (dựng báo cáo) | ReportError: {planted} là một liên kết tượng trưng "
+            "(symlink), không phải thư mục: báo cáo không ghi qua đó; hãy xóa liên kết rồi chạy "
+            "lại.") in said, said
+    assert list(elsewhere.iterdir()) == []
+    assert (folder / "UB02.html").stat().st_size > 0           # the other unit is not held back
+    assert "UB02 |" not in said
+    planted.unlink()

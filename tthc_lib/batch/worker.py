@@ -19,6 +19,7 @@ from tthc_lib.batch.kernels import KERNEL_NAME
 from tthc_lib.batch.names import FORMATS, output_path
 from tthc_lib.batch.state import worker_state
 from tthc_lib.batch.tasks import RENDER_STEP, Failure, UnitOutcome, UnitTask, one_line
+from tthc_lib.errors import ReportError
 from tthc_lib.periods import Period
 
 ENGINE_NAME = "tthc"  # papermill's name for batch/engine.py (pyproject entry point)
@@ -33,6 +34,7 @@ def run_unit(task: UnitTask) -> UnitOutcome:
     if "pdf" in task.formats:
         worker_state().printer.start()  # Chromium starts while the sections run
     try:
+        refuse_planted_links(task)
         _run_sections(task, outcome)
     except Exception as exc:  # noqa: BLE001 - one unit's trouble is that unit's failure
         outcome.failure = Failure(task.unit, RENDER_STEP,
@@ -161,6 +163,18 @@ def _render(task: UnitTask, executed: list, outcome: UnitOutcome) -> None:
         if printing is not None:
             outcome.pdf = str(printing.result())  # written whole, or the unit's failure
     outcome.entry, outcome.findings = entry, findings
+
+
+def refuse_planted_links(task: UnitTask) -> None:
+    """A folder the unit's files go into that is a symbolic link (planted to send the writes
+    elsewhere) fails the unit, before anything is written through it."""
+    period_dir = output_path(Path(task.out), "period_dir", _period(task))
+    notebooks = output_path(Path(task.out), "notebook", _period(task), task.unit, "x").parent
+    for folder in (period_dir, notebooks.parent, notebooks):
+        if folder.is_symlink():
+            raise ReportError(f"{folder} là một liên kết tượng trưng (symlink), không phải thư "
+                              "mục: báo cáo không ghi qua đó; hãy xóa liên kết rồi chạy lại.",
+                              path=str(folder))
 
 
 def remove_reports(task: UnitTask, since: float) -> None:
