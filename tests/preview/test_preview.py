@@ -122,3 +122,71 @@ def test_the_served_page_alone_carries_the_reload_script(preview):
     assert "script-src 'nonce-" in served and "/__wait?v=" in served
     assert "<script" not in pv.session.html      # the report as written has no script
     assert "default-src 'none'" in pv.session.html
+
+
+def _raw(url: str, request: bytes) -> bytes:
+    """One request written to the preview's socket as is; the whole answer."""
+    import socket
+    from urllib.parse import urlparse
+
+    where = urlparse(url)
+    with socket.create_connection((where.hostname, where.port), timeout=30) as sock:
+        sock.sendall(request)
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    return answer
+
+
+def test_a_host_other_than_this_machine_is_refused(preview, capfd):
+    """DNS rebinding: a page of evil.example resolved to 127.0.0.1 sends its own Host."""
+    _ws, url, _pv = preview
+    port = url.rstrip("/").rsplit(":", 1)[1]
+    for host in ("evil.example:" + port, "127.0.0.1.evil.example:" + port, "localhost:1"):
+        answer = _raw(url, f"GET / HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+                      .encode())
+        assert answer.startswith(b"HTTP/1.0 403"), (host, answer[:80])
+        assert "Chỉ mở được xem trước tại".encode() in answer
+        assert b"<html" not in answer                     # nothing of the report
+    for host in ("127.0.0.1:" + port, "localhost:" + port, "[::1]:" + port):
+        answer = _raw(url, f"GET / HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+                      .encode())
+        assert answer.startswith(b"HTTP/1.0 200"), (host, answer[:80])
+    assert "Traceback" not in capfd.readouterr().err
+
+
+def test_malformed_requests_get_400_never_a_traceback(preview, capfd):
+    _ws, url, _pv = preview
+    host = url.split("/")[2]
+    for target in ("/__wait?v=abc", "/__wait?v=1&v=2", "/__wait?v=1e99", "*", "http://evil.example/"):
+        answer = _raw(url, f"GET {target} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+                      .encode())
+        assert answer.startswith(b"HTTP/1.0 400"), (target, answer[:80])
+    garbage = _raw(url, b"\x00\xff GARBAGE\r\n\r\n")
+    assert b"400" in garbage.split(b"\n\n")[-1] or garbage.startswith(b"HTTP/1.0 400")
+    for target in ("/../../etc/passwd", "//evil.example/", "/%00"):
+        assert _raw(url, f"GET {target} HTTP/1.1\r\nHost: {host}\r\n\r\n".encode()) \
+            .startswith(b"HTTP/1.0 404"), target
+    assert _raw(url, f"GET /../../etc/passwd HTTP/1.1\r\nHost: {host}\r\n\r\n".encode()) \
+        .startswith(b"HTTP/1.0 404")
+    assert b'"version"' in _raw(url, f"GET /__wait?v=-1 HTTP/1.1\r\nHost: {host}\r\n"
+                                     "Connection: close\r\n\r\n".encode())
+    assert "Traceback" not in capfd.readouterr().err
+
+
+def test_an_unknown_figure_shows_the_same_line_as_the_report(preview):
+    ws, url, pv = preview
+    seen = pv.version
+    path = ws / "params" / "narrative" / "2023-01-01_2023-03-31.yaml"
+    path.write_text("texts:\n  opening: 'Đã nhận {so_ho_so_sai} hồ sơ.'\n", encoding="utf-8")
+    _wait_version(pv, seen)
+    page = urllib.request.urlopen(url, timeout=30).read().decode("utf-8")
+    line = ("Tệp narrative/2023-01-01_2023-03-31.yaml, khóa texts.opening: không có số liệu "
+            "{so_ho_so_sai} (có phải “resolved_on_time”?); hãy sửa tệp rồi chạy lại.")
+    assert f"<p>{line}</p>" in page
+    assert line in tthc(ws, "report", "--period", "2023-Q1", "--unit", "UB01").stderr
+    seen = pv.version
+    write_narrative(ws, "Câu mở đầu, ngoặc { lẻ } vẫn như viết.")
+    _wait_version(pv, seen)
+    page = urllib.request.urlopen(url, timeout=30).read().decode("utf-8")
+    assert "Câu mở đầu, ngoặc { lẻ } vẫn như viết." in page

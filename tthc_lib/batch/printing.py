@@ -57,5 +57,5 @@ def _printed(outcome: UnitOutcome, task: UnitTask, future) -> UnitOutcome:
         outcome.failure = Failure(task.unit, RENDER_STEP,
                                   one_line(f"{type(exc).__name__}: {exc}"), "")
         outcome.html = outcome.docx = None
-        remove_reports(task)
+        remove_reports(task, outcome.started)
     return outcome

@@ -29,7 +29,7 @@ from tthc_lib.batch.keys import (
 )
 from tthc_lib.batch.manifest import Manifest, UnitRecord
 from tthc_lib.batch.names import FORMATS, OUTPUT_NAMES, name_conflicts, output_path, safe_name
-from tthc_lib.batch.tasks import WORKER_LOST, Failure, UnitOutcome, UnitTask
+from tthc_lib.batch.tasks import WORKER_LOST, Failure, UnitOutcome, UnitTask, is_transient
 from tthc_lib.errors import ReportError, UnitError
 from tthc_lib.periods import Period
 
@@ -115,13 +115,14 @@ def render_reports(db: Path, period: Period, units: list[str] | None, out: Path,
     With nothing changed this imports and reads only what deciding so needs: the executors,
     kernels and renderers are imported only when a unit runs or the index changed."""
     from tthc_lib.batch.locks import output_lock
-    from tthc_lib.content.words.narrative import Settings
+    from tthc_lib.content.words.narrative import Settings, check_narrative_file
 
     began = time.monotonic()
+    settings = Settings.load(Path(params_dir))      # params checked before anything runs
+    check_narrative_file(Path(params_dir), period.start, period.end)
     folder = output_path(out, "period_dir", period)
     with output_lock(folder):
         manifest = Manifest.load(folder)
-        settings = Settings.load(Path(params_dir))
         library = library_digest(manifest.library)
         view = store_view(db, data_window(period, settings.calendar), library, manifest.store)
         registry, active = view.registry, view.active
@@ -216,8 +217,11 @@ def _to_execute(record: UnitRecord | None, keys: dict[str, str], formats: Sequen
         return set(keys)
     stale = {s for s, k in keys.items() if record.sections.get(s) != k}
     if record.status == "failed":
-        attempted = (record.failure or {}).get("keys")
-        return None if attempted == keys and not retry else stale
+        failure = record.failure or {}
+        if is_transient(failure.get("section", ""), failure.get("error", "")):
+            # store busy, a browser or worker that died: not remembered, simply run again
+            return set(keys)
+        return None if failure.get("keys") == keys and not retry else stale
     have = {f for f in formats if record.formats and f in record.formats
             and output_path(out, f, period, unit).is_file()}
     if not stale and have == set(formats):

@@ -58,6 +58,18 @@ class UnitOutcome:
     entry: dict | None = None          # the unit's index line (render IndexEntry fields)
     findings: list[dict] = field(default_factory=list)
     skipped: bool = False              # nothing changed since the last run
+    started: float = 0.0               # wall clock (time.time) when the unit's run began
+
+
+# A failure that says nothing of the unit's data or notebooks: another process held the store,
+# the browser or the worker died. It is not remembered: a plain re-run tries the unit again.
+TRANSIENT_MARKERS = ("đang được một tiến trình khác ghi", "Chromium không in được",
+                     "Target closed", "Browser closed", "has been closed")
+
+
+def is_transient(section: str, error: str) -> bool:
+    """The failure (its section and one-line error) is transient (TRANSIENT_MARKERS)."""
+    return section == WORKER_LOST or any(m in error for m in TRANSIENT_MARKERS)
 
 
 def one_line(text: str, limit: int = 300) -> str:

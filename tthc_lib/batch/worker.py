@@ -19,6 +19,7 @@ from tthc_lib.batch.kernels import KERNEL_NAME
 from tthc_lib.batch.names import FORMATS, output_path
 from tthc_lib.batch.state import worker_state
 from tthc_lib.batch.tasks import RENDER_STEP, Failure, UnitOutcome, UnitTask, one_line
+from tthc_lib.errors import ReportError
 from tthc_lib.periods import Period
 
 ENGINE_NAME = "tthc"  # papermill's name for batch/engine.py (pyproject entry point)
@@ -29,15 +30,16 @@ def run_unit(task: UnitTask) -> UnitOutcome:
     papermill's error marker) and render its report in the requested formats. Any error is the
     unit's failure, never the batch's."""
     began = time.monotonic()
-    outcome = UnitOutcome(task.unit)
+    outcome = UnitOutcome(task.unit, started=time.time())
     if "pdf" in task.formats:
         worker_state().printer.start()  # Chromium starts while the sections run
     try:
+        refuse_planted_links(task)
         _run_sections(task, outcome)
     except Exception as exc:  # noqa: BLE001 - one unit's trouble is that unit's failure
         outcome.failure = Failure(task.unit, RENDER_STEP,
                                   one_line(f"{type(exc).__name__}: {exc}"), "")
-        remove_reports(task)
+        remove_reports(task, outcome.started)
     outcome.seconds = time.monotonic() - began
     return outcome
 
@@ -53,8 +55,7 @@ def _run_sections(task: UnitTask, outcome: UnitOutcome) -> None:
             outcome.executed += 1
         else:
             nb = nbformat.read(target, as_version=4)
-        if outcome.failure:
-            remove_reports(task)
+        if outcome.failure:          # nothing rendered yet: the last good reports stay
             break
         executed.append(nb)
     else:
@@ -164,10 +165,25 @@ def _render(task: UnitTask, executed: list, outcome: UnitOutcome) -> None:
     outcome.entry, outcome.findings = entry, findings
 
 
-def remove_reports(task: UnitTask) -> None:
-    """A failed unit keeps no report of an earlier run: it would look current."""
+def refuse_planted_links(task: UnitTask) -> None:
+    """A folder the unit's files go into that is a symbolic link (planted to send the writes
+    elsewhere) fails the unit, before anything is written through it."""
+    period_dir = output_path(Path(task.out), "period_dir", _period(task))
+    notebooks = output_path(Path(task.out), "notebook", _period(task), task.unit, "x").parent
+    for folder in (period_dir, notebooks.parent, notebooks):
+        if folder.is_symlink():
+            raise ReportError(f"{folder} là một liên kết tượng trưng (symlink), không phải thư "
+                              "mục: báo cáo không ghi qua đó; hãy xóa liên kết rồi chạy lại.",
+                              path=str(folder))
+
+
+def remove_reports(task: UnitTask, since: float) -> None:
+    """The reports a failed run wrote (at or after `since`) go: with the others of their
+    unit they would look current. Reports of an earlier, good run stay (the last good ones)."""
     for kind in FORMATS:
+        path = output_path(Path(task.out), kind, _period(task), task.unit)
         try:
-            output_path(Path(task.out), kind, _period(task), task.unit).unlink(missing_ok=True)
+            if path.is_file() and path.stat().st_mtime >= since - 1:
+                path.unlink()
         except OSError:  # e.g. a folder in the report's place: the unit has failed already
             pass

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import click
 
 from tthc_lib.cli.group import (
     FORMAT,
+    INTERRUPTED,
     PARAMS,
     PERIOD,
     PERIOD_HELP,
@@ -19,6 +21,7 @@ from tthc_lib.cli.group import (
     main,
     workspace_of,
 )
+from tthc_lib.errors import StoreError
 
 
 @main.command()
@@ -38,7 +41,9 @@ def init(obj: dict, folder: str, period: str | None) -> None:
     from tthc_lib.workspace.find import resolve
     from tthc_lib.workspace.init import init_workspace
 
-    result = init_workspace(Path(folder), resolve(start=folder).period(period) if period else None)
+    db = obj["db"] or os.environ.get("TTHC_DB") or None     # else the workspace's own
+    result = init_workspace(Path(folder), resolve(start=folder).period(period) if period else None,
+                            db=Path(db) if db else None)
     click.echo(f"Thư mục làm việc {result.root}: tạo {len(result.created)} tệp/thư mục, "
                f"thêm {len(result.units_added)} đơn vị vào params/units.yaml.")
 
@@ -84,7 +89,18 @@ def ingest(obj: dict, files: tuple[str, ...], as_json: bool, params_dir: str | N
     ws = workspace_of(obj, params=params_dir)
     profiles = ws.profiles()
     with open_store(ws.db) as con, applied(profiles):
-        results = load_exports(con, list(files))
+        before = con.execute("SELECT coalesce(max(load_id), 0) FROM loads").fetchone()[0]
+        try:
+            results = load_exports(con, list(files))
+        except (KeyboardInterrupt, RuntimeError, StoreError) as exc:
+            # DuckDB turns Ctrl+C within a query into "Query interrupted"
+            if not isinstance(exc, KeyboardInterrupt) and "interrupted" not in \
+                    f"{exc} {exc.__cause__}".lower():
+                raise
+            stored = [r[0] for r in con.execute("SELECT file FROM loads WHERE load_id > ? "
+                                                "ORDER BY load_id", [before]).fetchall()]
+            click.echo("tthc: " + interrupted_ingest(stored, len(files)), err=True)
+            sys.exit(130)
     if as_json:
         click.echo(json.dumps({"files": [r.to_dict() for r in results]}, ensure_ascii=False))
     else:
@@ -98,6 +114,17 @@ def ingest(obj: dict, files: tuple[str, ...], as_json: bool, params_dir: str | N
                        f"(cập nhật {r.updated}), loại {r.rejected}, trùng {r.duplicates}")
     if any(r.error for r in results):
         sys.exit(1)
+
+
+def interrupted_ingest(stored: list[str], given: int) -> str:
+    """The line of an ingest stopped by Ctrl+C: which files the store holds whole."""
+    if not stored:
+        return (f"{INTERRUPTED} Chưa nạp tệp nào: kho dữ liệu giữ nguyên như trước; chạy lại "
+                "lệnh để nạp.")
+    rest = given - len(stored)
+    return (f"{INTERRUPTED} Đã nạp trọn {len(stored)} tệp ({', '.join(stored)}); "
+            + (f"{rest} tệp còn lại chưa nạp, kho không giữ phần nào của chúng; chạy lại lệnh "
+               "cho các tệp đó." if rest else "không còn tệp nào chưa nạp."))
 
 
 @main.command()

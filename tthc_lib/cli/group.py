@@ -26,7 +26,30 @@ def expected_errors(fn):
         except TthcError as exc:
             click.echo("tthc: " + " ".join(str(exc).split()), err=True)   # always one line
             sys.exit(1)
+        except KeyboardInterrupt:
+            click.echo(f"tthc: {INTERRUPTED} {INTERRUPT_NOTES.get(fn.__name__, NOTHING_WRITTEN)}",
+                       err=True)
+            _silence_stderr()
+            sys.exit(130)
     return wrapper
+
+
+def _silence_stderr() -> None:
+    """After the interrupt's one line, the kernels and browsers being shut down (they had
+    Ctrl+C too) say nothing more on the terminal."""
+    sys.stderr.flush()
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    os.close(devnull)
+
+
+INTERRUPTED = "đã dừng (Ctrl+C)."
+NOTHING_WRITTEN = "Kho dữ liệu giữ nguyên như trước; chạy lại lệnh khi cần."
+INTERRUPT_NOTES = {
+    "report": ("Kho dữ liệu giữ nguyên như trước (lệnh chỉ đọc kho); báo cáo của các đơn vị "
+               "đã xong được giữ, chạy lại lệnh để làm các đơn vị còn lại."),
+    "form06": "Kho dữ liệu giữ nguyên như trước; tệp biểu chỉ được ghi khi làm xong.",
+}
 
 
 def workspace_of(obj: dict, say_params: bool = False, **paths):
@@ -98,6 +121,27 @@ def _defused(df):
                                                                    "\r") else v
                         for v in out[col]]
     return out
+
+
+def output_file(text: str, option: str = "--out", suffix: str = ".xlsx"):
+    """The file an --out names, or one line saying why it cannot be written (empty, a
+    folder, a name that is no file's)."""
+    from pathlib import Path
+
+    example = f"ví dụ bieu06{suffix}"
+    if not text or not text.strip():
+        raise TthcError(f"{option} để trống: cần đường dẫn tệp {suffix} ({example}).")
+    if "\0" in text:
+        raise TthcError(f"{option} {text!r}: tên tệp có ký tự NUL; cần đường dẫn tệp {suffix}.")
+    path = Path(text)
+    if text.endswith(("/", "\\")) or path.is_dir() or path.name in ("", ".", ".."):
+        raise TthcError(f"{option} {text}: là một thư mục, cần đường dẫn tệp {suffix} trong "
+                        f"đó ({example}).")
+    blocking = next((p for p in path.parents if p.exists() and not p.is_dir()), None)
+    if blocking is not None:
+        raise TthcError(f"{option} {text}: {blocking} là một tệp, không phải thư mục; cần "
+                        f"đường dẫn tệp {suffix} trong một thư mục.")
+    return path
 
 
 def as_of_date(text: str | None):

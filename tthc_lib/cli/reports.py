@@ -15,6 +15,7 @@ from tthc_lib.cli.group import (
     PERIOD_HELP,
     expected_errors,
     main,
+    output_file,
     workspace_of,
 )
 from tthc_lib.errors import TthcError
@@ -129,7 +130,7 @@ def preview(obj: dict, unit: str, period: str, port: int, no_open: bool,
 @click.option("--scope", type=click.Choice(["unit", "communes", "total"]), default="unit",
               show_default=True,
               help="unit: hồ sơ của chính đơn vị; communes: của cấp xã trực thuộc; total: cả hai.")
-@click.option("--out", "out_file", required=True, type=click.Path(dir_okay=False),
+@click.option("--out", "out_file", required=True,
               help="Tệp .xlsx ghi biểu mẫu.")
 @PARAMS
 @click.pass_obj
@@ -154,6 +155,7 @@ def form06(obj: dict, period: str, unit: str | None, scope: str, out_file: str,
     from tthc_lib.periods import label_vi
     from tthc_lib.store.connection import open_store
 
+    out = output_file(out_file)
     ws = workspace_of(obj, params=params_dir)
     settings = Settings.load(ws.params)
     p = ws.period(period)
@@ -164,7 +166,7 @@ def form06(obj: dict, period: str, unit: str | None, scope: str, out_file: str,
                            settings.report.get("reports_to"))
     for finding in check_form06(frame):
         click.echo(f"Cần xem lại: {finding['message']}", err=True)
-    click.echo(str(write_form06_xlsx(frame, Path(out_file), meta)))
+    click.echo(str(write_form06_xlsx(frame, out, meta)))
 
 
 @main.command()

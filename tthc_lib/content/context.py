@@ -20,6 +20,7 @@ from tthc_lib.content.words.narrative import (
     Settings,
     typed_number_findings,
 )
+from tthc_lib.content.params_schema import KEY_PATTERN
 from tthc_lib.indicators.figures import (
     IndicatorResult,
     compute_indicators,
@@ -172,7 +173,8 @@ def context(unit: str, period_start: str, period_end: str, db: str | Path,
 def _meta(unit, info, parent, period, settings, narrative, words) -> ReportMeta:
     issuer_lines = ([issuer_name(parent).upper()] if parent else []) + [issuer_name(info).upper()]
     when = narrative.document.get("date") or period.end
-    recipients = [r.format(**words) for r in settings.recipients_for(unit, info["level"])]
+    recipients = [KEY_PATTERN.sub(lambda m: words.get(m[1], m[0]), str(r))
+                  for r in settings.recipients_for(unit, info["level"])]
     return ReportMeta(
         issuer_lines=tuple(issuer_lines),
         place=settings.place_for(info, parent),

@@ -106,14 +106,50 @@ class Preview:
             return self.version
 
 
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "[::1]")
+
+
+def host_allowed(host: str | None, port: int) -> bool:
+    """A request names this server by a loopback name (with its port, or none): any other
+    Host is a page of another site reaching the preview through DNS rebinding. A request
+    without Host (HTTP/1.0) comes from no browser and is let through."""
+    if host is None:
+        return True
+    host = host.strip().lower()
+    name, sep, given = host.rpartition(":")
+    if not sep or host.endswith("]"):            # no port (a bare IPv6 literal included)
+        name, given = host, str(port)
+    return name in LOCAL_HOSTS and given == str(port)
+
+
+def _wait_version(query: str) -> int | None:
+    """The version a /__wait request has seen: `v=N` (N >= -1), none given means -1."""
+    values = parse_qs(query, keep_blank_values=True).get("v") or ["-1"]
+    value = values[0] or "-1"
+    if len(values) > 1 or not re.fullmatch(r"-?\d{1,18}", value):
+        return None
+    return int(value)
+
+
 def _handler(preview: Preview):
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self):
+            if not host_allowed(self.headers.get("Host"), self.server.server_address[1]):
+                self._send(403, "text/plain; charset=utf-8", "Chỉ mở được xem trước tại "
+                           f"http://{HOST}:{self.server.server_address[1]}/ trên máy này.")
+                return
+            if not self.path.startswith("/") or self.path.startswith("//"):
+                self._send(400, "text/plain; charset=utf-8", "Yêu cầu không hợp lệ.")
+                return
             url = urlparse(self.path)
             if url.path == "/":
                 self._send(200, "text/html; charset=utf-8", preview.page())
             elif url.path == "/__wait":
-                seen = int((parse_qs(url.query).get("v") or ["-1"])[0] or -1)
+                seen = _wait_version(url.query)
+                if seen is None:
+                    self._send(400, "text/plain; charset=utf-8",
+                               "Yêu cầu không hợp lệ: v phải là một số nguyên.")
+                    return
                 self._send(200, "application/json", f'{{"version": {preview.wait(seen)}}}')
             else:
                 self._send(404, "text/plain; charset=utf-8", "Không có trang này.")
@@ -136,13 +172,21 @@ def _handler(preview: Preview):
     return Handler
 
 
+class _QuietServer(ThreadingHTTPServer):
+    """A request that fails in an unforeseen way closes its connection without a traceback
+    on the analyst's terminal (the page may hold the report's figures)."""
+
+    def handle_error(self, request, client_address) -> None:
+        return
+
+
 def start(ws: Workspace, unit: str, period: Period, port: int = 0):
     """Build the report once, then serve and watch it in threads; returns (server, preview).
     Port 0 picks a free port. Stop with `stop(server, preview)`."""
     session = PreviewSession(ws, unit, period)
     preview = Preview(session)
     try:
-        server = ThreadingHTTPServer((HOST, port), _handler(preview))
+        server = _QuietServer((HOST, port), _handler(preview))
     except OSError as exc:
         session.close()
         raise TthcError(f"Không mở được cổng {port} trên {HOST} ({exc.strerror}); hãy chọn "

@@ -19,7 +19,7 @@ from papermill.exceptions import PapermillExecutionError
 
 from tthc_lib.batch.runner import section_notebooks
 from tthc_lib.batch.state import close_worker_state, warm_up
-from tthc_lib.content.words.narrative import Narrative, narrative_path
+from tthc_lib.content.words.narrative import Narrative, Settings, check_narrative_file, narrative_path
 from tthc_lib.periods import Period
 from tthc_lib.workspace.find import Workspace
 
@@ -97,6 +97,8 @@ class PreviewSession:
         self.stamps, self.texts = stamps, texts
         result = Rebuild(todo)
         try:
+            Settings.load(self.ws.params)            # params checked before any section runs
+            check_narrative_file(self.ws.params, self.period.start, self.period.end)
             for name in todo:
                 self.executed[name] = self._execute(name)
             self.html, self.error = self._build(), None

@@ -44,6 +44,7 @@ from tthc_lib.render.docx_tables import (
     span_of,
 )
 from tthc_lib.render.html import add_frame, merge_notebooks
+from tthc_lib.xmltext import xml_safe
 
 MAX_PICTURE_HEIGHT_MM = 230
 
@@ -60,7 +61,7 @@ def render_docx(notebooks: list[nbformat.NotebookNode], out: Path, meta: ReportM
     doc = new_document(meta)
     writer = _Writer(doc)
     for fragment in shown_html(nb):
-        writer.write(parse_html(fragment))
+        writer.write(parse_html(xml_safe(fragment)))
     _save_atomic(doc, Path(out))
     return Path(out)
 

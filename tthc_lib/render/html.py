@@ -21,6 +21,7 @@ from tthc_lib.content.words.layout import ReportMeta, closing_html, header_html
 from tthc_lib.errors import ReportError
 from tthc_lib.render.assets import TEMPLATE_NAME, TEMPLATES, static_text
 from tthc_lib.render.fonts import font_css
+from tthc_lib.xmltext import xml_safe
 
 # Display outputs worth showing, best first; text/plain (reprs) and scripts are never shown.
 NON_ASCII_REFERENCE = re.compile(r"&#([0-9]+|[xX][0-9a-fA-F]+);")
@@ -40,7 +41,7 @@ def render_html(notebooks: list[nbformat.NotebookNode], out: Path, meta: ReportM
     with warnings.catch_warnings():  # outputs without a shown type (scripts) are dropped
         warnings.filterwarnings("ignore", message="Your element with mimetype")
         body, _ = _exporter().from_notebook_node(nb, resources={"tthc": _page_resources(meta)})
-    write_bytes_atomic(Path(out), body.encode("utf-8"))
+    write_bytes_atomic(Path(out), xml_safe(body).encode("utf-8"))
     return Path(out)
 
 

@@ -42,18 +42,40 @@ class InitResult:
 
 
 def init_workspace(folder: Path, period: Period | None = None,
-                   today: date | None = None) -> InitResult:
-    """Create what is missing of the workspace at `folder`; add stored units to units.yaml."""
+                   today: date | None = None, db: Path | None = None) -> InitResult:
+    """Create what is missing of the workspace at `folder`; add the units of the store `db`
+    (default: the workspace's data/tthc.duckdb) to units.yaml. A place that cannot hold it
+    (below a file, read-only) is one line."""
     folder = Path(folder)
     if folder.exists() and not folder.is_dir():
         raise TthcError(f"{folder} là một tệp, không phải thư mục; hãy chọn thư mục khác.")
+    try:
+        return _init(folder, period, today, Path(db) if db else folder / DB_NAME)
+    except OSError as exc:
+        raise TthcError(f"Không tạo được thư mục làm việc {folder}: {_why(exc)}; hãy chọn "
+                        "thư mục khác.") from None
+
+
+def _why(exc: OSError) -> str:
+    import errno
+
+    where = exc.filename or ""
+    if exc.errno in (errno.ENOTDIR, errno.EEXIST):
+        blocking = next((p for p in Path(where).parents if p.is_file()), Path(where))
+        return f"{blocking} là một tệp, không phải thư mục"
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return f"không có quyền ghi vào {where}"
+    return f"{where}: {exc.strerror}"
+
+
+def _init(folder: Path, period: Period | None, today: date | None, db: Path) -> InitResult:
     result = InitResult(folder)
     _copy_params(folder / "params", result)
     for sub in ("data", "outputs"):
         _mkdir(folder / sub, result)
     if not (folder / "README.md").exists():
         _write(folder / "README.md", README, result)
-    registry = _stored_units(folder / DEFAULT_DB)
+    registry = _stored_units(db)
     period = period or _current_quarter(today or date.today())
     _write_notebooks(folder / "notebooks", _root_unit(registry), period, result)
     skeleton = narrative_path(folder / "params", period.start, period.end)

@@ -27,6 +27,7 @@ from tthc_lib.content.figures.tables import field_label, name_key
 from tthc_lib.content.words.formatting import fmt_date, fmt_int
 from tthc_lib.indicators.figures import indicators_by_field
 from tthc_lib.vocab import LEVEL_LABELS
+from tthc_lib.xmltext import xml_safe
 
 FORM_CODE = "Biểu số 06/VPCP/KSTT"
 FORM_TITLE = ("TÌNH HÌNH, KẾT QUẢ GIẢI QUYẾT TTHC TẠI CƠ QUAN, ĐƠN VỊ TRỰC TIẾP "
@@ -257,6 +258,9 @@ def build_form06_workbook(frame: pd.DataFrame, meta: FormMeta):
     """The openpyxl Workbook of the form (see write_form06_xlsx)."""
     from openpyxl import Workbook
 
+    frame = frame.map(lambda v: xml_safe(v) if isinstance(v, str) else v)
+    meta = FormMeta(**{k: xml_safe(v) if isinstance(v, str) else v
+                       for k, v in vars(meta).items()})
     wb = Workbook()
     ws = wb.active
     ws.title = "Biểu 06"

@@ -9,14 +9,20 @@ into narrative ("13.400 hồ sơ", "85,7%") that matches no figure of the unit i
 from __future__ import annotations
 
 import re
-import string
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-import yaml
-
-from tthc_lib.errors import ReportError
+from tthc_lib.content.params_schema import (
+    KEY_PATTERN,
+    WORDS,
+    check_narrative,
+    check_recipients,
+    check_report,
+    check_units,
+    figure_names,
+    read_params_yaml,
+)
 
 # The figures and their formatting (pandas, Babel) are imported where a narrative is filled:
 # reading the settings, as every command and the batch's planning do, needs neither.
@@ -24,31 +30,6 @@ from tthc_lib.errors import ReportError
 # Narrative keys, in report order (report-layout.md, "Sections").
 KEYS = ("opening", "s1_1", "s1_2", "s2_1", "late_reason_unit", "late_reason_communes", "s2_5",
         "achievements", "difficulties", "tasks", "closing")
-
-
-# libyaml's loader (ten times faster: every command reads the settings); a file it refuses is
-# read again by PyYAML's own, whose words the error line quotes.
-_FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-def _read_yaml(path: Path) -> dict:
-    if not path.exists():
-        return {}
-    text = path.read_text(encoding="utf-8")
-    try:
-        try:
-            data = yaml.load(text, Loader=_FAST_LOADER) or {}  # safe: SafeLoader in C
-        except yaml.YAMLError:
-            data = yaml.safe_load(text) or {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" ở dòng {mark.line + 1}" if mark is not None else ""
-        why = getattr(exc, "problem", None) or "không đọc được"
-        raise ReportError(f"Tệp {path.name} không đúng cú pháp YAML{where} ({why}); hãy sửa "
-                          "tệp rồi chạy lại.", path=str(path)) from None
-    if not isinstance(data, dict):
-        raise ReportError(f"Tệp {path.name} phải là một bảng khóa: giá trị.", path=str(path))
-    return data
 
 
 @dataclass
@@ -62,8 +43,13 @@ class Settings:
     @classmethod
     def load(cls, params_dir: Path) -> Settings:
         params_dir = Path(params_dir)
-        return cls(_read_yaml(params_dir / "report.yaml"), _read_yaml(params_dir / "units.yaml"),
-                   _read_yaml(params_dir / "recipients.yaml"))
+        files = []
+        for name, check in (("report.yaml", check_report), ("units.yaml", check_units),
+                            ("recipients.yaml", check_recipients)):
+            path = params_dir / name
+            files.append(read_params_yaml(path))
+            check(path, files[-1])
+        return cls(*files)
 
     @property
     def calendar(self) -> str:
@@ -88,6 +74,12 @@ class Settings:
 
 def narrative_path(params_dir: Path, start: date, end: date) -> Path:
     return Path(params_dir) / "narrative" / f"{start.isoformat()}_{end.isoformat()}.yaml"
+
+
+def check_narrative_file(params_dir: Path, start: date, end: date) -> None:
+    """The period's narrative file checked whole (every layer and `{name}`), before a run."""
+    path = narrative_path(params_dir, start, end)
+    check_narrative(path, read_params_yaml(path), KEYS, figure_names(WORDS))
 
 
 @dataclass
@@ -118,17 +110,14 @@ class Narrative:
         """Base texts of the period, then the level's (`levels: {district|commune}`), then the
         unit's (`units: {CODE}`), each overriding key by key."""
         path = narrative_path(params_dir, start, end)
-        data = _read_yaml(path)
+        data = read_params_yaml(path)
+        check_narrative(path, data, KEYS, figure_names(WORDS))
         texts = dict(data.get("texts") or {})
         document = dict(data.get("document") or {})
         for layer in ((data.get("levels") or {}).get(level), (data.get("units") or {}).get(unit)):
             if layer:
                 texts.update(layer.get("texts") or {})
                 document.update(layer.get("document") or {})
-        unknown = sorted(set(texts) - set(KEYS))
-        if unknown:
-            raise ReportError(f"Tệp {path.name}: mục lời văn không biết: {', '.join(unknown)} "
-                              f"(các mục: {', '.join(KEYS)})", path=str(path))
         return cls(texts, document, path.name if path.exists() else None, path)
 
     def text(self, key: str, values: FigureValues) -> list[str]:
@@ -166,12 +155,8 @@ class FigureValues:
         return fmt_int(int(row[figure]))
 
     def fill(self, text: str) -> str:
-        out = []
-        for literal, name, _spec, _conv in string.Formatter().parse(text):
-            out.append(literal)
-            if name is not None:
-                out.append(self.lookup(name))
-        return "".join(out)
+        """`{name}` of a known figure or word filled; any other brace stays as written."""
+        return KEY_PATTERN.sub(lambda m: self.lookup(m[1]), text)
 
     def known_numbers(self) -> tuple[set[int], set[str]]:
         from tthc_lib.content.words.formatting import fmt_pct
