@@ -272,7 +272,8 @@ def test_missing_html_is_a_report_error(printer, tmp_path):
 def test_missing_chromium_is_a_clear_error(monkeypatch, tmp_path):
     monkeypatch.setenv("PATH", str(tmp_path))
     monkeypatch.delenv("TTHC_CHROMIUM", raising=False)
-    with pytest.raises(ReportError, match="Không tìm thấy Chromium để in PDF"):
+    with pytest.raises(ReportError, match="^Không tìm thấy trình duyệt để in PDF \\(Chromium, "
+                       "Google Chrome hoặc Microsoft Edge\\)"):
         printers.chromium_path()
 
 
