@@ -44,7 +44,7 @@ def test_init_makes_params_notebooks_data_outputs_and_a_readme(tmp_path):
     assert names == sorted(p.name for p in packaged_notebooks().glob("*.ipynb"))
     nb = nbformat.read(ws / "notebooks" / names[0], as_version=4)
     params = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
-    assert params.source.splitlines()[1:] == [
+    assert params.source.splitlines()[2:] == [
         "unit = ''", "period_start = '2023-01-01'", "period_end = '2023-03-31'",
         'db = "../data/tthc.duckdb"', 'params_dir = "../params"']
     assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code")
@@ -96,15 +96,17 @@ def test_init_again_adds_loaded_units_and_keeps_what_the_office_wrote(tmp_path):
         encoding="utf-8")
     assert tthc(ws, "ingest", str(files["units"])).returncode == 0
     again = tthc(ws, "init", ".", "--period", "2023-Q1")
-    assert again.stdout.strip() == ("Thư mục làm việc .: tạo 0 tệp/thư mục, thêm 2 đơn vị vào "
-                                    "params/units.yaml.")
+    assert again.stdout.splitlines() == [
+        "Thư mục làm việc .: tạo 0 tệp/thư mục, thêm 2 đơn vị vào params/units.yaml.",
+        "Notebooks chạy mặc định cho đơn vị UB, kỳ 01/01/2023 - 31/03/2023."]
     text = units_yaml.read_text(encoding="utf-8")
     assert "# Người ký do văn phòng ghi" in text and 'UB01: {name: "Vũ Thị Hoa"}' in text
     assert yaml.safe_load(text)["units"] == {"UB01": {"name": "Vũ Thị Hoa"}, "UB": {"name": ""},
                                              "UB02": {"name": ""}}
     nb = (ws / "notebooks" / "00_mo_dau.ipynb").read_text(encoding="utf-8")
     assert "unit = 'UB'" in nb                    # the root unit, now that it is known
-    assert tthc(ws, "init", ".", "--period", "2023-Q1").stdout.strip().endswith("thêm 0 đơn vị vào params/units.yaml.")
+    assert tthc(ws, "init", ".", "--period", "2023-Q1").stdout.splitlines()[0].endswith(
+        "thêm 0 đơn vị vào params/units.yaml.")
 
 
 def _tree_state() -> str:

@@ -24,7 +24,8 @@ from tthc_lib.cli.group import (
 @main.command()
 @click.argument("folder", type=click.Path(file_okay=True), default=".")
 @click.option("--period", default=None,
-              help="Kỳ của bộ khung lời văn (mặc định: quý hiện tại). " + PERIOD_HELP)
+              help="Kỳ của bộ khung lời văn và của tham số mặc định trong notebooks (mặc định: "
+                   "quý gần nhất đã hết và đủ dữ liệu). " + PERIOD_HELP)
 @click.pass_obj
 @_expected_errors
 def init(obj: dict, folder: str, period: str | None) -> None:
@@ -41,6 +42,10 @@ def init(obj: dict, folder: str, period: str | None) -> None:
     result = init_workspace(Path(folder), resolve(start=folder).period(period) if period else None)
     click.echo(f"Thư mục làm việc {result.root}: tạo {len(result.created)} tệp/thư mục, "
                f"thêm {len(result.units_added)} đơn vị vào params/units.yaml.")
+    if result.defaults and result.defaults.unit:
+        period = result.defaults.period
+        click.echo(f"Notebooks chạy mặc định cho đơn vị {result.defaults.unit}, kỳ "
+                   f"{period.start:%d/%m/%Y} - {period.end:%d/%m/%Y}.")
 
 
 @main.command()

@@ -11,12 +11,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-import nbformat
 import yaml
 
 from tthc_lib.content.narrative import narrative_path
 from tthc_lib.errors import TthcError
-from tthc_lib.periods import Period, parse_period
+from tthc_lib.periods import Period
+from tthc_lib.workspace.defaults import NotebookDefaults, store_defaults, write_defaults
 from tthc_lib.workspace.find import DB_NAME, builtin_params, packaged_notebooks
 from tthc_lib.workspace.skeleton import narrative_skeleton
 
@@ -38,6 +38,8 @@ class InitResult:
     root: Path
     created: list[Path] = field(default_factory=list)
     units_added: list[str] = field(default_factory=list)
+    notebooks_updated: list[Path] = field(default_factory=list)
+    defaults: NotebookDefaults | None = None
 
 
 def init_workspace(folder: Path, period: Period | None = None,
@@ -53,11 +55,13 @@ def init_workspace(folder: Path, period: Period | None = None,
     if not (folder / "README.md").exists():
         _write(folder / "README.md", README, result)
     registry = _stored_units(folder / DB_NAME)
-    period = period or _current_quarter(today or date.today())
-    _write_notebooks(folder / "notebooks", _root_unit(registry), period, result)
-    skeleton = narrative_path(folder / "params", period.start, period.end)
+    defaults = store_defaults(folder / DB_NAME, today or date.today(),
+                              _calendar(folder / "params"), period)
+    _write_notebooks(folder / "notebooks", defaults, result)
+    skeleton = narrative_path(folder / "params", defaults.period.start, defaults.period.end)
     if not skeleton.exists():
-        _write(skeleton, narrative_skeleton(period, _calendar(folder / "params")), result)
+        _write(skeleton, narrative_skeleton(defaults.period, _calendar(folder / "params")),
+               result)
     result.units_added = add_units(folder / "params" / "units.yaml", registry)
     return result
 
@@ -93,10 +97,6 @@ def _calendar(params: Path) -> str:
     return str(data.get("calendar") or "calendar") if isinstance(data, dict) else "calendar"
 
 
-def _current_quarter(today: date) -> Period:
-    return parse_period(f"{today.year}-Q{(today.month - 1) // 3 + 1}")
-
-
 def _stored_units(db: Path) -> list[dict]:
     """The registry in the workspace's store (code, name, parent), or [] before any ingest."""
     if not db.exists():
@@ -109,49 +109,17 @@ def _stored_units(db: Path) -> list[dict]:
     return [{"code": c, "name": n, "parent": p} for c, n, p in rows]
 
 
-def _root_unit(registry: list[dict]) -> str:
-    roots = [u["code"] for u in registry if not u["parent"]]
-    return roots[0] if roots else ""
-
-
-def _write_notebooks(folder: Path, unit: str, period: Period, result: InitResult) -> None:
-    """Copy the packaged section notebooks whose parameters default to this workspace."""
+def _write_notebooks(folder: Path, defaults: NotebookDefaults, result: InitResult) -> None:
+    """Copy the packaged section notebooks, their parameters defaulting to this workspace's
+    active top unit and last complete period; refresh those defaults in notebooks already
+    there (`result.notebooks_updated`)."""
     _mkdir(folder, result)
     for src in sorted(packaged_notebooks().glob("[0-9][0-9]_*.ipynb")):
         dst = folder / src.name
-        if dst.exists():
-            _fill_unit(dst, unit)
-            continue
-        nb = nbformat.read(src, as_version=4)
-        for cell in nb.cells:
-            if "parameters" in cell.get("metadata", {}).get("tags", []):
-                cell.source = _parameters_source(unit, period)
-        nbformat.write(nb, dst)
-        result.created.append(dst)
-
-
-def _fill_unit(path: Path, unit: str) -> None:
-    """Give a notebook made before any ingest (`unit = ''`) the workspace's root unit."""
-    if not unit:
-        return
-    nb = nbformat.read(path, as_version=4)
-    for cell in nb.cells:
-        if "parameters" in cell.get("metadata", {}).get("tags", []) and \
-                "\nunit = ''\n" in cell.source:
-            cell.source = cell.source.replace("\nunit = ''\n", f"\nunit = {unit!r}\n", 1)
-            nbformat.write(nb, path)
-            return
-
-
-def _parameters_source(unit: str, period: Period) -> str:
-    return "\n".join([
-        "# Tham số: đơn vị, kỳ báo cáo, kho dữ liệu, thư mục params (của thư mục làm việc này)",
-        f"unit = {unit!r}",
-        f"period_start = {period.start.isoformat()!r}",
-        f"period_end = {period.end.isoformat()!r}",
-        'db = "../data/tthc.duckdb"',
-        'params_dir = "../params"',
-    ])
+        existed = dst.exists()
+        if write_defaults(src, dst, defaults):
+            (result.notebooks_updated if existed else result.created).append(dst)
+    result.defaults = defaults
 
 
 _UNITS_KEY = re.compile(r"^units:\s*(\{\s*\})?\s*(#.*)?$")
