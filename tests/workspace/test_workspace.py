@@ -101,8 +101,9 @@ def test_init_again_adds_loaded_units_and_keeps_what_the_office_wrote(tmp_path):
         "Notebooks chạy mặc định cho đơn vị UB, kỳ 01/01/2023 - 31/03/2023."]
     text = units_yaml.read_text(encoding="utf-8")
     assert "# Người ký do văn phòng ghi" in text and 'UB01: {name: "Vũ Thị Hoa"}' in text
-    assert yaml.safe_load(text)["units"] == {"UB01": {"name": "Vũ Thị Hoa"}, "UB": {"name": ""},
-                                             "UB02": {"name": ""}}
+    assert yaml.safe_load(text)["units"] == {"UB01": {"name": "Vũ Thị Hoa"},
+                                             "UB": {"name": "", "doc_suffix": "BC-UBND"},
+                                             "UB02": {"name": "", "doc_suffix": "BC-UBND"}}
     nb = (ws / "notebooks" / "00_mo_dau.ipynb").read_text(encoding="utf-8")
     assert "unit = 'UB'" in nb                    # the root unit, now that it is known
     assert tthc(ws, "init", ".", "--period", "2023-Q1").stdout.splitlines()[0].endswith(

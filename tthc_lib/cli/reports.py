@@ -65,7 +65,8 @@ def report(obj: dict, period: str, units: tuple[str, ...], to: str, jobs: int, e
                              progress=Progress(0), jobs=jobs, executor=executor,
                              scheduler=scheduler, force=force, retry_failed=retry_failed)
     for f in summary.findings:
-        click.echo(f"Cần xem lại: {json.dumps(f, ensure_ascii=False)}", err=True)
+        click.echo(f"Cần xem lại: {f.get('message') or json.dumps(f, ensure_ascii=False)}",
+                   err=True)
     if summary.failures:
         click.echo(f"{len(summary.failures)} đơn vị lỗi (đơn vị | mục | lỗi | notebook):\n"
                    + "\n".join(f"  {f.unit} | {f.section} | {f.error} | {f.path}"

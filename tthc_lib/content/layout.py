@@ -167,7 +167,8 @@ def _recipients(recipients: tuple[str, ...]) -> str:
 
 
 def _signature(signer: Signer) -> str:
-    lines = [escape(line.upper()) for line in (signer.authority, signer.title) if line]
+    lines = [escape(line.strip().upper())
+             for line in [*signer.authority.splitlines(), signer.title] if line.strip()]
     return (
         f'<div class="tthc-sign-role">{"<br>".join(lines)}</div>'
         '<div class="tthc-sign-space"></div>'

@@ -14,6 +14,7 @@ from pathlib import Path
 import yaml
 
 from tthc_lib.content.narrative import narrative_path
+from tthc_lib.content.roles import doc_suffix, role_of
 from tthc_lib.errors import TthcError
 from tthc_lib.periods import Period
 from tthc_lib.workspace.defaults import NotebookDefaults, store_defaults, write_defaults
@@ -104,9 +105,14 @@ def _stored_units(db: Path) -> list[dict]:
     from tthc_lib.store.connection import open_store
 
     with open_store(db, read_only=True) as con:
-        rows = con.execute("SELECT unit_code, unit_name, parent_code FROM units "
-                           "ORDER BY parent_code NULLS FIRST, unit_code").fetchall()
-    return [{"code": c, "name": n, "parent": p} for c, n, p in rows]
+        rows = con.execute("SELECT unit_code, unit_name, kind, level, role, parent_code "
+                           "FROM units ORDER BY parent_code NULLS FIRST, unit_code").fetchall()
+    names = {r[0]: r for r in rows}
+    return [{"code": c, "name": n, "parent": p,
+             "info": {"unit_name": n, "kind": k, "level": lv, "role": r},
+             "parent_info": ({"unit_name": names[p][1], "kind": names[p][2]}
+                             if p in names else None)}
+            for c, n, k, lv, r, p in rows]
 
 
 def _write_notebooks(folder: Path, defaults: NotebookDefaults, result: InitResult) -> None:
@@ -148,7 +154,21 @@ def add_units(path: Path, registry: list[dict]) -> list[str]:
     else:
         lines[at[-1]] = "units:"
     for u in missing:
-        lines.append(f"  {yaml.safe_dump(u['code']).splitlines()[0]}: {{name: \"\"}}"
-                     f"  # {u['name']}: tên người ký")
+        lines.append(_unit_line(u))
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return [u["code"] for u in missing]
+
+
+ROLE_WORDS = {"province": "tỉnh, thành phố", "department": "sở", "board": "ban",
+              "district": "cấp huyện", "commune": "xã, phường"}
+
+
+def _unit_line(unit: dict) -> str:
+    """`  HPSTP: {name: "", doc_suffix: BC-STP}  # Sở Tư pháp (sở): ghi tên người ký`."""
+    code = yaml.safe_dump(unit["code"]).splitlines()[0]
+    info = unit.get("info")
+    if not info:
+        return f'  {code}: {{name: ""}}  # {unit["name"]}: ghi tên người ký'
+    suffix = doc_suffix(info, unit.get("parent_info"))
+    return (f'  {code}: {{name: "", doc_suffix: {suffix}}}  # {unit["name"]} '
+            f'({ROLE_WORDS[role_of(info)]}): ghi tên người ký')
