@@ -101,7 +101,7 @@ def test_batch_writes_reports_index_notebooks_and_summary(batch):
             assert f'unit = "{unit}"' in nb.cells[1].source
     assert "tại thành phố X" in batch.path("html", "C").read_text(encoding="utf-8")
     index = batch.path("index").read_text(encoding="utf-8")
-    assert 'href="W2.html"' in index and 'href="W2.pdf"' in index
+    assert 'href="W2.html"' in index and 'href="W2.pdf"' in index and "W2.docx" not in index
     written = json.loads(batch.path("summary").read_text(encoding="utf-8"))
     assert written["failures"] == [] and written["index"] == str(batch.path("index"))
 

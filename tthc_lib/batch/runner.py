@@ -252,7 +252,7 @@ def _record(outcome: UnitOutcome, keys: dict[str, str], folder: Path,
     notebooks are good (all of them, or those before the failing one)."""
     if outcome.failure is None:
         entry = dict(outcome.entry or {}, html=_rel(outcome.html, folder),
-                     pdf=_rel(outcome.pdf, folder))
+                     pdf=_rel(outcome.pdf, folder), docx=_rel(outcome.docx, folder))
         formats = [f for f in FORMATS if getattr(outcome, f)]
         return UnitRecord("ok", dict(keys), formats, entry["html"], entry["pdf"], entry,
                           _plain(outcome.findings))
@@ -312,8 +312,8 @@ def _write_index(manifest: Manifest, registry: list[str], folder: Path, period: 
     from tthc_lib.render.index import IndexEntry, write_index
 
     index = write_index(folder, label, [IndexEntry(**dict(
-        e, html=folder / e["html"] if e.get("html") else None,
-        pdf=folder / e["pdf"] if e.get("pdf") else None)) for e in entries])
+        e, **{f: folder / e[f] if e.get(f) else None for f in ("html", "pdf", "docx")}))
+        for e in entries])
     manifest.index_key = key
     manifest.save()
     return index
