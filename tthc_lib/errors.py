@@ -51,3 +51,13 @@ class UnitError(TthcError):
 
 class ReportError(TthcError):
     """A report could not be rendered."""
+
+
+def expected_error_names() -> set[str]:
+    """The class names of every expected error, as a notebook's traceback names them."""
+    found, todo = set(), [TthcError]
+    while todo:
+        cls = todo.pop()
+        found.add(cls.__name__)
+        todo.extend(cls.__subclasses__())
+    return found

@@ -69,3 +69,21 @@ def test_the_group_usage_line():
 def test_a_usage_error_is_one_vietnamese_line(args, line):
     result = CliRunner().invoke(main, args)
     assert (result.exit_code, result.output) == (2, line + "\n")
+
+
+def test_ingest_lines_and_the_rejected_table_in_vietnamese(tmp_path):
+    """`tthc ingest` names each file's kind in Vietnamese; `tthc rejected` heads its table
+    and CSV in Vietnamese (the JSON keeps canonical keys for programs)."""
+    units = tmp_path / "don_vi.csv"
+    units.write_text("Mã đơn vị,Tên đơn vị,Loại đơn vị,Mã đơn vị cấp trên\n"
+                     "X,Xã Xuân,Xã,\nY,,Xã,X\n", encoding="utf-8")
+    db = str(tmp_path / "s.duckdb")
+    run = CliRunner().invoke(main, ["--db", db, "ingest", str(units)])
+    assert run.output == (f"{units}: danh mục đơn vị: đọc 2, nạp 1 (cập nhật 0), loại 1, "
+                          "trùng 0\n")
+    csv = CliRunner().invoke(main, ["--db", db, "rejected", "--format", "csv"]).output
+    assert csv.splitlines()[0] == "Tệp,Dòng,Lý do,Giá trị của dòng"
+    table = CliRunner().invoke(main, ["--db", db, "rejected"]).output
+    assert table.split()[:5] == ["Tệp", "Dòng", "Lý", "do", "Giá"]
+    data = CliRunner().invoke(main, ["--db", db, "rejected", "--format", "json"]).output
+    assert '"reason"' in data and '"line": 3' in data

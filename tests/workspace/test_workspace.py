@@ -126,7 +126,7 @@ def test_a_held_out_city_from_an_empty_folder_to_its_own_reports(tmp_path):
     (ws / "params" / "sources" / "he_thong_khac.yaml").write_text(
         snippet_of(inspected.stdout), encoding="utf-8")
     loaded = tthc(ws, "ingest", *map(str, files.values()))
-    assert loaded.returncode == 0 and "dossiers: đọc 5, nạp 5" in loaded.stdout
+    assert loaded.returncode == 0 and "hồ sơ: đọc 5, nạp 5" in loaded.stdout
     assert tthc(ws, "init", ".").returncode == 0
     run = tthc(ws / "outputs", "report", "--period", "2023-Q1", "--unit", "all", "--to", "html")
     assert run.returncode == 0, run.stderr

@@ -19,6 +19,7 @@ from tthc_lib.cli.group import (
     _workspace,
     main,
 )
+from tthc_lib.vocab import KIND_LABELS
 
 
 @main.command()
@@ -80,7 +81,7 @@ def ingest(obj: dict, files: tuple[str, ...], as_json: bool, params_dir: str | N
 
     \b
     Ví dụ:  tthc ingest xuat/don_vi.csv xuat/thu_tuc.xlsx xuat/ho_so_*.csv
-    In mỗi tệp một dòng:  xuat/ho_so.csv: dossiers: đọc 120, nạp 118 (cập nhật 0), loại 2, trùng 0
+    In mỗi tệp một dòng:  xuat/ho_so.csv: hồ sơ: đọc 120, nạp 118 (cập nhật 0), loại 2, trùng 0
     """
     from tthc_lib.ingest.load import load_exports
     from tthc_lib.ingest.profiles import applied
@@ -99,7 +100,7 @@ def ingest(obj: dict, files: tuple[str, ...], as_json: bool, params_dir: str | N
                 continue
             for note in r.notes:
                 click.echo(note)
-            click.echo(f"{r.file}: {r.kind}: đọc {r.read}, nạp {r.loaded} "
+            click.echo(f"{r.file}: {KIND_LABELS.get(r.kind, r.kind)}: đọc {r.read}, nạp {r.loaded} "
                        f"(cập nhật {r.updated}), loại {r.rejected}, trùng {r.duplicates}")
     if any(r.error for r in results):
         sys.exit(1)
@@ -131,6 +132,10 @@ def inspect(obj: dict, files: tuple[str, ...], params_dir: str | None) -> None:
         sys.exit(1)
 
 
+# The `rejected` table as users read it (the JSON keeps the canonical names).
+REJECTED_HEADERS = {"file": "Tệp", "line": "Dòng", "reason": "Lý do", "raw": "Giá trị của dòng"}
+
+
 @main.command()
 @FORMAT
 @click.pass_obj
@@ -145,7 +150,8 @@ def rejected(obj: dict, fmt: str) -> None:
     from tthc_lib.store.connection import open_store
 
     with open_store(_workspace(obj).db, read_only=True) as con:
-        _emit(list_rejected(con), fmt)
+        rows = list_rejected(con)
+    _emit(rows if fmt == "json" else rows.rename(columns=REJECTED_HEADERS), fmt)
 
 
 @main.command()

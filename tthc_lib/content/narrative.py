@@ -31,6 +31,27 @@ KEYS = ("opening", "s1_1", "s1_2", "s2_1", "late_reason_unit", "late_reason_comm
 _FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+# PyYAML's problems as an office reads them (the rest: "sai cú pháp").
+_YAML_PROBLEMS = (
+    ("expected <block end>", "thụt lề không khớp với dòng trên"),
+    ("mapping values are not allowed", "có dấu hai chấm trong giá trị: đặt nó trong ngoặc kép"),
+    ("could not find expected ':'", "thiếu dấu hai chấm sau tên khóa"),
+    ("found character '\\t'", "có ký tự tab: thụt lề bằng dấu cách"),
+    ("found unexpected end of stream", "thiếu dấu ngoặc kép đóng"),
+    ("found unknown escape character", "dấu \\ trong ngoặc kép: dùng ngoặc đơn hoặc \\\\"),
+    ("expected ',' or '}'", "thiếu dấu phẩy hoặc ngoặc nhọn đóng"),
+    ("expected ',' or ']'", "thiếu dấu phẩy hoặc ngoặc vuông đóng"),
+    ("found duplicate anchor", "trùng tên neo (&)"),
+    ("found undefined alias", "dùng tên neo (*) chưa khai báo"),
+)
+
+
+def yaml_problem_vi(problem: str | None) -> str:
+    """PyYAML's `problem` in Vietnamese, for the one-line error of a params file."""
+    text = str(problem or "")
+    return next((vi for en, vi in _YAML_PROBLEMS if text.startswith(en)), "sai cú pháp")
+
+
 def _read_yaml(path: Path) -> dict:
     if not path.exists():
         return {}
@@ -43,7 +64,7 @@ def _read_yaml(path: Path) -> dict:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" ở dòng {mark.line + 1}" if mark is not None else ""
-        why = getattr(exc, "problem", None) or "không đọc được"
+        why = yaml_problem_vi(getattr(exc, "problem", None))
         raise ReportError(f"Tệp {path.name} không đúng cú pháp YAML{where} ({why}); hãy sửa "
                           "tệp rồi chạy lại.", path=str(path)) from None
     if not isinstance(data, dict):
