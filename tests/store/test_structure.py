@@ -14,7 +14,7 @@ import pytest
 
 from tthc_lib.indicators.figures import compute_indicators
 from tthc_lib.ingest.load import list_rejected, load_exports
-from tthc_lib.store.structure import predecessors, unit_structure
+from tthc_lib.store.structure import inactive_unit_reason, predecessors, unit_structure
 
 pytestmark = pytest.mark.integration  # kernels, subprocesses or long fuzzing (conftest)
 
@@ -326,3 +326,20 @@ def test_a_store_made_before_the_structure_is_upgraded_in_place(tmp_path):
         assert con.execute("SELECT count(*) FROM successions").fetchone() == (0,)
     finally:
         con.close()
+
+
+@pytest.mark.parametrize(("unit", "as_of", "line"), [
+    ("W2", date(2025, 7, 1), "Đơn vị W2 (Phường Lê Thanh Nghị cũ) đã sắp xếp vào N1 (Phường Lê "
+     "Thanh Nghị) từ ngày 01/07/2025: báo cáo kỳ này lập cho N1."),
+    ("W1", date(2025, 7, 1), "Đơn vị W1 (Phường Phạm Ngũ Lão) đã sắp xếp vào N1 (Phường Lê Thanh "
+     "Nghị) từ ngày 01/03/2025: báo cáo kỳ này lập cho N1."),
+    ("HDC", date(2026, 1, 1), "Đơn vị HDC (Thành phố Hải Dương) đã sắp xếp vào HP (Thành phố Hải "
+     "Phòng) từ ngày 01/07/2025: báo cáo kỳ này lập cho HP."),
+    ("N1", date(2023, 9, 30), "Đơn vị N1 (Phường Lê Thanh Nghị) thành lập ngày 01/07/2025, sau "
+     "ngày cuối kỳ 30/09/2023: chưa có báo cáo cho kỳ này."),
+    ("N1", date(2025, 7, 1), None),
+    ("KHONG", date(2025, 7, 1), None),
+])
+def test_an_old_code_is_answered_with_its_successor(hp, unit, as_of, line):
+    """Issue 21, point 12: HD05 -> HP03 in one line, before any notebook runs."""
+    assert inactive_unit_reason(hp, unit, as_of) == line

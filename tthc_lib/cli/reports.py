@@ -100,6 +100,10 @@ def preview(obj: dict, unit: str, period: str, port: int, no_open: bool,
 
     ws = _workspace(obj, True, params=params_dir, notebooks=notebooks_dir)
     p = check_reportable(ws.period(period))
+    if ws.db.exists():
+        from tthc_lib.batch.runner import refuse_inactive
+
+        refuse_inactive(ws.db, [unit], p.end, check=True)
     serve(ws, unit, p, port=port, open_browser=not no_open,
           announce=lambda url: click.echo(f"Xem báo cáo tại {url} (Ctrl+C để dừng)"))
 
