@@ -504,3 +504,15 @@ def test_a_noop_rerun_imports_none_of_the_heavy_libraries(batch):
         if expected is not None:
             assert json.loads(done.stdout.splitlines()[-1]) == expected
             assert "Đơn vị 3/3 · không đổi 3 · đã chạy 00:00" in done.stderr
+
+
+def test_progress_time_counts_from_the_start_of_the_run():
+    """Issue 21, point 13: the kernels' start and the first unit are part of the time run."""
+    clock, stream = _Clock(), io.StringIO()
+    progress = Progress(2, stream, every=0, tty=False, clock=clock)
+    clock.now = 30.0
+    progress.advance()
+    clock.now = 66.0
+    progress.advance()
+    progress.finish()
+    assert stream.getvalue().splitlines()[-1] == "Đơn vị 2/2 · đã chạy 01:06"

@@ -39,7 +39,10 @@ def test_init_makes_params_notebooks_data_outputs_and_a_readme(tmp_path):
     assert list(data["texts"]) == list(KEYS) and set(data["texts"].values()) == {""}
     text = skeleton.read_text(encoding="utf-8")
     assert "# Lời văn báo cáo quý I năm 2023 (01/01/2023 - 31/03/2023)." in text
-    assert "  # 2.1. Công khai, minh bạch trong thực hiện TTHC.\n  s2_1: \"\"" in text
+    assert "  # 2.1. Kết quả công khai, minh bạch trong thực hiện TTHC.\n  s2_1: \"\"" in text
+    # numbered as the report numbers its sections (II. ĐÁNH GIÁ CHUNG, III. NHIỆM VỤ …)
+    assert "  # II.1. Kết quả đạt được." in text and "  # III. Nhiệm vụ trọng tâm của kỳ " \
+        "tiếp theo (danh sách các đoạn).\n  tasks: \"\"" in text
     names = sorted(p.name for p in (ws / "notebooks").glob("*.ipynb"))
     assert names == sorted(p.name for p in packaged_notebooks().glob("*.ipynb"))
     nb = nbformat.read(ws / "notebooks" / names[0], as_version=4)

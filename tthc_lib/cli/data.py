@@ -54,10 +54,14 @@ def init(obj: dict, folder: str, period: str | None) -> None:
               help="Thư mục ghi dữ liệu mẫu.")
 @click.option("--spec", default=None, type=click.Path(dir_okay=False),
               help="Mô tả thành phố mẫu (mặc định: của thư mục làm việc, hoặc bản trong gói).")
-@click.option("--seed", default=2023, show_default=True, type=int)
+@click.option("--seed", default=2023, show_default=True, type=int,
+              help="Hạt giống ngẫu nhiên: cùng hạt giống cho cùng dữ liệu.")
 @_expected_errors
 def sample(out_dir: str, spec: str | None, seed: int) -> None:
-    """Ghi dữ liệu mẫu (các tệp xuất của Hệ thống một cửa) của thành phố mẫu.
+    """Ghi dữ liệu mẫu (các tệp xuất của Hệ thống một cửa) của thành phố mẫu: thành phố Hải
+    Dương và 25 phường, xã năm 2022-2023, tiếp tục đến 30/11/2026 qua đợt sắp xếp đơn vị hành
+    chính ngày 01/7/2025 (thành phố Hải Phòng, các sở, ban và 9 phường mới). Tên người và số
+    liệu là giả lập.
 
     \b
     Ví dụ:  tthc sample --out data/sample
