@@ -60,6 +60,7 @@ def report(obj: dict, period: str, units: tuple[str, ...], to: str, jobs: int, e
         raise click.UsageError("--scheduler chỉ dùng với --executor dask")
     ws = _workspace(obj, True, params=params_dir, notebooks=notebooks_dir, out=out_dir)
     p = check_reportable(ws.period(period))
+    _narrative_skeleton(ws, p)
     summary = render_reports(ws.db, p, list(units) or None, ws.out, formats,
                              notebooks_dir=ws.notebooks, params_dir=ws.params,
                              progress=Progress(0), jobs=jobs, executor=executor,
@@ -74,6 +75,24 @@ def report(obj: dict, period: str, units: tuple[str, ...], to: str, jobs: int, e
     click.echo(summary.index)
     if summary.failures:
         sys.exit(1)
+
+
+def _narrative_skeleton(ws, period) -> None:
+    """Inside a workspace, the period's narrative file with every key empty when it has none
+    yet, so that the report's "Chưa có lời văn" notes point at a file ready to fill."""
+    if ws.root is None:
+        return
+    from tthc_lib.content.narrative import Settings, narrative_path
+    from tthc_lib.workspace.skeleton import narrative_skeleton
+
+    path = narrative_path(ws.params, period.start, period.end)
+    if path.exists():
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(narrative_skeleton(period, Settings.load(ws.params).calendar),
+                    encoding="utf-8")
+    shown = path.relative_to(ws.root) if path.is_relative_to(ws.root) else path
+    click.echo(f"Đã tạo tệp lời văn của kỳ (các mục để trống): {shown}", err=True)
 
 
 @main.command()
@@ -100,6 +119,7 @@ def preview(obj: dict, unit: str, period: str, port: int, no_open: bool,
 
     ws = _workspace(obj, True, params=params_dir, notebooks=notebooks_dir)
     p = check_reportable(ws.period(period))
+    _narrative_skeleton(ws, p)
     if ws.db.exists():
         from tthc_lib.batch.runner import refuse_inactive
 
