@@ -343,3 +343,18 @@ def test_a_store_made_before_the_structure_is_upgraded_in_place(tmp_path):
 def test_an_old_code_is_answered_with_its_successor(hp, unit, as_of, line):
     """Issue 21, point 12: HD05 -> HP03 in one line, before any notebook runs."""
     assert inactive_unit_reason(hp, unit, as_of) == line
+
+
+def test_the_root_comes_from_the_periods_structure(hp):
+    """Issue 21, point 10: `tthc check` and `form06` find the root of the period, not of the
+    whole registry (HDT ceased on 1/7/2025; N1 did not exist before)."""
+    from tthc_lib.content.reconcile import root_unit
+    from tthc_lib.errors import UnitError
+
+    assert root_unit(hp, None, date(2025, 7, 1)) == "HP"
+    with pytest.raises(UnitError) as err:
+        root_unit(hp, None, date(2025, 6, 30))
+    assert str(err.value) == ("Không xác định được đơn vị gốc ngày 30/06/2025: có 2 đơn vị "
+                              "không có cấp trên (HDT, HP); hãy chọn bằng --unit.")
+    with pytest.raises(UnitError, match="^Đơn vị N1 \\(Phường Lê Thanh Nghị\\) thành lập ngày "):
+        root_unit(hp, "N1", date(2025, 6, 30))

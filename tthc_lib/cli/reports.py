@@ -158,7 +158,7 @@ def form06(obj: dict, period: str, unit: str | None, scope: str, out_file: str,
     settings = Settings.load(ws.params)
     p = ws.period(period)
     with open_store(ws.db, read_only=True) as con:
-        code = root_unit(con, unit)
+        code = root_unit(con, unit, p.end)
         frame = form06_frame(con, p.start, p.end, code, scope)
         meta = form06_meta(con, p.start, p.end, code, label_vi(p, settings.calendar),
                            settings.report.get("reports_to"))
