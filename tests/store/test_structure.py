@@ -358,3 +358,13 @@ def test_the_root_comes_from_the_periods_structure(hp):
                               "không có cấp trên (HDT, HP); hãy chọn bằng --unit.")
     with pytest.raises(UnitError, match="^Đơn vị N1 \\(Phường Lê Thanh Nghị\\) thành lập ngày "):
         root_unit(hp, "N1", date(2025, 6, 30))
+
+
+def test_form06_by_default_has_the_scope_of_the_reports_annex(hp):
+    """Issue 21, point 9: one definition of the form's scope for the annex and `tthc form06`."""
+    from tthc_lib.content.form06 import annex_scope
+    from tthc_lib.store.structure import has_units_below
+
+    assert annex_scope(has_units_below(hp, "HP", date(2025, 7, 1))) == "total"
+    assert annex_scope(has_units_below(hp, "N1", date(2025, 7, 1))) == "unit"
+    assert annex_scope(has_units_below(hp, "HDC", date(2025, 6, 30))) == "total"

@@ -131,15 +131,19 @@ def preview(obj: dict, unit: str, period: str, port: int, no_open: bool,
 @main.command()
 @PERIOD
 @click.option("--unit", default=None, help="Mã đơn vị (mặc định: đơn vị không có cấp trên).")
-@click.option("--scope", type=click.Choice(["unit", "communes", "total"]), default="unit",
-              show_default=True,
-              help="unit: hồ sơ của chính đơn vị; communes: của cấp xã trực thuộc; total: cả hai.")
+@click.option("--scope", type=click.Choice(["unit", "departments", "districts", "communes",
+                                            "total"]), default=None,
+              help="Mặc định: như phụ lục của báo cáo (total cho đơn vị có đơn vị trực thuộc, "
+                   "unit cho đơn vị khác). unit: hồ sơ của chính đơn vị; departments: của các "
+                   "sở, ban, ngành; districts: của cấp huyện trực thuộc; communes: của cấp xã "
+                   "trực thuộc; total: của đơn vị và mọi đơn vị trực thuộc (sở, ban, ngành, "
+                   "cấp huyện, cấp xã).")
 @click.option("--out", "out_file", required=True, type=click.Path(dir_okay=False),
               help="Tệp .xlsx ghi biểu mẫu.")
 @PARAMS
 @click.pass_obj
 @_expected_errors
-def form06(obj: dict, period: str, unit: str | None, scope: str, out_file: str,
+def form06(obj: dict, period: str, unit: str | None, scope: str | None, out_file: str,
            params_dir: str | None) -> None:
     """Xuất Biểu số 06/VPCP/KSTT (tình hình, kết quả giải quyết TTHC theo lĩnh vực) ra .xlsx.
 
@@ -148,17 +152,25 @@ def form06(obj: dict, period: str, unit: str | None, scope: str, out_file: str,
     \b
     Ví dụ:  tthc form06 --period 2023-Q3 --scope total --out bieu06.xlsx
     """
-    from tthc_lib.content.form06 import check_form06, form06_frame, form06_meta, write_form06_xlsx
+    from tthc_lib.content.form06 import (
+        annex_scope,
+        check_form06,
+        form06_frame,
+        form06_meta,
+        write_form06_xlsx,
+    )
     from tthc_lib.content.narrative import Settings
     from tthc_lib.content.reconcile import root_unit
     from tthc_lib.periods import label_vi
     from tthc_lib.store.connection import open_store
+    from tthc_lib.store.structure import has_units_below
 
     ws = _workspace(obj, params=params_dir)
     settings = Settings.load(ws.params)
     p = ws.period(period)
     with open_store(ws.db, read_only=True) as con:
         code = root_unit(con, unit, p.end)
+        scope = scope or annex_scope(has_units_below(con, code, p.end))
         frame = form06_frame(con, p.start, p.end, code, scope)
         meta = form06_meta(con, p.start, p.end, code, label_vi(p, settings.calendar),
                            settings.report.get("reports_to"))

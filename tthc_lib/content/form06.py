@@ -88,6 +88,13 @@ N_COLUMNS = 13
 
 # ---------------------------------------------------------------- the frame
 
+def annex_scope(has_units_below: bool) -> str:
+    """The one scope of the form in the report's annex and `tthc form06` by default: a unit
+    with units below it (a province: its departments, districts, communes) reports all of
+    them with its own ("total"); any other unit its own dossiers ("unit")."""
+    return "total" if has_units_below else "unit"
+
+
 def form06_frame(con, start: date, end: date, unit: str, scope: str = "unit",
                  by_field: pd.DataFrame | None = None) -> pd.DataFrame:
     """The form's lines for (unit, scope) over the period: columns `c1` (STT), `c2` (label),

@@ -359,10 +359,10 @@ def scorecard_chart(ctx: ReportContext) -> HTML | None:
 
 def form06(ctx: ReportContext) -> HTML | None:
     """Biểu số 06/VPCP/KSTT for the unit (its own dossiers and, for a unit with wards, all)."""
-    from tthc_lib.content.form06 import form06_frame, form06_html
+    from tthc_lib.content.form06 import annex_scope, form06_frame, form06_html
 
     frame = form06_frame(None, ctx.period.start, ctx.period.end, ctx.unit,
-                         "total" if ctx.has_children else "unit",
+                         annex_scope(ctx.has_children),
                          by_field=_frame(ctx, indicators_by_field))
     return _html([form06_html(frame)])
 

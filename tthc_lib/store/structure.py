@@ -185,3 +185,11 @@ def inactive_unit_reason(con, unit: str, as_of: date) -> str | None:
         return (f"Đơn vị {unit} ({name}) thành lập ngày {established:%d/%m/%Y}, sau ngày cuối "
                 f"kỳ {as_of:%d/%m/%Y}: chưa có báo cáo cho kỳ này.")
     return f"Đơn vị {unit} ({name}) không còn hoạt động ngày {as_of:%d/%m/%Y}."
+
+
+def has_units_below(con, unit: str, as_of: date) -> bool:
+    """Whether `unit` has any unit below it in the structure of `as_of`."""
+    row = con.execute(f"""{structure_ctes(sql_date(as_of))}
+        SELECT count(*) FROM closure WHERE ancestor = $unit AND depth > 0""",
+                      {"unit": unit}).fetchone()
+    return bool(row[0])
