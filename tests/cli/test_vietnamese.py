@@ -62,7 +62,7 @@ def test_the_group_usage_line():
     (["reprot"], "tthc: Không có lệnh 'reprot'. (Có phải là: 'report'?) Xem: tthc --help"),
     (["form06", "--period", "2023-Q3", "--out", "x.xlsx", "--scope", "abc"],
      ("tthc form06: Giá trị của '--scope' không hợp lệ: 'abc' không phải một trong 'unit', "
-      "'communes', 'total'. Xem: tthc form06 --help")),
+      "'departments', 'districts', 'communes', 'total'. Xem: tthc form06 --help")),
     (["report", "--period", "2023-Q3", "--to", "xyz"],
      "tthc report: --to: không hỗ trợ xyz (dùng html, pdf, docx). Xem: tthc report --help"),
 ])
