@@ -299,3 +299,19 @@ def test_cutoff_calendar(store):
 # ---------------------------------------------------------------- helpers
 
 
+
+
+def test_a_change_agrees_with_the_rounded_figures_beside_it():
+    """Issue 21, point 7: 88,75% and 88,84% both show as 88,8%, so the change is none, and
+    never "88,8% | 88,8% | tăng 0,1 điểm phần trăm"."""
+    from tthc_lib.content.compare import change_words, figure_text, shown_value
+
+    now = {"resolved_early": 8884, "resolved_total": 10000}
+    before = {"resolved_early": 8875, "resolved_total": 10000}
+    assert [figure_text(r, "early_rate") for r in (now, before)] == ["88,8%", "88,8%"]
+    assert change_words(shown_value(now, "early_rate"), shown_value(before, "early_rate")) == \
+        "bằng"
+    later = {"resolved_early": 8885, "resolved_total": 10000}            # 88,85% shows 88,9%
+    assert change_words(shown_value(later, "early_rate"), shown_value(now, "early_rate")) == \
+        "tăng 0,1 điểm phần trăm"
+    assert shown_value({"received_total": 7}, "received_total") == 7

@@ -291,6 +291,17 @@ def figure_text(row: Mapping, figure: str) -> str:
     return fmt_percent(figure_value(row, figure), places, UNDEFINED)
 
 
+def shown_value(row: Mapping, figure: str) -> Value | None:
+    """The figure as the report shows it: a rate rounded to its places (85,7%), so that a
+    change computed from it agrees with the figures beside it (never "88,8% | 88,8% | tăng
+    0,1 điểm phần trăm")."""
+    value = figure_value(row, figure)
+    if figure not in RATE_PARTS or value is None:
+        return value
+    places = TIMELINESS_PLACES if figure in _ONE_DECIMAL_RATES else SERVICE_PLACES
+    return Fraction(round_half_away(value, places))
+
+
 def figure_label(figure: str) -> str:
     return FIGURE_LABELS.get(figure) or LABELS.get(figure, figure)
 
@@ -306,9 +317,9 @@ def comparison_prose(
     earlier data."""
     out = []
     for figure in figures:
-        now = figure_value(comp.current, figure)
+        now = shown_value(comp.current, figure)
         phrases = [
-            change_phrase(now, figure_value(row, figure), label)
+            change_phrase(now, shown_value(row, figure), label)
             for label, row in comp.earlier(against)
         ]
         phrases = [p for p in phrases if p]
@@ -350,10 +361,10 @@ def comparison_table_html(
     sub = "<th>Số liệu</th><th>Tăng/giảm</th>" * len(earlier)
     body = []
     for figure in figures:
-        now = figure_value(comp.current, figure)
+        now = shown_value(comp.current, figure)
         tds = [("name", figure_label(figure)), ("num", figure_text(comp.current, figure))]
         for _, row in earlier:
-            words = change_words(now, figure_value(row, figure))
+            words = change_words(now, shown_value(row, figure))
             tds += [
                 ("num", figure_text(row, figure)),
                 ("num", {None: UNDEFINED, "bằng": "không đổi"}.get(words, words)),
