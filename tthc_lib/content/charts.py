@@ -29,10 +29,10 @@ from matplotlib.ft2font import FT2Font
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from tthc_lib.content.formatting import fmt_int, fmt_percent
+from tthc_lib.content.levels import children_label
 from tthc_lib.content.tables import (
     LABELS,
     child_rows,
-    communes_label,
     count_of,
     field_label,
     name_key,
@@ -223,7 +223,7 @@ def timeliness_by_unit_chart(rows: pd.DataFrame, parent: str) -> Figure | None:
         _unit_axis(ax, [str(k["unit_name"]) for k in kids])
         _pct_axis(ax)
         ax.set_xlim(0, 100)
-        ax.set_title(f"Hồ sơ đã giải quyết của {communes_label(rows, parent)}: "
+        ax.set_title(f"Hồ sơ đã giải quyết của {children_label(rows, parent)}: "
                      "trước hạn, đúng hạn, quá hạn")
         _legend_below(ax, 3)
         return _finish(fig)
@@ -256,7 +256,7 @@ def online_rate_chart(rows: pd.DataFrame, parent: str,
         _bar_labels(ax, bars, exact)
         _unit_axis(ax, names)
         _pct_axis(ax)
-        ax.set_title(f"Tỷ lệ hồ sơ tiếp nhận trực tuyến của {communes_label(rows, parent)}")
+        ax.set_title(f"Tỷ lệ hồ sơ tiếp nhận trực tuyến của {children_label(rows, parent)}")
         if target is not None:
             _target_legend(ax, target, any(below))
         return _finish(fig)
@@ -293,7 +293,7 @@ def digitisation_chart(rows: pd.DataFrame, parent: str) -> Figure | None:
         _unit_axis(ax, [str(k["unit_name"]) for k in kids])
         _pct_axis(ax)
         ax.set_title(f"Tỷ lệ số hóa hồ sơ và kết quả giải quyết của "
-                     f"{communes_label(rows, parent)}")
+                     f"{children_label(rows, parent)}")
         _legend_below(ax, 2)
         return _finish(fig)
 

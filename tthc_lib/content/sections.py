@@ -202,7 +202,8 @@ def timeliness_chart(ctx: ReportContext) -> HTML | None:
     if not ctx.has_children:
         return None
     return figure(charts.timeliness_by_unit_chart(ctx.rows, ctx.unit),
-                  "Hồ sơ đã giải quyết theo mức độ đúng hạn, theo phường, xã")
+                  "Hồ sơ đã giải quyết theo mức độ đúng hạn của "
+                  + levels.children_label(ctx.rows, ctx.unit))
 
 
 def monthly_trend_chart(ctx: ReportContext) -> HTML | None:
@@ -231,7 +232,7 @@ def online_rate_chart(ctx: ReportContext) -> HTML | None:
         return None
     target = ctx.settings.report.get("online_target_pct")
     return figure(charts.online_rate_chart(ctx.rows, ctx.unit, target),
-                  "Tỷ lệ hồ sơ tiếp nhận trực tuyến theo phường, xã")
+                  "Tỷ lệ hồ sơ tiếp nhận trực tuyến của " + levels.children_label(ctx.rows, ctx.unit))
 
 
 def online_digitisation_table(ctx: ReportContext) -> HTML | None:
@@ -256,7 +257,8 @@ def digitisation_chart(ctx: ReportContext) -> HTML | None:
     if not ctx.has_children:
         return None
     return figure(charts.digitisation_chart(ctx.rows, ctx.unit),
-                  "Tỷ lệ số hóa hồ sơ và kết quả giải quyết theo phường, xã")
+                  "Tỷ lệ số hóa hồ sơ và kết quả giải quyết của "
+                  + levels.children_label(ctx.rows, ctx.unit))
 
 
 # ---- I.3 feedback -----------------------------------------------------------------------
