@@ -268,8 +268,8 @@ def test_charts_name_the_kinds_they_show():
     rows = pd.DataFrame([
         line("HP", "Thành phố Hải Phòng", "Thành phố trực thuộc trung ương", "province",
              "territory", None),
-        line("STP", "Sở Tư pháp", "Sở", "province", "department", "HP"),
         line("BQL", "Ban Quản lý Khu kinh tế Hải Phòng", "Ban", "province", "department", "HP"),
+        line("STP", "Sở Tư pháp", "Sở", "province", "department", "HP"),
         line("P1", "Phường Hải Dương", "Phường", "commune", "territory", "HP"),
     ])
     assert children_label(rows, "HP") == "các sở, ban và các phường"

@@ -91,7 +91,8 @@ def children_label(rows: pd.DataFrame, parent: str) -> str:
     kinds present: "các phường, xã"; a province: "các sở, ban và các phường"."""
     kids = [r for _, r in rows[(rows["parent_code"] == parent)
                                & (rows["scope"] == "unit")].iterrows()]
-    departments = list(dict.fromkeys(kind_word(r) for r in kids if _is_department(r)))
+    found = {kind_word(r) for r in kids if _is_department(r)}
+    departments = [k for k in ("sở", "ban") if k in found] + sorted(found - {"sở", "ban"})
     parts = ["các " + ", ".join(departments)] if departments else []
     for scope, level in (("districts", "district"), ("communes", "commune")):
         if any(r["level"] == level and not _is_department(r) for r in kids):
