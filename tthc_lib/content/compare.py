@@ -25,7 +25,7 @@ import html
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
 
@@ -104,6 +104,7 @@ class Comparison:
     previous_year_span: Period
     previous_period_span: Period
     restated: bool = False  # earlier periods include predecessors' records (structure.md)
+    established: date | None = None  # the unit's Ngày thành lập (no predecessors counted)
 
     @property
     def previous_year_label(self) -> str:
@@ -225,6 +226,7 @@ def comparison(
         year_span,
         prev_span,
         restated(con, unit, scope, period.end),
+        con.execute("SELECT max(established) FROM units WHERE unit_code = ?", [unit]).fetchone()[0],
     )
 
 
@@ -327,7 +329,23 @@ def comparison_prose(
             out.append(nfc(f"{figure_label(figure)} {', '.join(phrases)}."))
     if out and comp.restated:
         out.append(restated_note(comp, against))
+    out += [note for note in [partial_note(comp, against)] if out and note]
     return out
+
+
+def partial_note(comp: Comparison, against: Sequence[str] = AGAINST) -> str | None:
+    """For a unit established inside an earlier period (no predecessor counted), the days
+    that period's figures cover, so that no change reads as like for like when it is not."""
+    if comp.restated or comp.established is None:
+        return None
+    labels = {name: comp.earlier([name])[0][0] for name in against if comp.earlier([name])}
+    parts = [f"số liệu {labels[name]} chỉ gồm từ ngày {fmt_date(comp.established)} đến ngày "
+             f"{fmt_date(span.end)}" for name in against if name in labels
+             and (span := getattr(comp, f"{name}_span")).start < comp.established <= span.end]
+    if not parts:
+        return None
+    return nfc(f"Đơn vị thành lập ngày {fmt_date(comp.established)}: {'; '.join(parts)}, "
+               "không đủ cả kỳ như kỳ báo cáo.")
 
 
 def restated_note(comp: Comparison, against: Sequence[str] = AGAINST) -> str:
