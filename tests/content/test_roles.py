@@ -86,3 +86,15 @@ def test_two_lines_of_authority_above_the_title():
                              title="PHÓ CHỦ TỊCH", name="Lê Quang Vinh"))
     assert ('<div class="tthc-sign-role">TM. ỦY BAN NHÂN DÂN<br>KT. CHỦ TỊCH<br>PHÓ CHỦ TỊCH'
             '</div>') in html
+
+
+def test_a_long_issuers_name_wraps_before_its_place_name():
+    """Issue 21, point 13: "BAN QUẢN LÝ KHU KINH TẾ / HẢI PHÒNG", never "… HẢI / PHÒNG"."""
+    from tthc_lib.content.layout import header_html
+
+    meta = ReportMeta.from_dict({
+        "issuer_lines": ["UBND thành phố Hải Phòng", "Ban Quản lý Khu kinh tế Hải Phòng"],
+        "place": "Hải Phòng", "date": "2026-11-30", "subject": "x",
+        "signer": {"title": "PHÓ TRƯỞNG BAN", "name": ""}})
+    assert ('<div class="tthc-body-name"><span>BAN QUẢN LÝ KHU KINH TẾ '
+            '<span class="tthc-nowrap">HẢI PHÒNG</span></span></div>') in header_html(meta)
