@@ -324,7 +324,9 @@ def expected_predecessors(dossiers: list[Dossier], unit: str, start: date, end: 
         if old in counted and when <= end:
             groups.setdefault((when, basis), []).append(old)
     word = lambda c: UNITS[c][1].lower() + UNITS[c][0][len(UNITS[c][1]):]
-    parts = [f"{', '.join(word(c) for c in sorted(set(codes)))} trước ngày "
+    # an old unit of the new unit's name is said "(cũ)" (issue 21)
+    old = lambda c: word(c) + (" (cũ)" if word(c) == word(unit) else "")
+    parts = [f"{', '.join(old(c) for c in sorted(set(codes)))} trước ngày "
              f"{when.day:02d}/{when.month if when.month > 2 else f'{when.month:02d}'}/{when.year}"
              f" ({basis})" for (when, basis), codes in sorted(groups.items(), reverse=True)]
     return f"Số liệu của {word(unit)} gồm số liệu của {' và '.join(parts)}"

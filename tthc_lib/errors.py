@@ -56,3 +56,13 @@ class ReportError(TthcError):
 
 class SampleError(TthcError):
     """A sample city spec that cannot be generated: unreadable, missing a key, inconsistent."""
+
+
+def expected_error_names() -> set[str]:
+    """The class names of every expected error, as a notebook's traceback names them."""
+    found, todo = set(), [TthcError]
+    while todo:
+        cls = todo.pop()
+        found.add(cls.__name__)
+        todo.extend(cls.__subclasses__())
+    return found

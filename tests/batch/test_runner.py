@@ -101,7 +101,7 @@ def test_batch_writes_reports_index_notebooks_and_summary(batch):
             assert f'unit = "{unit}"' in nb.cells[1].source
     assert "tại thành phố X" in batch.path("html", "C").read_text(encoding="utf-8")
     index = batch.path("index").read_text(encoding="utf-8")
-    assert 'href="W2.html"' in index and 'href="W2.pdf"' in index
+    assert 'href="W2.html"' in index and 'href="W2.pdf"' in index and "W2.docx" not in index
     written = json.loads(batch.path("summary").read_text(encoding="utf-8"))
     assert written["failures"] == [] and written["index"] == str(batch.path("index"))
 
@@ -509,3 +509,15 @@ def test_a_noop_rerun_imports_none_of_the_heavy_libraries(batch):
         if expected is not None:
             assert json.loads(done.stdout.splitlines()[-1]) == expected
             assert "Đơn vị 3/3 · không đổi 3 · đã chạy 00:00" in done.stderr
+
+
+def test_progress_time_counts_from_the_start_of_the_run():
+    """Issue 21, point 13: the kernels' start and the first unit are part of the time run."""
+    clock, stream = _Clock(), io.StringIO()
+    progress = Progress(2, stream, every=0, tty=False, clock=clock)
+    clock.now = 30.0
+    progress.advance()
+    clock.now = 66.0
+    progress.advance()
+    progress.finish()
+    assert stream.getvalue().splitlines()[-1] == "Đơn vị 2/2 · đã chạy 01:06"

@@ -103,3 +103,17 @@ def test_sample_works_outside_the_repository(tmp_path):
     written = result.stdout.split()
     assert written and all((tmp_path / p).exists() or (tmp_path / "mau").exists() for p in written)
     assert any(p.endswith("don_vi.csv") or "don_vi" in p for p in written)
+
+
+def test_report_writes_the_empty_narrative_of_the_requested_period(loaded):
+    """Issue 21, point 13: the report's "Chưa có lời văn" notes point at a file that exists."""
+    narrative = loaded / "params" / "narrative" / "2023-04-01_2023-06-30.yaml"
+    assert not narrative.exists()
+    run = tthc(loaded, "report", "--period", "2023-Q2", "--unit", "UB01", "--to", "html")
+    assert run.returncode == 0, run.stderr
+    assert ("Đã tạo tệp lời văn của kỳ (các mục để trống): "
+            "params/narrative/2023-04-01_2023-06-30.yaml") in run.stderr.splitlines()
+    assert narrative.read_text(encoding="utf-8").startswith(
+        "# Lời văn báo cáo quý II năm 2023 (01/04/2023 - 30/06/2023).")
+    again = tthc(loaded, "report", "--period", "2023-Q2", "--unit", "UB01", "--to", "html")
+    assert "Đã tạo tệp lời văn" not in again.stderr

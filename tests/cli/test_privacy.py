@@ -219,8 +219,8 @@ def test_the_planted_data_did_reach_the_loader(rendered):
     """The exports really carry the planted data, and its rows were read (so the test above
     could fail): P-6 and F-3 were set aside, with their reasons but without personal data."""
     _folder, _db, _docx, logs = rendered
-    assert "dossiers.csv: dossiers: đọc 6, nạp 5 (cập nhật 0), loại 1, trùng 0" in logs["ingest"]
-    assert "feedback.csv: feedback: đọc 3, nạp 2 (cập nhật 0), loại 1, trùng 0" in logs["ingest"]
+    assert "dossiers.csv: hồ sơ: đọc 6, nạp 5 (cập nhật 0), loại 1, trùng 0" in logs["ingest"]
+    assert "feedback.csv: phản ánh, kiến nghị: đọc 3, nạp 2 (cập nhật 0), loại 1, trùng 0" in logs["ingest"]
     assert 'Mã đơn vị ""XX"" không có trong danh mục đơn vị' in logs["rejected"]
 
 

@@ -204,6 +204,33 @@ def test_predecessors_sentence_word_for_word():
     assert predecessors_sentence("phường Hải Dương", rows.iloc[0:0]) is None
 
 
+def test_the_predecessor_sentence_reads_as_an_official_wrote_it():
+    """Issue 21, point 6: the document cited, not the "Căn cứ" notes; "(cũ)" for the old
+    unit of the same name."""
+    import pandas as pd
+
+    from tthc_lib.content.words.predecessors import predecessors_sentence
+
+    notes = ("Nghị quyết số 1669/NQ-UBTVQH15; phần còn lại của phường Tứ Minh; phường Tứ Minh "
+             "(mới) nhận toàn bộ số liệu của phường Tứ Minh (lựa chọn của dữ liệu mẫu: phần lớn "
+             "hơn, giữ tên)")
+    rows = pd.DataFrame([
+        {"old_code": "A", "old_name": "Phường Tứ Minh", "old_kind": "Phường",
+         "effective_date": date(2025, 7, 1), "basis": notes, "in_full": True},
+        {"old_code": "B", "old_name": "Phường Việt Hòa", "old_kind": "Phường",
+         "effective_date": date(2025, 7, 1), "basis": "Nghị quyết số 1669/NQ-UBTVQH15",
+         "in_full": False},
+        {"old_code": "C", "old_name": "Xã Ngọc Sơn", "old_kind": "Xã",
+         "effective_date": date(2025, 1, 1), "in_full": False,
+         "basis": "Sắp xếp đơn vị hành chính cấp xã giai đoạn 2023-2025 (số nghị quyết chưa "
+                  "xác định)"}])
+    assert predecessors_sentence("phường Tứ Minh", rows) == (
+        "Số liệu của phường Tứ Minh gồm số liệu của phường Tứ Minh (cũ), phường Việt Hòa trước "
+        "ngày 01/7/2025 (Nghị quyết số 1669/NQ-UBTVQH15) và xã Ngọc Sơn trước ngày 01/01/2025; "
+        "toàn bộ số liệu của phường Tứ Minh (cũ) (được sắp xếp vào nhiều đơn vị) được tính tại "
+        "phường Tứ Minh.")
+
+
 def test_procedures_published_of_a_province_and_a_department():
     from tthc_lib.content.words.prose import procedures_published_prose
 

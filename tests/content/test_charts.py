@@ -255,3 +255,23 @@ def test_a_dollar_in_a_name_is_a_dollar_sign_in_every_chart(name):
     assert shown, "the name is drawn"
     assert [t._preprocess_math(t.get_text()) for t in shown] == [(t.get_text(), False)
                                                                 for t in shown]
+
+
+def test_charts_name_the_kinds_they_show():
+    """Issue 21, point 5: a province's bars are its departments and its wards."""
+    from tthc_lib.content.words.levels import children_label
+
+    def line(unit, name, kind, level, role, parent):
+        return dict(unit=unit, unit_name=name, kind=kind, level=level, role=role,
+                    parent_code=parent, scope="unit")
+
+    rows = pd.DataFrame([
+        line("HP", "Thành phố Hải Phòng", "Thành phố trực thuộc trung ương", "province",
+             "territory", None),
+        line("BQL", "Ban Quản lý Khu kinh tế Hải Phòng", "Ban", "province", "department", "HP"),
+        line("STP", "Sở Tư pháp", "Sở", "province", "department", "HP"),
+        line("P1", "Phường Hải Dương", "Phường", "commune", "territory", "HP"),
+    ])
+    assert children_label(rows, "HP") == "các sở, ban và các phường"
+    assert children_label(rows[rows.unit != "P1"], "HP") == "các sở, ban"
+    assert children_label(wards(), "HD") == "các phường, xã, thị trấn"

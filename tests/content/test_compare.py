@@ -4,6 +4,7 @@ does not cover the earlier period for the unit."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from fractions import Fraction
@@ -299,3 +300,37 @@ def test_cutoff_calendar(store):
 # ---------------------------------------------------------------- helpers
 
 
+
+
+def test_a_change_agrees_with_the_rounded_figures_beside_it():
+    """Issue 21, point 7: 88,75% and 88,84% both show as 88,8%, so the change is none, and
+    never "88,8% | 88,8% | tăng 0,1 điểm phần trăm"."""
+    from tthc_lib.content.figures.compare import change_words, figure_text, shown_value
+
+    now = {"resolved_early": 8884, "resolved_total": 10000}
+    before = {"resolved_early": 8875, "resolved_total": 10000}
+    assert [figure_text(r, "early_rate") for r in (now, before)] == ["88,8%", "88,8%"]
+    assert change_words(shown_value(now, "early_rate"), shown_value(before, "early_rate")) == \
+        "bằng"
+    later = {"resolved_early": 8885, "resolved_total": 10000}            # 88,85% shows 88,9%
+    assert change_words(shown_value(later, "early_rate"), shown_value(now, "early_rate")) == \
+        "tăng 0,1 điểm phần trăm"
+    assert shown_value({"received_total": 7}, "received_total") == 7
+
+
+def test_a_unit_established_inside_the_earlier_period_says_which_days_it_covers():
+    """Issue 21, point 3: Sở Tư pháp, established 01/07/2025, against 11 months of 2025."""
+    import pandas as pd
+
+    from tthc_lib.content.figures.compare import Comparison, partial_note
+
+    row = pd.Series({"received_total": 10})
+    comp = Comparison("HPSTP", "unit", "calendar",
+                      Period(date(2026, 1, 1), date(2026, 11, 30)), row, row, None,
+                      Period(date(2025, 1, 1), date(2025, 11, 30)),
+                      Period(date(2025, 2, 1), date(2025, 12, 31)), False, date(2025, 7, 1))
+    assert partial_note(comp, ("previous_year", "previous_period")) == (
+        "Đơn vị thành lập ngày 01/07/2025: số liệu cùng kỳ năm 2025 chỉ gồm từ ngày 01/07/2025 "
+        "đến ngày 30/11/2025, không đủ cả kỳ như kỳ báo cáo.")
+    assert partial_note(replace(comp, established=date(2024, 1, 1))) is None
+    assert partial_note(replace(comp, restated=True)) is None

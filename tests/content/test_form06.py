@@ -300,3 +300,18 @@ def test_formula_text_from_an_export_stays_text(tmp_path):
     assert "f" not in kinds
     texts = [c.value for ws in back for r in ws.iter_rows() for c in r]
     assert '=HYPERLINK("http://evil.example","Hộ tịch")' in texts
+
+
+def test_after_july_2025_the_district_lines_say_the_level_is_abolished(city):
+    """Issue 21, point 8: a 2026 province's Biểu 06 names its "Cấp huyện" lines as the
+    abolished level's; a 2023 form keeps "Cấp huyện"."""
+    from tthc_lib.indicators.breakdowns import indicators_by_field
+
+    by_field = indicators_by_field(city, START, END, "C", "total")
+    before = form06_frame(None, START, END, "C", "total", by_field=by_field)
+    after = form06_frame(None, date(2026, 1, 1), date(2026, 11, 30), "C", "total",
+                         by_field=by_field)
+    sections = lambda f: list(f.loc[f["row_kind"] == "section", "c2"])
+    assert "Cấp huyện" in sections(before)
+    assert "Cấp huyện (đã kết thúc hoạt động từ ngày 01/7/2025)" in sections(after)
+    assert "Cấp huyện" not in sections(after)

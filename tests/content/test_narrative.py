@@ -100,3 +100,21 @@ def test_settings_signer_and_recipients_by_level_then_unit(tmp_path):
     assert s.recipients_for("W1", "commune") == ["UBND {parent_name}", "Lưu: VT"]
     assert s.recipients_for("W2", "commune") == ["Riêng"]
     assert s.calendar == "calendar"
+
+
+@pytest.mark.parametrize(("text", "line"), [
+    ("texts:\n  opening: a\n closing: b\n",
+     "Tệp units.yaml không đúng cú pháp YAML ở dòng 3 (thụt lề không khớp với dòng trên); hãy "
+     "sửa tệp rồi chạy lại."),
+    ("units:\n  HP:\n    name: Lê: Vinh\n",
+     "Tệp units.yaml không đúng cú pháp YAML ở dòng 3 (có dấu hai chấm trong giá trị: đặt nó "
+     "trong ngoặc kép); hãy sửa tệp rồi chạy lại."),
+    ("units:\n\t- HP\n",
+     "Tệp units.yaml không đúng cú pháp YAML ở dòng 2 (có ký tự tab: thụt lề bằng dấu cách); "
+     "hãy sửa tệp rồi chạy lại."),
+])
+def test_a_broken_params_file_is_one_vietnamese_line(tmp_path, text, line):
+    (tmp_path / "units.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(ReportError) as err:
+        Settings.load(tmp_path)
+    assert str(err.value) == line

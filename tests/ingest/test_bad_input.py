@@ -16,6 +16,7 @@ import pytest
 from conftest import data_path
 
 from tthc_lib.ingest.load import FileResult, list_rejected, load_exports
+from tthc_lib.vocab import KIND_LABELS
 
 pytestmark = pytest.mark.integration  # kernels, subprocesses or long fuzzing (conftest)
 
@@ -246,7 +247,7 @@ def test_the_command_line_prints_one_line_per_file_and_no_traceback(registry_sto
     expected_out = []
     for name in CLI_SET_ASIDE:
         kind, read, loaded, dups, reasons = SET_ASIDE[name]
-        expected_out.append(f"{BAD / name}: {kind}: đọc {read}, nạp {loaded} (cập nhật 0), "
+        expected_out.append(f"{BAD / name}: {KIND_LABELS[kind]}: đọc {read}, nạp {loaded} (cập nhật 0), "
                             f"loại {len(reasons)}, trùng {dups}")
     assert run.stdout.splitlines() == expected_out
     errors = run.stderr.splitlines()

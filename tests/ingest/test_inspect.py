@@ -109,7 +109,7 @@ def test_inspect_then_pasted_snippet_then_ingest_reads_every_row(workspace, tmp_
     loaded = tthc(workspace, "ingest", str(files["units"]), str(files["procedures"]),
                   str(files["dossiers"]))
     assert loaded.returncode == 0, loaded.stderr
-    assert f"{files['dossiers']}: dossiers: đọc 5, nạp 5 (cập nhật 0), loại 0, trùng 0" \
+    assert f"{files['dossiers']}: hồ sơ: đọc 5, nạp 5 (cập nhật 0), loại 0, trùng 0" \
         in loaded.stdout.splitlines()
 
 
@@ -169,6 +169,6 @@ def test_profiles_only_add_spellings_the_rules_still_apply(workspace, tmp_path):
     rows[0][0], rows[0][7] = "UB-9", ""          # "Đã xử lý xong" without "Ngày có kết quả"
     bad = write_csv(tmp_path / "bad.csv", OTHER_HEADER, rows, sep=";")
     result = tthc(workspace, "ingest", str(files["units"]), str(files["procedures"]), str(bad))
-    assert f"{bad}: dossiers: đọc 2, nạp 1 (cập nhật 0), loại 1, trùng 0" in result.stdout
+    assert f"{bad}: hồ sơ: đọc 2, nạp 1 (cập nhật 0), loại 1, trùng 0" in result.stdout
     reasons = tthc(workspace, "rejected", "--format", "csv").stdout
     assert 'thiếu ""Ngày kết thúc""' in reasons or 'thiếu "Ngày kết thúc"' in reasons

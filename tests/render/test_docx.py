@@ -412,3 +412,32 @@ def test_looks_come_from_report_css():
     refused = {r.selector for r in stylesheet_rules()} - {r.selector for r, _ in _compiled_rules()}
     assert refused == {".tthc-output:has(+ .tthc-output > table.tthc-closing)",
                        ".tthc-output:has(+ .tthc-output > table.tthc-closing) > :last-child"}
+
+
+# ---------------------------------------------------------------- annexes on landscape pages
+
+ANNEX = ('<h1 class="tthc-annex tthc-break-before">PHỤ LỤC</h1>'
+         '<p class="tthc-note tthc-annex-note">(Kèm theo Báo cáo của phường Trần Hưng Đạo)</p>')
+
+
+def test_each_annex_is_its_own_landscape_section(tmp_path):
+    """Issue 21, point 11: the annex's 13-column form gets the landscape page's width."""
+    meta = ward_meta()
+    notebooks = known_notebooks(meta) + [
+        new_notebook(cells=[new_code_cell("s.annex_heading(ctx)", outputs=[shown(ANNEX)]),
+                            new_code_cell("s.form06(ctx)", outputs=[shown(TABLE)])]),
+        new_notebook(cells=[new_code_cell("s.annex_heading(ctx)", outputs=[shown(ANNEX)])]),
+    ]
+    document = docx.Document(str(render_docx(notebooks, tmp_path / "phu-luc.docx", meta)))
+    sizes = [(round(s.page_width.mm), round(s.page_height.mm), s.orientation)
+             for s in document.sections]
+    assert sizes == [(210, 297, 0), (297, 210, 1), (297, 210, 1)]   # WD_ORIENT: 0, 1
+    annex = document.sections[1]
+    assert [round(m.mm) for m in (annex.top_margin, annex.right_margin, annex.bottom_margin,
+                                  annex.left_margin)] == [30, 20, 15, 20]
+    assert not annex.different_first_page_header_footer          # its page number shows
+    assert annex.header.is_linked_to_previous
+    heading = next(p for p in document.paragraphs if p.text == "PHỤ LỤC")
+    assert not heading.paragraph_format.page_break_before          # the section breaks the page
+    form = document.tables[-1]
+    assert abs(sum(col.width for col in form.columns) - Mm(257)) < Mm(1)

@@ -272,7 +272,8 @@ def test_missing_html_is_a_report_error(printer, tmp_path):
 def test_missing_chromium_is_a_clear_error(monkeypatch, tmp_path):
     monkeypatch.setenv("PATH", str(tmp_path))
     monkeypatch.delenv("TTHC_CHROMIUM", raising=False)
-    with pytest.raises(ReportError, match="Không tìm thấy Chromium để in PDF"):
+    with pytest.raises(ReportError, match="^Không tìm thấy trình duyệt để in PDF \\(Chromium, "
+                       "Google Chrome hoặc Microsoft Edge\\)"):
         printers.chromium_path()
 
 
@@ -282,7 +283,8 @@ def index_entries(out_dir: Path) -> list[index_page.IndexEntry]:
     return [
         index_page.IndexEntry("HD", "Thành phố Hải Dương", "district", 13372, 11722,
                           85.73, 10.76, 3.51, 88.24,
-                          out_dir / "HD" / "bao-cao.html", out_dir / "HD" / "bao-cao.pdf"),
+                          out_dir / "HD" / "bao-cao.html", out_dir / "HD" / "bao-cao.pdf",
+                          out_dir / "HD" / "bao-cao.docx"),
         index_page.IndexEntry("THD", "Phường <Trần Hưng Đạo>", "commune", 0, 0,
                           None, None, None, None, Path("phường THĐ/bao cao.html"), None),
     ]
@@ -306,7 +308,7 @@ def test_index_lists_units_with_vietnamese_figures(index):
     assert "Kỳ báo cáo: 10 tháng năm 2023" in text
     assert _rows(text) == [
         ["1", "Thành phố Hải Dương", "Cấp huyện", "13.372", "11.722",
-         "85,7%", "10,8%", "3,5%", "88,2%", "HTML · PDF"],
+         "85,7%", "10,8%", "3,5%", "88,2%", "HTML · PDF · DOCX"],
         ["2", "Phường &lt;Trần Hưng Đạo&gt;", "Cấp xã", "0", "0", "–", "–", "–", "–", "HTML"],
     ]
 
@@ -314,7 +316,7 @@ def test_index_lists_units_with_vietnamese_figures(index):
 def test_index_links_are_relative_and_offline(index):
     text = index.read_text(encoding="utf-8")
     links = re.findall(r'href="([^"]*)"', text)
-    assert links == ["HD/bao-cao.html", "HD/bao-cao.pdf",
+    assert links == ["HD/bao-cao.html", "HD/bao-cao.pdf", "HD/bao-cao.docx",
                      "ph%C6%B0%E1%BB%9Dng%20TH%C4%90/bao%20cao.html"]
     assert "<script" not in text.lower() and not re.search(r"url\((?!data:)", text)
 

@@ -14,7 +14,7 @@ import pytest
 
 from tthc_lib.indicators.figures import compute_indicators
 from tthc_lib.ingest.load import list_rejected, load_exports
-from tthc_lib.store.structure import predecessors, unit_structure
+from tthc_lib.store.structure import inactive_unit_reason, predecessors, unit_structure
 
 pytestmark = pytest.mark.integration  # kernels, subprocesses or long fuzzing (conftest)
 
@@ -326,3 +326,45 @@ def test_a_store_made_before_the_structure_is_upgraded_in_place(tmp_path):
         assert con.execute("SELECT count(*) FROM successions").fetchone() == (0,)
     finally:
         con.close()
+
+
+@pytest.mark.parametrize(("unit", "as_of", "line"), [
+    ("W2", date(2025, 7, 1), "Đơn vị W2 (Phường Lê Thanh Nghị cũ) đã sắp xếp vào N1 (Phường Lê "
+     "Thanh Nghị) từ ngày 01/07/2025: báo cáo kỳ này lập cho N1."),
+    ("W1", date(2025, 7, 1), "Đơn vị W1 (Phường Phạm Ngũ Lão) đã sắp xếp vào N1 (Phường Lê Thanh "
+     "Nghị) từ ngày 01/03/2025: báo cáo kỳ này lập cho N1."),
+    ("HDC", date(2026, 1, 1), "Đơn vị HDC (Thành phố Hải Dương) đã sắp xếp vào HP (Thành phố Hải "
+     "Phòng) từ ngày 01/07/2025: báo cáo kỳ này lập cho HP."),
+    ("N1", date(2023, 9, 30), "Đơn vị N1 (Phường Lê Thanh Nghị) thành lập ngày 01/07/2025, sau "
+     "ngày cuối kỳ 30/09/2023: chưa có báo cáo cho kỳ này."),
+    ("N1", date(2025, 7, 1), None),
+    ("KHONG", date(2025, 7, 1), None),
+])
+def test_an_old_code_is_answered_with_its_successor(hp, unit, as_of, line):
+    """Issue 21, point 12: HD05 -> HP03 in one line, before any notebook runs."""
+    assert inactive_unit_reason(hp, unit, as_of) == line
+
+
+def test_the_root_comes_from_the_periods_structure(hp):
+    """Issue 21, point 10: `tthc check` and `form06` find the root of the period, not of the
+    whole registry (HDT ceased on 1/7/2025; N1 did not exist before)."""
+    from tthc_lib.content.check.reconcile import root_unit
+    from tthc_lib.errors import UnitError
+
+    assert root_unit(hp, None, date(2025, 7, 1)) == "HP"
+    with pytest.raises(UnitError) as err:
+        root_unit(hp, None, date(2025, 6, 30))
+    assert str(err.value) == ("Không xác định được đơn vị gốc ngày 30/06/2025: có 2 đơn vị "
+                              "không có cấp trên (HDT, HP); hãy chọn bằng --unit.")
+    with pytest.raises(UnitError, match="^Đơn vị N1 \\(Phường Lê Thanh Nghị\\) thành lập ngày "):
+        root_unit(hp, "N1", date(2025, 6, 30))
+
+
+def test_form06_by_default_has_the_scope_of_the_reports_annex(hp):
+    """Issue 21, point 9: one definition of the form's scope for the annex and `tthc form06`."""
+    from tthc_lib.content.forms.form06 import annex_scope
+    from tthc_lib.store.structure import has_units_below
+
+    assert annex_scope(has_units_below(hp, "HP", date(2025, 7, 1))) == "total"
+    assert annex_scope(has_units_below(hp, "N1", date(2025, 7, 1))) == "unit"
+    assert annex_scope(has_units_below(hp, "HDC", date(2025, 6, 30))) == "total"

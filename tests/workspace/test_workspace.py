@@ -39,12 +39,15 @@ def test_init_makes_params_notebooks_data_outputs_and_a_readme(tmp_path):
     assert list(data["texts"]) == list(KEYS) and set(data["texts"].values()) == {""}
     text = skeleton.read_text(encoding="utf-8")
     assert "# Lời văn báo cáo quý I năm 2023 (01/01/2023 - 31/03/2023)." in text
-    assert "  # 2.1. Công khai, minh bạch trong thực hiện TTHC.\n  s2_1: \"\"" in text
+    assert "  # 2.1. Kết quả công khai, minh bạch trong thực hiện TTHC.\n  s2_1: \"\"" in text
+    # numbered as the report numbers its sections (II. ĐÁNH GIÁ CHUNG, III. NHIỆM VỤ …)
+    assert "  # II.1. Kết quả đạt được." in text and "  # III. Nhiệm vụ trọng tâm của kỳ " \
+        "tiếp theo (danh sách các đoạn).\n  tasks: \"\"" in text
     names = sorted(p.name for p in (ws / "notebooks").glob("*.ipynb"))
     assert names == sorted(p.name for p in packaged_notebooks().glob("*.ipynb"))
     nb = nbformat.read(ws / "notebooks" / names[0], as_version=4)
     params = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
-    assert params.source.splitlines()[1:] == [
+    assert params.source.splitlines()[2:] == [
         "unit = ''", "period_start = '2023-01-01'", "period_end = '2023-03-31'",
         'db = "../data/tthc.duckdb"', 'params_dir = "../params"']
     assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code")
@@ -96,15 +99,18 @@ def test_init_again_adds_loaded_units_and_keeps_what_the_office_wrote(tmp_path):
         encoding="utf-8")
     assert tthc(ws, "ingest", str(files["units"])).returncode == 0
     again = tthc(ws, "init", ".", "--period", "2023-Q1")
-    assert again.stdout.strip() == ("Thư mục làm việc .: tạo 0 tệp/thư mục, thêm 2 đơn vị vào "
-                                    "params/units.yaml.")
+    assert again.stdout.splitlines() == [
+        "Thư mục làm việc .: tạo 0 tệp/thư mục, thêm 2 đơn vị vào params/units.yaml.",
+        "Notebooks chạy mặc định cho đơn vị UB, kỳ 01/01/2023 - 31/03/2023."]
     text = units_yaml.read_text(encoding="utf-8")
     assert "# Người ký do văn phòng ghi" in text and 'UB01: {name: "Vũ Thị Hoa"}' in text
-    assert yaml.safe_load(text)["units"] == {"UB01": {"name": "Vũ Thị Hoa"}, "UB": {"name": ""},
-                                             "UB02": {"name": ""}}
+    assert yaml.safe_load(text)["units"] == {"UB01": {"name": "Vũ Thị Hoa"},
+                                             "UB": {"name": "", "doc_suffix": "BC-UBND"},
+                                             "UB02": {"name": "", "doc_suffix": "BC-UBND"}}
     nb = (ws / "notebooks" / "00_mo_dau.ipynb").read_text(encoding="utf-8")
     assert "unit = 'UB'" in nb                    # the root unit, now that it is known
-    assert tthc(ws, "init", ".", "--period", "2023-Q1").stdout.strip().endswith("thêm 0 đơn vị vào params/units.yaml.")
+    assert tthc(ws, "init", ".", "--period", "2023-Q1").stdout.splitlines()[0].endswith(
+        "thêm 0 đơn vị vào params/units.yaml.")
 
 
 def _tree_state() -> str:
@@ -123,7 +129,7 @@ def test_a_held_out_city_from_an_empty_folder_to_its_own_reports(tmp_path):
     (ws / "params" / "sources" / "he_thong_khac.yaml").write_text(
         snippet_of(inspected.stdout), encoding="utf-8")
     loaded = tthc(ws, "ingest", *map(str, files.values()))
-    assert loaded.returncode == 0 and "dossiers: đọc 5, nạp 5" in loaded.stdout
+    assert loaded.returncode == 0 and "hồ sơ: đọc 5, nạp 5" in loaded.stdout
     assert tthc(ws, "init", ".").returncode == 0
     run = tthc(ws / "outputs", "report", "--period", "2023-Q1", "--unit", "all", "--to", "html")
     assert run.returncode == 0, run.stderr

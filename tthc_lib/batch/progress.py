@@ -68,8 +68,10 @@ class Progress:
         self.tty = self.stream.isatty() if tty is None else tty
         self.every, self.clock = every, clock
         self._total, self._bar, self._shown = total, None, -1
-        self._began: float | None = None       # the first advance (or finish)
-        self._last = 0.0                       # when the last plain line was written
+        # The run's time counts from here (the command's start: kernels and browser starting
+        # are part of what the office waits for), not from the first unit done.
+        self._began: float | None = clock()
+        self._last = self._began               # when the last plain line was written
         self._n = self._skipped = self._failed = 0   # until the bar is opened
 
     @property

@@ -48,6 +48,7 @@ __all__ = [
     "grid",
     "output_path",
     "plan_batch",
+    "refuse_inactive",
     "render_reports",
     "safe_name",
     "section_notebooks",
@@ -126,7 +127,10 @@ def render_reports(db: Path, period: Period, units: list[str] | None, out: Path,
         library = library_digest(manifest.library)
         view = store_view(db, data_window(period, settings.calendar), library, manifest.store)
         registry, active = view.registry, view.active
-        selected, refused = _split_unsafe(_select_units(units, registry, active), registry)
+        named = _select_units(units, registry, active)
+        refuse_inactive(db, [u for u in named if active is not None and u not in set(active)],
+                         period.end)
+        selected, refused = _split_unsafe(named, registry)
         plan = plan_batch(db, period, selected, out, to, notebooks_dir, params_dir, manifest,
                           force=force, retry_failed=retry_failed, view=view, library=library)
         summary = RunSummary(period.iso, None)
@@ -256,7 +260,7 @@ def _record(outcome: UnitOutcome, keys: dict[str, str], folder: Path,
     notebooks are good (all of them, or those before the failing one)."""
     if outcome.failure is None:
         entry = dict(outcome.entry or {}, html=_rel(outcome.html, folder),
-                     pdf=_rel(outcome.pdf, folder))
+                     pdf=_rel(outcome.pdf, folder), docx=_rel(outcome.docx, folder))
         formats = [f for f in FORMATS if getattr(outcome, f)]
         return UnitRecord("ok", dict(keys), formats, entry["html"], entry["pdf"], entry,
                           _plain(outcome.findings))
@@ -317,8 +321,8 @@ def _write_index(manifest: Manifest, registry: list[str], folder: Path, period: 
     from tthc_lib.render.index import IndexEntry, write_index
 
     index = write_index(folder, label, [IndexEntry(**dict(
-        e, html=folder / e["html"] if e.get("html") else None,
-        pdf=folder / e["pdf"] if e.get("pdf") else None)) for e in entries])
+        e, **{f: folder / e[f] if e.get(f) else None for f in ("html", "pdf", "docx")}))
+        for e in entries])
     manifest.index_key = key
     manifest.save()
     return index
@@ -340,6 +344,23 @@ def _select_units(units: list[str] | None, registry: list[str],
         raise UnitError(f"Không có đơn vị {', '.join(unknown)} trong danh mục đơn vị.",
                         units=unknown)
     return list(dict.fromkeys(units))
+
+
+def refuse_inactive(db: Path, units: list[str], as_of: date, check: bool = False) -> None:
+    """Units named that the period's structure does not have: one line, before anything runs,
+    naming the successor (HD05 -> HP03) or the date of establishment. With `check`, `units`
+    may be active ones (preview): only those that are not are refused."""
+    if not units:
+        return
+    from tthc_lib.store.connection import open_store
+    from tthc_lib.store.structure import inactive_unit_reason
+
+    with open_store(db, read_only=True) as con:
+        reasons = [inactive_unit_reason(con, u, as_of) for u in units]
+    if check and not any(reasons):
+        return
+    raise UnitError(" ".join(r or f"Đơn vị {u} không có trong cơ cấu ngày {as_of:%d/%m/%Y}."
+                             for u, r in zip(units, reasons)), units=units)
 
 
 def _registry_units(db: Path, as_of) -> tuple[list[str], list[str]]:

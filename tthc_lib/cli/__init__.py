@@ -7,5 +7,8 @@ uses its params, notebooks and store (workspace.find), and the office's calendar
 
 from tthc_lib.cli import data, reports  # noqa: F401  (registers the commands on `main`)
 from tthc_lib.cli.group import main
+from tthc_lib.cli.vietnamese import use_vietnamese
+
+use_vietnamese()
 
 __all__ = ["main"]

@@ -2,4 +2,4 @@
 
 from tthc_lib.cli import main
 
-main()
+main(prog_name="tthc")

@@ -22,12 +22,14 @@ from tthc_lib.cli.group import (
     workspace_of,
 )
 from tthc_lib.errors import StoreError
+from tthc_lib.vocab import KIND_LABELS
 
 
 @main.command()
 @click.argument("folder", type=click.Path(file_okay=True), default=".")
 @click.option("--period", default=None,
-              help="Kỳ của bộ khung lời văn (mặc định: quý hiện tại). " + PERIOD_HELP)
+              help="Kỳ của bộ khung lời văn và của tham số mặc định trong notebooks (mặc định: "
+                   "quý gần nhất đã hết và đủ dữ liệu). " + PERIOD_HELP)
 @click.pass_obj
 @expected_errors
 def init(obj: dict, folder: str, period: str | None) -> None:
@@ -46,6 +48,10 @@ def init(obj: dict, folder: str, period: str | None) -> None:
                             db=Path(db) if db else None)
     click.echo(f"Thư mục làm việc {result.root}: tạo {len(result.created)} tệp/thư mục, "
                f"thêm {len(result.units_added)} đơn vị vào params/units.yaml.")
+    if result.defaults and result.defaults.unit:
+        period = result.defaults.period
+        click.echo(f"Notebooks chạy mặc định cho đơn vị {result.defaults.unit}, kỳ "
+                   f"{period.start:%d/%m/%Y} - {period.end:%d/%m/%Y}.")
 
 
 @main.command()
@@ -53,10 +59,14 @@ def init(obj: dict, folder: str, period: str | None) -> None:
               help="Thư mục ghi dữ liệu mẫu.")
 @click.option("--spec", default=None, type=click.Path(dir_okay=False),
               help="Mô tả thành phố mẫu (mặc định: của thư mục làm việc, hoặc bản trong gói).")
-@click.option("--seed", default=2023, show_default=True, type=int)
+@click.option("--seed", default=2023, show_default=True, type=int,
+              help="Hạt giống ngẫu nhiên: cùng hạt giống cho cùng dữ liệu.")
 @expected_errors
 def sample(out_dir: str, spec: str | None, seed: int) -> None:
-    """Ghi dữ liệu mẫu (các tệp xuất của Hệ thống một cửa) của thành phố mẫu.
+    """Ghi dữ liệu mẫu (các tệp xuất của Hệ thống một cửa) của thành phố mẫu: thành phố Hải
+    Dương và 25 phường, xã năm 2022-2023, tiếp tục đến 30/11/2026 qua đợt sắp xếp đơn vị hành
+    chính ngày 01/7/2025 (thành phố Hải Phòng, các sở, ban và 9 phường mới). Tên người và số
+    liệu là giả lập.
 
     \b
     Ví dụ:  tthc sample --out data/sample
@@ -80,7 +90,7 @@ def ingest(obj: dict, files: tuple[str, ...], as_json: bool, params_dir: str | N
 
     \b
     Ví dụ:  tthc ingest xuat/don_vi.csv xuat/thu_tuc.xlsx xuat/ho_so_*.csv
-    In mỗi tệp một dòng:  xuat/ho_so.csv: dossiers: đọc 120, nạp 118 (cập nhật 0), loại 2, trùng 0
+    In mỗi tệp một dòng:  xuat/ho_so.csv: hồ sơ: đọc 120, nạp 118 (cập nhật 0), loại 2, trùng 0
     """
     from tthc_lib.ingest.load import load_exports
     from tthc_lib.ingest.profiles import applied
@@ -110,7 +120,7 @@ def ingest(obj: dict, files: tuple[str, ...], as_json: bool, params_dir: str | N
                 continue
             for note in r.notes:
                 click.echo(note)
-            click.echo(f"{r.file}: {r.kind}: đọc {r.read}, nạp {r.loaded} "
+            click.echo(f"{r.file}: {KIND_LABELS.get(r.kind, r.kind)}: đọc {r.read}, nạp {r.loaded} "
                        f"(cập nhật {r.updated}), loại {r.rejected}, trùng {r.duplicates}")
     if any(r.error for r in results):
         sys.exit(1)
@@ -153,6 +163,10 @@ def inspect(obj: dict, files: tuple[str, ...], params_dir: str | None) -> None:
         sys.exit(1)
 
 
+# The `rejected` table as users read it (the JSON keeps the canonical names).
+REJECTED_HEADERS = {"file": "Tệp", "line": "Dòng", "reason": "Lý do", "raw": "Giá trị của dòng"}
+
+
 @main.command()
 @FORMAT
 @click.pass_obj
@@ -167,7 +181,8 @@ def rejected(obj: dict, fmt: str) -> None:
     from tthc_lib.store.connection import open_store
 
     with open_store(workspace_of(obj).db, read_only=True) as con:
-        emit(list_rejected(con), fmt)
+        rows = list_rejected(con)
+    emit(rows if fmt == "json" else rows.rename(columns=REJECTED_HEADERS), fmt)
 
 
 @main.command()

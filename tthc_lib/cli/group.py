@@ -10,6 +10,7 @@ from functools import wraps
 
 import click
 
+from tthc_lib.cli.vietnamese import VietnameseGroup
 from tthc_lib.errors import TthcError
 
 PERIOD_HELP = ("Kỳ báo cáo: BẮT_ĐẦU:KẾT_THÚC (2023-01-01:2023-10-30) hoặc 2023-10, 2023-Q3, "
@@ -78,7 +79,8 @@ FORMAT = click.option("--format", "fmt", type=click.Choice(["table", "csv", "jso
                       default="table", show_default=True)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group("tthc", cls=VietnameseGroup, options_metavar="[TÙY CHỌN]",
+             context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.option("--db", type=click.Path(dir_okay=False), default=None,
               help="Kho dữ liệu DuckDB (mặc định $TTHC_DB, hoặc data/tthc.duckdb của thư mục "
                    "làm việc).")

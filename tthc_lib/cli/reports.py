@@ -81,12 +81,14 @@ def report(obj: dict, period: str, units: tuple[str, ...], to: str, jobs: int, e
         raise click.UsageError("--scheduler chỉ dùng với --executor dask")
     ws = workspace_of(obj, True, params=params_dir, notebooks=notebooks_dir, out=out_dir)
     p = check_reportable(ws.period(period))
+    _narrative_skeleton(ws, p)
     summary = render_reports(ws.db, p, list(units) or None, ws.out, formats,
                              notebooks_dir=ws.notebooks, params_dir=ws.params,
                              progress=Progress(0), jobs=jobs, executor=executor,
                              scheduler=scheduler, force=force, retry_failed=retry_failed)
     for f in summary.findings:
-        click.echo(f"Cần xem lại: {json.dumps(f, ensure_ascii=False)}", err=True)
+        click.echo(f"Cần xem lại: {f.get('message') or json.dumps(f, ensure_ascii=False)}",
+                   err=True)
     if summary.failures:
         click.echo(f"{len(summary.failures)} đơn vị lỗi (đơn vị | mục | lỗi | notebook):\n"
                    + "\n".join(f"  {f.unit} | {f.where} | {f.error} | {f.path}"
@@ -94,6 +96,24 @@ def report(obj: dict, period: str, units: tuple[str, ...], to: str, jobs: int, e
     click.echo(summary.index)
     if summary.failures:
         sys.exit(1)
+
+
+def _narrative_skeleton(ws, period) -> None:
+    """Inside a workspace, the period's narrative file with every key empty when it has none
+    yet, so that the report's "Chưa có lời văn" notes point at a file ready to fill."""
+    if ws.root is None:
+        return
+    from tthc_lib.content.words.narrative import Settings, narrative_path
+    from tthc_lib.workspace.skeleton import narrative_skeleton
+
+    path = narrative_path(ws.params, period.start, period.end)
+    if path.exists():
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(narrative_skeleton(period, Settings.load(ws.params).calendar),
+                    encoding="utf-8")
+    shown = path.relative_to(ws.root) if path.is_relative_to(ws.root) else path
+    click.echo(f"Đã tạo tệp lời văn của kỳ (các mục để trống): {shown}", err=True)
 
 
 @main.command()
@@ -120,6 +140,11 @@ def preview(obj: dict, unit: str, period: str, port: int, no_open: bool,
 
     ws = workspace_of(obj, True, params=params_dir, notebooks=notebooks_dir)
     p = check_reportable(ws.period(period))
+    _narrative_skeleton(ws, p)
+    if ws.db.exists():
+        from tthc_lib.batch.runner import refuse_inactive
+
+        refuse_inactive(ws.db, [unit], p.end, check=True)
     serve(ws, unit, p, port=port, open_browser=not no_open,
           announce=lambda url: click.echo(f"Xem báo cáo tại {url} (Ctrl+C để dừng)"))
 
@@ -127,15 +152,19 @@ def preview(obj: dict, unit: str, period: str, port: int, no_open: bool,
 @main.command()
 @PERIOD
 @click.option("--unit", default=None, help="Mã đơn vị (mặc định: đơn vị không có cấp trên).")
-@click.option("--scope", type=click.Choice(["unit", "communes", "total"]), default="unit",
-              show_default=True,
-              help="unit: hồ sơ của chính đơn vị; communes: của cấp xã trực thuộc; total: cả hai.")
+@click.option("--scope", type=click.Choice(["unit", "departments", "districts", "communes",
+                                            "total"]), default=None,
+              help="Mặc định: như phụ lục của báo cáo (total cho đơn vị có đơn vị trực thuộc, "
+                   "unit cho đơn vị khác). unit: hồ sơ của chính đơn vị; departments: của các "
+                   "sở, ban, ngành; districts: của cấp huyện trực thuộc; communes: của cấp xã "
+                   "trực thuộc; total: của đơn vị và mọi đơn vị trực thuộc (sở, ban, ngành, "
+                   "cấp huyện, cấp xã).")
 @click.option("--out", "out_file", required=True,
               help="Tệp .xlsx ghi biểu mẫu.")
 @PARAMS
 @click.pass_obj
 @expected_errors
-def form06(obj: dict, period: str, unit: str | None, scope: str, out_file: str,
+def form06(obj: dict, period: str, unit: str | None, scope: str | None, out_file: str,
            params_dir: str | None) -> None:
     """Xuất Biểu số 06/VPCP/KSTT (tình hình, kết quả giải quyết TTHC theo lĩnh vực) ra .xlsx.
 
@@ -146,6 +175,7 @@ def form06(obj: dict, period: str, unit: str | None, scope: str, out_file: str,
     """
     from tthc_lib.content.check.reconcile import root_unit
     from tthc_lib.content.forms.form06 import (
+        annex_scope,
         check_form06,
         form06_frame,
         form06_meta,
@@ -154,13 +184,15 @@ def form06(obj: dict, period: str, unit: str | None, scope: str, out_file: str,
     from tthc_lib.content.words.narrative import Settings
     from tthc_lib.periods import label_vi
     from tthc_lib.store.connection import open_store
+    from tthc_lib.store.structure import has_units_below
 
     out = output_file(out_file)
     ws = workspace_of(obj, params=params_dir)
     settings = Settings.load(ws.params)
     p = ws.period(period)
     with open_store(ws.db, read_only=True) as con:
-        code = root_unit(con, unit)
+        code = root_unit(con, unit, p.end)
+        scope = scope or annex_scope(has_units_below(con, code, p.end))
         frame = form06_frame(con, p.start, p.end, code, scope)
         meta = form06_meta(con, p.start, p.end, code, label_vi(p, settings.calendar),
                            settings.report.get("reports_to"))

@@ -4,6 +4,7 @@ cached per kernel while the store is unchanged), settings, narrative and documen
 from __future__ import annotations
 
 import os
+import string
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -21,6 +22,7 @@ from tthc_lib.content.words.narrative import (
     typed_number_findings,
 )
 from tthc_lib.content.params_schema import KEY_PATTERN
+from tthc_lib.content.words.roles import doc_suffix, role_of, unsigned_findings
 from tthc_lib.indicators.figures import (
     IndicatorResult,
     compute_indicators,
@@ -64,7 +66,7 @@ class ReportContext:
     @property
     def findings(self) -> list[dict]:
         return self.result.findings + self.values.findings + typed_number_findings(
-            self.narrative, self.values, self.unit)
+            self.narrative, self.values, self.unit) + unsigned_findings(self.meta, self.unit)
 
 
 def unit_word(info: dict) -> str:
@@ -170,18 +172,26 @@ def context(unit: str, period_start: str, period_end: str, db: str | Path,
                          Path(params_dir))
 
 
+def _fields(text: str) -> list[str]:
+    """The placeholders of a recipient line ("UBND {parent_name} (để b/c)": parent_name)."""
+    return [name for _, name, _, _ in string.Formatter().parse(text) if name]
+
+
 def _meta(unit, info, parent, period, settings, narrative, words) -> ReportMeta:
     issuer_lines = ([issuer_name(parent).upper()] if parent else []) + [issuer_name(info).upper()]
     when = narrative.document.get("date") or period.end
-    recipients = [KEY_PATTERN.sub(lambda m: words.get(m[1], m[0]), str(r))
-                  for r in settings.recipients_for(unit, info["level"])]
+    role = role_of(info)
+    recipients = [KEY_PATTERN.sub(lambda m: str(words.get(m[1], m[0])), str(r))
+                  for r in settings.recipients_for(unit, info["level"], role)
+                  if all(words.get(key) for key in _fields(r))]
     return ReportMeta(
         issuer_lines=tuple(issuer_lines),
         place=settings.place_for(info, parent),
         date=when if isinstance(when, date) else date.fromisoformat(str(when)),
         subject=("Tình hình, kết quả thực hiện công tác cải cách thủ tục hành chính\n"
                  f"{words['period_label']} tại {words['unit_word']}"),
-        signer=Signer(**settings.signer(unit, info["level"])),
+        signer=Signer(**settings.signer(unit, info["level"], role)),
         recipients=tuple(recipients),
+        doc_suffix=settings.doc_suffix(unit) or doc_suffix(info, parent),
         doc_number=str(narrative.document.get("number") or "") or None,
     )

@@ -28,6 +28,7 @@ __all__ = [
     "NARRATIVE",
     "REPORT",
     "SIGNER",
+    "UNIT",
     "WORDS",
     "ParamsError",
     "check_narrative",
@@ -41,7 +42,7 @@ __all__ = [
 
 MAX_BYTES = 2_000_000      # a params file is a few kilobytes; a narrative some dozens
 MAX_NODES = 200_000        # values after expanding aliases (a real file: some hundreds)
-LEVELS = ("province", "district", "commune", "department")
+LEVELS = ("province", "department", "board", "district", "commune")   # roles.ROLES
 # Words that narrative texts and recipients.yaml lines may name (context.py fills them).
 WORDS = ("unit_name", "unit_word", "issuer", "parent_name", "period_label",
                    "period_range")
@@ -54,6 +55,28 @@ KEY_PATTERN = re.compile(r"\{([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)?)\}")
 
 class ParamsError(ReportError):
     """A params file that cannot be used as it is (one line: file, key, what is expected)."""
+
+
+
+# PyYAML's problems as an office reads them (the rest: "sai cú pháp").
+YAML_PROBLEMS = (
+    ("expected <block end>", "thụt lề không khớp với dòng trên"),
+    ("mapping values are not allowed", "có dấu hai chấm trong giá trị: đặt nó trong ngoặc kép"),
+    ("could not find expected ':'", "thiếu dấu hai chấm sau tên khóa"),
+    ("found character '\\t'", "có ký tự tab: thụt lề bằng dấu cách"),
+    ("found unexpected end of stream", "thiếu dấu ngoặc kép đóng"),
+    ("found unknown escape character", "dấu \\ trong ngoặc kép: dùng ngoặc đơn hoặc \\\\"),
+    ("expected ',' or '}'", "thiếu dấu phẩy hoặc ngoặc nhọn đóng"),
+    ("expected ',' or ']'", "thiếu dấu phẩy hoặc ngoặc vuông đóng"),
+    ("found duplicate anchor", "trùng tên neo (&)"),
+    ("found undefined alias", "dùng tên neo (*) chưa khai báo"),
+)
+
+
+def yaml_problem_vi(problem: str | None) -> str:
+    """PyYAML's `problem` in Vietnamese, for the one-line error of a params file."""
+    text = str(problem or "")
+    return next((vi for en, vi in YAML_PROBLEMS if text.startswith(en)), "sai cú pháp")
 
 
 def _fail(path: Path, key: str, why: str) -> ParamsError:
@@ -86,7 +109,7 @@ def read_params_yaml(path: Path) -> dict:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" ở dòng {mark.line + 1}" if mark is not None else ""
-        why = getattr(exc, "problem", None) or "không đọc được"
+        why = yaml_problem_vi(getattr(exc, "problem", None))
         raise ParamsError(f"Tệp {_label(path)} không đúng cú pháp YAML{where} ({why}); hãy "
                           "sửa tệp rồi chạy lại.", path=str(path)) from None
     data = {} if data is None else data
@@ -187,6 +210,8 @@ REPORT: dict[str, Check] = {
     "online_target_pct": number(0, 100),
 }
 SIGNER: dict[str, Check] = {"authority": text, "title": text, "name": text}
+# A unit's own entry: its signer and its number's suffix (doc_suffix: BC-STP).
+UNIT: dict[str, Check] = {**SIGNER, "doc_suffix": text}
 DOCUMENT: dict[str, Check] = {"number": text, "date": iso_date}
 NARRATIVE = ("document", "texts", "levels", "units")
 
@@ -236,7 +261,7 @@ def check_units(path: Path, data: dict) -> None:
                                                    "; các cấp: " + ", ".join(LEVELS))
         _keys(path, f"defaults.{level}.", _mapping(path, f"defaults.{level}", signer), SIGNER)
     for code, signer in _mapping(path, "units", data.get("units")).items():
-        _keys(path, f"units.{code}.", _mapping(path, f"units.{code}", signer), SIGNER)
+        _keys(path, f"units.{code}.", _mapping(path, f"units.{code}", signer), UNIT)
 
 
 def check_recipients(path: Path, data: dict) -> None:

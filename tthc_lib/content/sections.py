@@ -203,7 +203,8 @@ def timeliness_chart(ctx: ReportContext) -> HTML | None:
     if not ctx.has_children:
         return None
     return figure(charts.timeliness_by_unit_chart(ctx.rows, ctx.unit),
-                  "Hồ sơ đã giải quyết theo mức độ đúng hạn, theo phường, xã")
+                  "Hồ sơ đã giải quyết theo mức độ đúng hạn của "
+                  + levels.children_label(ctx.rows, ctx.unit))
 
 
 def monthly_trend_chart(ctx: ReportContext) -> HTML | None:
@@ -232,7 +233,7 @@ def online_rate_chart(ctx: ReportContext) -> HTML | None:
         return None
     target = ctx.settings.report.get("online_target_pct")
     return figure(charts.online_rate_chart(ctx.rows, ctx.unit, target),
-                  "Tỷ lệ hồ sơ tiếp nhận trực tuyến theo phường, xã")
+                  "Tỷ lệ hồ sơ tiếp nhận trực tuyến của " + levels.children_label(ctx.rows, ctx.unit))
 
 
 def online_digitisation_table(ctx: ReportContext) -> HTML | None:
@@ -257,7 +258,8 @@ def digitisation_chart(ctx: ReportContext) -> HTML | None:
     if not ctx.has_children:
         return None
     return figure(charts.digitisation_chart(ctx.rows, ctx.unit),
-                  "Tỷ lệ số hóa hồ sơ và kết quả giải quyết theo phường, xã")
+                  "Tỷ lệ số hóa hồ sơ và kết quả giải quyết của "
+                  + levels.children_label(ctx.rows, ctx.unit))
 
 
 # ---- I.3 feedback -----------------------------------------------------------------------
@@ -360,10 +362,10 @@ def scorecard_chart(ctx: ReportContext) -> HTML | None:
 
 def form06(ctx: ReportContext) -> HTML | None:
     """Biểu số 06/VPCP/KSTT for the unit (its own dossiers and, for a unit with wards, all)."""
-    from tthc_lib.content.forms.form06 import form06_frame, form06_html
+    from tthc_lib.content.forms.form06 import annex_scope, form06_frame, form06_html
 
     frame = form06_frame(None, ctx.period.start, ctx.period.end, ctx.unit,
-                         "total" if ctx.has_children else "unit",
+                         annex_scope(ctx.has_children),
                          by_field=_frame(ctx, indicators_by_field))
     return _html([form06_html(frame)])
 

@@ -20,6 +20,7 @@ from papermill.exceptions import PapermillExecutionError
 from tthc_lib.batch.runner import section_notebooks
 from tthc_lib.batch.state import close_worker_state, warm_up
 from tthc_lib.content.words.narrative import Narrative, Settings, check_narrative_file, narrative_path
+from tthc_lib.errors import expected_error_names
 from tthc_lib.periods import Period
 from tthc_lib.workspace.find import Workspace
 
@@ -103,7 +104,8 @@ class PreviewSession:
                 self.executed[name] = self._execute(name)
             self.html, self.error = self._build(), None
         except PapermillExecutionError as exc:
-            self.error = result.error = f"{exc.ename}: {exc.evalue}"
+            self.error = result.error = (  # an expected error is its Vietnamese line alone
+                exc.evalue if exc.ename in expected_error_names() else f"{exc.ename}: {exc.evalue}")
         except Exception as exc:  # noqa: BLE001 (any error is shown on the page until an edit fixes it)
             self.error = result.error = " ".join(str(exc).split()) or type(exc).__name__
         result.seconds = time.perf_counter() - began

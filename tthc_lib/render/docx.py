@@ -25,7 +25,13 @@ from tthc_lib.atomic import atomic_path
 from tthc_lib.content.words.layout import ReportMeta
 from tthc_lib.errors import ReportError
 from tthc_lib.render.docx_css import parse_html
-from tthc_lib.render.docx_document import BODY_SIZE_PT, Flow, new_document, width_of
+from tthc_lib.render.docx_document import (
+    BODY_SIZE_PT,
+    Flow,
+    landscape_section,
+    new_document,
+    width_of,
+)
 from tthc_lib.render.docx_looks import (
     BLOCK_TAGS,
     Look,
@@ -160,6 +166,10 @@ class _Writer:
             self._table(node, flow.container, look.inherited())
         elif node.tag in ("ul", "ol"):
             self._list(node, flow, look.inherited().over(own))
+        elif node.tag == "h1" and "tthc-annex" in node.classes:
+            flow.end()   # an annex: its own landscape section, which starts the new page
+            landscape_section(self.doc)
+            self._block(node, flow, look.inherited().over(own).over(Look(page_break=False)))
         elif node.tag in BLOCK_TAGS:
             self._block(node, flow, look.inherited().over(own))
         else:  # inline: span, b, i, a, code ...

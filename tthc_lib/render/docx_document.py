@@ -43,6 +43,26 @@ def new_document(meta: ReportMeta):
     return doc
 
 
+# An annex on A4 landscape, as report.css's `@page landscape`: the binding edge on top.
+LANDSCAPE_MARGINS_MM = {"top": 30, "bottom": 15, "left": 20, "right": 20}
+
+
+def landscape_section(doc):
+    """Start a new section on a new A4 landscape page (an annex: its tables are the widest),
+    page numbers continuing, shown on its first page too."""
+    from docx.enum.section import WD_ORIENT, WD_SECTION
+    from docx.shared import Mm
+
+    section = doc.add_section(WD_SECTION.NEW_PAGE)
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = Mm(PAGE_MM[1]), Mm(PAGE_MM[0])
+    margins = LANDSCAPE_MARGINS_MM
+    section.top_margin, section.bottom_margin = Mm(margins["top"]), Mm(margins["bottom"])
+    section.left_margin, section.right_margin = Mm(margins["left"]), Mm(margins["right"])
+    section.different_first_page_header_footer = False
+    return section
+
+
 def _page_setup(section) -> None:
     from docx.enum.section import WD_ORIENT
     from docx.shared import Mm
@@ -303,4 +323,10 @@ def width_of(container) -> int:
     from docx.shared import Mm
 
     width = getattr(container, "width", None)
-    return int(width) if width else int(Mm(TEXT_WIDTH_MM))
+    if width:
+        return int(width)
+    sections = getattr(container, "sections", None)   # the document: its last section's
+    if sections:
+        last = sections[-1]
+        return int(last.page_width - last.left_margin - last.right_margin)
+    return int(Mm(TEXT_WIDTH_MM))

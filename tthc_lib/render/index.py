@@ -19,7 +19,7 @@ from tthc_lib.vocab import LEVEL_LABELS
 @dataclass(frozen=True)
 class IndexEntry:
     """One unit's line on the index page; rates in percent (85.73) or None when undefined;
-    `html`/`pdf` absolute or relative to the index folder, None when not produced."""
+    `html`/`pdf`/`docx` absolute or relative to the index folder, None when not produced."""
 
     unit_code: str
     unit_name: str
@@ -32,6 +32,7 @@ class IndexEntry:
     online_rate: float | None
     html: Path | None = None
     pdf: Path | None = None
+    docx: Path | None = None
 
 
 def write_index(out_dir: Path, period_label: str, entries: list[IndexEntry]) -> Path:
@@ -54,7 +55,8 @@ def _index_row(entry: IndexEntry, out_dir: Path) -> dict:
         "resolved": format_count(entry.resolved_total),
         "early": format_rate(entry.early_rate), "on_time": format_rate(entry.on_time_rate),
         "late": format_rate(entry.late_rate), "online": format_rate(entry.online_rate),
-        "html": _link(entry.html, out_dir), "pdf": _link(entry.pdf, out_dir),
+        "links": [(label, _link(path, out_dir)) for label, path in
+                  (("HTML", entry.html), ("PDF", entry.pdf), ("DOCX", entry.docx)) if path],
     }
 
 

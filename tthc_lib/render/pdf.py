@@ -7,9 +7,7 @@ import asyncio
 import atexit
 import html as html_lib
 import importlib.util
-import os
 import re
-import shutil
 import subprocess
 import tempfile
 import threading
@@ -20,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from tthc_lib.atomic import atomic_path, write_bytes_atomic
 from tthc_lib.errors import ReportError
+from tthc_lib.render.browser import MISSING_BROWSER, find_browser
 
 if TYPE_CHECKING:
     from typing_extensions import Self
@@ -377,12 +376,9 @@ def _close_default_printer() -> None:
 
 
 def chromium_path() -> str:
-    """The Chromium executable: $TTHC_CHROMIUM, else the first of chromium / chrome on PATH."""
-    names = [os.environ.get("TTHC_CHROMIUM", ""), "chromium", "chromium-browser",
-             "google-chrome", "google-chrome-stable"]
-    for name in filter(None, names):
-        found = shutil.which(name)
-        if found:
-            return found
-    raise ReportError("Không tìm thấy Chromium để in PDF: cài gói chromium "
-                      "(Debian: apt-get install chromium) hoặc đặt biến TTHC_CHROMIUM.")
+    """The browser that prints: $TTHC_CHROMIUM, PATH, then Chrome, Edge or Chromium in the
+    standard install folders of Windows and macOS (render.browser)."""
+    found = find_browser()
+    if found is None:
+        raise ReportError(MISSING_BROWSER)
+    return found

@@ -160,3 +160,36 @@ def predecessors(con, as_of: date) -> pd.DataFrame:
     WHERE s.effective_date <= {sql_date(as_of)}
     ORDER BY i.unit, s.effective_date, s.old_code""").df()
     return _dates(out, "effective_date")
+
+
+def inactive_unit_reason(con, unit: str, as_of: date) -> str | None:
+    """Why `unit` has no report on the structure of `as_of`, in one Vietnamese line naming
+    its successor (or its date of establishment); None when it is active or unknown."""
+    row = con.execute(f"""{structure_ctes(sql_date(as_of))}
+        SELECT u.unit_name, u.established, cf.active_code, a.unit_name,
+               (SELECT min(effective_date) FROM successions s
+                WHERE s.old_code = u.unit_code AND s.takes_data)
+        FROM units u LEFT JOIN counted_for cf ON cf.unit_code = u.unit_code
+        LEFT JOIN units a ON a.unit_code = cf.active_code
+        WHERE u.unit_code = $unit""", {"unit": unit}).fetchone()
+    if row is None:
+        return None
+    name, established, heir, heir_name, ceased = row
+    if heir == unit:
+        return None
+    if heir is not None:
+        old = f"{name} cũ" if name == heir_name else name
+        return (f"Đơn vị {unit} ({old}) đã sắp xếp vào {heir} ({heir_name}) từ ngày "
+                f"{ceased:%d/%m/%Y}: báo cáo kỳ này lập cho {heir}.")
+    if established is not None and established > as_of:
+        return (f"Đơn vị {unit} ({name}) thành lập ngày {established:%d/%m/%Y}, sau ngày cuối "
+                f"kỳ {as_of:%d/%m/%Y}: chưa có báo cáo cho kỳ này.")
+    return f"Đơn vị {unit} ({name}) không còn hoạt động ngày {as_of:%d/%m/%Y}."
+
+
+def has_units_below(con, unit: str, as_of: date) -> bool:
+    """Whether `unit` has any unit below it in the structure of `as_of`."""
+    row = con.execute(f"""{structure_ctes(sql_date(as_of))}
+        SELECT count(*) FROM closure WHERE ancestor = $unit AND depth > 0""",
+                      {"unit": unit}).fetchone()
+    return bool(row[0])

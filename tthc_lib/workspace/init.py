@@ -11,13 +11,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-import nbformat
 import yaml
 
 from tthc_lib.content.words.narrative import narrative_path
+from tthc_lib.content.words.roles import doc_suffix, role_of
 from tthc_lib.errors import TthcError
-from tthc_lib.periods import Period, parse_period
+from tthc_lib.periods import Period
 from tthc_lib.store import DEFAULT_DB
+from tthc_lib.workspace.defaults import NotebookDefaults, store_defaults, write_defaults
 from tthc_lib.workspace.find import builtin_params, packaged_notebooks
 from tthc_lib.workspace.skeleton import narrative_skeleton
 
@@ -39,6 +40,8 @@ class InitResult:
     root: Path
     created: list[Path] = field(default_factory=list)
     units_added: list[str] = field(default_factory=list)
+    notebooks_updated: list[Path] = field(default_factory=list)
+    defaults: NotebookDefaults | None = None
 
 
 def init_workspace(folder: Path, period: Period | None = None,
@@ -50,7 +53,7 @@ def init_workspace(folder: Path, period: Period | None = None,
     if folder.exists() and not folder.is_dir():
         raise TthcError(f"{folder} là một tệp, không phải thư mục; hãy chọn thư mục khác.")
     try:
-        return _init(folder, period, today, Path(db) if db else folder / DB_NAME)
+        return _init(folder, period, today, Path(db) if db else folder / DEFAULT_DB)
     except OSError as exc:
         raise TthcError(f"Không tạo được thư mục làm việc {folder}: {_why(exc)}; hãy chọn "
                         "thư mục khác.") from None
@@ -76,11 +79,13 @@ def _init(folder: Path, period: Period | None, today: date | None, db: Path) -> 
     if not (folder / "README.md").exists():
         _write(folder / "README.md", README, result)
     registry = _stored_units(db)
-    period = period or _current_quarter(today or date.today())
-    _write_notebooks(folder / "notebooks", _root_unit(registry), period, result)
-    skeleton = narrative_path(folder / "params", period.start, period.end)
+    defaults = store_defaults(db, today or date.today(),
+                              _calendar(folder / "params"), period)
+    _write_notebooks(folder / "notebooks", defaults, result)
+    skeleton = narrative_path(folder / "params", defaults.period.start, defaults.period.end)
     if not skeleton.exists():
-        _write(skeleton, narrative_skeleton(period, _calendar(folder / "params")), result)
+        _write(skeleton, narrative_skeleton(defaults.period, _calendar(folder / "params")),
+               result)
     result.units_added = add_units(folder / "params" / "units.yaml", registry)
     return result
 
@@ -116,10 +121,6 @@ def _calendar(params: Path) -> str:
     return str(data.get("calendar") or "calendar") if isinstance(data, dict) else "calendar"
 
 
-def _current_quarter(today: date) -> Period:
-    return parse_period(f"{today.year}-Q{(today.month - 1) // 3 + 1}")
-
-
 def _stored_units(db: Path) -> list[dict]:
     """The registry in the workspace's store (code, name, parent), or [] before any ingest."""
     if not db.exists():
@@ -127,54 +128,27 @@ def _stored_units(db: Path) -> list[dict]:
     from tthc_lib.store.connection import open_store
 
     with open_store(db, read_only=True) as con:
-        rows = con.execute("SELECT unit_code, unit_name, parent_code FROM units "
-                           "ORDER BY parent_code NULLS FIRST, unit_code").fetchall()
-    return [{"code": c, "name": n, "parent": p} for c, n, p in rows]
+        rows = con.execute("SELECT unit_code, unit_name, kind, level, role, parent_code "
+                           "FROM units ORDER BY parent_code NULLS FIRST, unit_code").fetchall()
+    names = {r[0]: r for r in rows}
+    return [{"code": c, "name": n, "parent": p,
+             "info": {"unit_name": n, "kind": k, "level": lv, "role": r},
+             "parent_info": ({"unit_name": names[p][1], "kind": names[p][2]}
+                             if p in names else None)}
+            for c, n, k, lv, r, p in rows]
 
 
-def _root_unit(registry: list[dict]) -> str:
-    roots = [u["code"] for u in registry if not u["parent"]]
-    return roots[0] if roots else ""
-
-
-def _write_notebooks(folder: Path, unit: str, period: Period, result: InitResult) -> None:
-    """Copy the packaged section notebooks whose parameters default to this workspace."""
+def _write_notebooks(folder: Path, defaults: NotebookDefaults, result: InitResult) -> None:
+    """Copy the packaged section notebooks, their parameters defaulting to this workspace's
+    active top unit and last complete period; refresh those defaults in notebooks already
+    there (`result.notebooks_updated`)."""
     _mkdir(folder, result)
     for src in sorted(packaged_notebooks().glob("[0-9][0-9]_*.ipynb")):
         dst = folder / src.name
-        if dst.exists():
-            _fill_unit(dst, unit)
-            continue
-        nb = nbformat.read(src, as_version=4)
-        for cell in nb.cells:
-            if "parameters" in cell.get("metadata", {}).get("tags", []):
-                cell.source = _parameters_source(unit, period)
-        nbformat.write(nb, dst)
-        result.created.append(dst)
-
-
-def _fill_unit(path: Path, unit: str) -> None:
-    """Give a notebook made before any ingest (`unit = ''`) the workspace's root unit."""
-    if not unit:
-        return
-    nb = nbformat.read(path, as_version=4)
-    for cell in nb.cells:
-        if "parameters" in cell.get("metadata", {}).get("tags", []) and \
-                "\nunit = ''\n" in cell.source:
-            cell.source = cell.source.replace("\nunit = ''\n", f"\nunit = {unit!r}\n", 1)
-            nbformat.write(nb, path)
-            return
-
-
-def _parameters_source(unit: str, period: Period) -> str:
-    return "\n".join([
-        "# Tham số: đơn vị, kỳ báo cáo, kho dữ liệu, thư mục params (của thư mục làm việc này)",
-        f"unit = {unit!r}",
-        f"period_start = {period.start.isoformat()!r}",
-        f"period_end = {period.end.isoformat()!r}",
-        'db = "../data/tthc.duckdb"',
-        'params_dir = "../params"',
-    ])
+        existed = dst.exists()
+        if write_defaults(src, dst, defaults):
+            (result.notebooks_updated if existed else result.created).append(dst)
+    result.defaults = defaults
 
 
 _UNITS_KEY = re.compile(r"^units:\s*(\{\s*\})?\s*(#.*)?$")
@@ -203,7 +177,21 @@ def add_units(path: Path, registry: list[dict]) -> list[str]:
     else:
         lines[at[-1]] = "units:"
     for u in missing:
-        lines.append(f"  {yaml.safe_dump(u['code']).splitlines()[0]}: {{name: \"\"}}"
-                     f"  # {u['name']}: tên người ký")
+        lines.append(_unit_line(u))
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return [u["code"] for u in missing]
+
+
+ROLE_WORDS = {"province": "tỉnh, thành phố", "department": "sở", "board": "ban",
+              "district": "cấp huyện", "commune": "xã, phường"}
+
+
+def _unit_line(unit: dict) -> str:
+    """`  HPSTP: {name: "", doc_suffix: BC-STP}  # Sở Tư pháp (sở): ghi tên người ký`."""
+    code = yaml.safe_dump(unit["code"]).splitlines()[0]
+    info = unit.get("info")
+    if not info:
+        return f'  {code}: {{name: ""}}  # {unit["name"]}: ghi tên người ký'
+    suffix = doc_suffix(info, unit.get("parent_info"))
+    return (f'  {code}: {{name: "", doc_suffix: {suffix}}}  # {unit["name"]} '
+            f'({ROLE_WORDS[role_of(info)]}): ghi tên người ký')

@@ -10,17 +10,19 @@ from tthc_lib.periods import Period, label_vi
 HINTS = {
     "opening": "Mở đầu: căn cứ (công văn, kế hoạch) và câu dẫn. Có thể dùng {issuer}, "
                "{period_label}, {period_range}.",
-    "s1_1": "1.1. Việc ban hành văn bản quy phạm pháp luật có quy định TTHC.",
-    "s1_2": "1.2. Rà soát, đơn giản hóa quy định, TTHC (một đoạn, hoặc danh sách các đoạn).",
-    "s2_1": "2.1. Công khai, minh bạch trong thực hiện TTHC.",
+    "s1_1": "1.1. Kết quả đánh giá tác động và thẩm định TTHC trong dự án, dự thảo văn bản "
+            "quy phạm pháp luật có quy định TTHC.",
+    "s1_2": "1.2. Kết quả cắt giảm, đơn giản hóa quy định, TTHC (một đoạn, hoặc danh sách "
+            "các đoạn).",
+    "s2_1": "2.1. Kết quả công khai, minh bạch trong thực hiện TTHC.",
     "late_reason_unit": "Nguyên nhân hồ sơ quá hạn tại đơn vị (một mệnh đề, chèn vào câu "
                         "số liệu mục 2.2).",
     "late_reason_communes": "Nguyên nhân hồ sơ quá hạn tại cấp xã (một mệnh đề).",
     "s2_5": "2.5. Kết nối, chia sẻ dữ liệu; các nội dung khác của mục 2.",
-    "achievements": "III.1. Kết quả đạt được. Số liệu ghi trong ngoặc nhọn, ví dụ "
+    "achievements": "II.1. Kết quả đạt được. Số liệu ghi trong ngoặc nhọn, ví dụ "
                     "{online_rate}, {received_total}, để luôn khớp với dữ liệu.",
-    "difficulties": "III.2. Tồn tại, hạn chế và nguyên nhân.",
-    "tasks": "IV. Nhiệm vụ trọng tâm kỳ tới (danh sách các đoạn).",
+    "difficulties": "II.2. Những khó khăn, vướng mắc, tồn tại, hạn chế và nguyên nhân.",
+    "tasks": "III. Nhiệm vụ trọng tâm của kỳ tiếp theo (danh sách các đoạn).",
     "closing": "Câu kết, ví dụ: Trên đây là báo cáo của {issuer}./.",
 }
 

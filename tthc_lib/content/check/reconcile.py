@@ -30,6 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
+from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 
@@ -217,7 +218,7 @@ class _StoreValues:
 def _store_values(con, figures: Mapping, unit: str | None,
                   period: Period | None) -> _StoreValues:
     period = figures_period(figures, period)
-    root = root_unit(con, unit)
+    root = root_unit(con, unit, period.end)
     result = compute_indicators(con, period.start, period.end, [root])
     zeros = dict.fromkeys(COUNTS, 0)
     rows = {part: result.row(root, scope) for part, scope in PART_SCOPES.items()}
@@ -226,19 +227,28 @@ def _store_values(con, figures: Mapping, unit: str | None,
     return _StoreValues(rows, result.procedures_published)
 
 
-def root_unit(con, unit: str | None = None) -> str:
-    """`unit` when the registry has it, else the one unit without a parent. Raises
-    UnitError when there is no such unit, or several."""
+def root_unit(con, unit: str | None = None, as_of: date | None = None) -> str:
+    """`unit` when the registry has it (and, with `as_of`, the structure of that day), else
+    the one unit without a parent in the structure of `as_of` (of the whole registry without
+    it). Raises UnitError when there is no such unit, or several."""
+    from tthc_lib.store.structure import inactive_unit_reason, sql_date, structure_ctes
+
     if unit is not None:
         if not con.execute("SELECT 1 FROM units WHERE unit_code = ?", [unit]).fetchone():
             raise UnitError(f"Không có đơn vị {unit} trong danh mục đơn vị.", units=[unit])
+        why = inactive_unit_reason(con, unit, as_of) if as_of is not None else None
+        if why:
+            raise UnitError(why, units=[unit])
         return unit
-    roots = [r[0] for r in con.execute(
-        "SELECT unit_code FROM units WHERE parent_code IS NULL ORDER BY unit_code").fetchall()]
+    query = (f"{structure_ctes(sql_date(as_of))} SELECT unit_code FROM structure "
+             "WHERE parent_code IS NULL ORDER BY unit_code") if as_of is not None else \
+        "SELECT unit_code FROM units WHERE parent_code IS NULL ORDER BY unit_code"
+    roots = [r[0] for r in con.execute(query).fetchall()]
     if len(roots) != 1:
         found = f"có {len(roots)} đơn vị không có cấp trên ({', '.join(roots)})" if roots \
             else "danh mục đơn vị còn trống"
-        raise UnitError(f"Không xác định được đơn vị gốc: {found}; hãy chọn bằng --unit.",
+        day = f" ngày {as_of:%d/%m/%Y}" if as_of is not None and roots else ""
+        raise UnitError(f"Không xác định được đơn vị gốc{day}: {found}; hãy chọn bằng --unit.",
                         units=roots)
     return roots[0]
 

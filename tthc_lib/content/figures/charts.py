@@ -31,13 +31,13 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 from tthc_lib.content.figures.tables import (
     LABELS,
     child_rows,
-    communes_label,
     count_of,
     field_label,
     name_key,
     rate_of,
 )
 from tthc_lib.content.words.formatting import fmt_int, fmt_percent
+from tthc_lib.content.words.levels import children_label
 
 WIDTH_IN = 16 / 2.54          # an A4 text column
 DPI = 150
@@ -224,7 +224,7 @@ def timeliness_by_unit_chart(rows: pd.DataFrame, parent: str) -> Figure | None:
         unit_axis(ax, [str(k["unit_name"]) for k in kids])
         _pct_axis(ax)
         ax.set_xlim(0, 100)
-        ax.set_title(f"Hồ sơ đã giải quyết của {communes_label(rows, parent)}: "
+        ax.set_title(f"Hồ sơ đã giải quyết của {children_label(rows, parent)}: "
                      "trước hạn, đúng hạn, quá hạn")
         legend_below(ax, 3)
         return _finish(fig)
@@ -257,7 +257,7 @@ def online_rate_chart(rows: pd.DataFrame, parent: str,
         _bar_labels(ax, bars, exact)
         unit_axis(ax, names)
         _pct_axis(ax)
-        ax.set_title(f"Tỷ lệ hồ sơ tiếp nhận trực tuyến của {communes_label(rows, parent)}")
+        ax.set_title(f"Tỷ lệ hồ sơ tiếp nhận trực tuyến của {children_label(rows, parent)}")
         if target is not None:
             _target_legend(ax, target, any(below))
         return _finish(fig)
@@ -294,7 +294,7 @@ def digitisation_chart(rows: pd.DataFrame, parent: str) -> Figure | None:
         unit_axis(ax, [str(k["unit_name"]) for k in kids])
         _pct_axis(ax)
         ax.set_title(f"Tỷ lệ số hóa hồ sơ và kết quả giải quyết của "
-                     f"{communes_label(rows, parent)}")
+                     f"{children_label(rows, parent)}")
         legend_below(ax, 2)
         return _finish(fig)
 

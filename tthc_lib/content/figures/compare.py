@@ -1,22 +1,14 @@
 """Each figure against the same period a year earlier and against the period before, in
 tables and in prose ("tăng 5,2% so với cùng kỳ năm 2022"), when the store holds that data.
 
-When does an earlier period "have data" for a unit and scope? The exports of a period hold
-the dossiers received in it and those still open at its start, so a store loaded only for the
-current period already holds some dossiers received earlier (the carried-over ones): counting
-them would compare 13.372 dossiers with a few dozen ("tăng 5.000%"). So an earlier period
-counts as covered only when both hold:
-
-- the store reaches back to it: its first closing date (any unit) is at most
-  COVERAGE_SLACK_DAYS after the earlier period's start (an export starting on day S holds no
-  dossier closed before S; the slack allows for the first days without closings: New Year,
-  Tết);
-- the unit's scope has at least one dossier both received and closed within the earlier
-  period, which only an export of that period can hold.
-
-Otherwise the comparison with that period is left out, silently. Changes are computed from the
-counts exactly: a count's change in percent of the earlier count (undefined when that is 0),
-a rate's change in percentage points; both rounded once to one decimal, halves away from zero.
+A store loaded for the current period already holds some earlier dossiers (those still open
+at its start): counting them would compare 13.372 dossiers with a few dozen. So an earlier
+period counts as covered only when the store reaches back to it (its first closing date is at
+most COVERAGE_SLACK_DAYS after that period's start: New Year and Tết have no closings) and the
+unit's scope has a dossier both received and closed within it, which only an export of that
+period can hold. Otherwise that comparison is left out. A count's change is in percent of the
+earlier count (undefined when 0), a rate's in percentage points; both rounded once to one
+decimal, halves away from zero.
 """
 
 from __future__ import annotations
@@ -25,7 +17,7 @@ import html
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
 
@@ -110,6 +102,7 @@ class Comparison:
     previous_year_span: Period
     previous_period_span: Period
     restated: bool = False  # earlier periods include predecessors' records (structure.md)
+    established: date | None = None  # the unit's Ngày thành lập (no predecessors counted)
 
     @property
     def previous_year_label(self) -> str:
@@ -231,6 +224,7 @@ def comparison(
         year_span,
         prev_span,
         restated(con, unit, scope, period.end),
+        con.execute("SELECT max(established) FROM units WHERE unit_code = ?", [unit]).fetchone()[0],
     )
 
 
@@ -297,6 +291,17 @@ def figure_text(row: Mapping, figure: str) -> str:
     return fmt_percent(figure_value(row, figure), places, UNDEFINED)
 
 
+def shown_value(row: Mapping, figure: str) -> Value | None:
+    """The figure as the report shows it: a rate rounded to its places (85,7%), so that a
+    change computed from it agrees with the figures beside it (never "88,8% | 88,8% | tăng
+    0,1 điểm phần trăm")."""
+    value = figure_value(row, figure)
+    if figure not in RATE_PARTS or value is None:
+        return value
+    places = TIMELINESS_PLACES if figure in _ONE_DECIMAL_RATES else SERVICE_PLACES
+    return Fraction(round_half_away(value, places))
+
+
 def figure_label(figure: str) -> str:
     return FIGURE_LABELS.get(figure) or LABELS.get(figure, figure)
 
@@ -312,9 +317,9 @@ def comparison_prose(
     earlier data."""
     out = []
     for figure in figures:
-        now = figure_value(comp.current, figure)
+        now = shown_value(comp.current, figure)
         phrases = [
-            change_phrase(now, figure_value(row, figure), label)
+            change_phrase(now, shown_value(row, figure), label)
             for label, row in comp.earlier(against)
         ]
         phrases = [p for p in phrases if p]
@@ -322,7 +327,23 @@ def comparison_prose(
             out.append(nfc(f"{figure_label(figure)} {', '.join(phrases)}."))
     if out and comp.restated:
         out.append(restated_note(comp, against))
+    out += [note for note in [partial_note(comp, against)] if out and note]
     return out
+
+
+def partial_note(comp: Comparison, against: Sequence[str] = AGAINST) -> str | None:
+    """For a unit established inside an earlier period (no predecessor counted), the days
+    that period's figures cover, so that no change reads as like for like when it is not."""
+    if comp.restated or comp.established is None:
+        return None
+    labels = {name: comp.earlier([name])[0][0] for name in against if comp.earlier([name])}
+    parts = [f"số liệu {labels[name]} chỉ gồm từ ngày {fmt_date(comp.established)} đến ngày "
+             f"{fmt_date(span.end)}" for name in against if name in labels
+             and (span := getattr(comp, f"{name}_span")).start < comp.established <= span.end]
+    if not parts:
+        return None
+    return nfc(f"Đơn vị thành lập ngày {fmt_date(comp.established)}: {'; '.join(parts)}, "
+               "không đủ cả kỳ như kỳ báo cáo.")
 
 
 def restated_note(comp: Comparison, against: Sequence[str] = AGAINST) -> str:
@@ -356,10 +377,10 @@ def comparison_table_html(
     sub = "<th>Số liệu</th><th>Tăng/giảm</th>" * len(earlier)
     body = []
     for figure in figures:
-        now = figure_value(comp.current, figure)
+        now = shown_value(comp.current, figure)
         tds = [("name", figure_label(figure)), ("num", figure_text(comp.current, figure))]
         for _, row in earlier:
-            words = change_words(now, figure_value(row, figure))
+            words = change_words(now, shown_value(row, figure))
             tds += [
                 ("num", figure_text(row, figure)),
                 ("num", {None: UNDEFINED, "bằng": "không đổi"}.get(words, words)),

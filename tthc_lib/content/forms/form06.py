@@ -60,6 +60,10 @@ LEVEL_SECTIONS = (("province", f"{LEVEL_LABELS['province']} (sở, ban, ngành)"
                   ("district", LEVEL_LABELS["district"]), ("commune", LEVEL_LABELS["commune"]),
                   (None, "Chưa xác định cấp thực hiện"))
 ROMAN = ("I", "II", "III", "IV")
+# Districts ceased on 1/7/2025 (Nghị quyết số 202/2025/QH15): a later form says whose its
+# "Cấp huyện" lines are (dossiers of that level still counted in the period).
+DISTRICTS_ABOLISHED = date(2025, 7, 1)
+DISTRICTS_ABOLISHED_LABEL = "Cấp huyện (đã kết thúc hoạt động từ ngày 01/7/2025)"
 
 # The paper form's headers, as (text, row, column, rows spanned, columns spanned) on a grid
 # whose first row is 0 and first column is 1 (the column numbers of the form).
@@ -89,6 +93,13 @@ N_COLUMNS = 13
 
 # ---------------------------------------------------------------- the frame
 
+def annex_scope(has_units_below: bool) -> str:
+    """The one scope of the form in the report's annex and `tthc form06` by default: a unit
+    with units below it (a province: its departments, districts, communes) reports all of
+    them with its own ("total"); any other unit its own dossiers ("unit")."""
+    return "total" if has_units_below else "unit"
+
+
 def form06_frame(con, start: date, end: date, unit: str, scope: str = "unit",
                  by_field: pd.DataFrame | None = None) -> pd.DataFrame:
     """The form's lines for (unit, scope) over the period: columns `c1` (STT), `c2` (label),
@@ -100,6 +111,8 @@ def form06_frame(con, start: date, end: date, unit: str, scope: str = "unit",
         by_field = indicators_by_field(con, start, end, unit, scope)
     lines: list[dict] = []
     for number, (level, label) in enumerate(_present_sections(by_field)):
+        if level == "district" and end >= DISTRICTS_ABOLISHED:
+            label = DISTRICTS_ABOLISHED_LABEL
         fields = _section_fields(by_field, level)
         lines.append(_line(ROMAN[number], label, "section", level, _sum_columns(fields)))
         for i, (_, r) in enumerate(fields.iterrows(), start=1):

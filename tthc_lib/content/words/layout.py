@@ -142,8 +142,18 @@ def closing_html(meta: ReportMeta) -> str:
 def _issuer(issuer_lines: tuple[str, ...]) -> str:
     *parents, body = issuer_lines
     lines = [f'<div class="tthc-parent">{escape(p.upper())}</div>' for p in parents]
-    lines.append(f'<div class="tthc-body-name"><span>{escape(body.upper())}</span></div>')
+    lines.append(f'<div class="tthc-body-name"><span>{_kept_together(body.upper())}</span></div>')
     return "".join(lines)
+
+
+def _kept_together(name: str) -> str:
+    """A long issuer's name may wrap, but not inside its last two words, the place name
+    ("BAN QUẢN LÝ KHU KINH TẾ / HẢI PHÒNG", never "… HẢI / PHÒNG")."""
+    words = name.split()
+    if len(words) < 4 or len(name) <= 28:   # fits the issuer's column on one line
+        return escape(name)
+    head, tail = " ".join(words[:-2]), " ".join(words[-2:])
+    return f'{escape(head)} <span class="tthc-nowrap">{escape(tail)}</span>'
 
 
 def _number(meta: ReportMeta) -> str:
@@ -167,7 +177,8 @@ def _recipients(recipients: tuple[str, ...]) -> str:
 
 
 def _signature(signer: Signer) -> str:
-    lines = [escape(line.upper()) for line in (signer.authority, signer.title) if line]
+    lines = [escape(line.strip().upper())
+             for line in [*signer.authority.splitlines(), signer.title] if line.strip()]
     return (
         f'<div class="tthc-sign-role">{"<br>".join(lines)}</div>'
         '<div class="tthc-sign-space"></div>'

@@ -86,6 +86,20 @@ def rollup_label(rows: pd.DataFrame, parent: str, scope: str) -> str:
     return "các " + ", ".join(named) if named else fallback
 
 
+def children_label(rows: pd.DataFrame, parent: str) -> str:
+    """The units one bar each stands for in a chart of `parent` (its children), named by the
+    kinds present: "các phường, xã"; a province: "các sở, ban và các phường"."""
+    kids = [r for _, r in rows[(rows["parent_code"] == parent)
+                               & (rows["scope"] == "unit")].iterrows()]
+    found = {kind_word(r) for r in kids if _is_department(r)}
+    departments = [k for k in ("sở", "ban") if k in found] + sorted(found - {"sở", "ban"})
+    parts = ["các " + ", ".join(departments)] if departments else []
+    for scope, level in (("districts", "district"), ("communes", "commune")):
+        if any(r["level"] == level and not _is_department(r) for r in kids):
+            parts.append(rollup_label(rows, parent, scope))
+    return " và ".join(parts) or "các đơn vị trực thuộc"
+
+
 def rollup_scopes(rows: pd.DataFrame, parent: str) -> list[str]:
     """The roll-up scopes `parent` has rows for, in the report's order (departments,
     districts, communes)."""

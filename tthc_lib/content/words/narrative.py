@@ -61,15 +61,28 @@ class Settings:
 
         return dateline_place(info, parent, self.report)
 
-    def signer(self, unit: str, level: str) -> dict:
-        base = dict((self.units.get("defaults") or {}).get(level) or {})
-        base.update((self.units.get("units") or {}).get(unit) or {})
+    def _unit(self, unit: str) -> dict:
+        return dict((self.units.get("units") or {}).get(unit) or {})
+
+    def signer(self, unit: str, level: str, role: str | None = None) -> dict:
+        """The unit's signer: units.yaml's `units:` entry over the defaults of its role
+        (content.roles: province, department, board, district, commune), then of its level."""
+        defaults = self.units.get("defaults") or {}
+        base = dict(defaults.get(role) or defaults.get(level) or {})
+        base.update(self._unit(unit))
         return {"authority": base.get("authority", ""), "title": base.get("title", ""),
                 "name": base.get("name", "")}
 
-    def recipients_for(self, unit: str, level: str) -> list[str]:
+    def doc_suffix(self, unit: str) -> str | None:
+        """The number's suffix written for the unit in units.yaml (doc_suffix: BC-STP)."""
+        return self._unit(unit).get("doc_suffix") or None
+
+    def recipients_for(self, unit: str, level: str, role: str | None = None) -> list[str]:
         per_unit = (self.recipients.get("units") or {}).get(unit)
-        return list(per_unit if per_unit is not None else self.recipients.get(level) or [])
+        if per_unit is not None:
+            return list(per_unit)
+        by_role = self.recipients.get(role) if role else None
+        return list(by_role if by_role is not None else self.recipients.get(level) or [])
 
 
 def narrative_path(params_dir: Path, start: date, end: date) -> Path:

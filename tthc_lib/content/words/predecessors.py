@@ -19,12 +19,28 @@ Rules (the spec is silent on some; decided here):
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pandas as pd
 
 from tthc_lib.content.words.formatting import fmt_date_legal, nfc
 from tthc_lib.store.structure import predecessors, sql_date
+
+
+# The legal document a "Căn cứ" cell names first: "Nghị quyết số 1669/NQ-UBTVQH15; phần
+# còn lại của …" cites "Nghị quyết số 1669/NQ-UBTVQH15" (the office's notes stay out).
+_DOCUMENT = re.compile(r"^\s*(?:căn cứ\s+)?((?:nghị quyết|nghị định|quyết định|thông tư|luật|"
+                       r"công văn|kế hoạch)\s+(?:số\s+)?[^\s;,()]+)", re.IGNORECASE)
+
+
+def cited_basis(basis: str | None) -> str:
+    """The document a report cites from a "Căn cứ" cell, or "" when it names none."""
+    found = _DOCUMENT.match(str(basis or ""))
+    if not found:
+        return ""
+    text = found.group(1)
+    return text[:1].upper() + text[1:]
 
 
 def in_sentence(name: str, kind: str | None) -> str:
@@ -54,23 +70,31 @@ def counted_predecessors(con, unit: str, start: date, end: date,
     return rows[rows["old_code"].isin(with_records)]
 
 
+def _old(name: str, kind: str | None, unit_name: str) -> str:
+    """An old unit as said in the sentence; "(cũ)" when it bears the new unit's name."""
+    said = in_sentence(name, kind)
+    return f"{said} (cũ)" if nfc(said).lower() == nfc(unit_name).lower() else said
+
+
 def predecessors_sentence(unit_name: str, rows: pd.DataFrame) -> str | None:
     """The sentence for `unit_name` (as said in a sentence: "phường Hải Dương") from
     counted_predecessors' rows; None when there are none."""
     if rows.empty:
         return None
     rows = rows.drop_duplicates("old_code").copy()
-    rows["basis"] = rows["basis"].fillna("")
+    rows["basis"] = [cited_basis(b) for b in rows["basis"]]
     groups = []
     for (when, basis), group in sorted(rows.groupby(["effective_date", "basis"], sort=False),
                                        key=lambda g: (g[0][0], g[0][1]), reverse=True):
-        names = ", ".join(in_sentence(n, k) for n, k in zip(group["old_name"], group["old_kind"]))
+        names = ", ".join(_old(n, k, unit_name) for n, k in zip(group["old_name"],
+                                                              group["old_kind"]))
         tail = f" ({basis})" if basis else ""
         groups.append(f"{names} trước ngày {fmt_date_legal(when)}{tail}")
     text = f"Số liệu của {unit_name} gồm số liệu của {' và '.join(groups)}"
     full = rows[rows["in_full"]]
     if not full.empty:
-        names = ", ".join(in_sentence(n, k) for n, k in zip(full["old_name"], full["old_kind"]))
+        names = ", ".join(_old(n, k, unit_name) for n, k in zip(full["old_name"],
+                                                              full["old_kind"]))
         text += (f"; toàn bộ số liệu của {names} (được sắp xếp vào nhiều đơn vị) được tính "
                  f"tại {unit_name}")
     return nfc(text + ".")
