@@ -33,8 +33,9 @@ SNIFF_BYTES = 4096
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP = b"PK\x03\x04"
 GRID_FORMATS = ("xlsx", "xls", "ods", "html")
-FORMAT_LABELS = {"xlsx": "tệp Excel (.xlsx)", "xls": "tệp Excel 97-2003 (.xls)",
-                 "ods": "tệp bảng tính OpenDocument (.ods)", "html": "tệp HTML"}
+# format -> (what it is, the extension a user saves it with)
+FORMAT_LABELS = {"xlsx": ("tệp Excel", ".xlsx"), "xls": ("tệp Excel 97-2003", ".xls"),
+                 "ods": ("tệp bảng tính OpenDocument", ".ods"), "html": ("tệp HTML", ".htm")}
 WHITE = " \t\u00a0"            # what a blank cell may hold
 CHARSET = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9_:.-]+)""", re.IGNORECASE)
 

@@ -15,9 +15,9 @@ __all__ = ["CalamineGrid", "damaged"]
 
 def damaged(label: str, fmt: str, exc: BaseException) -> InputError:
     """A workbook that opened but whose cells cannot be read."""
-    what = formats.FORMAT_LABELS.get(fmt, "tệp Excel")
+    what, ext = formats.FORMAT_LABELS[fmt]
     return InputError(f"{label}: {what} bị hỏng hoặc không đầy đủ ({exc.__class__.__name__}); "
-                      "cần tệp lưu trọn vẹn.", file=label, reason="damaged")
+                      f"cần tệp {ext} lưu trọn vẹn.", file=label, reason="damaged")
 
 
 class CalamineGrid(Grid):
@@ -33,9 +33,9 @@ class CalamineGrid(Grid):
         except pc.PasswordError:
             raise formats.refuse(label, "encrypted") from None
         except Exception as exc:  # calamine raises its own and builtin errors  # noqa: BLE001
-            what = formats.FORMAT_LABELS.get(fmt, "tệp Excel")
+            what, ext = formats.FORMAT_LABELS[fmt]
             raise InputError(f"{label}: không mở được {what} ({exc.__class__.__name__}); "
-                             f"cần {what} lưu trọn vẹn.", file=label, reason="damaged") from None
+                             f"cần tệp {ext}.", file=label, reason="damaged") from None
 
     def names(self) -> list[str]:
         import python_calamine as pc
