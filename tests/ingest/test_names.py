@@ -20,6 +20,8 @@ UNITS = Resolver.of("đơn vị", [
     ("ubnd PHƯỜNG hồng gai", "HG"),
     (unicodedata.normalize("NFD", "Phường Hồng Gai"), "HG"),
     ("Sở Xây dựng", "SXD"),
+    ("UBND xã Tân An", "TA1"),
+    ("UBND Phường Tân An", "TA2"),
     ("Xây dựng", "SXD"),
     ("HG", "HG"),
 ])
@@ -39,3 +41,5 @@ def test_an_ambiguous_name_is_not_guessed():
 
 def test_a_name_that_is_only_a_kind_word_keeps_it():
     assert name_key("Xã") == "xã"
+    assert name_key("Ban", bare=True) == "ban"
+    assert name_key("UBND Xã Bản Mù", bare=True) == "bản mù"

@@ -162,6 +162,8 @@ def _prepare(con) -> None:
     and the SQL function that normalises codes."""
     for column in ("sheet", "source"):
         con.execute(f"ALTER TABLE rejected ADD COLUMN IF NOT EXISTS {column} VARCHAR")
+    # Stores made before exports without a channel column (a source profile's `lacks`).
+    con.execute("ALTER TABLE dossiers ALTER COLUMN channel DROP NOT NULL")
     register_functions(con)
 
 
@@ -315,7 +317,7 @@ def _set_aside(con, export: Export, names: _Names) -> None:
     con.execute(f"""
         CREATE TEMP TABLE {_q(names.bad)} AS
         SELECT _line, reason, {_raw_json(export)} AS raw FROM (
-            SELECT p.*, {_reason_sql(export.kind)} AS reason
+            SELECT p.*, {_reason_sql(export.kind, export.lacks, export.reasoned)} AS reason
             FROM {_q(names.parsed)} p LEFT JOIN {_q(names.repeats)} r USING (_line)
             WHERE r.dup IS NOT TRUE)
         WHERE reason <> ''""")

@@ -17,19 +17,26 @@ from tthc_lib import vocab
 
 __all__ = ["Resolver", "name_key"]
 
-# Longest first, so "ủy ban nhân dân phường" loses both words.
-_KIND_WORDS = sorted([
-    "ủy ban nhân dân", "uỷ ban nhân dân", "ubnd", "hđnd", "tỉnh", "thành phố", "tp.", "tp",
-    "thị xã", "quận", "huyện", "phường", "xã", "thị trấn", "đặc khu", "sở", "ban",
-], key=len, reverse=True)
-_PREFIX = re.compile(r"^(?:(?:%s)\b\.?\s*)+" % "|".join(re.escape(w) for w in _KIND_WORDS))
+_AUTHORITY = ["ủy ban nhân dân", "uỷ ban nhân dân", "ubnd"]
+_KIND_WORDS = ["tỉnh", "thành phố", "tp.", "tp", "thị xã", "quận", "huyện", "phường", "xã",
+               "thị trấn", "đặc khu", "sở", "ban"]
 
 
-def name_key(name: str) -> str:
+def _prefix(words: list[str]) -> re.Pattern:
+    ordered = sorted(words, key=len, reverse=True)   # "ủy ban nhân dân" before "ban"
+    return re.compile(r"^(?:(?:%s)(?=\s|$)\.?\s*)+" % "|".join(re.escape(w) for w in ordered))
+
+
+_OFFICE = _prefix(_AUTHORITY)
+_ANY_KIND = _prefix(_AUTHORITY + _KIND_WORDS)
+
+
+def name_key(name: str, bare: bool = False) -> str:
     """A name as compared: NFC, case-folded, spacing collapsed, punctuation at the ends and
-    the kind words in front removed ("UBND Phường  Hồng Gai" → "hồng gai")."""
+    "UBND"/"Ủy ban nhân dân" in front removed ("UBND Phường  Hồng Gai" → "phường hồng gai");
+    `bare` also removes the kind words ("xã", "phường", "sở" …: → "hồng gai")."""
     text = vocab.norm_value(name).strip(" .,:;-")
-    stripped = _PREFIX.sub("", text).strip(" .,:;-")
+    stripped = (_ANY_KIND if bare else _OFFICE).sub("", text).strip(" .,:;-")
     return stripped or text
 
 
@@ -39,27 +46,32 @@ class Resolver:
     the reason, in Vietnamese, that names the value."""
 
     what: str                           # "đơn vị" | "thủ tục"
-    by_key: dict[str, set[str]]
+    by_key: dict[str, set[str]]         # the name with its kind word
+    by_bare: dict[str, set[str]]        # the name without it
     codes: set[str]
 
     @classmethod
     def of(cls, what: str, entries: Iterable[tuple[str, str]]) -> Resolver:
         """From (code, name) pairs; a code given in place of a name also resolves."""
         by_key: dict[str, set[str]] = {}
+        by_bare: dict[str, set[str]] = {}
         codes: set[str] = set()
         for code, name in entries:
             codes.add(code)
             by_key.setdefault(name_key(name), set()).add(code)
-        return cls(what, by_key, codes)
+            by_bare.setdefault(name_key(name, bare=True), set()).add(code)
+        return cls(what, by_key, by_bare, codes)
 
     def code(self, value: str) -> tuple[str | None, str | None]:
-        """(code, None) or (None, reason)."""
+        """(code, None) or (None, reason). The name with its kind word is matched first
+        ("xã Tân An" is not "phường Tân An"), then without it ("Xây dựng" is "Sở Xây dựng")."""
         text = " ".join(str(value).split())
         if not text:
             return None, f"thiếu tên {self.what}"
         if text in self.codes:
             return text, None
-        found = self.by_key.get(name_key(text), set())
+        found = (self.by_key.get(name_key(text), set())
+                 or self.by_bare.get(name_key(text, bare=True), set()))
         if len(found) == 1:
             return next(iter(found)), None
         if not found:

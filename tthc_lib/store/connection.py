@@ -61,7 +61,7 @@ CREATE TABLE IF NOT EXISTS dossiers (
     dossier_id VARCHAR PRIMARY KEY,
     unit_code VARCHAR NOT NULL,
     procedure_code VARCHAR NOT NULL,
-    channel VARCHAR NOT NULL,         -- online | in_person | post
+    channel VARCHAR,                  -- online | in_person | post; NULL: the export has none
     status VARCHAR NOT NULL,          -- open | paused | resolved | withdrawn | returned
     received_at TIMESTAMPTZ NOT NULL,
     due_at TIMESTAMPTZ,               -- NULL: a procedure without an appointment date

@@ -1,0 +1,113 @@
+"""An export read through a source profile (sources.py): the rows of its sheet shaped by the
+profile's layout, names resolved to codes against the store's registry and catalogue, dates
+read in the profile's format, the status derived by its rule table — then handed to the
+loader as canonical text cells, so every rule of input-format.md still applies. A row the
+profile itself sets aside (a name not in the registry, a dossier never received) carries its
+reason in the staged `_reason` column."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from tthc_lib import vocab
+from tthc_lib.ingest import grid
+from tthc_lib.ingest.base import Export, Shape
+from tthc_lib.ingest.derive import never_received_reason, status_of
+from tthc_lib.ingest.headers import Header
+from tthc_lib.ingest.names import Resolver
+from tthc_lib.ingest.shape import shape_rows
+from tthc_lib.ingest.sources import REGISTRIES, SourceProfile, in_force, recognise
+
+__all__ = ["REASON", "ProfiledExport", "open_profiled"]
+
+REASON = "_reason"
+
+
+class ProfiledExport(Export):
+    """A grid file's sheet read by a source profile."""
+
+    def __init__(self, path: Path, label: str, profile: SourceProfile, sheet: str,
+                 header_row: int):
+        columns = [c.name for c in vocab.SCHEMAS[profile.kind]
+                   if not c.personal and c.name not in profile.lacks]
+        self.columns = columns
+        positions = {name: i for i, name in enumerate([*columns, REASON])}
+        super().__init__(path, label, Header(profile.kind, header_row, positions,
+                                             len(positions)))
+        self.profile = profile
+        self.sheet = sheet
+        self.lacks = profile.lacks
+        self.reasoned = True
+
+    @property
+    def notes(self) -> list[str]:
+        out = [f"{self.label}: đọc theo hồ sơ nguồn \"{self.profile.system}\" "
+               f"({self.profile.origin})."]
+        for name in sorted(self.lacks):
+            col = next(c for c in vocab.SCHEMAS[self.kind] if c.name == name)
+            out.append(f"{self.label}: không có cột \"{col.header}\"; các số liệu cần cột này "
+                       "ghi \"không có số liệu\".")
+        return out
+
+    def stage(self, con, table: str, shape: Shape) -> None:
+        self.sha256 = hashlib.sha256(self.path.read_bytes()).hexdigest()
+        book = grid.open_grid(self.path, self.label)
+        try:
+            shaped = shape_rows(book.rows(self.sheet), self.header.line, self.profile.layout)
+        finally:
+            book.close()
+        resolvers = {col: _resolver(con, what) for col, what in self.profile.names.items()}
+        rows = (_canonical(self, dict(zip(shaped.header, cells)), resolvers) for _n, cells
+                in shaped.rows)
+        self._stage_rows(con, table, ((n, cells) for (n, _c), cells in
+                                      zip(shaped.rows, rows)), shape)
+
+
+def _resolver(con, what: str) -> Resolver:
+    table, code, name, label = REGISTRIES[what]
+    return Resolver.of(label, con.execute(f"SELECT {code}, {name} FROM {table}").fetchall())
+
+
+def _canonical(export: ProfiledExport, row: dict[str, str], resolvers) -> list[str | None]:
+    """The row's canonical text cells, in `export.columns` order, and its reason (or None)."""
+    profile = export.profile
+    values: dict[str, str | None] = {}
+    for name in export.columns:
+        header = profile.columns.get(name)
+        values[name] = row.get(header, "") if header is not None else row.get(name, "")
+    reasons = []
+    if (why := never_received_reason(row, profile.derive)) is not None:
+        reasons.append(why)
+    for name, resolver in resolvers.items():
+        code, why = resolver.code(values.get(name) or "")
+        values[name] = code if code is not None else values.get(name)
+        if why:
+            reasons.append(why[:1].upper() + why[1:])
+    for name, fmt in profile.derive.dates.items():
+        text = values.get(name) or ""
+        when = fmt.parse(text) if text.strip() else None
+        if when is not None:
+            values[name] = when.isoformat()
+    if profile.derive.status:
+        values["status"] = status_of({**row, **{k: v or "" for k, v in values.items()}},
+                                     profile.derive) or values.get("status")
+    cells = [(values.get(name) or None) for name in export.columns]
+    return [*cells, "; ".join(reasons) or None]
+
+
+def open_profiled(path: Path, label: str, office: list[SourceProfile]) -> Export | None:
+    """The export read by the first profile in force (the office's, then the shipped ones)
+    that recognises one of the grid file's sheets; None when none does."""
+    profiles = in_force(office)
+    if not profiles:
+        return None
+    book = grid.open_grid(path, label)
+    try:
+        for sheet in book.names():
+            found = recognise(book.rows(sheet), profiles)
+            if found is not None:
+                return ProfiledExport(path, label, found[0], sheet, found[1])
+    finally:
+        book.close()
+    return None
