@@ -375,6 +375,10 @@ def _record_load(con, export: Export, names: _Names, result: FileResult) -> None
     con.execute("INSERT INTO loads VALUES (?, ?, ?, now(), ?, ?, ?, ?, ?, ?)",
                 [load_id, export.label, export.sha256, result.kind, result.read,
                  result.loaded, result.updated, result.rejected, result.duplicates])
+    con.execute("DELETE FROM load_gaps WHERE file = ?", [export.label])
+    for column in sorted(export.lacks):
+        con.execute("INSERT INTO load_gaps VALUES (?, ?, ?, ?)",
+                    [load_id, export.label, result.kind, column])
     # The file is known by its full path: `ho_so.csv` of two folders are two files.
     source = str(Path(export.path).resolve())
     con.execute("DELETE FROM rejected WHERE source = ? OR (source IS NULL AND file = ?)",

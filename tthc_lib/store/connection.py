@@ -96,6 +96,12 @@ CREATE TABLE IF NOT EXISTS loads (
     n_rejected BIGINT NOT NULL,
     n_duplicates BIGINT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS load_gaps (   -- required columns a file lacks by its source profile
+    load_id BIGINT NOT NULL,
+    file VARCHAR NOT NULL,
+    kind VARCHAR NOT NULL,
+    column_name VARCHAR NOT NULL      -- canonical (channel): its figures are not available
+);
 CREATE TABLE IF NOT EXISTS rejected (
     load_id BIGINT NOT NULL,
     file VARCHAR NOT NULL,
