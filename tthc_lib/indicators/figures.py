@@ -131,7 +131,7 @@ def columns_missing(con) -> list[dict]:
     """A finding per loaded file that lacked a required column (a source profile's `lacks`):
     the figures that need it are not available."""
     if not con.execute("SELECT count(*) FROM duckdb_tables() "
-                       "WHERE table_name = 'load_gaps'").fetchone()[0]:
+                       "WHERE table_name = 'load_gaps'").fetchall()[0][0]:
         return []
     return [{"finding": "column_missing", "file": file, "kind": kind, "column": column}
             for file, kind, column in con.execute(

@@ -16,7 +16,7 @@ from tthc_lib.ingest.base import Export, Shape
 from tthc_lib.ingest.derive import never_received_reason, status_of
 from tthc_lib.ingest.headers import Header
 from tthc_lib.ingest.names import Resolver
-from tthc_lib.ingest.shape import shape_rows
+from tthc_lib.ingest.shape import flat_header, shape_rows
 from tthc_lib.ingest.sources import REGISTRIES, SourceProfile, in_force, recognise
 
 __all__ = ["REASON", "ProfiledExport", "open_profiled"]
@@ -28,7 +28,7 @@ class ProfiledExport(Export):
     """A grid file's sheet read by a source profile."""
 
     def __init__(self, path: Path, label: str, profile: SourceProfile, sheet: str,
-                 header_row: int):
+                 header_row: int, flat: list[str] | None = None):
         columns = [c.name for c in vocab.SCHEMAS[profile.kind]
                    if not c.personal and c.name not in profile.lacks]
         self.columns = columns
@@ -39,6 +39,20 @@ class ProfiledExport(Export):
         self.sheet = sheet
         self.lacks = profile.lacks
         self.reasoned = True
+        self.flat = list(flat or [])           # the export's own header, flattened
+
+    def described(self) -> tuple[list[tuple[str, str, str]], list[str]]:
+        """(header, column, profile) of each header the profile reads, and the headers it
+        leaves out (personal columns among them: never read)."""
+        by_header = {vocab.norm_header(h): name for name, h in self.profile.columns.items()}
+        mapped, ignored = [], []
+        for cell in self.flat:
+            name = by_header.get(vocab.norm_header(cell))
+            if name is not None:
+                mapped.append((cell, name, self.profile.origin))
+            elif cell.strip():
+                ignored.append(cell)
+        return mapped, ignored
 
     @property
     def notes(self) -> list[str]:
@@ -64,8 +78,12 @@ class ProfiledExport(Export):
                                       zip(shaped.rows, rows)), shape)
 
 
-def _resolver(con, what: str) -> Resolver:
+def _resolver(con, what: str) -> Resolver | None:
+    """The registry's names, or None without a store (tthc inspect): names left as read."""
     table, code, name, label = REGISTRIES[what]
+    if not con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?",
+                       [table]).fetchall()[0][0]:
+        return None
     return Resolver.of(label, con.execute(f"SELECT {code}, {name} FROM {table}").fetchall())
 
 
@@ -80,6 +98,8 @@ def _canonical(export: ProfiledExport, row: dict[str, str], resolvers) -> list[s
     if (why := never_received_reason(row, profile.derive)) is not None:
         reasons.append(why)
     for name, resolver in resolvers.items():
+        if resolver is None:
+            continue
         code, why = resolver.code(values.get(name) or "")
         values[name] = code if code is not None else values.get(name)
         if why:
@@ -107,7 +127,10 @@ def open_profiled(path: Path, label: str, office: list[SourceProfile]) -> Export
         for sheet in book.names():
             found = recognise(book.rows(sheet), profiles)
             if found is not None:
-                return ProfiledExport(path, label, found[0], sheet, found[1])
+                profile, line = found
+                top = [cells for n, cells in book.rows(sheet)
+                       if line <= n < line + profile.layout.header_rows]
+                return ProfiledExport(path, label, profile, sheet, line, flat_header(top))
     finally:
         book.close()
     return None
