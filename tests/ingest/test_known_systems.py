@@ -153,3 +153,22 @@ def test_an_office_profile_of_the_same_system_wins(tmp_path):
     run = tthc(tmp_path, "inspect", "--params", str(tmp_path / "params"), str(LIST))
     assert run.returncode == 0, run.stderr
     assert "  nhận ra: Tân Dân DVC — danh sách hồ sơ (hồ sơ nguồn tan_dan.yaml)" in run.stdout
+
+
+def test_form06_says_no_data_for_the_channel_columns_and_the_rest_is_exact(loaded):
+    import openpyxl
+
+    cwd, _run = loaded
+    out = cwd / "bieu06.xlsx"
+    run = tthc(cwd, "form06", "--period", "2026-11-01:2026-11-30", "--unit", "HB",
+               "--scope", "total", "--out", str(out))
+    assert run.returncode == 0, run.stderr
+    assert run.stderr == ""                          # no identity of the form reported broken
+    rows = [r for r in openpyxl.load_workbook(out).active.iter_rows(values_only=True)]
+    total = next(r for r in rows if r[1] == "Tổng cộng")
+    counted = plain_count().values()
+    received = sum(u["received"] for u in counted)
+    closed = sum(u["resolved"] + u["withdrawn"] for u in counted)
+    pending = sum(u["pending"] for u in counted)
+    assert total[2:7] == (received, "không có số liệu", "không có số liệu", 0, closed)
+    assert total[10] == pending

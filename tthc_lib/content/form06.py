@@ -26,12 +26,15 @@ from tthc_lib.atomic import atomic_path
 from tthc_lib.content.formatting import fmt_date, fmt_int
 from tthc_lib.content.tables import field_label, name_key
 from tthc_lib.indicators.figures import indicators_by_field
+from tthc_lib.indicators.flags import CHANNEL_UNKNOWN
 from tthc_lib.vocab import LEVEL_LABELS
 
 FORM_CODE = "Biểu số 06/VPCP/KSTT"
 FORM_TITLE = ("TÌNH HÌNH, KẾT QUẢ GIẢI QUYẾT TTHC TẠI CƠ QUAN, ĐƠN VỊ TRỰC TIẾP "
               "GIẢI QUYẾT TTHC")
 GRAND_TOTAL = "Tổng cộng"
+NO_DATA = "không có số liệu"
+CHANNEL_COLUMNS = ("c4", "c5")          # online, in person and by post
 
 # Column number -> the indicator counts it adds up (indicators.md names).
 COLUMN_COUNTS: dict[int, tuple[str, ...]] = {
@@ -106,7 +109,14 @@ def form06_frame(con, start: date, end: date, unit: str, scope: str = "unit",
     lines.append(_line("", GRAND_TOTAL, "total", None, _sum_columns(by_field)))
     frame = pd.DataFrame(lines)
     frame[list(NUMBER_COLUMNS)] = frame[list(NUMBER_COLUMNS)].astype("int64")
+    # Dossiers from an export without a channel column: (4) and (5) are not known.
+    unknown = CHANNEL_UNKNOWN in by_field and by_field[CHANNEL_UNKNOWN].sum() > 0
+    frame.attrs["unavailable"] = CHANNEL_COLUMNS if unknown else ()
     return frame
+
+
+def _cell(r: pd.Series, column: str, frame_attrs: dict):
+    return NO_DATA if column in frame_attrs.get("unavailable", ()) else int(r[column])
 
 
 _KNOWN_LEVELS = [lvl for lvl, _ in LEVEL_SECTIONS if lvl is not None]
@@ -146,10 +156,11 @@ def _line(stt: str, label: str, kind: str, level: str | None, columns: dict) -> 
 def check_form06(frame: pd.DataFrame) -> list[dict]:
     """A finding (dict with `table`, `row`, `identity`, `left`, `right`, `message`) for every
     identity of the form that fails on a line: (3) = (4)+(5)+(6) = (7)+(11); (7) = (8)+(9)+(10);
-    (11) = (12)+(13)."""
+    (11) = (12)+(13). An identity with a column not available is not checked."""
+    gone = {int(c[1:]) for c in frame.attrs.get("unavailable", ())}
     findings = []
     for _, r in frame.iterrows():
-        for left, right in FORM_IDENTITIES:
+        for left, right in (i for i in FORM_IDENTITIES if not gone & {i[0], *i[1]}):
             total = sum(int(r[f"c{n}"]) for n in right)
             if int(r[f"c{left}"]) != total:
                 findings.append(_identity_finding(r, left, right, total))
@@ -177,7 +188,8 @@ def form06_html(frame: pd.DataFrame, title: str | None = None,
         caption = f"Phụ lục {number}. {caption}"
     return (f'<table class="tthc-table tthc-form06"><caption>{html.escape(caption)}</caption>'
             f"<thead>{_header_rows_html()}{_numbers_row_html()}</thead>"
-            f"<tbody>{''.join(_body_row_html(r) for _, r in frame.iterrows())}</tbody></table>")
+            f"<tbody>{''.join(_body_row_html(r, frame.attrs) for _, r in frame.iterrows())}"
+            "</tbody></table>")
 
 
 def _header_rows_html() -> str:
@@ -199,10 +211,12 @@ def _numbers_row_html() -> str:
         f"<th>({n})</th>" for n in range(1, N_COLUMNS + 1)) + "</tr>"
 
 
-def _body_row_html(r: pd.Series) -> str:
+def _body_row_html(r: pd.Series, attrs: dict) -> str:
     cells = [f'<td class="stt">{html.escape(str(r["c1"]))}</td>',
              f'<td class="name">{html.escape(str(r["c2"]))}</td>']
-    cells += [f'<td class="num">{html.escape(fmt_int(r[c]))}</td>' for c in NUMBER_COLUMNS]
+    shown = [_cell(r, c, attrs) for c in NUMBER_COLUMNS]
+    cells += [f'<td class="num">{html.escape(v if isinstance(v, str) else fmt_int(v))}</td>'
+              for v in shown]
     return f'<tr class="{html.escape(str(r["row_kind"]))}">' + "".join(cells) + "</tr>"
 
 
@@ -350,7 +364,8 @@ def _write_body(ws, frame: pd.DataFrame, start: int) -> None:
     for i, (_, r) in enumerate(frame.iterrows()):
         row = start + i
         bold = r["row_kind"] in ("section", "total")
-        values = [_stt_value(r["c1"]), str(r["c2"])] + [int(r[c]) for c in NUMBER_COLUMNS]
+        values = [_stt_value(r["c1"]), str(r["c2"])] + [_cell(r, c, frame.attrs)
+                                                         for c in NUMBER_COLUMNS]
         for col, value in enumerate(values, start=1):
             cell = ws.cell(row=row, column=col, value=value)
             cell.font = _font(bold=bold)

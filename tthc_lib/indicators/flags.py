@@ -94,6 +94,12 @@ def feedback_flags(start: str, end: str) -> str:
 
 
 
+def channel_unknown_sum(start: str, end: str) -> str:
+    """SQL: how many dossiers `d` received in the period have no channel (CHANNEL_UNKNOWN)."""
+    return (f"SUM(CASE WHEN d.received_date BETWEEN {start} AND {end} AND d.channel IS NULL "
+            f"THEN 1 ELSE 0 END)::BIGINT AS {CHANNEL_UNKNOWN}")
+
+
 def per_member_sql(start: str, end: str) -> str:
     """Per active unit (`unit_code`), every count over the period: each table scanned once,
     summed by the record's own unit, then carried to the unit it counts for (counted_for).
@@ -104,8 +110,7 @@ def per_member_sql(start: str, end: str) -> str:
     return f"""
     SELECT cf.active_code AS unit_code, {summed} FROM (
         SELECT d.unit_code, {dossier_flags(start, end)}, {zero_f},
-               SUM(CASE WHEN d.received_date BETWEEN {start} AND {end} AND d.channel IS NULL
-                   THEN 1 ELSE 0 END)::BIGINT AS {CHANNEL_UNKNOWN}
+               {channel_unknown_sum(start, end)}
         FROM dossiers d LEFT JOIN procedures pr USING (procedure_code)
         -- only records the period can count (closed_at is never before received_at)
         WHERE d.received_date <= {end} AND (d.closed_date IS NULL OR d.closed_date >= {start})
