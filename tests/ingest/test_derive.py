@@ -7,8 +7,14 @@ import datetime as dt
 
 import pytest
 
-from tthc_lib.ingest.derive import (DateFormat, DeriveError, never_received_reason,
-                                    parse_derive, status_of, timeliness_of)
+from tthc_lib.ingest.derive import (
+    DateFormat,
+    DeriveError,
+    never_received_reason,
+    parse_derive,
+    status_of,
+    timeliness_of,
+)
 
 STATUSES = {"open", "paused", "resolved", "withdrawn", "returned"}
 

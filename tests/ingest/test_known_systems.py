@@ -101,7 +101,7 @@ def test_inspect_names_the_system_and_shows_no_personal_data(tmp_path):
 
 
 def test_the_list_loads_with_no_profile_and_every_row_is_counted(loaded):
-    cwd, run = loaded
+    _cwd, run = loaded
     assert run.returncode == 0, run.stderr
     # 17 table rows under the header: 15 dossiers read (title rows are not rows)
     assert run.stdout.splitlines()[-1] == (

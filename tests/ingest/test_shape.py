@@ -7,8 +7,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tthc_lib.ingest.shape import (LayoutError, flat_header, is_numbering_row, parse_layout,
-                                   shape_rows)
+from tthc_lib.ingest.shape import (
+    LayoutError,
+    flat_header,
+    is_numbering_row,
+    parse_layout,
+    shape_rows,
+)
 
 
 def test_a_two_row_header_with_a_horizontal_merge_left_blank_is_one_flat_header():

@@ -59,7 +59,8 @@ class IndicatorResult:
 
     def shown_rows(self) -> pd.DataFrame:
         """`rows` with every figure that is not available empty (CSV and table output)."""
-        out = self.rows.astype({c: object for c in CHANNEL_FIGURES}, copy=True)
+        out = self.rows.drop(columns=[CHANNEL_UNKNOWN], errors="ignore")
+        out = out.astype({c: object for c in CHANNEL_FIGURES})
         for i, key in enumerate(zip(out["unit"], out["scope"])):
             for name in self.unavailable.get(key, ()):
                 out.iat[i, out.columns.get_loc(name)] = None
@@ -117,9 +118,11 @@ def compute_indicators(con, start: date, end: date, units: list[str] | None = No
         _check_units(con, units, set(rows["unit"]), as_of)
         rows = rows[rows["unit"].isin(units)]
     rows = add_rates(rows)
-    unknown = rows.pop(CHANNEL_UNKNOWN)
+    unknown = rows[CHANNEL_UNKNOWN]          # kept: content says "không có số liệu" by it
     unavailable = {(u, s): CHANNEL_FIGURES
                    for u, s, n in zip(rows["unit"], rows["scope"], unknown) if n > 0}
+    for rate_name in (n for n in CHANNEL_FIGURES if n in RATES):
+        rows[rate_name] = rows[rate_name].where(unknown == 0, None)
     findings = (check_identities(rows, unavailable) + before_established(con, end, units)
                 + columns_missing(con) if unavailable else
                 check_identities(rows) + before_established(con, end, units))

@@ -24,7 +24,8 @@ _KIND_WORDS = ["tỉnh", "thành phố", "tp.", "tp", "thị xã", "quận", "hu
 
 def _prefix(words: list[str]) -> re.Pattern:
     ordered = sorted(words, key=len, reverse=True)   # "ủy ban nhân dân" before "ban"
-    return re.compile(r"^(?:(?:%s)(?=\s|$)\.?\s*)+" % "|".join(re.escape(w) for w in ordered))
+    alternatives = "|".join(re.escape(w) for w in ordered)
+    return re.compile(rf"^(?:(?:{alternatives})(?=\s|$)\.?\s*)+")
 
 
 _OFFICE = _prefix(_AUTHORITY)

@@ -56,8 +56,8 @@ class ProfiledExport(Export):
 
     @property
     def notes(self) -> list[str]:
-        out = [f"{self.label}: đọc theo hồ sơ nguồn \"{self.profile.system}\" "
-               f"({self.profile.origin})."]
+        out = [(f"{self.label}: đọc theo hồ sơ nguồn \"{self.profile.system}\" "
+                f"({self.profile.origin}).")]
         for name in sorted(self.lacks):
             col = next(c for c in vocab.SCHEMAS[self.kind] if c.name == name)
             out.append(f"{self.label}: không có cột \"{col.header}\"; các số liệu cần cột này "

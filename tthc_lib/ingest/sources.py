@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from importlib import resources
-from pathlib import Path
 
 import yaml
 
@@ -20,7 +19,8 @@ from tthc_lib.errors import InputError
 from tthc_lib.ingest.derive import Derive, DeriveError, parse_derive
 from tthc_lib.ingest.shape import Layout, LayoutError, parse_layout
 
-__all__ = ["SourceProfile", "is_source_profile", "parse_source", "recognise", "shipped"]
+__all__ = ["REGISTRIES", "SourceProfile", "in_force", "is_source_profile", "parse_source",
+           "recognise", "shipped"]
 
 REGISTRIES = {"units": ("units", "unit_code", "unit_name", "đơn vị"),
               "procedures": ("procedures", "procedure_code", "procedure_name", "thủ tục")}
@@ -35,8 +35,8 @@ class SourceProfile:
     match: tuple[str, ...]                       # headers that all stand in the header row
     columns: dict[str, str]                      # canonical column -> header (flat form)
     names: dict[str, str] = field(default_factory=dict)   # column -> units | procedures
-    layout: Layout = Layout()
-    derive: Derive = Derive()
+    layout: Layout = field(default_factory=Layout)
+    derive: Derive = field(default_factory=Derive)
     origin: str = "gói"                          # "gói" (shipped) or the office's file name
 
     @property
@@ -115,5 +115,3 @@ def recognise(rows, profiles: list[SourceProfile]) -> tuple[SourceProfile, int] 
                 return profile, number
     return None
 
-
-__all__ += ["in_force", "REGISTRIES"]
