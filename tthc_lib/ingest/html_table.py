@@ -64,7 +64,7 @@ def table_rows(table) -> Iterator[tuple[int, list[str]]]:
                 for r in range(number + 1, number + rowspan):
                     pending.setdefault(r, {})[c] = 1
             col += colspan
-        width = max([*cells, *taken, -1]) + 1
+        width = max([col - 1, *taken, -1]) + 1
         values = [cells.get(i, "") for i in range(width)]
         if any(v.strip(WHITE) for v in values):
             yield number, values
