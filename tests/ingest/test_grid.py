@@ -89,3 +89,69 @@ def test_files_no_grid_reader_reads(tmp_path, name, data, message):
     with pytest.raises(InputError) as err:
         list(grid_rows(path, label=name))
     assert str(err.value) == message
+
+
+def _patched_sheet(src, out, edit):
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(out, "w") as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            zout.writestr(item, edit(data) if item.filename == "xl/worksheets/sheet1.xml"
+                          else data)
+
+
+LAUGHS = '<!ENTITY a0 "lol">' + "".join(
+    f'<!ENTITY a{i} "{f"&a{i - 1};" * 10}">' for i in range(1, 10))
+SECRET = "file:///etc/hostname"
+
+
+@pytest.mark.parametrize("doctype, ref", [
+    (f'<!DOCTYPE worksheet [<!ENTITY e SYSTEM "{SECRET}">]>', b"&e;"),
+    (f"<!DOCTYPE worksheet [{LAUGHS}]>", b"&a9;"),
+])
+def test_workbooks_declaring_entities_are_refused_without_expanding_them(tmp_path, doctype,
+                                                                          ref):
+    wb = openpyxl.Workbook()
+    wb.active.append(["Mã đơn vị", "Tên đơn vị", "Loại đơn vị"])
+    wb.active.append(["D01", "THAY_THE", "Xã"])
+    wb.save(tmp_path / "goc.xlsx")
+    path = tmp_path / "thuc_the.xlsx"
+    _patched_sheet(tmp_path / "goc.xlsx", path, lambda d: d.replace(
+        b"<worksheet", doctype.encode() + b"<worksheet", 1).replace(b"THAY_THE", ref))
+    with pytest.raises(InputError) as err:
+        list(grid_rows(path, label="thuc_the.xlsx"))
+    assert str(err.value) == ("thuc_the.xlsx: tệp Excel bị hỏng hoặc không đầy đủ (XmlError); "
+                              "cần tệp .xlsx lưu trọn vẹn.")
+
+
+@pytest.mark.parametrize("doctype, ref", [
+    (f'<!DOCTYPE html [<!ENTITY e SYSTEM "{SECRET}">]>', "&e;"),
+    (f"<!DOCTYPE html [{LAUGHS}]>", "&a9;"),
+    (f'<?xml version="1.0"?><!DOCTYPE html [<!ENTITY e SYSTEM "{SECRET}">]>', "&e;"),
+])
+def test_html_entities_of_a_doctype_stay_text(tmp_path, doctype, ref):
+    path = tmp_path / "thuc_the.xls"
+    path.write_text(f"{doctype}<html><body><table><tr><td>Mã đơn vị</td><td>{ref}</td></tr>"
+                    "</table></body></html>", encoding="utf-8")
+    assert list(grid_rows(path)) == [GridRow("Bảng 1", 1, ["Mã đơn vị", ref])]
+
+
+def test_huge_cells_are_read_whole(tmp_path):
+    big = "Số 1, phố Trần Hưng Đạo " * 500_000          # 12 MB, past libxml2's 10 MB
+    path = tmp_path / "o_lon.htm"
+    path.write_text(f"<table><tr><td>Mã</td><td>{big}</td></tr></table>", encoding="utf-8")
+    assert [len(c) for c in next(grid_rows(path)).cells] == [2, len(big.strip())]
+    wb = openpyxl.Workbook()
+    wb.active.append(["Mã", "y" * 32_767])                # Excel's longest cell
+    wb.save(tmp_path / "o_lon.xlsx")
+    assert [len(c) for c in next(grid_rows(tmp_path / "o_lon.xlsx")).cells] == [2, 32_767]
+
+
+def test_several_tables_are_several_sheets_and_nested_tables_stay_in_their_cell(tmp_path):
+    path = tmp_path / "hai_bang.html"
+    path.write_text("<html><body><table><tr><td>A<table><tr><td>trong</td></tr></table></td>"
+                    "<td>B</td></tr></table><p>giữa</p><table><tbody><tr><td></td></tr>"
+                    "<tr><td colspan='2' rowspan='2'>C</td><td>D</td></tr><tr><td>E</td></tr>"
+                    "</tbody></table></body></html>", encoding="utf-8")
+    assert list(grid_rows(path)) == [GridRow("Bảng 1", 1, ["A\ntrong", "B"]),
+                                     GridRow("Bảng 2", 2, ["C", "", "D"]),
+                                     GridRow("Bảng 2", 3, ["", "", "E"])]

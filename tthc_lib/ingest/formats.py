@@ -31,7 +31,7 @@ __all__ = [
 
 SNIFF_BYTES = 4096
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-ZIP = b"PK\x03\x04"
+ZIP = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")   # a member, an empty archive, spanned
 GRID_FORMATS = ("xlsx", "xls", "ods", "html")
 # format -> (what it is, the extension a user saves it with)
 FORMAT_LABELS = {"xlsx": ("tệp Excel", ".xlsx"), "xls": ("tệp Excel 97-2003", ".xls"),
@@ -180,4 +180,6 @@ def decode_head(head: bytes) -> str:
     codec = declared_charset(head)
     if codec and codec.startswith("utf-16"):
         return head[: len(head) - len(head) % 2].decode(codec, "replace")
+    if codec == "utf-8-sig":
+        return head.decode(codec, "replace")
     return head.decode("latin-1")

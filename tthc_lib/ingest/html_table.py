@@ -21,6 +21,8 @@ __all__ = ["HtmlGrid", "table_rows"]
 XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 EXCEL_NAME = re.compile(r"<x:Name>([^<]{1,100})</x:Name>", re.IGNORECASE)
 LINE_BREAK = "\u2028"          # marks a <br> while white space is collapsed
+BLOCK = "\u2029"               # marks the edge of a block inside a cell
+BLOCKS = {"p", "div", "table", "tr", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6"}
 MAX_SPAN = 1000                # colspan/rowspan larger than this are taken as 1 (damaged)
 
 
@@ -64,16 +66,19 @@ def table_rows(table) -> Iterator[tuple[int, list[str]]]:
                 for r in range(number + 1, number + rowspan):
                     pending.setdefault(r, {})[c] = 1
             col += colspan
-        width = max([*cells, *taken, -1]) + 1
+        width = max([col - 1, *taken, -1]) + 1
         values = [cells.get(i, "") for i in range(width)]
         if any(v.strip(WHITE) for v in values):
             yield number, values
 
 
 def _cell_text_of(cell) -> str:
+    """A cell's text as a browser lays it out: a <br> or a block (a paragraph, a nested
+    table's row) starts a line, other white space runs are one space."""
     for br in cell.iter("br"):
         br.tail = LINE_BREAK + (br.tail or "")
     text = "".join(_inner(cell))
+    text = re.sub(f"{BLOCK}+", BLOCK, text).strip(BLOCK).replace(BLOCK, LINE_BREAK)
     return "\n".join(" ".join(seg.split()) for seg in text.split(LINE_BREAK)).strip()
 
 
@@ -81,7 +86,12 @@ def _inner(cell) -> Iterator[str]:
     yield cell.text or ""
     for child in cell:
         if isinstance(child.tag, str) and child.tag not in ("script", "style"):
+            block = child.tag in BLOCKS
+            if block:
+                yield BLOCK
             yield from _inner(child)
+            if block:
+                yield BLOCK
         if child.tail:
             yield child.tail
 
@@ -98,7 +108,9 @@ class HtmlGrid(Grid):
 
         self.label = label
         text = XML_DECL.sub("", _decode(Path(path).read_bytes(), label), count=1)
-        parser = lxml.html.HTMLParser(no_network=True, remove_comments=False)
+        # No entity is expanded by the HTML parser; huge_tree keeps a cell over 10 MB whole
+        # (libxml2 would silently drop it) for the loader to set aside as too long.
+        parser = lxml.html.HTMLParser(no_network=True, huge_tree=True)
         try:
             root = lxml.html.document_fromstring(text, parser=parser) if text.strip() else None
         except (etree.ParserError, ValueError):
