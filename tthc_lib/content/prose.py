@@ -83,7 +83,8 @@ def _received_line(row: Row) -> str:
         ("kỳ trước chuyển sang", "carried_over"),
         ("trong kỳ", "received_in_period"),
     )
-    detail = "; ".join(f"{label}: {_amount(_n(row, key))}" for label, key in parts)
+    detail = "; ".join(f"{label}: {NO_DATA if unavailable(row, key) else _amount(_n(row, key))}"
+                       for label, key in parts)
     return f"Số hồ sơ được tiếp nhận {_amount(total)} ({detail})"
 
 
