@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from tthc_lib import vocab
 
-__all__ = ["DateFormat", "Derive", "DeriveError", "Rule", "never_received_reason",
+__all__ = ["DateFormat", "Derive", "DeriveError", "Rule", "filled", "never_received_reason",
            "parse_derive", "status_of", "timeliness_of"]
 
 _TOKENS = [("yyyy", r"(?P<y>\d{4})"), ("mm", r"(?P<m>\d{1,2})"), ("dd", r"(?P<d>\d{1,2})"),
@@ -98,15 +98,16 @@ def _cell(row: dict[str, str], column: str) -> str:
     return next((v or "" for k, v in row.items() if vocab.norm_header(k) == key), "")
 
 
-def _filled(text: str) -> bool:
+def filled(text: str) -> bool:
+    """Whether a cell holds a value: empty, "-", "–", "—" and "0" do not."""
     return vocab.norm_value(text) not in _NOT_FILLED
 
 
 def _test(text: str, test) -> bool:
     if test == "filled":
-        return _filled(text)
+        return filled(text)
     if test == "empty":
-        return not _filled(text)
+        return not filled(text)
     wanted = test if isinstance(test, list) else [test]
     return vocab.norm_value(text) in {vocab.norm_value(str(w)) for w in wanted}
 
@@ -127,12 +128,12 @@ def never_received_reason(row: dict[str, str], derive: Derive) -> str | None:
 def timeliness_of(row: dict[str, str], derive: Derive) -> tuple[str | None, str | None]:
     """(early | on_time | late, None) from the one filled timeliness column, (None, None)
     when none is filled (not yet resolved), (None, reason) when more than one is."""
-    filled = [name for name in TIMELINESS
-              if name in derive.timeliness and _filled(_cell(row, derive.timeliness[name]))]
-    if len(filled) > 1:
-        columns = ", ".join(derive.timeliness[n] for n in filled)
+    given = [name for name in TIMELINESS
+             if name in derive.timeliness and filled(_cell(row, derive.timeliness[name]))]
+    if len(given) > 1:
+        columns = ", ".join(derive.timeliness[n] for n in given)
         return None, f"có số ngày ở nhiều cột tiến độ ({columns}), cần đúng một"
-    return (filled[0] if filled else None), None
+    return (given[0] if given else None), None
 
 
 # --------------------------------------------------------------------------- grammar

@@ -13,7 +13,7 @@ from pathlib import Path
 from tthc_lib import vocab
 from tthc_lib.ingest import grid
 from tthc_lib.ingest.base import Export, Shape
-from tthc_lib.ingest.derive import never_received_reason, status_of
+from tthc_lib.ingest.derive import filled, never_received_reason, status_of
 from tthc_lib.ingest.headers import Header
 from tthc_lib.ingest.names import Resolver
 from tthc_lib.ingest.shape import flat_header, shape_rows
@@ -106,7 +106,10 @@ def _canonical(export: ProfiledExport, row: dict[str, str], resolvers) -> list[s
             reasons.append(why[:1].upper() + why[1:])
     for name, fmt in profile.derive.dates.items():
         text = values.get(name) or ""
-        when = fmt.parse(text) if text.strip() else None
+        if not filled(text) and text.strip() != "0":
+            values[name] = None                # "-" in a date column: no date
+            continue
+        when = fmt.parse(text)
         if when is not None:
             values[name] = when.isoformat()
     if profile.derive.status:
