@@ -8,7 +8,7 @@ from tthc_lib.ingest.guess import guess_headers, guess_value
 
 TAN_DAN = ["STT", "Đơn vị tiếp nhận", "Tên thủ tục hành chính", "Mã hồ sơ", "Trạng thái",
            "Ngày nộp hồ sơ", "Ngày nhận", "Ngày hẹn trả", "Ngày kết thúc xử lý"]
-STATUS_WORDS = [c for c in vocab.SCHEMAS["dossiers"] if c.name == "status"][0].values
+STATUS_WORDS = next(c for c in vocab.SCHEMAS["dossiers"] if c.name == "status").values
 
 
 def test_a_date_header_is_never_the_channel_nor_the_status():

@@ -57,9 +57,8 @@ def fits(header: str, col: vocab.Column) -> bool:
     words = f" {plain(header)} "
     if col.type not in ("date", "datetime") and any(f" {plain(w)} " in words for w in DATE_WORDS):
         return False
-    if col.type == "text" and any(words.startswith(f" {plain(w)} ") for w in COUNT_WORDS):
-        return False
-    return True
+    return not (col.type == "text"
+                and any(words.startswith(f" {plain(w)} ") for w in COUNT_WORDS))
 
 
 def plain(text: str) -> str:
