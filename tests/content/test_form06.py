@@ -14,9 +14,8 @@ from tthc_lib.content.forms.form06 import (
     check_form06,
     form06_frame,
     form06_html,
-    form06_meta,
-    write_form06_xlsx,
 )
+from tthc_lib.content.forms.workbook import form06_meta, write_form06_xlsx
 from tthc_lib.indicators.figures import compute_indicators
 from tthc_lib.store.connection import connect
 
@@ -287,7 +286,7 @@ def test_formula_text_from_an_export_stays_text(tmp_path):
     """A lĩnh vực written `=HYPERLINK(...)` in the catalogue must not become a live formula."""
     import pandas as pd
 
-    from tthc_lib.content.forms.form06 import FormMeta, build_form06_workbook
+    from tthc_lib.content.forms.workbook import FormMeta, build_form06_workbook
 
     frame = pd.DataFrame([{"c1": "1", "c2": '=HYPERLINK("http://evil.example","Hộ tịch")',
                            **{f"c{i}": 0 for i in range(3, 14)}, "row_kind": "field",

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
-from conftest import ROOT  # noqa: E402
+from conftest import ROOT
 from openpyxl import load_workbook
 
 from tthc_lib import vocab

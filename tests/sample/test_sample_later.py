@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import ROOT  # noqa: E402
+from conftest import ROOT
 from openpyxl import load_workbook
 from test_sample import _canonical, _local_dates, _read_csv
 

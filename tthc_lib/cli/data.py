@@ -210,4 +210,4 @@ def indicators(obj: dict, period: str, units: tuple[str, ...], as_of: str | None
     with open_store(ws.db, read_only=True) as con:
         result = compute_indicators(con, p.start, p.end, list(units) or None,
                                     as_of_date(as_of))
-    emit(result.rows, fmt, result.to_json_obj() if fmt == "json" else None)
+    emit(result.shown_rows(), fmt, result.to_json_obj() if fmt == "json" else None)

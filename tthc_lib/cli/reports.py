@@ -178,9 +178,8 @@ def form06(obj: dict, period: str, unit: str | None, scope: str | None, out_file
         annex_scope,
         check_form06,
         form06_frame,
-        form06_meta,
-        write_form06_xlsx,
     )
+    from tthc_lib.content.forms.workbook import form06_meta, write_form06_xlsx
     from tthc_lib.content.words.narrative import Settings
     from tthc_lib.periods import label_vi
     from tthc_lib.store.connection import open_store

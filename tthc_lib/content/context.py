@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from tthc_lib.content.figures import tables
+from tthc_lib.content.params_schema import KEY_PATTERN
 from tthc_lib.content.words import levels
 from tthc_lib.content.words.layout import ReportMeta, Signer
 from tthc_lib.content.words.narrative import (
@@ -21,7 +22,6 @@ from tthc_lib.content.words.narrative import (
     Settings,
     typed_number_findings,
 )
-from tthc_lib.content.params_schema import KEY_PATTERN
 from tthc_lib.content.words.roles import doc_suffix, role_of, unsigned_findings
 from tthc_lib.indicators.figures import (
     IndicatorResult,

@@ -17,7 +17,14 @@ from datetime import date
 
 import pandas as pd
 
-from tthc_lib.indicators.flags import DOSSIER_COUNTS, SCOPES, dossier_flags, scoped_sql
+from tthc_lib.indicators.flags import (
+    CHANNEL_UNKNOWN,
+    DOSSIER_COUNTS,
+    SCOPES,
+    channel_unknown_sum,
+    dossier_flags,
+    scoped_sql,
+)
 from tthc_lib.indicators.rates import add_rates
 from tthc_lib.store.structure import sql_date, structure_ctes
 
@@ -34,13 +41,14 @@ def _where(one: bool) -> str:
 
 def _by_field_sql(start: date, end: date, as_of: date, scopes, one: bool) -> str:
     s, e = sql_date(start), sql_date(end)
-    summed = ", ".join(f"SUM(p.{c})::BIGINT AS {c}" for c in DOSSIER_COUNTS)
+    counts = (*DOSSIER_COUNTS, CHANNEL_UNKNOWN)     # the last: see flags.CHANNEL_FIGURES
+    summed = ", ".join(f"SUM(p.{c})::BIGINT AS {c}" for c in counts)
     return f"""{structure_ctes(sql_date(as_of))},
     per_member AS (
         SELECT cf.active_code AS unit_code, r.field, r.level,
-               {", ".join(f"SUM(r.{c})::BIGINT AS {c}" for c in DOSSIER_COUNTS)}
+               {", ".join(f"SUM(r.{c})::BIGINT AS {c}" for c in counts)}
         FROM (SELECT d.unit_code, COALESCE(pr.field, '') AS field, pr.level,
-                     {dossier_flags(s, e)}
+                     {dossier_flags(s, e)}, {channel_unknown_sum(s, e)}
               FROM dossiers d LEFT JOIN procedures pr USING (procedure_code)
               GROUP BY ALL) r
         JOIN counted_for cf ON cf.unit_code = r.unit_code

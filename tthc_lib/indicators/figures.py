@@ -29,6 +29,8 @@ import pandas as pd
 
 from tthc_lib.errors import UnitError
 from tthc_lib.indicators.flags import (
+    CHANNEL_FIGURES,
+    CHANNEL_UNKNOWN,
     COUNTS,
     DOSSIER_COUNTS,
     FEEDBACK_COUNTS,
@@ -48,6 +50,21 @@ class IndicatorResult:
     rows: pd.DataFrame
     procedures_published: dict
     findings: list[dict] = field(default_factory=list)
+    # (unit, scope) -> figures not available there (an export without a channel column)
+    unavailable: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
+
+    def available(self, unit: str, scope: str, name: str) -> bool:
+        """Whether figure `name` of (unit, scope) is known ("không có số liệu" if not)."""
+        return name not in self.unavailable.get((unit, scope), ())
+
+    def shown_rows(self) -> pd.DataFrame:
+        """`rows` with every figure that is not available empty (CSV and table output)."""
+        out = self.rows.drop(columns=[CHANNEL_UNKNOWN], errors="ignore")
+        out = out.astype({c: object for c in CHANNEL_FIGURES})
+        for i, key in enumerate(zip(out["unit"], out["scope"])):
+            for name in self.unavailable.get(key, ()):
+                out.iat[i, out.columns.get_loc(name)] = None
+        return out
 
     def row(self, unit: str, scope: str = "unit") -> pd.Series | None:
         """The first row of (unit, scope), or None; found through a position index of
@@ -67,6 +84,7 @@ class IndicatorResult:
             out = {"unit": rec["unit"], "scope": rec["scope"]}
             out.update({c: int(rec[c]) for c in COUNTS})
             out.update({r: (None if pd.isna(rec[r]) else float(rec[r])) for r in RATES})
+            out.update({n: None for n in self.unavailable.get((rec["unit"], rec["scope"]), ())})
             records.append(out)
         return {
             "period": {"start": self.start.isoformat(), "end": self.end.isoformat()},
@@ -82,7 +100,8 @@ def compute_indicators(con, start: date, end: date, units: list[str] | None = No
     roll-ups of units with units below them; optionally only the given units' rows."""
     as_of = as_of or end
     s, e = sql_date(start), sql_date(end)
-    counts = ", ".join(f"COALESCE(SUM(p.{c}), 0)::BIGINT AS {c}" for c in COUNTS)
+    counts = ", ".join(f"COALESCE(SUM(p.{c}), 0)::BIGINT AS {c}"
+                       for c in (*COUNTS, CHANNEL_UNKNOWN))
     sql = f"""{structure_ctes(sql_date(as_of))},
     per_member AS ({per_member_sql(s, e)}),
     scoped(unit, scope, member) AS ({scoped_sql()}),
@@ -99,8 +118,28 @@ def compute_indicators(con, start: date, end: date, units: list[str] | None = No
         _check_units(con, units, set(rows["unit"]), as_of)
         rows = rows[rows["unit"].isin(units)]
     rows = add_rates(rows)
-    findings = check_identities(rows) + before_established(con, end, units)
-    return IndicatorResult(start, end, rows, procedures_published(con, start, end), findings)
+    unknown = rows[CHANNEL_UNKNOWN]          # kept: content says "không có số liệu" by it
+    unavailable = {(u, s): CHANNEL_FIGURES
+                   for u, s, n in zip(rows["unit"], rows["scope"], unknown) if n > 0}
+    for rate_name in (n for n in CHANNEL_FIGURES if n in RATES):
+        rows[rate_name] = rows[rate_name].where(unknown == 0, None)
+    findings = (check_identities(rows, unavailable) + before_established(con, end, units)
+                + columns_missing(con) if unavailable else
+                check_identities(rows) + before_established(con, end, units))
+    return IndicatorResult(start, end, rows, procedures_published(con, start, end), findings,
+                           unavailable)
+
+
+def columns_missing(con) -> list[dict]:
+    """A finding per loaded file that lacked a required column (a source profile's `lacks`):
+    the figures that need it are not available."""
+    if not con.execute("SELECT count(*) FROM duckdb_tables() "
+                       "WHERE table_name = 'load_gaps'").fetchall()[0][0]:
+        return []
+    return [{"finding": "column_missing", "file": file, "kind": kind, "column": column}
+            for file, kind, column in con.execute(
+                "SELECT file, kind, column_name FROM load_gaps ORDER BY file, column_name"
+            ).fetchall()]
 
 
 def _check_units(con, units: list[str], active: set[str], as_of: date) -> None:
@@ -151,13 +190,17 @@ def procedures_published(con, start: date, end: date) -> dict:
     return out
 
 
-def check_identities(rows: pd.DataFrame) -> list[dict]:
-    """A finding for every identity of indicators.md that fails on any row."""
+def check_identities(rows: pd.DataFrame, unavailable: dict | None = None) -> list[dict]:
+    """A finding for every identity of indicators.md that fails on any row (an identity
+    with a figure not available on a row is not checked there)."""
     findings = []
     for left, *right in IDENTITIES:
         total = rows[list(right)].sum(axis=1)
         bad = rows[rows[left] != total]
         for _, r in bad.iterrows():
+            gone = (unavailable or {}).get((r["unit"], r["scope"]), ())
+            if gone and {left, *right} & set(gone):
+                continue
             findings.append({"unit": r["unit"], "scope": r["scope"], "identity":
                              f"{left} = {' + '.join(right)}", "left": int(r[left]),
                              "right": int(total[_])})

@@ -26,6 +26,11 @@ FEEDBACK_COUNTS = (
     "business_feedback_pending",
 )
 COUNTS = DOSSIER_COUNTS + FEEDBACK_COUNTS
+# Dossiers received in the period whose export had no channel column (channel NULL): where
+# any is counted, the figures of CHANNEL_FIGURES are not available ("không có số liệu").
+CHANNEL_UNKNOWN = "channel_unknown"
+CHANNEL_FIGURES = ("received_online", "received_offline", "dvc_online", "online_rate",
+                   "dvc_rate")
 
 # (left, right...) : left must equal the sum of the right, for every unit and scope.
 IDENTITIES = (
@@ -89,22 +94,29 @@ def feedback_flags(start: str, end: str) -> str:
 
 
 
+def channel_unknown_sum(start: str, end: str) -> str:
+    """SQL: how many dossiers `d` received in the period have no channel (CHANNEL_UNKNOWN)."""
+    return (f"SUM(CASE WHEN d.received_date BETWEEN {start} AND {end} AND d.channel IS NULL "
+            f"THEN 1 ELSE 0 END)::BIGINT AS {CHANNEL_UNKNOWN}")
+
+
 def per_member_sql(start: str, end: str) -> str:
     """Per active unit (`unit_code`), every count over the period: each table scanned once,
     summed by the record's own unit, then carried to the unit it counts for (counted_for).
     Records of a unit that counts for no unit on the structure date are left out."""
     zero_d = ", ".join(f"0::BIGINT AS {c}" for c in DOSSIER_COUNTS)
     zero_f = ", ".join(f"0::BIGINT AS {c}" for c in FEEDBACK_COUNTS)
-    summed = ", ".join(f"SUM(r.{c})::BIGINT AS {c}" for c in COUNTS)
+    summed = ", ".join(f"SUM(r.{c})::BIGINT AS {c}" for c in (*COUNTS, CHANNEL_UNKNOWN))
     return f"""
     SELECT cf.active_code AS unit_code, {summed} FROM (
-        SELECT d.unit_code, {dossier_flags(start, end)}, {zero_f}
+        SELECT d.unit_code, {dossier_flags(start, end)}, {zero_f},
+               {channel_unknown_sum(start, end)}
         FROM dossiers d LEFT JOIN procedures pr USING (procedure_code)
         -- only records the period can count (closed_at is never before received_at)
         WHERE d.received_date <= {end} AND (d.closed_date IS NULL OR d.closed_date >= {start})
         GROUP BY d.unit_code
         UNION ALL
-        SELECT f.unit_code, {zero_d}, {feedback_flags(start, end)}
+        SELECT f.unit_code, {zero_d}, {feedback_flags(start, end)}, 0::BIGINT
         FROM feedback f WHERE f.received_date BETWEEN {start} AND {end} GROUP BY f.unit_code
     ) r JOIN counted_for cf ON cf.unit_code = r.unit_code
     GROUP BY cf.active_code

@@ -27,6 +27,8 @@ class Export(ABC):
         self.header = header
         self.sha256: str | None = None
         self.staged_by: str | None = None      # "duckdb" (read_csv) or "python"
+        self.lacks: frozenset[str] = frozenset()  # required columns it lacks by its profile
+        self.reasoned = False                  # stages its own `_reason` (profiled.py)
 
     @property
     def kind(self) -> str:

@@ -33,6 +33,7 @@ ALIASES: dict[str, list[str]] = {
 KEYWORDS: list[tuple[str, object]] = [
     ("xong", "resolved"), ("hoàn thành", "resolved"), ("đã trả", "resolved"),
     ("có kết quả", "resolved"), ("bổ sung", "paused"), ("tạm dừng", "paused"),
+    ("dừng xử lý", "paused"), ("nghĩa vụ tài chính", "paused"),
     ("rút", "withdrawn"), ("từ chối", "returned"), ("trả lại", "returned"),
     ("không tiếp nhận", "returned"), ("không giải quyết", "returned"),
     ("đang", "open"), ("thụ lý", "open"), ("chờ", "open"),
@@ -42,6 +43,22 @@ KEYWORDS: list[tuple[str, object]] = [
     ("đã số hóa", True), ("chưa", False),
 ]
 THRESHOLD = 0.72
+# Values that mean the dossier was never received: no canonical value is guessed for them
+# (a whole-export profile sets such rows aside, docs/profiles.md › never_received).
+NEVER_RECEIVED = ("mới đăng ký", "không được tiếp nhận", "chưa tiếp nhận")
+# Words that give a header's meaning away, whatever it looks like: a date is never a channel
+# or a status, a count ("Tổng số hồ sơ") never an id or a code.
+DATE_WORDS = ("ngày", "thời điểm", "thời gian", "hạn")
+COUNT_WORDS = ("tổng", "số lượng", "tổng số")
+
+
+def fits(header: str, col: vocab.Column) -> bool:
+    """Whether a header can mean `col` at all, by what its words say it holds."""
+    words = f" {plain(header)} "
+    if col.type not in ("date", "datetime") and any(f" {plain(w)} " in words for w in DATE_WORDS):
+        return False
+    return not (col.type == "text"
+                and any(words.startswith(f" {plain(w)} ") for w in COUNT_WORDS))
 
 
 def plain(text: str) -> str:
@@ -65,7 +82,7 @@ def guess_headers(kind: str, cells: list[str], taken: set[str]) -> dict[str, str
             continue
         names = [col.header, col.name, *ALIASES.get(col.name, [])]
         for cell in cells:
-            if cell.strip():
+            if cell.strip() and fits(cell, col):
                 pairs.append((_score(cell, names), col.name, cell))
     out: dict[str, str] = {}
     used: set[str] = set()
@@ -90,6 +107,8 @@ def best_kind(cells: list[str]) -> tuple[str, dict[str, str]]:
 def guess_value(value: str, synonyms: dict, allowed: list) -> object | None:
     """The canonical value `value` most likely means, or None."""
     v = plain(value)
+    if any(plain(w) == v for w in NEVER_RECEIVED):
+        return None
     for word, target in KEYWORDS:
         if plain(word) in v and target in allowed:
             return target

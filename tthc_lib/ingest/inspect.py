@@ -17,6 +17,7 @@ from tthc_lib import vocab
 from tthc_lib.errors import InputError
 from tthc_lib.ingest import guess, profiles
 from tthc_lib.ingest.headers import SCANNED, staged_columns
+from tthc_lib.ingest.profiled import REASON, ProfiledExport
 from tthc_lib.ingest.readers import open_export
 
 
@@ -34,6 +35,8 @@ class Inspection:
     guessed_headers: dict[str, str] = field(default_factory=dict)     # column -> header
     missing: list[str] = field(default_factory=list)  # required columns still unmapped
     error: str | None = None
+    system: str | None = None            # the known system (or office profile) recognised
+    lacks: list[str] = field(default_factory=list)    # required columns the export lacks
 
 
 def inspect_file(path: Path, found: profiles.Profiles, label: str | None = None) -> Inspection:
@@ -88,6 +91,13 @@ def _with_headers(found: profiles.Profiles, kind: str, guesses: dict[str, str]):
 def _describe(export, found: profiles.Profiles, result: Inspection) -> Inspection:
     header = export.header
     result.kind, result.header_line = header.kind, header.line
+    if isinstance(export, ProfiledExport):
+        result.system = f"{export.profile.system} (hồ sơ nguồn {export.profile.origin})"
+        result.mapped, result.ignored = export.described()
+        result.lacks = sorted(export.lacks)
+        with profiles.applied(found):
+            _count_values(export, result)
+        return result
     by_pos = {pos: name for name, pos in header.positions.items()}
     for pos, cell in enumerate(header.cells):
         if not cell.strip():
@@ -121,12 +131,16 @@ def _count_values(export, result: Inspection) -> None:
         present = " OR ".join(f'"{c}" IS NOT NULL' for c in cols)
         result.rows = con.execute(f"SELECT count(*) FROM inspected WHERE {present}").fetchone()[0]
         schema = {c.name: c for c in vocab.SCHEMAS[export.kind]}
-        for name in cols:
+        # rows a source profile sets aside for its own reason (never received) are no
+        # values to map
+        own = f"AND {REASON} IS NULL" if REASON in cols else ""
+        for name in (c for c in cols if c in schema):
             col = schema[name]
             if col.type in ("enum", "flag"):
                 known = {vocab.norm_value(k) for k in profiles.values_of(col)}
                 counts = con.execute(f'SELECT trim("{name}"), count(*) FROM inspected '
-                                     f'WHERE "{name}" IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1'
+                                     f'WHERE "{name}" IS NOT NULL {own} GROUP BY 1 '
+                                     'ORDER BY 2 DESC, 1'
                                      ).fetchall()
                 bad = {v: n for v, n in counts if v and vocab.norm_value(v) not in known}
                 if bad:
@@ -179,6 +193,11 @@ def render_report(result: Inspection) -> str:
     out = [f"{result.file}: {vocab.KIND_LABELS[result.kind]} ({result.kind})"
            + (f", tiêu đề ở dòng {result.header_line}" if result.header_line else "")
            + (f", đọc {result.rows} dòng" if result.error is None else "")]
+    if result.system:
+        out.append(f"  nhận ra: {result.system}")
+    for name in result.lacks:
+        head = next(c.header for c in vocab.SCHEMAS[result.kind] if c.name == name)
+        out.append(f"  không có cột \"{head}\": các số liệu cần cột này ghi \"không có số liệu\"")
     for header, name, source in result.mapped:
         out.append(f"  {header!s:<32} -> {name} ({source})")
     if result.ignored:

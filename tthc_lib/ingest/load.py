@@ -162,6 +162,8 @@ def _prepare(con) -> None:
     and the SQL function that normalises codes."""
     for column in ("sheet", "source"):
         con.execute(f"ALTER TABLE rejected ADD COLUMN IF NOT EXISTS {column} VARCHAR")
+    # Stores made before exports without a channel column (a source profile's `lacks`).
+    con.execute("ALTER TABLE dossiers ALTER COLUMN channel DROP NOT NULL")
     register_functions(con)
 
 
@@ -315,7 +317,7 @@ def _set_aside(con, export: Export, names: _Names) -> None:
     con.execute(f"""
         CREATE TEMP TABLE {_q(names.bad)} AS
         SELECT _line, reason, {_raw_json(export)} AS raw FROM (
-            SELECT p.*, {_reason_sql(export.kind)} AS reason
+            SELECT p.*, {_reason_sql(export.kind, export.lacks, export.reasoned)} AS reason
             FROM {_q(names.parsed)} p LEFT JOIN {_q(names.repeats)} r USING (_line)
             WHERE r.dup IS NOT TRUE)
         WHERE reason <> ''""")
@@ -373,6 +375,10 @@ def _record_load(con, export: Export, names: _Names, result: FileResult) -> None
     con.execute("INSERT INTO loads VALUES (?, ?, ?, now(), ?, ?, ?, ?, ?, ?)",
                 [load_id, export.label, export.sha256, result.kind, result.read,
                  result.loaded, result.updated, result.rejected, result.duplicates])
+    con.execute("DELETE FROM load_gaps WHERE file = ?", [export.label])
+    for column in sorted(export.lacks):
+        con.execute("INSERT INTO load_gaps VALUES (?, ?, ?, ?)",
+                    [load_id, export.label, result.kind, column])
     # The file is known by its full path: `ho_so.csv` of two folders are two files.
     source = str(Path(export.path).resolve())
     con.execute("DELETE FROM rejected WHERE source = ? OR (source IS NULL AND file = ?)",

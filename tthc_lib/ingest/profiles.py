@@ -18,6 +18,7 @@ import yaml
 
 from tthc_lib import vocab
 from tthc_lib.errors import InputError
+from tthc_lib.ingest import sources
 
 STANDARD = "chuẩn"  # the source of a header or value of input-format.md itself
 
@@ -30,6 +31,7 @@ class Profiles:
     values: dict[tuple[str, str], dict[str, object]] = field(default_factory=dict)
     value_sources: dict[tuple[str, str, str], str] = field(default_factory=dict)
     files: list[str] = field(default_factory=list)
+    sources: list = field(default_factory=list)   # whole-export profiles (sources.py)
 
     def header_source(self, kind: str, header: str) -> tuple[vocab.Column, str] | None:
         """The column a header names, and where the name comes from (STANDARD or a file)."""
@@ -55,6 +57,11 @@ def applied(profiles: Profiles):
         yield profiles
     finally:
         _ACTIVE.reset(token)
+
+
+def office_sources() -> list:
+    """The whole-export profiles of the office's folder in force (sources.py)."""
+    return list((_ACTIVE.get() or _NONE).sources)
 
 
 def header_lookup(kind: str) -> dict[str, vocab.Column]:
@@ -95,7 +102,11 @@ def load_profiles(folder: Path) -> Profiles:
     if not folder.is_dir():
         return merged
     for path in sorted(folder.glob("*.y*ml")):
-        _merge(merged, path, _read(path))
+        data = _read(path)
+        if sources.is_source_profile(data):
+            merged.sources.append(sources.parse_source(data, path.name))
+        else:
+            _merge(merged, path, data)
         merged.files.append(path.name)
     return merged
 

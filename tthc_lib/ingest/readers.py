@@ -15,8 +15,9 @@ import os
 from pathlib import Path
 
 from tthc_lib.errors import InputError
-from tthc_lib.ingest import text
+from tthc_lib.ingest import profiles, text
 from tthc_lib.ingest.base import Export, ReaderRegistry
+from tthc_lib.ingest.profiled import open_profiled
 from tthc_lib.ingest.text import TextReader
 from tthc_lib.ingest.xlsx import XlsxReader
 
@@ -35,7 +36,7 @@ from tthc_lib.ingest.xlsx import XlsxReader
 
 
 READERS = ReaderRegistry()
-READERS.register("xlsx", XlsxReader())
+READERS.register("grid", XlsxReader())
 READERS.register("text", TextReader())
 
 
@@ -54,4 +55,9 @@ def open_export(path: str | os.PathLike, label: str | None = None) -> Export:
         raise InputError(f"{label}: không đọc được tệp ({exc.strerror}).", file=label) from None
     if not head.strip():
         raise InputError(f"{label}: tệp rỗng; cần một bảng có dòng tiêu đề.", file=label)
-    return READERS.for_file(path, head).open(path, label, head)
+    reader = READERS.for_file(path, head)
+    if reader.name == "grid":
+        profiled = open_profiled(path, label, profiles.office_sources())
+        if profiled is not None:
+            return profiled
+    return reader.open(path, label, head)

@@ -193,14 +193,15 @@ def _allowed(synonyms: dict) -> str:
     return ", ".join(k for k, v in synonyms.items() if k and k != v)
 
 
-def _column_reasons(col: vocab.Column) -> list[tuple[str, str]]:
-    """(condition, message) pairs checking one column on its own."""
+def _column_reasons(col: vocab.Column, lacks=frozenset()) -> list[tuple[str, str]]:
+    """(condition, message) pairs checking one column on its own; a required column the
+    export lacks by its profile (`lacks`) is not asked for."""
     x, v, head = _q(col.name), _v(col.name), col.header
     limit = f"{MAX_VALUE_CHARS:,}".replace(",", ".")
     out = [(f"strlen({x}) > {MAX_VALUE_CHARS} AND length({x}) > {MAX_VALUE_CHARS}",
             (f"'Giá trị ở cột \"{head}\" dài ' || replace(format('{{:,}}', length({x})), ',', "
              f"'.') || ' ký tự, quá giới hạn {limit} ký tự'"))]
-    if col.required:
+    if col.required and col.name not in lacks:
         out.append((f"NOT {_given(col)}", _lit(f'Thiếu giá trị bắt buộc ở cột "{head}"')))
     if col.type in ("enum", "flag"):
         allowed = _allowed(col.values if col.type == "enum" else vocab.FLAGS)
@@ -262,13 +263,17 @@ SHIFTED = ("Dòng có nhiều ô hơn dòng tiêu đề: các giá trị bị l�
            "thuộc cột nào")
 
 
-def _reason_sql(kind: str) -> str:
+def _reason_sql(kind: str, lacks=frozenset(), reasoned: bool = False) -> str:
     """Why a row is set aside ('' when it is not). A row with more cells than the header
-    gets only SHIFTED: its values may come from personal columns, so none is quoted."""
-    pairs = [r for col in vocab.stored_columns(kind) for r in _column_reasons(col)]
+    gets only SHIFTED: its values may come from personal columns, so none is quoted. An
+    export read by a source profile (`reasoned`) stages the profile's own reason (a name
+    not in the registry, a dossier never received) in `_reason`, which then stands alone."""
+    pairs = [r for col in vocab.stored_columns(kind) for r in _column_reasons(col, lacks)]
     pairs += _kind_reasons(kind)
     cases = ", ".join(f"CASE WHEN {cond} THEN {msg} END" for cond, msg in pairs)
-    return f"CASE WHEN _extra THEN {_lit(SHIFTED)} ELSE concat_ws('; ', {cases}, conflict) END"
+    own = "WHEN _reason IS NOT NULL THEN _reason " if reasoned else ""
+    return (f"CASE WHEN _extra THEN {_lit(SHIFTED)} {own}"
+            f"ELSE concat_ws('; ', {cases}, conflict) END")
 
 
 def _raw_json(export: Export) -> str:

@@ -19,7 +19,12 @@ from papermill.exceptions import PapermillExecutionError
 
 from tthc_lib.batch.runner import section_notebooks
 from tthc_lib.batch.state import close_worker_state, warm_up
-from tthc_lib.content.words.narrative import Narrative, Settings, check_narrative_file, narrative_path
+from tthc_lib.content.words.narrative import (
+    Narrative,
+    Settings,
+    check_narrative_file,
+    narrative_path,
+)
 from tthc_lib.errors import expected_error_names
 from tthc_lib.periods import Period
 from tthc_lib.workspace.find import Workspace

@@ -61,7 +61,7 @@ CREATE TABLE IF NOT EXISTS dossiers (
     dossier_id VARCHAR PRIMARY KEY,
     unit_code VARCHAR NOT NULL,
     procedure_code VARCHAR NOT NULL,
-    channel VARCHAR NOT NULL,         -- online | in_person | post
+    channel VARCHAR,                  -- online | in_person | post; NULL: the export has none
     status VARCHAR NOT NULL,          -- open | paused | resolved | withdrawn | returned
     received_at TIMESTAMPTZ NOT NULL,
     due_at TIMESTAMPTZ,               -- NULL: a procedure without an appointment date
@@ -95,6 +95,12 @@ CREATE TABLE IF NOT EXISTS loads (
     n_updated BIGINT NOT NULL,
     n_rejected BIGINT NOT NULL,
     n_duplicates BIGINT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS load_gaps (   -- required columns a file lacks by its source profile
+    load_id BIGINT NOT NULL,
+    file VARCHAR NOT NULL,
+    kind VARCHAR NOT NULL,
+    column_name VARCHAR NOT NULL      -- canonical (channel): its figures are not available
 );
 CREATE TABLE IF NOT EXISTS rejected (
     load_id BIGINT NOT NULL,

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from tthc_lib.content.words import levels
-from tthc_lib.content.words.formatting import fmt_int, fmt_pct
+from tthc_lib.content.words.formatting import NO_DATA, fmt_int, fmt_pct, unavailable
 from tthc_lib.indicators.rates import RATE_PARTS, rate_of
 from tthc_lib.vocab import LEVEL_LABELS
 
@@ -225,6 +225,8 @@ LEAGUE_GROUPS: Groups = [
 
 def _cell(values: Mapping, key: str) -> str:
     """The text of one numeric cell."""
+    if unavailable(values, key):
+        return NO_DATA
     return fmt_rate(values, key) if key in RATE_PARTS else fmt_int(count_of(values, key))
 
 

@@ -8,31 +8,29 @@ as the one-stop systems do, they are counted as resolved on time, so (7) = resol
 closed_other and (9) = resolved_on_time + closed_other (report-layout.md).
 
 The frame (`form06_frame`) is the one source of both outputs: an HTML annex table
-(`form06_html`) and a spreadsheet laid out like the paper form (`write_form06_xlsx`).
+(`form06_html`) and a spreadsheet laid out like the paper form (`workbook.write_form06_xlsx`).
 """
 
 from __future__ import annotations
 
 import html
-import os
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 
 import pandas as pd
 
-from tthc_lib.atomic import atomic_path
 from tthc_lib.content.figures.tables import field_label, name_key
-from tthc_lib.content.words.formatting import fmt_date, fmt_int
+from tthc_lib.content.words.formatting import fmt_int
 from tthc_lib.indicators.figures import indicators_by_field
+from tthc_lib.indicators.flags import CHANNEL_UNKNOWN
 from tthc_lib.vocab import LEVEL_LABELS
-from tthc_lib.xmltext import xml_safe
 
 FORM_CODE = "Biểu số 06/VPCP/KSTT"
 FORM_TITLE = ("TÌNH HÌNH, KẾT QUẢ GIẢI QUYẾT TTHC TẠI CƠ QUAN, ĐƠN VỊ TRỰC TIẾP "
               "GIẢI QUYẾT TTHC")
 GRAND_TOTAL = "Tổng cộng"
+NO_DATA = "không có số liệu"
+CHANNEL_COLUMNS = ("c4", "c5")          # online, in person and by post
 
 # Column number -> the indicator counts it adds up (indicators.md names).
 COLUMN_COUNTS: dict[int, tuple[str, ...]] = {
@@ -120,7 +118,14 @@ def form06_frame(con, start: date, end: date, unit: str, scope: str = "unit",
     lines.append(_line("", GRAND_TOTAL, "total", None, _sum_columns(by_field)))
     frame = pd.DataFrame(lines)
     frame[list(NUMBER_COLUMNS)] = frame[list(NUMBER_COLUMNS)].astype("int64")
+    # Dossiers from an export without a channel column: (4) and (5) are not known.
+    unknown = CHANNEL_UNKNOWN in by_field and by_field[CHANNEL_UNKNOWN].sum() > 0
+    frame.attrs["unavailable"] = CHANNEL_COLUMNS if unknown else ()
     return frame
+
+
+def form_cell(r: pd.Series, column: str, frame_attrs: dict):
+    return NO_DATA if column in frame_attrs.get("unavailable", ()) else int(r[column])
 
 
 _KNOWN_LEVELS = [lvl for lvl, _ in LEVEL_SECTIONS if lvl is not None]
@@ -160,10 +165,11 @@ def _line(stt: str, label: str, kind: str, level: str | None, columns: dict) -> 
 def check_form06(frame: pd.DataFrame) -> list[dict]:
     """A finding (dict with `table`, `row`, `identity`, `left`, `right`, `message`) for every
     identity of the form that fails on a line: (3) = (4)+(5)+(6) = (7)+(11); (7) = (8)+(9)+(10);
-    (11) = (12)+(13)."""
+    (11) = (12)+(13). An identity with a column not available is not checked."""
+    gone = {int(c[1:]) for c in frame.attrs.get("unavailable", ())}
     findings = []
     for _, r in frame.iterrows():
-        for left, right in FORM_IDENTITIES:
+        for left, right in (i for i in FORM_IDENTITIES if not gone & {i[0], *i[1]}):
             total = sum(int(r[f"c{n}"]) for n in right)
             if int(r[f"c{left}"]) != total:
                 findings.append(_identity_finding(r, left, right, total))
@@ -191,7 +197,8 @@ def form06_html(frame: pd.DataFrame, title: str | None = None,
         caption = f"Phụ lục {number}. {caption}"
     return (f'<table class="tthc-table tthc-form06"><caption>{html.escape(caption)}</caption>'
             f"<thead>{_header_rows_html()}{_numbers_row_html()}</thead>"
-            f"<tbody>{''.join(_body_row_html(r) for _, r in frame.iterrows())}</tbody></table>")
+            f"<tbody>{''.join(_body_row_html(r, frame.attrs) for _, r in frame.iterrows())}"
+            "</tbody></table>")
 
 
 def _header_rows_html() -> str:
@@ -213,188 +220,10 @@ def _numbers_row_html() -> str:
         f"<th>({n})</th>" for n in range(1, N_COLUMNS + 1)) + "</tr>"
 
 
-def _body_row_html(r: pd.Series) -> str:
+def _body_row_html(r: pd.Series, attrs: dict) -> str:
     cells = [f'<td class="stt">{html.escape(str(r["c1"]))}</td>',
              f'<td class="name">{html.escape(str(r["c2"]))}</td>']
-    cells += [f'<td class="num">{html.escape(fmt_int(r[c]))}</td>' for c in NUMBER_COLUMNS]
+    shown = [form_cell(r, c, attrs) for c in NUMBER_COLUMNS]
+    cells += [f'<td class="num">{html.escape(v if isinstance(v, str) else fmt_int(v))}</td>'
+              for v in shown]
     return f'<tr class="{html.escape(str(r["row_kind"]))}">' + "".join(cells) + "</tr>"
-
-
-# ---------------------------------------------------------------- spreadsheet
-
-@dataclass(frozen=True)
-class FormMeta:
-    """What the form's title block names: the reporting unit ("UBND thành phố Hải Dương"),
-    the period in words ("10 tháng năm 2023"), its dates, and optionally the recipient."""
-
-    unit_name: str
-    period_label: str
-    start: date | None = None
-    end: date | None = None
-    recipient: str | None = None
-
-    def title_lines(self) -> list[str]:
-        """The lines under the form's title, as printed."""
-        lines = [f"Kỳ báo cáo: {self.period_label}"]
-        if self.start and self.end:
-            lines.append(f"(Từ ngày {fmt_date(self.start)} đến ngày {fmt_date(self.end)})")
-        return lines
-
-
-def form06_meta(con, start: date, end: date, unit: str, period_label: str,
-                recipient: str | None = None) -> FormMeta:
-    """The title block of the form for a unit of the store: "UBND phường …"."""
-    hit = con.execute("SELECT unit_name FROM units WHERE unit_code = ?", [unit]).fetchone()
-    name = str(hit[0]) if hit else unit
-    return FormMeta(f"UBND {name[:1].lower()}{name[1:]}", period_label, start, end, recipient)
-
-
-def write_form06_xlsx(frame: pd.DataFrame, path: str | os.PathLike,
-                      meta: FormMeta | Mapping) -> Path:
-    """Write the form as an .xlsx laid out like the paper form (title block, merged headers,
-    the row of column numbers, bordered body in Times New Roman, counts as numbers), replacing
-    `path` atomically; returns the path. Raises ReportError when it cannot be written."""
-    meta = meta if isinstance(meta, FormMeta) else FormMeta(**dict(meta))
-    path = Path(path)
-    workbook = build_form06_workbook(frame, meta)
-    with atomic_path(path) as tmp:
-        workbook.save(tmp)
-    return path
-
-
-FONT_NAME = "Times New Roman"
-TITLE_ROWS = 7  # rows above the header: code, title, period lines, unit, recipient, unit of count
-COLUMN_WIDTHS = {1: 6, 2: 38, **{n: 12 for n in range(3, N_COLUMNS + 1)}}
-
-
-def build_form06_workbook(frame: pd.DataFrame, meta: FormMeta):
-    """The openpyxl Workbook of the form (see write_form06_xlsx)."""
-    from openpyxl import Workbook
-
-    frame = frame.map(lambda v: xml_safe(v) if isinstance(v, str) else v)
-    meta = FormMeta(**{k: xml_safe(v) if isinstance(v, str) else v
-                       for k, v in vars(meta).items()})
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "Biểu 06"
-    first_header = _write_title_block(ws, meta)
-    body_start = _write_header(ws, first_header)
-    _write_body(ws, frame, body_start)
-    _page_setup(ws, first_header, body_start - 1)
-    _texts_stay_text(ws)
-    return wb
-
-
-def _texts_stay_text(ws) -> None:
-    """A field or unit name from an export that starts with "=" is text, never a live formula
-    in a workbook that offices e-mail (formula injection)."""
-    for row in ws.iter_rows():
-        for cell in row:
-            if isinstance(cell.value, str):
-                cell.data_type = "s"
-
-
-def _font(**kw):
-    from openpyxl.styles import Font
-
-    return Font(name=FONT_NAME, size=kw.pop("size", 12), **kw)
-
-
-def _merged_text(ws, row: int, text: str, **font) -> None:
-    from openpyxl.styles import Alignment
-
-    ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=N_COLUMNS)
-    cell = ws.cell(row=row, column=1, value=text)
-    cell.font = _font(**font)
-    cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-
-
-def _write_title_block(ws, meta: FormMeta) -> int:
-    """Rows 1..: form code, title, period, unit, recipient, unit of count; returns the first
-    header row."""
-    from openpyxl.styles import Alignment
-
-    code = ws.cell(row=1, column=1, value=FORM_CODE)
-    code.font = _font(bold=True)
-    _merged_text(ws, 2, FORM_TITLE, bold=True, size=13)
-    ws.row_dimensions[2].height = 36
-    lines = meta.title_lines()
-    _merged_text(ws, 3, lines[0], bold=True)
-    _merged_text(ws, 4, lines[1] if len(lines) > 1 else "", italic=True)
-    ws.cell(row=5, column=2, value=f"Đơn vị báo cáo: {meta.unit_name}").font = _font()
-    if meta.recipient:
-        ws.cell(row=6, column=2, value=f"Đơn vị nhận báo cáo: {meta.recipient}").font = _font()
-    unit = ws.cell(row=TITLE_ROWS, column=N_COLUMNS, value="Đơn vị tính: Số hồ sơ TTHC")
-    unit.font = _font(italic=True)
-    unit.alignment = Alignment(horizontal="right")
-    return TITLE_ROWS + 1
-
-
-def _border():
-    from openpyxl.styles import Border, Side
-
-    thin = Side(style="thin")
-    return Border(left=thin, right=thin, top=thin, bottom=thin)
-
-
-def _write_header(ws, top: int) -> int:
-    """The merged header cells and the row of column numbers; returns the first body row."""
-    from openpyxl.styles import Alignment
-
-    centre = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    for row in range(top, top + HEADER_ROWS + 1):  # border every cell, merged ones included
-        for col in range(1, N_COLUMNS + 1):
-            ws.cell(row=row, column=col).border = _border()
-    for text, r, c, rs, cs in HEADER_CELLS:
-        cell = ws.cell(row=top + r, column=c, value=text)
-        cell.font = _font(bold=True)
-        cell.alignment = centre
-        if rs > 1 or cs > 1:
-            ws.merge_cells(start_row=top + r, start_column=c,
-                           end_row=top + r + rs - 1, end_column=c + cs - 1)
-    numbers = top + HEADER_ROWS
-    for col in range(1, N_COLUMNS + 1):
-        cell = ws.cell(row=numbers, column=col, value=f"({col})")
-        cell.font = _font(italic=True, size=11)
-        cell.alignment = centre
-    ws.row_dimensions[top + 2].height = 78
-    return numbers + 1
-
-
-def _write_body(ws, frame: pd.DataFrame, start: int) -> None:
-    from openpyxl.styles import Alignment
-
-    for i, (_, r) in enumerate(frame.iterrows()):
-        row = start + i
-        bold = r["row_kind"] in ("section", "total")
-        values = [_stt_value(r["c1"]), str(r["c2"])] + [int(r[c]) for c in NUMBER_COLUMNS]
-        for col, value in enumerate(values, start=1):
-            cell = ws.cell(row=row, column=col, value=value)
-            cell.font = _font(bold=bold)
-            cell.border = _border()
-            if col == 1:
-                cell.alignment = Alignment(horizontal="center", vertical="center")
-            elif col == 2:
-                cell.alignment = Alignment(vertical="center", wrap_text=True)
-            else:
-                cell.number_format = "#,##0"
-                cell.alignment = Alignment(horizontal="right", vertical="center")
-
-
-def _stt_value(stt: str) -> int | str | None:
-    """A field's number as a number, a section's Roman numeral as text, none on the total."""
-    return int(stt) if stt.isdigit() else (stt or None)
-
-
-def _page_setup(ws, first_header: int, last_header: int) -> None:
-    from openpyxl.utils import get_column_letter
-
-    for col, width in COLUMN_WIDTHS.items():
-        ws.column_dimensions[get_column_letter(col)].width = width
-    ws.print_title_rows = f"{first_header}:{last_header}"
-    ws.freeze_panes = ws.cell(row=last_header + 1, column=3)
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True

@@ -8,12 +8,14 @@ Babel itself rounds half to even, so it only ever formats a number already round
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Mapping
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from fractions import Fraction
 
 from babel.numbers import format_decimal, format_percent
 
+from tthc_lib.indicators.flags import CHANNEL_FIGURES, CHANNEL_UNKNOWN
 from tthc_lib.indicators.rates import rate  # noqa: F401  (the one definition, re-exported)
 
 LOCALE = "vi"
@@ -21,6 +23,15 @@ LOCALE = "vi"
 _PRECISION = 60
 
 Number = int | Decimal | Fraction | float | str
+
+
+NO_DATA = "không có số liệu"
+
+
+def unavailable(values: Mapping, key: str) -> bool:
+    """Whether figure `key` of a row of figures is not available: it needs the channel and
+    dossiers counted there came from an export without a channel column."""
+    return key in CHANNEL_FIGURES and int(values.get(CHANNEL_UNKNOWN, 0) or 0) > 0
 
 
 def nfc(text: str) -> str:

@@ -22,7 +22,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from tthc_lib.content.words.formatting import fmt_count, fmt_date, fmt_int, fmt_pct, nfc
+from tthc_lib.content.words.formatting import (
+    NO_DATA,
+    fmt_count,
+    fmt_date,
+    fmt_int,
+    fmt_pct,
+    nfc,
+    unavailable,
+)
 from tthc_lib.periods import Period
 from tthc_lib.vocab import LEVEL_LABELS
 
@@ -75,7 +83,8 @@ def _received_line(row: Row) -> str:
         ("kỳ trước chuyển sang", "carried_over"),
         ("trong kỳ", "received_in_period"),
     )
-    detail = "; ".join(f"{label}: {_amount(_n(row, key))}" for label, key in parts)
+    detail = "; ".join(f"{label}: {NO_DATA if unavailable(row, key) else _amount(_n(row, key))}"
+                       for label, key in parts)
     return f"Số hồ sơ được tiếp nhận {_amount(total)} ({detail})"
 
 
@@ -115,9 +124,11 @@ def _clean_reason(text: str | None) -> str:
 
 
 def _online_line(row: Row) -> str:
+    head = "Số hồ sơ tiếp nhận qua dịch vụ công trực tuyến: "
+    if unavailable(row, "received_online"):
+        return head + NO_DATA
     n = _n(row, "received_online")
     pct = fmt_pct(n, _n(row, "received_in_period"), SERVICE_PLACES)
-    head = "Số hồ sơ tiếp nhận qua dịch vụ công trực tuyến: "
     if n == 0 or pct is None:
         return head + _amount(n)
     return head + f"{_amount(n)} (đạt {pct})"
@@ -141,6 +152,8 @@ def online_services_prose(
     since = f"Từ ngày {fmt_date(period.start)} đến {fmt_date(period.end)}"
     if _n(total_row, "dvc_eligible") == 0:
         text = f"{since} không có hồ sơ thuộc {_ELIGIBLE}."
+    elif unavailable(total_row, "dvc_online"):
+        text = f"{since} số hồ sơ tiếp nhận qua dịch vụ công trực tuyến: {NO_DATA}."
     else:
         text = f"{since} tổng số hồ sơ tiếp nhận qua dịch vụ công trực tuyến là "
         text += f"{_dvc_fraction(total_row)}."
@@ -167,6 +180,8 @@ def _dvc_fraction(row: Row) -> str:
 def _dvc_clause(level_word: str, row: Row) -> str:
     if _n(row, "dvc_eligible") == 0:
         return f"{level_word} không có hồ sơ thuộc {_ELIGIBLE}"
+    if unavailable(row, "dvc_online"):
+        return f"{level_word} tiếp nhận qua dịch vụ công trực tuyến: {NO_DATA}"
     return f"{level_word} tiếp nhận qua dịch vụ công trực tuyến {_dvc_fraction(row)}"
 
 

@@ -1,0 +1,37 @@
+"""An export without a channel column (Tân Dân's list): the report's online figures read
+"không có số liệu", word for word, and every other figure is printed as before."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from tests.content.test_prose import CITY, COMMUNES, SEED_PERIOD, TOTAL
+from tthc_lib.content.words.prose import dossiers_prose, online_services_prose
+from tthc_lib.periods import Period
+
+NO_CHANNEL = {"channel_unknown": 12}
+
+
+def test_the_online_line_of_the_dossier_prose():
+    known = dossiers_prose(CITY)
+    missing = dossiers_prose({**CITY, **NO_CHANNEL})
+    assert missing[-1] == "Số hồ sơ tiếp nhận qua dịch vụ công trực tuyến: không có số liệu"
+    assert missing[0] == (
+        "Số hồ sơ được tiếp nhận 13.372 hồ sơ (Online: không có số liệu; trực tiếp: không có "
+        "số liệu; kỳ trước chuyển sang: 896 hồ sơ; trong kỳ: 12.476 hồ sơ)")
+    assert missing[1:-1] == known[1:-1]
+
+
+def test_the_online_services_section():
+    assert online_services_prose({**TOTAL, **NO_CHANNEL}, {**CITY, **NO_CHANNEL},
+                                 COMMUNES, SEED_PERIOD) == (
+        "Từ ngày 01/01/2023 đến 30/10/2023 số hồ sơ tiếp nhận qua dịch vụ công trực tuyến: "
+        "không có số liệu. Trong đó: cấp huyện tiếp nhận qua dịch vụ công trực tuyến: không có "
+        "số liệu, cấp xã tiếp nhận qua dịch vụ công trực tuyến 43.134/43.924 hồ sơ đạt tỷ lệ "
+        "98,20%.")
+
+
+def test_a_unit_with_a_channel_keeps_its_figures():
+    ward = {**TOTAL, "channel_unknown": 0}
+    assert online_services_prose(ward, None, None, Period(date(2023, 1, 1), date(2023, 10, 30))
+                                 ) == online_services_prose(TOTAL, None, None, SEED_PERIOD)

@@ -1,0 +1,139 @@
+"""An export read through a source profile (sources.py): the rows of its sheet shaped by the
+profile's layout, names resolved to codes against the store's registry and catalogue, dates
+read in the profile's format, the status derived by its rule table — then handed to the
+loader as canonical text cells, so every rule of input-format.md still applies. A row the
+profile itself sets aside (a name not in the registry, a dossier never received) carries its
+reason in the staged `_reason` column."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from tthc_lib import vocab
+from tthc_lib.ingest import grid
+from tthc_lib.ingest.base import Export, Shape
+from tthc_lib.ingest.derive import filled, never_received_reason, status_of
+from tthc_lib.ingest.headers import Header
+from tthc_lib.ingest.names import Resolver
+from tthc_lib.ingest.shape import flat_header, shape_rows
+from tthc_lib.ingest.sources import REGISTRIES, SourceProfile, in_force, recognise
+
+__all__ = ["REASON", "ProfiledExport", "open_profiled"]
+
+REASON = "_reason"
+
+
+class ProfiledExport(Export):
+    """A grid file's sheet read by a source profile."""
+
+    def __init__(self, path: Path, label: str, profile: SourceProfile, sheet: str,
+                 header_row: int, flat: list[str] | None = None):
+        columns = [c.name for c in vocab.SCHEMAS[profile.kind]
+                   if not c.personal and c.name not in profile.lacks]
+        self.columns = columns
+        positions = {name: i for i, name in enumerate([*columns, REASON])}
+        super().__init__(path, label, Header(profile.kind, header_row, positions,
+                                             len(positions)))
+        self.profile = profile
+        self.sheet = sheet
+        self.lacks = profile.lacks
+        self.reasoned = True
+        self.flat = list(flat or [])           # the export's own header, flattened
+
+    def described(self) -> tuple[list[tuple[str, str, str]], list[str]]:
+        """(header, column, profile) of each header the profile reads, and the headers it
+        leaves out (personal columns among them: never read)."""
+        by_header = {vocab.norm_header(h): name for name, h in self.profile.columns.items()}
+        mapped, ignored = [], []
+        for cell in self.flat:
+            name = by_header.get(vocab.norm_header(cell))
+            if name is not None:
+                mapped.append((cell, name, self.profile.origin))
+            elif cell.strip():
+                ignored.append(cell)
+        return mapped, ignored
+
+    @property
+    def notes(self) -> list[str]:
+        out = [(f"{self.label}: đọc theo hồ sơ nguồn \"{self.profile.system}\" "
+                f"({self.profile.origin}).")]
+        for name in sorted(self.lacks):
+            col = next(c for c in vocab.SCHEMAS[self.kind] if c.name == name)
+            out.append(f"{self.label}: không có cột \"{col.header}\"; các số liệu cần cột này "
+                       "ghi \"không có số liệu\".")
+        return out
+
+    def stage(self, con, table: str, shape: Shape) -> None:
+        self.sha256 = hashlib.sha256(self.path.read_bytes()).hexdigest()
+        book = grid.open_grid(self.path, self.label)
+        try:
+            shaped = shape_rows(book.rows(self.sheet), self.header.line, self.profile.layout)
+        finally:
+            book.close()
+        resolvers = {col: _resolver(con, what) for col, what in self.profile.names.items()}
+        rows = (_canonical(self, dict(zip(shaped.header, cells)), resolvers) for _n, cells
+                in shaped.rows)
+        self._stage_rows(con, table, ((n, cells) for (n, _c), cells in
+                                      zip(shaped.rows, rows)), shape)
+
+
+def _resolver(con, what: str) -> Resolver | None:
+    """The registry's names, or None without a store (tthc inspect): names left as read."""
+    table, code, name, label = REGISTRIES[what]
+    if not con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?",
+                       [table]).fetchall()[0][0]:
+        return None
+    return Resolver.of(label, con.execute(f"SELECT {code}, {name} FROM {table}").fetchall())
+
+
+def _canonical(export: ProfiledExport, row: dict[str, str], resolvers) -> list[str | None]:
+    """The row's canonical text cells, in `export.columns` order, and its reason (or None)."""
+    profile = export.profile
+    values: dict[str, str | None] = {}
+    for name in export.columns:
+        header = profile.columns.get(name)
+        values[name] = row.get(header, "") if header is not None else row.get(name, "")
+    reasons = []
+    if (why := never_received_reason(row, profile.derive)) is not None:
+        reasons.append(why)
+    for name, resolver in resolvers.items():
+        if resolver is None:
+            continue
+        code, why = resolver.code(values.get(name) or "")
+        values[name] = code if code is not None else values.get(name)
+        if why:
+            reasons.append(why[:1].upper() + why[1:])
+    for name, fmt in profile.derive.dates.items():
+        text = values.get(name) or ""
+        if not filled(text) and text.strip() != "0":
+            values[name] = None                # "-" in a date column: no date
+            continue
+        when = fmt.parse(text)
+        if when is not None:
+            values[name] = when.isoformat()
+    if profile.derive.status:
+        values["status"] = status_of({**row, **{k: v or "" for k, v in values.items()}},
+                                     profile.derive) or values.get("status")
+    cells = [(values.get(name) or None) for name in export.columns]
+    return [*cells, "; ".join(reasons) or None]
+
+
+def open_profiled(path: Path, label: str, office: list[SourceProfile]) -> Export | None:
+    """The export read by the first profile in force (the office's, then the shipped ones)
+    that recognises one of the grid file's sheets; None when none does."""
+    profiles = in_force(office)
+    if not profiles:
+        return None
+    book = grid.open_grid(path, label)
+    try:
+        for sheet in book.names():
+            found = recognise(book.rows(sheet), profiles)
+            if found is not None:
+                profile, line = found
+                top = [cells for n, cells in book.rows(sheet)
+                       if line <= n < line + profile.layout.header_rows]
+                return ProfiledExport(path, label, profile, sheet, line, flat_header(top))
+    finally:
+        book.close()
+    return None
