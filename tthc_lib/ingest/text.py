@@ -7,6 +7,7 @@ import codecs
 import csv
 import hashlib
 import io
+import os
 import tempfile
 import unicodedata
 from dataclasses import dataclass
@@ -197,12 +198,15 @@ class TextExport(Export):
 
     def stage(self, con, table: str, shape: Shape) -> None:
         retry = True
-        if self.encoding in ("utf-8", "utf-8-sig"):
-            outcome = self._stage_fast(con, table, self.path, shape, record_sha=True)
-            if outcome == STAGED:
-                return
-            retry = outcome == REWRITE
         with tempfile.TemporaryDirectory(prefix="tthc-") as tmp:
+            # DuckDB's reader expands a path as a pattern ([...], *, ?, {}, a leading ~): it
+            # only ever sees a plain name in this private folder (issue 20).
+            plain = _plain_link(self.path, Path(tmp) / "source.csv")
+            if self.encoding in ("utf-8", "utf-8-sig") and plain is not None:
+                outcome = self._stage_fast(con, table, plain, shape, record_sha=True)
+                if outcome == STAGED:
+                    return
+                retry = outcome == REWRITE
             utf8 = Path(tmp) / "export.csv"
             self.sha256 = self._write_utf8_nfc(utf8)
             if retry and self._stage_fast(con, table, utf8, shape, record_sha=False) == STAGED:
@@ -323,6 +327,19 @@ class TextExport(Export):
             f'"{table}_shift" s ON r.rowid >= s.start ORDER BY r.rowid')
         con.execute(f'DROP TABLE "{table}_shift"')
         con.execute(f'DROP TABLE "{raw}"')
+
+
+def _plain_link(path: Path, link: Path) -> Path | None:
+    """`link`, a link to the file at `path` under a name DuckDB cannot read as a pattern;
+    None when the system makes no link (the file is then copied as UTF-8 first)."""
+    target = Path(path).resolve()
+    for make in (os.symlink, os.link):
+        try:
+            make(target, link)
+            return link
+        except OSError:
+            continue
+    return None
 
 
 def _shift_sql(bounds: list[int], shifts: list[int], lo: int, hi: int) -> str:

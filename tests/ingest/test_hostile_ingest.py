@@ -1,0 +1,86 @@
+"""Issue 20, points 1-3, through the real `tthc` command line: a file name is data, never a
+pattern; a row whose cell count differs from the header's is set aside with its counts and
+no value; text that cannot go into XML never reaches the store."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+from test_bad_classes import REGISTRIES, row, write_csv
+
+pytestmark = pytest.mark.integration  # the CLI as a subprocess (conftest)
+
+
+
+def stored_ids(db) -> list[str]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return [i for (i,) in con.execute("SELECT dossier_id FROM dossiers ORDER BY 1")
+                .fetchall()]
+    finally:
+        con.close()
+
+
+def decoy(path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_csv(path, [row(9, **{"Mã hồ sơ": "SAI"}), row(8, **{"Mã hồ sơ": "SAI2"})])
+
+
+def ingest_from(tmp_path, work: Path, relative: str, home: Path):
+    """`tthc ingest` of `relative` run from `work` with $HOME at `home`."""
+    env = {**os.environ, "HOME": str(home)}
+    run = subprocess.run([sys.executable, "-m", "tthc_lib.cli", "--db",
+                          str(tmp_path / "s.duckdb"), "ingest", *REGISTRIES, relative],
+                         capture_output=True, text=True, cwd=work, env=env, timeout=300,
+                         check=False)
+    assert run.returncode == 0, run.stderr
+    assert f"{relative}: dossiers: đọc 2, nạp 2 (cập nhật 0), loại 0, trùng 0" in run.stdout
+    return stored_ids(tmp_path / "s.duckdb")
+
+
+# (folder, file name, decoys its pattern reading would match, relative to the folder's parent)
+CASES = [
+    ("hồ sơ tháng 3", "ho_so[12].csv", ["hồ sơ tháng 3/ho_so1.csv"]),
+    ("hồ sơ tháng 3", "ho_so*.csv", ["hồ sơ tháng 3/ho_so1.csv"]),
+    ("hồ sơ tháng 3", "ho_so?.csv", ["hồ sơ tháng 3/ho_so1.csv"]),
+    ("hồ sơ tháng 3", "ho_so{1,2}.csv", ["hồ sơ tháng 3/ho_so1.csv"]),
+    ("d[ab]", "hồ sơ.csv", ["da/hồ sơ.csv"]),
+    ("tệp {x,y} *?", "x.csv", ["tệp {x,y} ab/x.csv"]),
+    ("~", "x.csv", ["HOME/x.csv"]),
+]
+
+
+@pytest.mark.parametrize(("folder", "name", "decoys"), CASES)
+def test_a_path_with_pattern_characters_is_read_as_it_is_named(tmp_path, folder, name,
+                                                                 decoys):
+    """Beside the file stand files its path would match read as a pattern ($HOME for `~`);
+    the command runs from another folder with a relative path: only the named file's rows
+    are stored."""
+    home = tmp_path / "home"
+    for d in decoys:
+        decoy(home / d[5:] if d.startswith("HOME/") else tmp_path / "x" / d)
+    write_csv(tmp_path / "x" / folder / name if (tmp_path / "x" / folder).is_dir()
+              else _mkdir(tmp_path / "x" / folder) / name,
+              [row(1, **{"Mã hồ sơ": "DUNG1"}), row(2, **{"Mã hồ sơ": "DUNG2"})])
+    work = _mkdir(tmp_path / "khac")
+    ids = ingest_from(tmp_path, work, f"../x/{folder}/{name}", home)
+    assert ids == ["DUNG1", "DUNG2"]
+
+
+def _mkdir(path: Path) -> Path:
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def test_a_folder_named_tilde_is_not_the_home_folder(tmp_path):
+    """`./~/x.csv` from the folder holding `~`: not $HOME/x.csv."""
+    decoy(tmp_path / "home" / "x.csv")
+    write_csv(_mkdir(tmp_path / "x" / "~") / "x.csv",
+              [row(1, **{"Mã hồ sơ": "DUNG1"}), row(2, **{"Mã hồ sơ": "DUNG2"})])
+    assert ingest_from(tmp_path, tmp_path / "x", "./~/x.csv", tmp_path / "home") == [
+        "DUNG1", "DUNG2"]
