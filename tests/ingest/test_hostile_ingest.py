@@ -11,7 +11,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from test_bad_classes import REGISTRIES, row, write_csv
+from test_bad_classes import (CCCD, HEAD, NAME, PERSONAL, REGISTRIES, ingest, rejected, row,
+                              store_text, tthc, write_csv)
 
 pytestmark = pytest.mark.integration  # the CLI as a subprocess (conftest)
 
@@ -84,3 +85,43 @@ def test_a_folder_named_tilde_is_not_the_home_folder(tmp_path):
               [row(1, **{"Mã hồ sơ": "DUNG1"}), row(2, **{"Mã hồ sơ": "DUNG2"})])
     assert ingest_from(tmp_path, tmp_path / "x", "./~/x.csv", tmp_path / "home") == [
         "DUNG1", "DUNG2"]
+
+
+# --------------------------------------------------------------------------- short rows
+
+FEEDBACK_HEAD = ["Mã PAKN", "Người gửi", "Số CCCD", "Mã đơn vị", "Nội dung phản ánh về",
+                 "Ngày tiếp nhận", "Hạn xử lý", "Ngày xử lý xong", "Nội dung"]
+TEXT = "Cán bộ Nguyễn Văn Bình đòi tiền ở ngõ Hòa Bình"
+
+
+def feedback_row(i: int) -> list[str]:
+    return [f"F{i}", NAME, CCCD, "THD", "Hành vi hành chính", "03/04/2023 08:00",
+            "10/04/2023", "05/04/2023 09:00", TEXT]
+
+
+@pytest.mark.parametrize("reader", ["duckdb", "python"])
+@pytest.mark.parametrize(("head", "make"), [(HEAD, row), (FEEDBACK_HEAD, feedback_row)],
+                         ids=["dossiers", "feedback"])
+def test_a_row_one_cell_short_is_set_aside_with_its_counts_and_no_value(tmp_path, head, make,
+                                                                          reader):
+    """Each row loses one cell at another position (a procedure code, an empty closing date,
+    the citizen's text): every one is set aside with its counts, no value stored or shown.
+    A quoted line break in the last good row sends the file through the Python reader."""
+    rows = [make(i) for i in range(len(head) + 2)]
+    for i, r in enumerate(rows[:len(head)]):
+        del r[i]
+    if reader == "python":
+        rows[-1][2] += "\ndòng hai"      # Số CCCD: a personal column
+    path = write_csv(tmp_path / "thieu o.csv", rows, head)
+    db = tmp_path / "s.duckdb"
+    run, loads = ingest(db, path)
+    assert run.returncode == 0, run.stderr
+    n = len(head)
+    assert loads[str(path)] == (n + 2, 2, n, 0)
+    reason = f"Dòng có {n - 1} ô, tiêu đề có {n} ô: các giá trị bị lệch cột"
+    assert [(r["line"], r["reason"], r["raw"]) for r in rejected(db)] == [
+        (line, reason, "{}") for line in range(2, n + 2)]
+    shown = tthc(db, "rejected").stdout
+    text = store_text(db)
+    for value in (*PERSONAL, TEXT, "đòi tiền"):
+        assert value not in shown and value not in text and value not in run.stdout + run.stderr

@@ -195,6 +195,7 @@ class TextExport(Export):
         # DuckDB's `skip` counts CSV records (an empty line is one), not physical lines.
         self.skip = sniffed.records
         self.ascii_head = ascii_head
+        self.counts_cells = True
 
     def stage(self, con, table: str, shape: Shape) -> None:
         retry = True
@@ -288,16 +289,18 @@ class TextExport(Export):
 
         width = self.header.width
         spec = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width))
-        picks = ", ".join(f'c{self.header.positions[c]} AS "{c}"'
+        picks = ", ".join(f'nullif(c{self.header.positions[c]}, \'\') AS "{c}"'
                           for c in staged_columns(self.header))
         # strict_mode: a row with more cells than the header, or a quote DuckDB would read
         # past silently, is an error here and the Python reader stages the file instead.
+        # An empty cell reads as '' and a missing one as NULL (null_padding with a null
+        # string no cell holds), so a row with fewer cells than the header is seen.
         try:
             source = (f"(SELECT {picks}, {_filled_sql(self.header)} AS _filled, "
-                      f"false AS _extra FROM read_csv('{_sql_str(path)}', header=false, "
-                      f"skip={self.skip}, delim='{_sql_str(self.sep)}', quote='\"', escape='\"', "
-                      f"columns={{{spec}}}, auto_detect=false, strict_mode=true, "
-                      "null_padding=true))")
+                      f"{_short_sql(width)} AS _extra FROM read_csv('{_sql_str(path)}', "
+                      f"header=false, skip={self.skip}, delim='{_sql_str(self.sep)}', "
+                      f"quote='\"', escape='\"', columns={{{spec}}}, auto_detect=false, "
+                      f"strict_mode=true, null_padding=true, nullstr='{NO_CELL}'))")
             con.execute(f'CREATE OR REPLACE TEMP TABLE "{raw}" AS {shape(source)}')
             return True
         except duckdb.Error:
@@ -327,6 +330,19 @@ class TextExport(Export):
             f'"{table}_shift" s ON r.rowid >= s.start ORDER BY r.rowid')
         con.execute(f'DROP TABLE "{table}_shift"')
         con.execute(f'DROP TABLE "{raw}"')
+
+
+NO_CELL = "\x01\x02tthc: no such cell\x03"   # DuckDB's null string: never a cell's text
+
+
+def _short_sql(width: int) -> str:
+    """SQL over DuckDB's cells c0..: the cell count of a row with fewer cells than the
+    header's `width` that holds a value (its values are off their columns), else NULL."""
+    cells = [f"c{i}" for i in range(width)]
+    ws = _sql_str(" \t\u00a0")
+    count = " + ".join(f"({c} IS NOT NULL)::INTEGER" for c in cells)
+    return (f"CASE WHEN {cells[-1]} IS NULL AND trim(concat({', '.join(cells)}), '{ws}') <> '' "
+            f"THEN {count} END")
 
 
 def _plain_link(path: Path, link: Path) -> Path | None:
