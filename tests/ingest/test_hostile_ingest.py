@@ -7,12 +7,26 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import unicodedata
 from pathlib import Path
 
 import duckdb
 import pytest
-from test_bad_classes import (CCCD, HEAD, NAME, PERSONAL, REGISTRIES, ingest, rejected, row,
-                              store_text, tthc, write_csv)
+from test_bad_classes import (
+    CCCD,
+    HEAD,
+    NAME,
+    PERSONAL,
+    REGISTRIES,
+    ingest,
+    rejected,
+    row,
+    store_text,
+    tthc,
+    write_csv,
+)
+
+from tthc_lib.ingest.controls import NOT_XML_TEXT
 
 pytestmark = pytest.mark.integration  # the CLI as a subprocess (conftest)
 
@@ -125,3 +139,59 @@ def test_a_row_one_cell_short_is_set_aside_with_its_counts_and_no_value(tmp_path
     text = store_text(db)
     for value in (*PERSONAL, TEXT, "đòi tiền"):
         assert value not in shown and value not in text and value not in run.stdout + run.stderr
+
+
+# --------------------------------------------------------------------------- control characters
+
+PROCEDURE_HEAD = ["Mã thủ tục", "Tên thủ tục", "Lĩnh vực", "Cấp thực hiện",
+                  "Mức độ DVC trực tuyến"]
+DIRTY = [["9.000001", "Đăng ký\x07 khai sinh", "Hộ\x0btịch", "Cấp xã", "Toàn trình"],
+         ["9.000002", "Cấp\x1f bản sao\ufffe", "Chứng\x0cthực", "Cấp xã", "Một phần"],
+         ["9.000003", "Đăng ký kết hôn", "Hộ tịch", "Cấp xã", "Một phần"]]
+CLEAN = [("9.000001", "Đăng ký  khai sinh", "Hộ tịch"),
+         ("9.000002", "Cấp  bản sao", "Chứng thực"),   # trimmed as every value
+         ("9.000003", "Đăng ký kết hôn", "Hộ tịch")]
+
+
+TONES = "\u0300\u0301\u0303\u0309\u0323"
+
+
+def cp1258(text: str) -> bytes:
+    """Windows-1258 as Vietnamese software writes it: a letter it lacks as base + tone."""
+    out = bytearray()
+    for ch in text:
+        try:
+            out += ch.encode("cp1258")
+        except UnicodeEncodeError:
+            parts = unicodedata.normalize("NFD", ch)
+            tone = next(m for m in parts if m in TONES)
+            out += (unicodedata.normalize("NFC", parts.replace(tone, "")) + tone).encode("cp1258")
+    return bytes(out)
+
+
+def stored_procedures(db) -> list[tuple]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute("SELECT procedure_code, procedure_name, field FROM procedures "
+                           "WHERE procedure_code LIKE '9.%' ORDER BY 1").fetchall()
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize("form", ["utf-8", "cp1258"])
+def test_characters_xml_cannot_hold_are_replaced_by_spaces_at_ingest(tmp_path, form):
+    """A vertical tab in `Lĩnh vực` (and other C0 controls, U+FFFE) never reaches the store,
+    which every HTML/DOCX/XLSX output is made from: each is a space, the row kept, the
+    office told how many."""
+    path = tmp_path / "thu tuc.csv"
+    text = "\n".join(",".join(r) for r in [PROCEDURE_HEAD, *DIRTY]) + "\n"
+    path.write_bytes(text.encode("utf-8") if form == "utf-8"
+                     else cp1258(text.replace("\ufffe", "\x1f")))
+    db = tmp_path / "s.duckdb"
+    run = tthc(db, "ingest", str(path))
+    assert run.returncode == 0, run.stderr
+    assert f"{path}: procedures: đọc 3, nạp 3 (cập nhật 0), loại 0, trùng 0" in run.stdout
+    assert stored_procedures(db) == CLEAN
+    assert (f"{path}: đã thay 5 ký tự điều khiển (không đưa được vào báo cáo, ví dụ dấu tab "
+            "dọc) bằng dấu cách.") in run.stdout
+    assert not NOT_XML_TEXT.search(store_text(db))

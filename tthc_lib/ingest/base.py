@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from tthc_lib.errors import InputError
+from tthc_lib.ingest.controls import clean_cell
 from tthc_lib.ingest.headers import Header, staged_columns
 
 BATCH_ROWS = 100_000          # rows the Python reader holds before handing them to DuckDB
@@ -106,7 +107,7 @@ def _batches(rows, positions: list[int], width: int, short: bool = False):
             short and held and n < w)
         # A misaligned row's values may be personal data in another column: none is staged.
         for column, pos in zip(values, at):
-            column.append((cells[pos] or None) if pos < n and not shifted else None)
+            column.append(clean_cell(cells[pos] or None) if pos < n and not shifted else None)
         filled.append(held)
         extra.append(n if shifted else None)
         if len(lines) >= BATCH_ROWS:

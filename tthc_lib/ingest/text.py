@@ -7,7 +7,6 @@ import codecs
 import csv
 import hashlib
 import io
-import os
 import tempfile
 import unicodedata
 from dataclasses import dataclass
@@ -16,7 +15,9 @@ from pathlib import Path
 from tthc_lib.errors import InputError
 from tthc_lib.ingest.base import Export, Reader, Shape
 from tthc_lib.ingest.blanks import _blank_line_numbers, _filled_sql, _unblank_lines
+from tthc_lib.ingest.controls import NOT_XML_BYTES, clean_text, cleaned_note
 from tthc_lib.ingest.headers import Header, find_header, staged_columns
+from tthc_lib.ingest.paths import NO_CELL, plain_link, short_sql
 
 SNIFF_BYTES = 256 * 1024       # bytes sampled to find encoding, separator and header
 
@@ -118,15 +119,16 @@ def _quote_left_open(utf8: Path, sep: str, line: int) -> bool:
     return False
 
 
-def _transcode(path: Path, encoding: str, dest: Path) -> tuple[str, int | None]:
+def _transcode(path: Path, encoding: str, dest: Path) -> tuple[str, int | None, int]:
     """Decode `path` chunk by chunk and write it to `dest` as UTF-8 in NFC (each piece cut
-    after a line break, where normalisation cannot reach across). Returns the sha256 of the
-    file's bytes and the offset of the first byte that does not decode (None if none)."""
+    after a line break, where normalisation cannot reach across), characters XML cannot hold
+    replaced by spaces. Returns the sha256 of the file's bytes, the offset of the first byte
+    that does not decode (None if none) and how many characters were replaced."""
     sha = hashlib.sha256()
     # utf-8-sig would count offsets after the byte order mark: decode UTF-8, drop the mark.
     bom = encoding == "utf-8-sig"
     decoder = codecs.getincrementaldecoder("utf-8" if bom else encoding)()
-    fed, rest = 0, ""
+    fed, rest, cleaned = 0, "", 0
     with open(path, "rb") as src, open(dest, "wb") as out:
         while True:
             chunk = src.read(CHUNK_BYTES)
@@ -135,15 +137,17 @@ def _transcode(path: Path, encoding: str, dest: Path) -> tuple[str, int | None]:
             try:
                 text = rest + decoder.decode(chunk, final=not chunk)
             except UnicodeDecodeError as exc:
-                return sha.hexdigest(), fed - pending + exc.start
+                return sha.hexdigest(), fed - pending + exc.start, cleaned
             fed += len(chunk)
             if bom and text:
                 text, bom = text.removeprefix("\ufeff"), False
             cut = len(text) if not chunk else text.rfind("\n") + 1
             text, rest = text[:cut], text[cut:]
+            text, n = clean_text(text)
+            cleaned += n
             out.write(unicodedata.normalize("NFC", text).encode("utf-8"))
             if not chunk:
-                return sha.hexdigest(), None
+                return sha.hexdigest(), None, cleaned
 
 
 def _line_at(path: Path, offset: int) -> int:
@@ -169,19 +173,23 @@ class _Scan:
     sha256: str
     lines: int                 # physical lines
     combining: bool            # combining diacritics present: the text needs NFC
+    controls: bool = False     # characters XML cannot hold: the text needs cleaning
 
 
 def _scan_utf8(path: Path) -> _Scan:
-    """Hash the file, count its lines, look for combining marks (U+0300-U+036F)."""
+    """Hash the file, count its lines, look for combining marks (U+0300-U+036F) and for
+    characters XML cannot hold."""
     sha = hashlib.sha256()
-    lines, combining, last = 0, False, b"\n"
+    lines, combining, controls, last = 0, False, False, b"\n"
     with open(path, "rb") as fh:
         while chunk := fh.read(CHUNK_BYTES):
             sha.update(chunk)
             lines += chunk.count(b"\n")
             combining = combining or b"\xcc" in chunk or b"\xcd" in chunk
+            # A character cut between two chunks is U+FFFE/U+FFFF only: left to the copy.
+            controls = controls or NOT_XML_BYTES.search(chunk) is not None
             last = chunk[-1:]
-    return _Scan(sha.hexdigest(), lines + (last != b"\n"), combining)
+    return _Scan(sha.hexdigest(), lines + (last != b"\n"), combining, controls)
 
 
 class TextExport(Export):
@@ -196,13 +204,18 @@ class TextExport(Export):
         self.skip = sniffed.records
         self.ascii_head = ascii_head
         self.counts_cells = True
+        self.cleaned = 0            # characters XML cannot hold, replaced by spaces
+
+    @property
+    def notes(self) -> list[str]:
+        return [cleaned_note(self.label, self.cleaned)] if self.cleaned else []
 
     def stage(self, con, table: str, shape: Shape) -> None:
         retry = True
         with tempfile.TemporaryDirectory(prefix="tthc-") as tmp:
             # DuckDB's reader expands a path as a pattern ([...], *, ?, {}, a leading ~): it
             # only ever sees a plain name in this private folder (issue 20).
-            plain = _plain_link(self.path, Path(tmp) / "source.csv")
+            plain = plain_link(self.path, Path(tmp) / "source.csv")
             if self.encoding in ("utf-8", "utf-8-sig") and plain is not None:
                 outcome = self._stage_fast(con, table, plain, shape, record_sha=True)
                 if outcome == STAGED:
@@ -222,7 +235,7 @@ class TextExport(Export):
         if self.encoding == "utf-8" and self.ascii_head:
             encodings.append("cp1258")
         for enc in encodings:
-            sha256, bad = _transcode(self.path, enc, dest)
+            sha256, bad, self.cleaned = _transcode(self.path, enc, dest)
             if bad is None:
                 return sha256
         line = _line_at(self.path, bad)
@@ -260,7 +273,7 @@ class TextExport(Export):
         if record_sha:
             self.sha256 = scan.sha256
         outcome = REWRITE
-        if read and not scan.combining:
+        if read and not scan.combining and not scan.controls:
             n = con.execute(f'SELECT count(*) FROM "{raw}"').fetchone()[0]
             inside = self._blanks_inside(path, n, scan.lines)
             if inside is not None:
@@ -297,7 +310,7 @@ class TextExport(Export):
         # string no cell holds), so a row with fewer cells than the header is seen.
         try:
             source = (f"(SELECT {picks}, {_filled_sql(self.header)} AS _filled, "
-                      f"{_short_sql(width)} AS _extra FROM read_csv('{_sql_str(path)}', "
+                      f"{short_sql(width)} AS _extra FROM read_csv('{_sql_str(path)}', "
                       f"header=false, skip={self.skip}, delim='{_sql_str(self.sep)}', "
                       f"quote='\"', escape='\"', columns={{{spec}}}, auto_detect=false, "
                       f"strict_mode=true, null_padding=true, nullstr='{NO_CELL}'))")
@@ -330,32 +343,6 @@ class TextExport(Export):
             f'"{table}_shift" s ON r.rowid >= s.start ORDER BY r.rowid')
         con.execute(f'DROP TABLE "{table}_shift"')
         con.execute(f'DROP TABLE "{raw}"')
-
-
-NO_CELL = "\x01\x02tthc: no such cell\x03"   # DuckDB's null string: never a cell's text
-
-
-def _short_sql(width: int) -> str:
-    """SQL over DuckDB's cells c0..: the cell count of a row with fewer cells than the
-    header's `width` that holds a value (its values are off their columns), else NULL."""
-    cells = [f"c{i}" for i in range(width)]
-    ws = _sql_str(" \t\u00a0")
-    count = " + ".join(f"({c} IS NOT NULL)::INTEGER" for c in cells)
-    return (f"CASE WHEN {cells[-1]} IS NULL AND trim(concat({', '.join(cells)}), '{ws}') <> '' "
-            f"THEN {count} END")
-
-
-def _plain_link(path: Path, link: Path) -> Path | None:
-    """`link`, a link to the file at `path` under a name DuckDB cannot read as a pattern;
-    None when the system makes no link (the file is then copied as UTF-8 first)."""
-    target = Path(path).resolve()
-    for make in (os.symlink, os.link):
-        try:
-            make(target, link)
-            return link
-        except OSError:
-            continue
-    return None
 
 
 def _shift_sql(bounds: list[int], shifts: list[int], lo: int, hi: int) -> str:
