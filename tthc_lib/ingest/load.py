@@ -293,11 +293,11 @@ def _classify_repeats(con, export: Export, names: _Names) -> None:
     id_list = ", ".join(ids)
     con.execute(f"""
         CREATE TEMP TABLE {_q(names.repeats)} AS
-        WITH a AS (SELECT * FROM {_q(names.parsed)} WHERE _extra IS NULL),
-        m AS (SELECT {id_list} FROM a GROUP BY ALL HAVING count(*) > 1),
+        WITH m AS (SELECT {id_list} FROM {_q(names.parsed)} WHERE _extra IS NULL
+                   GROUP BY ALL HAVING count(*) > 1),
         r AS (SELECT p.*, row_number() OVER (PARTITION BY {', '.join(keys)}
                                              ORDER BY _line) > 1 AS dup
-              FROM a p SEMI JOIN m ON {same_id}),
+              FROM {_q(names.parsed)} p SEMI JOIN m ON {same_id} WHERE p._extra IS NULL),
         c AS (SELECT _line, list(_line) OVER (PARTITION BY {id_list} ORDER BY _line
                  ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS lines,
                  {' AND '.join(f'{i} IS NOT NULL' for i in ids)} AS has_id

@@ -15,7 +15,7 @@ from pathlib import Path
 from tthc_lib.errors import InputError
 from tthc_lib.ingest.base import Export, Reader, Shape
 from tthc_lib.ingest.blanks import _blank_line_numbers, _filled_sql, _unblank_lines
-from tthc_lib.ingest.controls import NOT_XML_BYTES, clean_text, cleaned_note
+from tthc_lib.ingest.controls import clean_text, cleaned_note, holds_not_xml
 from tthc_lib.ingest.headers import Header, find_header, staged_columns
 from tthc_lib.ingest.paths import NO_CELL, plain_link, short_sql
 
@@ -174,22 +174,25 @@ class _Scan:
     lines: int                 # physical lines
     combining: bool            # combining diacritics present: the text needs NFC
     controls: bool = False     # characters XML cannot hold: the text needs cleaning
+    lone_cr: bool = False      # a CR not before LF: a line break DuckDB's rows do not show
 
 
 def _scan_utf8(path: Path) -> _Scan:
-    """Hash the file, count its lines, look for combining marks (U+0300-U+036F) and for
-    characters XML cannot hold."""
+    """Hash the file, count its lines, look for combining marks (U+0300-U+036F), for
+    characters XML cannot hold and for carriage returns alone."""
     sha = hashlib.sha256()
-    lines, combining, controls, last = 0, False, False, b"\n"
+    lines, combining, controls, lone, last = 0, False, False, 0, b"\n"
     with open(path, "rb") as fh:
         while chunk := fh.read(CHUNK_BYTES):
             sha.update(chunk)
             lines += chunk.count(b"\n")
             combining = combining or b"\xcc" in chunk or b"\xcd" in chunk
             # A character cut between two chunks is U+FFFE/U+FFFF only: left to the copy.
-            controls = controls or NOT_XML_BYTES.search(chunk) is not None
+            controls = controls or holds_not_xml(chunk)
+            lone += chunk.count(b"\r") - chunk.count(b"\r\n") - (
+                last == b"\r" and chunk[:1] == b"\n")
             last = chunk[-1:]
-    return _Scan(sha.hexdigest(), lines + (last != b"\n"), combining, controls)
+    return _Scan(sha.hexdigest(), lines + (last != b"\n"), combining, controls, lone > 0)
 
 
 class TextExport(Export):
@@ -273,6 +276,9 @@ class TextExport(Export):
         if record_sha:
             self.sha256 = scan.sha256
         outcome = REWRITE
+        if read and scan.lone_cr:   # rows are not lines: no copy changes that
+            con.execute(f'DROP TABLE IF EXISTS "{raw}"')
+            return PYTHON
         if read and not scan.combining and not scan.controls:
             n = con.execute(f'SELECT count(*) FROM "{raw}"').fetchone()[0]
             inside = self._blanks_inside(path, n, scan.lines)
@@ -297,26 +303,32 @@ class TextExport(Export):
         inside = [b for b in blanks if b > self.header_end]
         return inside if rows == lines - self.header_end - len(inside) else None
 
-    def _read_csv(self, con, raw: str, path: Path, shape: Shape) -> bool:
+    def _read_csv(self, con, raw: str, path: Path, shape: Shape, short: bool = False) -> bool:
+        """Stage with DuckDB's reader. strict_mode: a row with more cells than the header, or
+        a quote DuckDB would read past silently, is an error and the Python reader stages
+        the file instead. A row with fewer cells is an error at first (no cost to files
+        without one); then, `short`, an empty cell reads as '' and a missing one as NULL
+        (null_padding with a null string no cell holds), so such a row is seen and counted."""
         import duckdb
 
         width = self.header.width
         spec = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width))
-        picks = ", ".join(f'nullif(c{self.header.positions[c]}, \'\') AS "{c}"'
+        cell = "nullif(c{}, '')" if short else "c{}"
+        picks = ", ".join(f'{cell.format(self.header.positions[c])} AS "{c}"'
                           for c in staged_columns(self.header))
-        # strict_mode: a row with more cells than the header, or a quote DuckDB would read
-        # past silently, is an error here and the Python reader stages the file instead.
-        # An empty cell reads as '' and a missing one as NULL (null_padding with a null
-        # string no cell holds), so a row with fewer cells than the header is seen.
+        padding = f"null_padding=true, nullstr='{NO_CELL}'" if short else "null_padding=false"
+        extra = short_sql(width) if short else "NULL::INTEGER"
         try:
             source = (f"(SELECT {picks}, {_filled_sql(self.header)} AS _filled, "
-                      f"{short_sql(width)} AS _extra FROM read_csv('{_sql_str(path)}', "
+                      f"{extra} AS _extra FROM read_csv('{_sql_str(path)}', "
                       f"header=false, skip={self.skip}, delim='{_sql_str(self.sep)}', "
                       f"quote='\"', escape='\"', columns={{{spec}}}, auto_detect=false, "
-                      f"strict_mode=true, null_padding=true, nullstr='{NO_CELL}'))")
+                      f"strict_mode=true, {padding}))")
             con.execute(f'CREATE OR REPLACE TEMP TABLE "{raw}" AS {shape(source)}')
             return True
-        except duckdb.Error:
+        except duckdb.Error as exc:
+            if not short and "Expected Number of Columns" in str(exc):
+                return self._read_csv(con, raw, path, shape, short=True)
             return False
 
     def _number_lines(self, con, table: str, raw: str, inside: list[int], rows: int) -> None:
