@@ -147,8 +147,8 @@ REFUSED: dict[str, str] = {
     "undecodable_bytes.csv": ENCODING.format(2),
     "truncated_utf8_char.csv": ENCODING.format(3),
     "truncated_utf16.txt": ENCODING.format(3),
-    "archive.zip": NOT_XLSX.format("InvalidFileException"),
-    "spreadsheet_truncated.xlsx": NOT_XLSX.format("BadZipFile"),
+    "archive.zip": "tệp ZIP không phải bảng tính; cần tệp .xlsx, .xls, .ods, CSV hoặc bảng HTML.",
+    "spreadsheet_truncated.xlsx": NOT_XLSX.format("ZipError"),
 }
 
 

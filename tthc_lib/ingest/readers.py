@@ -35,7 +35,7 @@ from tthc_lib.ingest.xlsx import XlsxReader
 
 
 READERS = ReaderRegistry()
-READERS.register("xlsx", XlsxReader())
+READERS.register("grid", XlsxReader())
 READERS.register("text", TextReader())
 
 

@@ -1,18 +1,18 @@
-"""Excel workbooks, read sheet by sheet: every sheet with a recognisable header row is part of
-the file (input-format.md), its rows staged with their sheet row numbers. Sheets without a
-header row are named in one note. The sheet's stored dimension is not trusted."""
+"""Grid files (.xlsx, BIFF .xls, .ods, an HTML table saved as .xls/.htm; recognised by their
+bytes, `tthc_lib.ingest.grid`), read sheet by sheet: every sheet with a recognisable header row
+is part of the file (input-format.md), its rows staged with their sheet row numbers. Sheets
+without a header row are named in one note. The sheet's stored dimension is not trusted: only
+rows that hold a value are read."""
 
 from __future__ import annotations
 
 import hashlib
-import zipfile
-import zlib
 from dataclasses import replace
 from pathlib import Path
-from xml.etree.ElementTree import ParseError
 
 from tthc_lib import vocab
 from tthc_lib.errors import InputError
+from tthc_lib.ingest import grid
 from tthc_lib.ingest.base import Export, Reader, Shape
 from tthc_lib.ingest.headers import Header, find_header, staged_columns
 
@@ -20,19 +20,17 @@ SHEET_BITS = 32               # a staged `_line` is (sheet index << SHEET_BITS) 
 ROW_MASK = (1 << SHEET_BITS) - 1
 ABSENT = 1 << 30              # the position of a column a sheet does not have
 
-# What a damaged workbook raises while its XML is read (cut short, bad compression).
-BROKEN = (zipfile.BadZipFile, zlib.error, ParseError, EOFError, KeyError, OSError, ValueError,
-          TypeError, IndexError, AttributeError, UnicodeError)
 
 
 class XlsxExport(Export):
-    """An Excel workbook: the sheets with a recognisable header row, in workbook order."""
+    """A grid file: the sheets with a recognisable header row, in workbook order."""
 
     def __init__(self, path, label, header, sheets: list[tuple[str, Header]],
-                 skipped: list[str]):
+                 skipped: list[str], fmt: str = "xlsx"):
         super().__init__(path, label, header)
         self.sheets = sheets
         self.skipped = skipped
+        self.fmt = fmt
 
     @property
     def notes(self) -> list[str]:
@@ -52,60 +50,34 @@ class XlsxExport(Export):
         return f"CASE ({x} >> {SHEET_BITS}) {whens} END"
 
     def stage(self, con, table: str, shape: Shape) -> None:
-        self.sha256 = hashlib.sha256(self.path.read_bytes()).hexdigest()
-        wb = _open_workbook(self.path, self.label)
+        self.sha256 = _sha256(self.path)
+        book = grid.open_grid(self.path, self.label, self.fmt)
         try:
-            self._stage_rows(con, table, self._rows(wb), shape)
-        except BROKEN as exc:
-            raise _damaged(self.label, exc) from None
+            self._stage_rows(con, table, self._rows(book), shape)
         finally:
-            wb.close()
+            book.close()
 
-    def _rows(self, wb):
+    def _rows(self, book):
         """(line, cells, positions, width) of every sheet's data rows: the positions of the
         staged columns in that sheet."""
         cols = staged_columns(self.header)
         for index, (name, header) in enumerate(self.sheets):
             at = [header.positions.get(c, ABSENT) for c in cols]
-            for n, cells in _sheet_rows(wb[name]):
+            for n, cells in book.rows(name):
                 if n > header.line:
                     yield (index << SHEET_BITS) | n, cells, at, header.width
 
 
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
 def _lit(text: str) -> str:
     return "'" + str(text).replace("'", "''") + "'"
-
-
-def _damaged(label: str, exc: Exception) -> InputError:
-    return InputError(f"{label}: tệp Excel bị hỏng hoặc không đầy đủ ({exc.__class__.__name__}); "
-                      "cần tệp .xlsx lưu trọn vẹn.", file=label, reason="damaged")
-
-
-def _open_workbook(path: Path, label: str):
-    import openpyxl
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    try:
-        return openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (*BROKEN, InvalidFileException) as exc:
-        raise InputError(f"{label}: không mở được tệp Excel ({exc.__class__.__name__}); "
-                         "cần tệp .xlsx.", file=label) from None
-
-
-def _cell_text(value):
-    """A cell as text: dates as ISO 8601 (local time), whole numbers without `.0`."""
-    from tthc_lib.ingest.dates import excel_cell_text
-
-    return excel_cell_text(value)
-
-
-def _sheet_rows(ws):
-    """(row number, cells) of every row of the sheet, however far its stored dimension says
-    the sheet reaches."""
-    if hasattr(ws, "reset_dimensions"):
-        ws.reset_dimensions()
-    for line, values in enumerate(ws.iter_rows(min_row=1, values_only=True), start=1):
-        yield line, [_cell_text(v) for v in values]
 
 
 def _merged(kind: str, sheets: list[tuple[str, Header]]) -> Header:
@@ -122,23 +94,23 @@ def _merged(kind: str, sheets: list[tuple[str, Header]]) -> Header:
 
 
 class XlsxReader(Reader):
-    """Excel .xlsx workbooks (openpyxl, read-only)."""
+    """Grid files by content: .xlsx, BIFF .xls and .ods (python-calamine), HTML tables
+    (lxml); a ZIP that is no spreadsheet and an encrypted workbook are refused here."""
 
-    name = "xlsx"
+    name = "grid"
 
     def accepts(self, path: Path, head: bytes) -> bool:
-        return head.startswith(b"PK\x03\x04")
+        return grid.sniff(head) != "text"
 
     def open(self, path: Path, label: str, head: bytes) -> Export:
-        wb = _open_workbook(path, label)
+        fmt = grid.grid_format(path, head)
+        book = grid.open_grid(path, label, fmt)
         try:
-            sheets, skipped, last_error = self._headers(wb, label)
-        except BROKEN as exc:
-            raise _damaged(label, exc) from None
+            sheets, skipped, last_error = self._headers(book, label)
         finally:
-            wb.close()
+            book.close()
         if not sheets:
-            raise last_error or InputError(f"{label}: tệp Excel không có trang tính nào.",
+            raise last_error or InputError(f"{label}: tệp bảng tính không có trang tính nào.",
                                            file=label)
         kinds = {h.kind for _n, h in sheets}
         if len(kinds) > 1:
@@ -146,17 +118,17 @@ class XlsxReader(Reader):
             raise InputError(f"{label}: các trang tính chứa nhiều loại dữ liệu ({listed}); "
                              "mỗi tệp chỉ được chứa một loại.", file=label, reason="ambiguous")
         header = _merged(sheets[0][1].kind, sheets)
-        return XlsxExport(path, label, header, sheets, skipped)
+        return XlsxExport(path, label, header, sheets, skipped, fmt)
 
     @staticmethod
-    def _headers(wb, label: str):
+    def _headers(book, label: str):
         sheets, skipped, last_error = [], [], None
-        for ws in wb.worksheets:
+        for name in book.names():
             try:
-                sheets.append((ws.title, find_header(_sheet_rows(ws), label)))
+                sheets.append((name, find_header(book.rows(name), label)))
             except InputError as exc:
                 if exc.attrs.get("reason") != "no_header":
                     raise
-                skipped.append(ws.title)
+                skipped.append(name)
                 last_error = exc
         return sheets, skipped, last_error
