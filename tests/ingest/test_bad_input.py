@@ -85,9 +85,9 @@ SET_ASIDE: dict[str, tuple[str, int, int, int, dict[int, str]]] = {
     "dossiers_conflicting_ids.csv": ("dossiers", 3, 1, 0, {
         line: 'Mã hồ sơ "B01" có ở nhiều dòng (3, 4) với giá trị khác nhau; không dòng nào '
               'được nạp' for line in (3, 4)}),
+    # The last row, cut short, has fewer cells than the header: set aside with the counts.
     "dossiers_truncated.csv": ("dossiers", 3, 2, 0, {
-        4: "; ".join([invalid("Trực tu", "Hình thức nộp", CHANNELS), missing("Ngày tiếp nhận"),
-                      missing("Trạng thái")])}),
+        4: "Dòng có 4 ô, tiêu đề có 10 ô: các giá trị bị lệch cột"}),
     "dossiers_formulas.csv": ("dossiers", 4, 2, 0, {
         4: unknown_unit("=1+1"), 5: invalid("@SUM(A1)", "Hình thức nộp", CHANNELS)}),
     "dossiers_header_only.csv": ("dossiers", 0, 0, 0, {}),

@@ -407,7 +407,7 @@ def test_canonical_english_headers_are_recognised(tmp_path):
     assert kind == "units"
     assert rows == [{"_line": 2, "unit_code": "HD", "unit_name": "Hải Dương",
                      "kind": "Thành phố", "parent_code": None,
-                     "_filled": True, "_extra": False}]
+                     "_filled": True, "_extra": None}]
 
 
 @pytest.mark.parametrize("inline", [1024, 4])     # CASE tree, or ASOF join beyond the limit

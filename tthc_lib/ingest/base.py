@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from tthc_lib.errors import InputError
+from tthc_lib.ingest.controls import clean_cell
 from tthc_lib.ingest.headers import Header, staged_columns
 
 BATCH_ROWS = 100_000          # rows the Python reader holds before handing them to DuckDB
@@ -29,6 +30,9 @@ class Export(ABC):
         self.staged_by: str | None = None      # "duckdb" (read_csv) or "python"
         self.lacks: frozenset[str] = frozenset()  # required columns it lacks by its profile
         self.reasoned = False                  # stages its own `_reason` (profiled.py)
+        # Cells are placed by position (delimited text): a row with fewer cells than the
+        # header is misaligned too, not only one with values beyond it.
+        self.counts_cells = False
 
     @property
     def kind(self) -> str:
@@ -73,7 +77,7 @@ class Export(ABC):
         self.staged_by = "python"
         verb = f'CREATE OR REPLACE TEMP TABLE "{table}" AS'
         try:
-            for batch in _batches(rows, positions, self.header.width):
+            for batch in _batches(rows, positions, self.header.width, self.counts_cells):
                 _stage_batch(con, verb, f"{table}_arrow", shape, cols, *batch)
                 verb = f'INSERT INTO "{table}"'
         except BaseException:
@@ -84,11 +88,12 @@ class Export(ABC):
 WHITE = " \t\u00a0"            # what a blank cell may hold
 
 
-def _batches(rows, positions: list[int], width: int):
+def _batches(rows, positions: list[int], width: int, short: bool = False):
     """(lines, one list of cells per position, filled, extra) for every BATCH_ROWS rows; at
     least one batch, perhaps empty. Empty and missing cells are None. `filled`: the row holds
-    a value in some cell, staged or not; `extra`: it holds a value beyond the header's
-    `width` cells (its values are shifted off their columns). A row may bring its own
+    a value in some cell, staged or not; `extra`: the row's cell count when its values are
+    shifted off their columns (a value beyond the header's `width` cells, or with `short`,
+    a filled row of fewer cells), else None. A row may bring its own
     (positions, width) as third and fourth items (a workbook's sheets differ in layout)."""
     def fresh():
         return [], [[] for _ in positions], [], []
@@ -99,10 +104,14 @@ def _batches(rows, positions: list[int], width: int):
         at, w = layout or (positions, width)
         lines.append(line)
         n = len(cells)
+        held = any(c and c.strip(WHITE) for c in cells)
+        shifted = (n > w and any(c and c.strip(WHITE) for c in cells[w:])) or (
+            short and held and n < w)
+        # A misaligned row's values may be personal data in another column: none is staged.
         for column, pos in zip(values, at):
-            column.append((cells[pos] or None) if pos < n else None)
-        filled.append(any(c and c.strip(WHITE) for c in cells))
-        extra.append(n > w and any(c and c.strip(WHITE) for c in cells[w:]))
+            column.append(clean_cell(cells[pos] or None) if pos < n and not shifted else None)
+        filled.append(held)
+        extra.append(n if shifted else None)
         if len(lines) >= BATCH_ROWS:
             yield lines, values, filled, extra
             (lines, values, filled, extra), yielded = fresh(), True
@@ -119,7 +128,7 @@ def _stage_batch(con, verb: str, view: str, shape: Shape, cols: list[str],
     arrow = pa.table({"_line": pa.array(lines, pa.int64()),
                       **{c: pa.array(v, pa.string()) for c, v in zip(cols, values)},
                       "_filled": pa.array(filled, pa.bool_()),
-                      "_extra": pa.array(extra, pa.bool_())})
+                      "_extra": pa.array(extra, pa.int32())})
     con.register(view, arrow)
     try:
         con.execute(f"{verb} SELECT _line, * EXCLUDE (_line) FROM ({shape(view)})")

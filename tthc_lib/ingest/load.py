@@ -286,7 +286,8 @@ def _check_and_store(con, export: Export, names: _Names) -> FileResult:
 
 def _classify_repeats(con, export: Export, names: _Names) -> None:
     """Among rows whose id repeats: exact duplicates of an earlier row, and rows that share
-    an id but differ (conflicts, with the lines involved)."""
+    an id but differ (conflicts, with the lines involved). A misaligned row (`_extra`) is
+    neither: its values are not its columns'."""
     kind = export.kind
     ids = [_q(c) for c in vocab.IDS[kind]]
     keys = [k for col in vocab.stored_columns(kind) for k in _key_sql(col)]
@@ -294,10 +295,11 @@ def _classify_repeats(con, export: Export, names: _Names) -> None:
     id_list = ", ".join(ids)
     con.execute(f"""
         CREATE TEMP TABLE {_q(names.repeats)} AS
-        WITH m AS (SELECT {id_list} FROM {_q(names.parsed)} GROUP BY ALL HAVING count(*) > 1),
+        WITH m AS (SELECT {id_list} FROM {_q(names.parsed)} WHERE _extra IS NULL
+                   GROUP BY ALL HAVING count(*) > 1),
         r AS (SELECT p.*, row_number() OVER (PARTITION BY {', '.join(keys)}
                                              ORDER BY _line) > 1 AS dup
-              FROM {_q(names.parsed)} p SEMI JOIN m ON {same_id}),
+              FROM {_q(names.parsed)} p SEMI JOIN m ON {same_id} WHERE p._extra IS NULL),
         c AS (SELECT _line, list(_line) OVER (PARTITION BY {id_list} ORDER BY _line
                  ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS lines,
                  {' AND '.join(f'{i} IS NOT NULL' for i in ids)} AS has_id
@@ -317,7 +319,8 @@ def _set_aside(con, export: Export, names: _Names) -> None:
     con.execute(f"""
         CREATE TEMP TABLE {_q(names.bad)} AS
         SELECT _line, reason, {_raw_json(export)} AS raw FROM (
-            SELECT p.*, {_reason_sql(export.kind, export.lacks, export.reasoned)} AS reason
+            SELECT p.*, {_reason_sql(export.kind, export.header.width, export.lacks,
+                                     export.reasoned)} AS reason
             FROM {_q(names.parsed)} p LEFT JOIN {_q(names.repeats)} r USING (_line)
             WHERE r.dup IS NOT TRUE)
         WHERE reason <> ''""")

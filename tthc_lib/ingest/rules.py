@@ -259,20 +259,23 @@ def _kind_reasons(kind: str) -> list[tuple[str, str]]:
     return []
 
 
-SHIFTED = ("Dòng có nhiều ô hơn dòng tiêu đề: các giá trị bị lệch cột, không biết ô nào "
-           "thuộc cột nào")
+def _shifted_sql(width: int) -> str:
+    """SQL: the reason of a row whose cell count `_extra` differs from the header's: the
+    counts and the line only, since its values may come from personal columns."""
+    return f"format('Dòng có {{}} ô, tiêu đề có {{}} ô: các giá trị bị lệch cột', _extra, {width})"
 
 
-def _reason_sql(kind: str, lacks=frozenset(), reasoned: bool = False) -> str:
-    """Why a row is set aside ('' when it is not). A row with more cells than the header
-    gets only SHIFTED: its values may come from personal columns, so none is quoted. An
-    export read by a source profile (`reasoned`) stages the profile's own reason (a name
-    not in the registry, a dossier never received) in `_reason`, which then stands alone."""
+def _reason_sql(kind: str, width: int, lacks=frozenset(), reasoned: bool = False) -> str:
+    """Why a row is set aside ('' when it is not). A row whose cells do not line up with
+    the header's gets only its cell counts: its values may come from personal columns, so
+    none is quoted. An export read by a source profile (`reasoned`) stages the profile's own
+    reason (a name not in the registry, a dossier never received) in `_reason`, which then
+    stands alone."""
     pairs = [r for col in vocab.stored_columns(kind) for r in _column_reasons(col, lacks)]
     pairs += _kind_reasons(kind)
     cases = ", ".join(f"CASE WHEN {cond} THEN {msg} END" for cond, msg in pairs)
     own = "WHEN _reason IS NOT NULL THEN _reason " if reasoned else ""
-    return (f"CASE WHEN _extra THEN {_lit(SHIFTED)} {own}"
+    return (f"CASE WHEN _extra IS NOT NULL THEN {_shifted_sql(width)} {own}"
             f"ELSE concat_ws('; ', {cases}, conflict) END")
 
 
@@ -282,7 +285,8 @@ def _raw_json(export: Export) -> str:
     pairs = [f"{_lit(c.header)}, {_q(c.name)}" for c in vocab.stored_columns(export.kind)
              if c.name in staged]
     # A shifted row's values may be personal data moved into other columns: none is kept.
-    return f"CASE WHEN _extra THEN '{{}}' ELSE CAST(json_object({', '.join(pairs)}) AS VARCHAR) END"
+    return (f"CASE WHEN _extra IS NOT NULL THEN '{{}}' "
+            f"ELSE CAST(json_object({', '.join(pairs)}) AS VARCHAR) END")
 
 
 # Nhận số liệu: empty = yes for `Toàn bộ`, no for `Một phần` (structure.md).

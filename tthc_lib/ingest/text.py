@@ -15,7 +15,9 @@ from pathlib import Path
 from tthc_lib.errors import InputError
 from tthc_lib.ingest.base import Export, Reader, Shape
 from tthc_lib.ingest.blanks import _blank_line_numbers, _filled_sql, _unblank_lines
+from tthc_lib.ingest.controls import clean_text, cleaned_note, holds_not_xml
 from tthc_lib.ingest.headers import Header, find_header, staged_columns
+from tthc_lib.ingest.paths import NO_CELL, plain_link, short_sql
 
 SNIFF_BYTES = 256 * 1024       # bytes sampled to find encoding, separator and header
 
@@ -117,15 +119,16 @@ def _quote_left_open(utf8: Path, sep: str, line: int) -> bool:
     return False
 
 
-def _transcode(path: Path, encoding: str, dest: Path) -> tuple[str, int | None]:
+def _transcode(path: Path, encoding: str, dest: Path) -> tuple[str, int | None, int]:
     """Decode `path` chunk by chunk and write it to `dest` as UTF-8 in NFC (each piece cut
-    after a line break, where normalisation cannot reach across). Returns the sha256 of the
-    file's bytes and the offset of the first byte that does not decode (None if none)."""
+    after a line break, where normalisation cannot reach across), characters XML cannot hold
+    replaced by spaces. Returns the sha256 of the file's bytes, the offset of the first byte
+    that does not decode (None if none) and how many characters were replaced."""
     sha = hashlib.sha256()
     # utf-8-sig would count offsets after the byte order mark: decode UTF-8, drop the mark.
     bom = encoding == "utf-8-sig"
     decoder = codecs.getincrementaldecoder("utf-8" if bom else encoding)()
-    fed, rest = 0, ""
+    fed, rest, cleaned = 0, "", 0
     with open(path, "rb") as src, open(dest, "wb") as out:
         while True:
             chunk = src.read(CHUNK_BYTES)
@@ -134,15 +137,17 @@ def _transcode(path: Path, encoding: str, dest: Path) -> tuple[str, int | None]:
             try:
                 text = rest + decoder.decode(chunk, final=not chunk)
             except UnicodeDecodeError as exc:
-                return sha.hexdigest(), fed - pending + exc.start
+                return sha.hexdigest(), fed - pending + exc.start, cleaned
             fed += len(chunk)
             if bom and text:
                 text, bom = text.removeprefix("\ufeff"), False
             cut = len(text) if not chunk else text.rfind("\n") + 1
             text, rest = text[:cut], text[cut:]
+            text, n = clean_text(text)
+            cleaned += n
             out.write(unicodedata.normalize("NFC", text).encode("utf-8"))
             if not chunk:
-                return sha.hexdigest(), None
+                return sha.hexdigest(), None, cleaned
 
 
 def _line_at(path: Path, offset: int) -> int:
@@ -168,19 +173,26 @@ class _Scan:
     sha256: str
     lines: int                 # physical lines
     combining: bool            # combining diacritics present: the text needs NFC
+    controls: bool = False     # characters XML cannot hold: the text needs cleaning
+    lone_cr: bool = False      # a CR not before LF: a line break DuckDB's rows do not show
 
 
 def _scan_utf8(path: Path) -> _Scan:
-    """Hash the file, count its lines, look for combining marks (U+0300-U+036F)."""
+    """Hash the file, count its lines, look for combining marks (U+0300-U+036F), for
+    characters XML cannot hold and for carriage returns alone."""
     sha = hashlib.sha256()
-    lines, combining, last = 0, False, b"\n"
+    lines, combining, controls, lone, last = 0, False, False, 0, b"\n"
     with open(path, "rb") as fh:
         while chunk := fh.read(CHUNK_BYTES):
             sha.update(chunk)
             lines += chunk.count(b"\n")
             combining = combining or b"\xcc" in chunk or b"\xcd" in chunk
+            # A character cut between two chunks is U+FFFE/U+FFFF only: left to the copy.
+            controls = controls or holds_not_xml(chunk)
+            lone += chunk.count(b"\r") - chunk.count(b"\r\n") - (
+                last == b"\r" and chunk[:1] == b"\n")
             last = chunk[-1:]
-    return _Scan(sha.hexdigest(), lines + (last != b"\n"), combining)
+    return _Scan(sha.hexdigest(), lines + (last != b"\n"), combining, controls, lone > 0)
 
 
 class TextExport(Export):
@@ -194,15 +206,24 @@ class TextExport(Export):
         # DuckDB's `skip` counts CSV records (an empty line is one), not physical lines.
         self.skip = sniffed.records
         self.ascii_head = ascii_head
+        self.counts_cells = True
+        self.cleaned = 0            # characters XML cannot hold, replaced by spaces
+
+    @property
+    def notes(self) -> list[str]:
+        return [cleaned_note(self.label, self.cleaned)] if self.cleaned else []
 
     def stage(self, con, table: str, shape: Shape) -> None:
         retry = True
-        if self.encoding in ("utf-8", "utf-8-sig"):
-            outcome = self._stage_fast(con, table, self.path, shape, record_sha=True)
-            if outcome == STAGED:
-                return
-            retry = outcome == REWRITE
         with tempfile.TemporaryDirectory(prefix="tthc-") as tmp:
+            # DuckDB's reader expands a path as a pattern ([...], *, ?, {}, a leading ~): it
+            # only ever sees a plain name in this private folder (issue 20).
+            plain = plain_link(self.path, Path(tmp) / "source.csv")
+            if self.encoding in ("utf-8", "utf-8-sig") and plain is not None:
+                outcome = self._stage_fast(con, table, plain, shape, record_sha=True)
+                if outcome == STAGED:
+                    return
+                retry = outcome == REWRITE
             utf8 = Path(tmp) / "export.csv"
             self.sha256 = self._write_utf8_nfc(utf8)
             if retry and self._stage_fast(con, table, utf8, shape, record_sha=False) == STAGED:
@@ -217,7 +238,7 @@ class TextExport(Export):
         if self.encoding == "utf-8" and self.ascii_head:
             encodings.append("cp1258")
         for enc in encodings:
-            sha256, bad = _transcode(self.path, enc, dest)
+            sha256, bad, self.cleaned = _transcode(self.path, enc, dest)
             if bad is None:
                 return sha256
         line = _line_at(self.path, bad)
@@ -255,7 +276,10 @@ class TextExport(Export):
         if record_sha:
             self.sha256 = scan.sha256
         outcome = REWRITE
-        if read and not scan.combining:
+        if read and scan.lone_cr:   # rows are not lines: no copy changes that
+            con.execute(f'DROP TABLE IF EXISTS "{raw}"')
+            return PYTHON
+        if read and not scan.combining and not scan.controls:
             n = con.execute(f'SELECT count(*) FROM "{raw}"').fetchone()[0]
             inside = self._blanks_inside(path, n, scan.lines)
             if inside is not None:
@@ -279,24 +303,32 @@ class TextExport(Export):
         inside = [b for b in blanks if b > self.header_end]
         return inside if rows == lines - self.header_end - len(inside) else None
 
-    def _read_csv(self, con, raw: str, path: Path, shape: Shape) -> bool:
+    def _read_csv(self, con, raw: str, path: Path, shape: Shape, short: bool = False) -> bool:
+        """Stage with DuckDB's reader. strict_mode: a row with more cells than the header, or
+        a quote DuckDB would read past silently, is an error and the Python reader stages
+        the file instead. A row with fewer cells is an error at first (no cost to files
+        without one); then, `short`, an empty cell reads as '' and a missing one as NULL
+        (null_padding with a null string no cell holds), so such a row is seen and counted."""
         import duckdb
 
         width = self.header.width
         spec = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width))
-        picks = ", ".join(f'c{self.header.positions[c]} AS "{c}"'
+        cell = "nullif(c{}, '')" if short else "c{}"
+        picks = ", ".join(f'{cell.format(self.header.positions[c])} AS "{c}"'
                           for c in staged_columns(self.header))
-        # strict_mode: a row with more cells than the header, or a quote DuckDB would read
-        # past silently, is an error here and the Python reader stages the file instead.
+        padding = f"null_padding=true, nullstr='{NO_CELL}'" if short else "null_padding=false"
+        extra = short_sql(width) if short else "NULL::INTEGER"
         try:
             source = (f"(SELECT {picks}, {_filled_sql(self.header)} AS _filled, "
-                      f"false AS _extra FROM read_csv('{_sql_str(path)}', header=false, "
-                      f"skip={self.skip}, delim='{_sql_str(self.sep)}', quote='\"', escape='\"', "
-                      f"columns={{{spec}}}, auto_detect=false, strict_mode=true, "
-                      "null_padding=true))")
+                      f"{extra} AS _extra FROM read_csv('{_sql_str(path)}', "
+                      f"header=false, skip={self.skip}, delim='{_sql_str(self.sep)}', "
+                      f"quote='\"', escape='\"', columns={{{spec}}}, auto_detect=false, "
+                      f"strict_mode=true, {padding}))")
             con.execute(f'CREATE OR REPLACE TEMP TABLE "{raw}" AS {shape(source)}')
             return True
-        except duckdb.Error:
+        except duckdb.Error as exc:
+            if not short and "Expected Number of Columns" in str(exc):
+                return self._read_csv(con, raw, path, shape, short=True)
             return False
 
     def _number_lines(self, con, table: str, raw: str, inside: list[int], rows: int) -> None:
