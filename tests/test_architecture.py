@@ -14,14 +14,6 @@ from conftest import ROOT
 PACKAGE = ROOT / "tthc_lib"
 MAX_MODULE_LINES = 400
 MAX_FUNCTION_LINES = 60
-# Modules still importing private names of another module: ingest/ is being rewritten on
-# three branches (issue 19 leaves them to those); the lead empties this list after merging them.
-PRIVATE_IMPORTS_EXEMPT = {
-    "tthc_lib/ingest/load.py",
-    "tthc_lib/ingest/structure_rules.py",
-    "tthc_lib/ingest/text.py",
-}
-
 
 def test_the_layers_contract_holds():
     lint = Path(sys.executable).with_name("lint-imports")
@@ -128,9 +120,8 @@ def _private_imports_of(source: str, path: Path) -> list[str]:
 
 
 def test_no_private_name_crosses_a_module_boundary():
-    crossing = {name: found for path in sorted(PACKAGE.rglob("*.py"))
-                if (name := path.relative_to(ROOT).as_posix()) not in PRIVATE_IMPORTS_EXEMPT
-                and (found := _private_imports(path))}
+    crossing = {path.relative_to(ROOT).as_posix(): found for path in sorted(PACKAGE.rglob("*.py"))
+                if (found := _private_imports(path))}
     assert crossing == {}
 
 
@@ -142,8 +133,3 @@ def test_the_private_import_check_finds_them():
         "tthc_lib.content.words.formatting: _x", "tthc_lib.content.words: _y",
         "tthc_lib.content.figures._hidden: _hidden"]
 
-
-def test_the_exempt_list_names_only_modules_still_importing_private_names():
-    # When ingest/ is fixed, its modules leave the list (nothing hides behind it).
-    for name in PRIVATE_IMPORTS_EXEMPT:
-        assert _private_imports(ROOT / name), name

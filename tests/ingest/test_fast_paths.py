@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tthc_lib.ingest import load
-from tthc_lib.ingest.blanks import WHITE, _filled_sql
+from tthc_lib.ingest.blanks import WHITE, filled_sql
 from tthc_lib.ingest.dates import local_sql
 from tthc_lib.ingest.headers import Header
 from tthc_lib.ingest.load import list_rejected, load_exports
@@ -35,7 +35,7 @@ def test_first_character_shortcut_says_filled_exactly_when_a_staged_cell_holds_a
     con = duckdb.connect()
     con.execute("CREATE TABLE t (i INTEGER, c0 VARCHAR, c1 VARCHAR, c2 VARCHAR)")
     con.executemany("INSERT INTO t VALUES (?, ?, ?, ?)", [(i, *r) for i, r in enumerate(rows)])
-    got = [v for (v,) in con.execute(f"SELECT {_filled_sql(header)} FROM t ORDER BY i").fetchall()]
+    got = [v for (v,) in con.execute(f"SELECT {filled_sql(header)} FROM t ORDER BY i").fetchall()]
     con.close()
     assert got == [any(c and c.strip(WHITE) for c in row) for row in rows]
 

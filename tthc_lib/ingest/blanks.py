@@ -17,7 +17,7 @@ def _sql_str(value) -> str:
     return str(value).replace("'", "''")
 
 
-def _blank_line_numbers(path: Path, limit: int = MAX_BLANK_LINES) -> list[int] | None:
+def blank_line_numbers(path: Path, limit: int = MAX_BLANK_LINES) -> list[int] | None:
     """Line numbers of the empty lines (DuckDB's reader skips them); None beyond `limit`.
     A second pass, only for files whose rows do not line up with their lines."""
     blanks, lines, rest = [], 0, b""
@@ -46,10 +46,10 @@ def _blank_lines(block: bytes):
 WHITE = " \t\u00a0"            # what a blank cell may hold
 
 
-def _filled_sql(header: Header) -> str:
+def filled_sql(header: Header) -> str:
     """SQL over DuckDB's cells c0..: a staged cell holds a value. The first staged column
     settles most rows; the other cells (STT, personal data) are not read here, which would
-    cost every row: _unblank_lines looks at the few rows this finds blank."""
+    cost every row: unblank_lines looks at the few rows this finds blank."""
     ws = _sql_str(WHITE)
     staged = [f"c{header.positions[c]}" for c in staged_columns(header)]
     # A first character that is not white proves it without trimming (a copy of every value).
@@ -58,7 +58,7 @@ def _filled_sql(header: Header) -> str:
             f"THEN true ELSE trim(concat({', '.join(staged)}), '{ws}') <> '' END")
 
 
-def _unblank_lines(con, table: str, path: Path, sep: str) -> None:
+def unblank_lines(con, table: str, path: Path, sep: str) -> None:
     """Rows whose staged cells are all empty but whose line holds something else (a row with
     only an STT number or only personal columns) are rows, not blank: look at those lines
     (DuckDB's reader staged one line per row) and mark them."""

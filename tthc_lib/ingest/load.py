@@ -23,15 +23,15 @@ from tthc_lib.errors import InputError, StoreError
 from tthc_lib.ingest.base import Export
 from tthc_lib.ingest.readers import open_export
 from tthc_lib.ingest.rules import (
-    _conflict_message,
-    _key_sql,
-    _q,
-    _quoted,
-    _raw_json,
-    _reason_sql,
-    _shape,
-    _store_columns,
+    conflict_message,
+    key_sql,
+    quote_name,
+    quoted_sql,
+    raw_json_sql,
+    reason_sql,
     register_functions,
+    shape_sql,
+    store_columns,
 )
 from tthc_lib.ingest.structure_rules import set_aside_succession_conflicts, set_aside_unit_cycles
 from tthc_lib.ingest.xlsx import ROW_MASK
@@ -185,9 +185,9 @@ def _load_file(con, export: Export) -> FileResult:
     """Stage, check and store one file in one transaction; a refusal changes nothing."""
     names = _Names(f"_tthc{next(_counter)}")
     try:
-        export.stage(con, names.staged, _shape(export))
-        con.execute(f"CREATE OR REPLACE TEMP VIEW {_q(names.parsed)} AS "
-                    f"SELECT * FROM {_q(names.staged)} WHERE NOT _blank")
+        export.stage(con, names.staged, shape_sql(export))
+        con.execute(f"CREATE OR REPLACE TEMP VIEW {quote_name(names.parsed)} AS "
+                    f"SELECT * FROM {quote_name(names.staged)} WHERE NOT _blank")
         con.execute("BEGIN TRANSACTION")
         try:
             result = _check_and_store(con, export, names)
@@ -209,7 +209,7 @@ def _load_file(con, export: Export) -> FileResult:
                          f"trước ({str(exc).splitlines()[0]}).", file=export.label) from exc
     finally:
         export.unstage(con, names.staged)
-        con.execute(f"DROP VIEW IF EXISTS {_q(names.parsed)}")
+        con.execute(f"DROP VIEW IF EXISTS {quote_name(names.parsed)}")
         for table in names.temp():
             con.execute(f'DROP TABLE IF EXISTS "{table}"')
 
@@ -289,23 +289,23 @@ def _classify_repeats(con, export: Export, names: _Names) -> None:
     an id but differ (conflicts, with the lines involved). A misaligned row (`_extra`) is
     neither: its values are not its columns'."""
     kind = export.kind
-    ids = [_q(c) for c in vocab.IDS[kind]]
-    keys = [k for col in vocab.stored_columns(kind) for k in _key_sql(col)]
+    ids = [quote_name(c) for c in vocab.IDS[kind]]
+    keys = [k for col in vocab.stored_columns(kind) for k in key_sql(col)]
     same_id = " AND ".join(f"p.{i} IS NOT DISTINCT FROM m.{i}" for i in ids)
     id_list = ", ".join(ids)
     con.execute(f"""
-        CREATE TEMP TABLE {_q(names.repeats)} AS
-        WITH m AS (SELECT {id_list} FROM {_q(names.parsed)} WHERE _extra IS NULL
+        CREATE TEMP TABLE {quote_name(names.repeats)} AS
+        WITH m AS (SELECT {id_list} FROM {quote_name(names.parsed)} WHERE _extra IS NULL
                    GROUP BY ALL HAVING count(*) > 1),
         r AS (SELECT p.*, row_number() OVER (PARTITION BY {', '.join(keys)}
                                              ORDER BY _line) > 1 AS dup
-              FROM {_q(names.parsed)} p SEMI JOIN m ON {same_id} WHERE p._extra IS NULL),
+              FROM {quote_name(names.parsed)} p SEMI JOIN m ON {same_id} WHERE p._extra IS NULL),
         c AS (SELECT _line, list(_line) OVER (PARTITION BY {id_list} ORDER BY _line
                  ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS lines,
                  {' AND '.join(f'{i} IS NOT NULL' for i in ids)} AS has_id
               FROM r WHERE NOT dup)
         SELECT r._line, r.dup,
-               CASE WHEN c.has_id AND len(c.lines) > 1 THEN {_conflict_message(kind, export.line_label_sql)} END
+               CASE WHEN c.has_id AND len(c.lines) > 1 THEN {conflict_message(kind, export.line_label_sql)} END
                    AS conflict
         FROM r LEFT JOIN c USING (_line)""")
 
@@ -317,11 +317,11 @@ def _set_aside(con, export: Export, names: _Names) -> None:
     """Table of the rows set aside (line, reason, raw): every non-duplicate row with a
     reason; for units, then also rows whose parent is nowhere to be found."""
     con.execute(f"""
-        CREATE TEMP TABLE {_q(names.bad)} AS
-        SELECT _line, reason, {_raw_json(export)} AS raw FROM (
-            SELECT p.*, {_reason_sql(export.kind, export.header.width, export.lacks,
+        CREATE TEMP TABLE {quote_name(names.bad)} AS
+        SELECT _line, reason, {raw_json_sql(export)} AS raw FROM (
+            SELECT p.*, {reason_sql(export.kind, export.header.width, export.lacks,
                                      export.reasoned)} AS reason
-            FROM {_q(names.parsed)} p LEFT JOIN {_q(names.repeats)} r USING (_line)
+            FROM {quote_name(names.parsed)} p LEFT JOIN {quote_name(names.repeats)} r USING (_line)
             WHERE r.dup IS NOT TRUE)
         WHERE reason <> ''""")
     if export.kind == "units":
@@ -334,14 +334,14 @@ def _set_aside(con, export: Export, names: _Names) -> None:
 def _set_aside_orphans(con, export: Export, names: _Names) -> None:
     """A unit whose parent is neither stored nor a unit of this file that loads is set
     aside; repeated, since setting one aside can orphan its children."""
-    p, bad, rep = _q(names.parsed), _q(names.bad), _q(names.repeats)
+    p, bad, rep = quote_name(names.parsed), quote_name(names.bad), quote_name(names.repeats)
     good = (f"SELECT * FROM {p} WHERE _line NOT IN (SELECT _line FROM {bad}) "
             f"AND _line NOT IN (SELECT _line FROM {rep} WHERE dup)")
-    message = _quoted("Mã đơn vị cấp trên", "parent_code", " không có trong danh mục đơn vị")
+    message = quoted_sql("Mã đơn vị cấp trên", "parent_code", " không có trong danh mục đơn vị")
     while True:
         added = con.execute(f"""
             INSERT INTO {bad}
-            SELECT _line, {message}, {_raw_json(export)} FROM ({good}) g
+            SELECT _line, {message}, {raw_json_sql(export)} FROM ({good}) g
             WHERE parent_code IS NOT NULL
               AND parent_code NOT IN (SELECT unit_code FROM units)
               AND parent_code NOT IN (SELECT unit_code FROM ({good}))""").fetchone()[0]
@@ -355,18 +355,18 @@ def _set_aside_orphans(con, export: Export, names: _Names) -> None:
 def _store_good(con, kind: str, names: _Names, left_out: int) -> tuple[int, int]:
     """Insert the good rows, replacing stored records with the same id: (updated, loaded).
     `left_out` counts the rows set aside or skipped (the filter is dropped when none)."""
-    p, bad, rep = _q(names.parsed), _q(names.bad), _q(names.repeats)
+    p, bad, rep = quote_name(names.parsed), quote_name(names.bad), quote_name(names.repeats)
     good = f"FROM {p}"
     if left_out:
         good += (f" WHERE _line NOT IN (SELECT _line FROM {bad}) "
                  f"AND _line NOT IN (SELECT _line FROM {rep} WHERE dup)")
-    ids = ", ".join(_q(c) for c in vocab.IDS[kind])
+    ids = ", ".join(quote_name(c) for c in vocab.IDS[kind])
     stored = con.execute(f"SELECT count(*) FROM {kind}").fetchone()[0]
     updated = stored and con.execute(f"SELECT count(*) FROM (SELECT {ids} {good}) g "
                                      f"SEMI JOIN {kind} USING ({ids})").fetchone()[0]
-    cols = _store_columns(kind)
+    cols = store_columns(kind)
     verb = "INSERT OR REPLACE" if updated else "INSERT"
-    loaded = con.execute(f"{verb} INTO {kind} ({', '.join(_q(c) for c in cols)}) "
+    loaded = con.execute(f"{verb} INTO {kind} ({', '.join(quote_name(c) for c in cols)}) "
                          f"SELECT {', '.join(cols.values())} {good}").fetchone()[0]
     return updated, loaded
 
@@ -388,7 +388,7 @@ def _record_load(con, export: Export, names: _Names, result: FileResult) -> None
                 [source, export.label])
     con.execute(f"INSERT INTO rejected (load_id, file, line, reason, raw, sheet, source) "
                 f"SELECT ?, ?, _line & {ROW_MASK}, reason, raw, {export.sheet_sql('_line')}, ? "
-                f"FROM {_q(names.bad)}", [load_id, export.label, source])
+                f"FROM {quote_name(names.bad)}", [load_id, export.label, source])
 
 
 __all__ = ["FileResult", "list_rejected", "load_exports"]

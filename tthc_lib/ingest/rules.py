@@ -12,17 +12,17 @@ from tthc_lib.ingest.dates import instant_of_local_sql, local_sql
 from tthc_lib.ingest.headers import staged_columns
 
 
-def _q(name: str) -> str:
+def quote_name(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _lit(text: str) -> str:
+def literal(text: str) -> str:
     return "'" + str(text).replace("'", "''") + "'"
 
 
 def _v(name: str) -> str:
     """The parsed value's column beside the trimmed text of `name`."""
-    return _q(f"{name}__v")
+    return quote_name(f"{name}__v")
 
 
 TRIM = "' \t\u00a0'"
@@ -34,7 +34,7 @@ def _map_sql(x: str, synonyms: dict) -> str:
     Spellings as exports write them match first; other case and spacing fall through to
     the slower normalised match."""
     def case(expr, spellings):
-        whens = " ".join(f"WHEN {_lit(k)} THEN {_sql_value(v)}" for k, v in spellings)
+        whens = " ".join(f"WHEN {literal(k)} THEN {_sql_value(v)}" for k, v in spellings)
         return f"CASE {expr} {whens} END"
 
     pairs = [(vocab.norm_value(k), v) for k, v in synonyms.items() if k]
@@ -48,7 +48,7 @@ def _map_sql(x: str, synonyms: dict) -> str:
 def _sql_value(value) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
-    return _lit(value)
+    return literal(value)
 
 
 def _parse_sql(col: vocab.Column, x: str) -> str | None:
@@ -67,12 +67,12 @@ def _is_time(col: vocab.Column) -> bool:
 
 def _n(name: str) -> str:
     """The local wall time (TIMESTAMP) parsed from a date column."""
-    return _q(f"{name}__n")
+    return quote_name(f"{name}__n")
 
 
 def _trim_sql(x: str) -> str:
     """Trimmed text, NULL when empty; the trim only runs where an end is white."""
-    ends = " OR ".join(f"{f}({x}, {_lit(ch)})" for ch in (" ", "\t", "\u00a0")
+    ends = " OR ".join(f"{f}({x}, {literal(ch)})" for ch in (" ", "\t", "\u00a0")
                        for f in ("starts_with", "ends_with"))
     return f"nullif(CASE WHEN {ends} THEN trim({x}, {TRIM}) ELSE {x} END, '')"
 
@@ -86,8 +86,8 @@ def _given(col: vocab.Column) -> str:
     """SQL: the row has a value in this column. A parsed value proves it, so the costlier
     white-space test only runs where parsing gave nothing."""
     if _parse_sql(col, "x") is None:
-        return f"{_q(col.name)} IS NOT NULL"
-    return f"({_v(col.name)} IS NOT NULL OR {_present(_q(col.name))})"
+        return f"{quote_name(col.name)} IS NOT NULL"
+    return f"({_v(col.name)} IS NOT NULL OR {_present(quote_name(col.name))})"
 
 
 # Codes and ids: NFKC (full-width letters and digits are the ASCII ones) without format
@@ -123,7 +123,7 @@ def _code_sql(x: str) -> str:
     return f"CASE WHEN strlen({x}) = length({x}) THEN {x} ELSE tthc_code({x}) END"
 
 
-def _shape(export: Export):
+def shape_sql(export: Export):
     """What staging selects: the trimmed text of every column (NULL when empty or absent);
     beside each typed column its parsed value `__v` (dates: the instant, and the local wall
     time `__n` it comes from); whether the row is blank. Three levels, so that each value
@@ -133,11 +133,11 @@ def _shape(export: Export):
     # Typed values are not trimmed here (costly on every value): their parsers match the
     # common spelling first and try again trimmed, and the checks use _present.
     texts = [c.name for c in columns if c.name in staged and _parse_sql(c, "x") is None]
-    trims = ", ".join(f"{_trim_sql(_code_sql(_q(c)) if c in CODE_COLUMNS else _q(c))} AS {_q(c)}"
+    trims = ", ".join(f"{_trim_sql(_code_sql(quote_name(c)) if c in CODE_COLUMNS else quote_name(c))} AS {quote_name(c)}"
                       for c in texts)
-    absent = "".join(f", NULL::VARCHAR AS {_q(c.name)}" for c in columns if c.name not in staged)
+    absent = "".join(f", NULL::VARCHAR AS {quote_name(c.name)}" for c in columns if c.name not in staged)
     parsed = "".join(f", {sql} AS {_n(c.name) if _is_time(c) else _v(c.name)}"
-                     for c in columns if (sql := _parse_sql(c, _q(c.name))) is not None)
+                     for c in columns if (sql := _parse_sql(c, quote_name(c.name))) is not None)
     instants = "".join(f", {instant_of_local_sql(_n(c.name))} AS {_v(c.name)}"
                        for c in columns if _is_time(c))
     blank = "NOT _filled"      # staging tells: no cell of the row, staged or not, holds a value
@@ -150,23 +150,23 @@ def _shape(export: Export):
     return shape
 
 
-def _key_sql(col: vocab.Column) -> list[str]:
+def key_sql(col: vocab.Column) -> list[str]:
     """What two rows must share to be the same record once parsed."""
     if _parse_sql(col, "x") is None:
-        return [_q(col.name)]
-    return [_v(col.name), f"CASE WHEN {_v(col.name)} IS NULL THEN {_q(col.name)} END"]
+        return [quote_name(col.name)]
+    return [_v(col.name), f"CASE WHEN {_v(col.name)} IS NULL THEN {quote_name(col.name)} END"]
 
 
 QUOTED_CHARS = 80  # a value quoted in a reason is cut to this many characters
 
 
-def _quoted(before: str, x: str, after: str) -> str:
+def quoted_sql(before: str, x: str, after: str) -> str:
     """SQL text: `before` "value of x" `after` (the value between double quotes), on one
     line: white space runs (line breaks) shown as one space, a long value cut with '…'."""
     flat = f"regexp_replace({_visible(x)}, '\\s+', ' ', 'g')"
     shown = (f"CASE WHEN length({flat}) > {QUOTED_CHARS} "
              f"THEN left({flat}, {QUOTED_CHARS - 1}) || '…' ELSE {flat} END")
-    return " || ".join([_lit(before + ' "'), shown, _lit('"' + after)])
+    return " || ".join([literal(before + ' "'), shown, literal('"' + after)])
 
 
 INVISIBLE = ("\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad", "\u200e", "\u200f")
@@ -176,14 +176,14 @@ def _visible(x: str) -> str:
     """SQL: text `x` with its invisible characters written out (`<U+200B>`), so that a
     message shows how two values that look alike differ."""
     for ch in INVISIBLE:
-        x = f"replace({x}, {_lit(ch)}, '<U+{ord(ch):04X}>')"
+        x = f"replace({x}, {literal(ch)}, '<U+{ord(ch):04X}>')"
     return x
 
 
-def _conflict_message(kind: str, line_sql=lambda x: x) -> str:
+def conflict_message(kind: str, line_sql=lambda x: x) -> str:
     """SQL text of a conflict; `line_sql(x)` shows line `x` (a workbook: `Sheet!row`)."""
     heads = {c.name: c.header for c in vocab.SCHEMAS[kind]}
-    what = " || ', ' || ".join(_quoted(heads[i], f"r.{_q(i)}", "") for i in vocab.IDS[kind])
+    what = " || ', ' || ".join(quoted_sql(heads[i], f"r.{quote_name(i)}", "") for i in vocab.IDS[kind])
     lines = f"list_transform(c.lines, lambda x: {line_sql('x')})"
     return (f"{what} || ' có ở nhiều dòng (' || array_to_string({lines}, ', ') "
             f"|| ') với giá trị khác nhau; không dòng nào được nạp'")
@@ -196,36 +196,36 @@ def _allowed(synonyms: dict) -> str:
 def _column_reasons(col: vocab.Column, lacks=frozenset()) -> list[tuple[str, str]]:
     """(condition, message) pairs checking one column on its own; a required column the
     export lacks by its profile (`lacks`) is not asked for."""
-    x, v, head = _q(col.name), _v(col.name), col.header
+    x, v, head = quote_name(col.name), _v(col.name), col.header
     limit = f"{MAX_VALUE_CHARS:,}".replace(",", ".")
     out = [(f"strlen({x}) > {MAX_VALUE_CHARS} AND length({x}) > {MAX_VALUE_CHARS}",
             (f"'Giá trị ở cột \"{head}\" dài ' || replace(format('{{:,}}', length({x})), ',', "
              f"'.') || ' ký tự, quá giới hạn {limit} ký tự'"))]
     if col.required and col.name not in lacks:
-        out.append((f"NOT {_given(col)}", _lit(f'Thiếu giá trị bắt buộc ở cột "{head}"')))
+        out.append((f"NOT {_given(col)}", literal(f'Thiếu giá trị bắt buộc ở cột "{head}"')))
     if col.type in ("enum", "flag"):
         allowed = _allowed(col.values if col.type == "enum" else vocab.FLAGS)
         out.append((f"{v} IS NULL AND {_present(x)}",
-                    _quoted("Giá trị", x, f' ở cột "{head}" không hợp lệ (cho phép: {allowed})')))
+                    quoted_sql("Giá trị", x, f' ở cột "{head}" không hợp lệ (cho phép: {allowed})')))
     if col.type in ("datetime", "date"):
         what = "ngày giờ" if col.type == "datetime" else "ngày"
         out.append((f"{v} IS NULL AND {_present(x)}",
-                    _quoted("Giá trị", x, f' ở cột "{head}" không phải {what} hợp lệ')))
+                    quoted_sql("Giá trị", x, f' ở cột "{head}" không phải {what} hợp lệ')))
     return out
 
 
 def _registry_reason(column: str, header: str, table: str, key: str, label: str):
-    x = _q(column)
+    x = quote_name(column)
     return (f"{x} IS NOT NULL AND {x} NOT IN (SELECT {key} FROM {table})",
-            _quoted(header, x, f" không có trong {label}"))
+            quoted_sql(header, x, f" không có trong {label}"))
 
 
 def _before(later: str, earlier: str, message: str, as_dates: bool = False):
     a, b = _v(later), _v(earlier)
     if as_dates:   # local dates, of values that parsed as instants (within the years)
         return ((f"CAST({_n(later)} AS DATE) < CAST({_n(earlier)} AS DATE) "
-                 f"AND {a} IS NOT NULL AND {b} IS NOT NULL"), _lit(message))
-    return (f"{a} < {b}", _lit(message))
+                 f"AND {a} IS NOT NULL AND {b} IS NOT NULL"), literal(message))
+    return (f"{a} < {b}", literal(message))
 
 
 def _kind_reasons(kind: str) -> list[tuple[str, str]]:
@@ -241,15 +241,15 @@ def _kind_reasons(kind: str) -> list[tuple[str, str]]:
             _before("due_at", "received_at",
                     '"Ngày hẹn trả" rơi vào ngày trước "Ngày tiếp nhận"', as_dates=True),
             (f"status__v IN ('open', 'paused') AND {closed}",
-             _quoted("Trạng thái", "status", ' nhưng có "Ngày kết thúc"')),
+             quoted_sql("Trạng thái", "status", ' nhưng có "Ngày kết thúc"')),
             (f"status__v NOT IN ('open', 'paused') AND NOT {closed}",
-             _quoted("Trạng thái", "status", ' nhưng thiếu "Ngày kết thúc"')),
+             quoted_sql("Trạng thái", "status", ' nhưng thiếu "Ngày kết thúc"')),
         ]
     if kind == "successions":
         return [
             _registry_reason("old_code", "Mã đơn vị cũ", *units),
             _registry_reason("new_code", "Mã đơn vị mới", *units),
-            ("old_code = new_code", _lit('"Mã đơn vị cũ" trùng "Mã đơn vị mới"')),
+            ("old_code = new_code", literal('"Mã đơn vị cũ" trùng "Mã đơn vị mới"')),
         ]
     if kind == "feedback":
         return [
@@ -265,7 +265,7 @@ def _shifted_sql(width: int) -> str:
     return f"format('Dòng có {{}} ô, tiêu đề có {{}} ô: các giá trị bị lệch cột', _extra, {width})"
 
 
-def _reason_sql(kind: str, width: int, lacks=frozenset(), reasoned: bool = False) -> str:
+def reason_sql(kind: str, width: int, lacks=frozenset(), reasoned: bool = False) -> str:
     """Why a row is set aside ('' when it is not). A row whose cells do not line up with
     the header's gets only its cell counts: its values may come from personal columns, so
     none is quoted. An export read by a source profile (`reasoned`) stages the profile's own
@@ -279,10 +279,10 @@ def _reason_sql(kind: str, width: int, lacks=frozenset(), reasoned: bool = False
             f"ELSE concat_ws('; ', {cases}, conflict) END")
 
 
-def _raw_json(export: Export) -> str:
+def raw_json_sql(export: Export) -> str:
     """JSON of the row as read: its columns by Vietnamese header, no personal data."""
     staged = set(staged_columns(export.header))
-    pairs = [f"{_lit(c.header)}, {_q(c.name)}" for c in vocab.stored_columns(export.kind)
+    pairs = [f"{literal(c.header)}, {quote_name(c.name)}" for c in vocab.stored_columns(export.kind)
              if c.name in staged]
     # A shifted row's values may be personal data moved into other columns: none is kept.
     return (f"CASE WHEN _extra IS NOT NULL THEN '{{}}' "
@@ -293,7 +293,7 @@ def _raw_json(export: Export) -> str:
 TAKES_DATA = f"coalesce({_v('takes_data')}, {_v('scope')} = 'whole')"
 
 
-def _store_columns(kind: str) -> dict[str, str]:
+def store_columns(kind: str) -> dict[str, str]:
     """Store column -> SQL over the parsed table."""
     def local(name):
         return f"CAST({_n(name)} AS DATE)"
@@ -301,7 +301,7 @@ def _store_columns(kind: str) -> dict[str, str]:
     if kind == "units":
         return {"unit_code": "unit_code", "unit_name": "unit_name", "kind": f"trim(kind, {TRIM})",
                 "level": f"coalesce({_v('level')}, {_v('kind')})",
-                "parent_code": "parent_code", "role": _map_sql(_q("kind"), vocab.UNIT_ROLES),
+                "parent_code": "parent_code", "role": _map_sql(quote_name("kind"), vocab.UNIT_ROLES),
                 "established": local("established")}
     if kind == "successions":
         return {"old_code": "old_code", "new_code": "new_code",

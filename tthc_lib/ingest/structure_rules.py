@@ -9,15 +9,15 @@ a walk along the parent (or data-taking) links, never a loop over rows in Python
 
 from __future__ import annotations
 
-from tthc_lib.ingest.rules import TAKES_DATA, _lit, _q, _raw_json
+from tthc_lib.ingest.rules import TAKES_DATA, literal, quote_name, raw_json_sql
 
 # The longest chain walked; a registry (or a succession chain) is far shallower.
 MAX_STEPS = 256
 
 
 def _good(parsed: str, bad: str, repeats: str) -> str:
-    return (f"SELECT * FROM {_q(parsed)} WHERE _line NOT IN (SELECT _line FROM {_q(bad)}) "
-            f"AND _line NOT IN (SELECT _line FROM {_q(repeats)} WHERE dup)")
+    return (f"SELECT * FROM {quote_name(parsed)} WHERE _line NOT IN (SELECT _line FROM {quote_name(bad)}) "
+            f"AND _line NOT IN (SELECT _line FROM {quote_name(repeats)} WHERE dup)")
 
 
 def _loops_sql(edges: str) -> str:
@@ -47,14 +47,14 @@ def set_aside_unit_cycles(con, export, parsed: str, bad: str, repeats: str) -> N
         SELECT unit_code, parent_code FROM units
         WHERE parent_code IS NOT NULL
           AND unit_code NOT IN (SELECT unit_code FROM ({good}) g2 WHERE unit_code IS NOT NULL)"""
-    own = _lit('"Mã đơn vị cấp trên" là chính đơn vị này; đơn vị không thể là cấp trên của '
+    own = literal('"Mã đơn vị cấp trên" là chính đơn vị này; đơn vị không thể là cấp trên của '
                'chính nó')
-    loop = (_lit("Đơn vị nằm trên một vòng lặp đơn vị cấp trên (")
+    loop = (literal("Đơn vị nằm trên một vòng lặp đơn vị cấp trên (")
             + " || array_to_string(l.path, ' → ') || "
-            + _lit("); danh mục đơn vị phải là cây, không có vòng lặp"))
+            + literal("); danh mục đơn vị phải là cây, không có vòng lặp"))
     con.execute(f"""
-        INSERT INTO {_q(bad)}
-        SELECT g._line, CASE WHEN len(l.path) = 2 THEN {own} ELSE {loop} END, {_raw_json(export)}
+        INSERT INTO {quote_name(bad)}
+        SELECT g._line, CASE WHEN len(l.path) = 2 THEN {own} ELSE {loop} END, {raw_json_sql(export)}
         FROM ({good}) g JOIN ({_loops_sql(edges)}) l ON l.code = g.unit_code""")
 
 
@@ -64,23 +64,23 @@ def set_aside_succession_conflicts(con, export, parsed: str, bad: str, repeats: 
     whose data-taking chain loops."""
     good = _good(parsed, bad, repeats)
     taking = _succession_edges(good)
-    many = (_lit('Đơn vị cũ "') + " || g.old_code || " +
-            _lit('" có nhiều dòng nhận số liệu (') + " || m.news || " +
-            _lit('); mỗi đơn vị cũ chỉ được chuyển số liệu cho một đơn vị mới'))
+    many = (literal('Đơn vị cũ "') + " || g.old_code || " +
+            literal('" có nhiều dòng nhận số liệu (') + " || m.news || " +
+            literal('); mỗi đơn vị cũ chỉ được chuyển số liệu cho một đơn vị mới'))
     con.execute(f"""
-        INSERT INTO {_q(bad)}
-        SELECT g._line, {many}, {_raw_json(export)}
+        INSERT INTO {quote_name(bad)}
+        SELECT g._line, {many}, {raw_json_sql(export)}
         FROM ({good}) g JOIN (
             SELECT old_code, array_to_string(list(new_code ORDER BY new_code), ', ') AS news
             FROM ({taking}) t GROUP BY old_code HAVING count(*) > 1) m USING (old_code)
         WHERE {TAKES_DATA}""")
     good = _good(parsed, bad, repeats)  # what is left
     edges = f"SELECT old_code AS src, new_code AS dst FROM ({_succession_edges(good)}) t"
-    loop = (_lit("Chuỗi nhận số liệu lặp vòng (") + " || array_to_string(l.path, ' → ') || "
-            + _lit("); số liệu của một đơn vị không thể quay về chính nó"))
+    loop = (literal("Chuỗi nhận số liệu lặp vòng (") + " || array_to_string(l.path, ' → ') || "
+            + literal("); số liệu của một đơn vị không thể quay về chính nó"))
     con.execute(f"""
-        INSERT INTO {_q(bad)}
-        SELECT g._line, {loop}, {_raw_json(export)}
+        INSERT INTO {quote_name(bad)}
+        SELECT g._line, {loop}, {raw_json_sql(export)}
         FROM ({good}) g JOIN ({_loops_sql(edges)}) l ON l.code = g.old_code
         WHERE {TAKES_DATA}""")
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from tthc_lib.errors import InputError
 from tthc_lib.ingest.base import Export, Reader, Shape
-from tthc_lib.ingest.blanks import _blank_line_numbers, _filled_sql, _unblank_lines
+from tthc_lib.ingest.blanks import blank_line_numbers, filled_sql, unblank_lines
 from tthc_lib.ingest.controls import clean_text, cleaned_note, holds_not_xml
 from tthc_lib.ingest.headers import Header, find_header, staged_columns
 from tthc_lib.ingest.paths import NO_CELL, plain_link, short_sql
@@ -284,7 +284,7 @@ class TextExport(Export):
             inside = self._blanks_inside(path, n, scan.lines)
             if inside is not None:
                 self._number_lines(con, table, raw, inside, n)
-                _unblank_lines(con, table, path, self.sep)
+                unblank_lines(con, table, path, self.sep)
                 self.staged_by = "duckdb"
                 return STAGED
             outcome = PYTHON
@@ -297,7 +297,7 @@ class TextExport(Export):
         does."""
         if rows == lines - self.header_end:
             return []
-        blanks = _blank_line_numbers(path)
+        blanks = blank_line_numbers(path)
         if blanks is None:
             return None
         inside = [b for b in blanks if b > self.header_end]
@@ -319,7 +319,7 @@ class TextExport(Export):
         padding = f"null_padding=true, nullstr='{NO_CELL}'" if short else "null_padding=false"
         extra = short_sql(width) if short else "NULL::INTEGER"
         try:
-            source = (f"(SELECT {picks}, {_filled_sql(self.header)} AS _filled, "
+            source = (f"(SELECT {picks}, {filled_sql(self.header)} AS _filled, "
                       f"{extra} AS _extra FROM read_csv('{_sql_str(path)}', "
                       f"header=false, skip={self.skip}, delim='{_sql_str(self.sep)}', "
                       f"quote='\"', escape='\"', columns={{{spec}}}, auto_detect=false, "
