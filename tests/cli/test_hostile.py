@@ -116,7 +116,7 @@ def params(old_store):
      + AGAIN),
     ("params/units.yaml", "units:\n  UB01: {nmae: Nguyễn Văn A}\n",
      "tthc: Tệp units.yaml, khóa units.UB01.nmae: khóa không biết (có phải “name”?); các "
-     "khóa: authority, title, name" + AGAIN),
+     "khóa: authority, title, name, doc_suffix" + AGAIN),
     ("params/units.yaml", BOMB,
      "tthc: Tệp units.yaml: các bí danh YAML (&, *) bung ra quá 200.000 giá trị (bom bí "
      "danh?)" + AGAIN),
@@ -191,8 +191,8 @@ def test_init_dot_reads_the_store_the_commands_use(old_store, tmp_path):
     ws = tmp_path / "khac"
     assert tthc(tmp_path, "init", str(ws)).returncode == 0
     run = tthc(ws, "--db", str(store), "init", ".")
-    assert run.stdout.splitlines() == [("Thư mục làm việc .: tạo 0 tệp/thư mục, thêm 3 đơn vị "
-                                       "vào params/units.yaml.")]
+    assert run.stdout.splitlines()[0] == ("Thư mục làm việc .: tạo 1 tệp/thư mục, thêm 3 đơn "
+                                          "vị vào params/units.yaml.")
     units = (ws / "params" / "units.yaml").read_text(encoding="utf-8")
     assert all(f"\n  {code}:" in units for code in ("UB", "UB01", "UB02"))
     other = tmp_path / "theo-bien"
@@ -200,8 +200,8 @@ def test_init_dot_reads_the_store_the_commands_use(old_store, tmp_path):
     env = {**os.environ, "TTHC_DB": str(store)}
     run = subprocess.run([sys.executable, "-m", "tthc_lib.cli", "init", "."], cwd=other, env=env,
                          capture_output=True, text=True, timeout=600, check=False)
-    assert run.stdout.splitlines() == [("Thư mục làm việc .: tạo 0 tệp/thư mục, thêm 3 đơn vị "
-                                       "vào params/units.yaml.")]
+    assert run.stdout.splitlines()[0] == ("Thư mục làm việc .: tạo 1 tệp/thư mục, thêm 3 đơn "
+                                          "vị vào params/units.yaml.")
 
 
 # ---------------------------------------------------------------- Ctrl+C

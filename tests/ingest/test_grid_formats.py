@@ -241,7 +241,7 @@ def test_the_command_line_ingests_every_format_with_exact_counts(tmp_path, name)
     run = tthc("--db", tmp_path / "s.duckdb", "ingest", INGEST / "units.csv",
                INGEST / "procedures.csv", path)
     assert run.returncode == 0, run.stderr
-    assert run.stdout.splitlines()[-1] == (f"{path}: dossiers: đọc 7, nạp 5 (cập nhật 0), "
+    assert run.stdout.splitlines()[-1] == (f"{path}: hồ sơ: đọc 7, nạp 5 (cập nhật 0), "
                                            "loại 1, trùng 1")
     con = duckdb.connect(str(tmp_path / "s.duckdb"), read_only=True)
     ids = [r[0] for r in con.execute("SELECT dossier_id FROM dossiers ORDER BY 1").fetchall()]
@@ -324,7 +324,7 @@ def test_a_sheet_formatted_down_to_row_1048576_ingests_its_three_rows_in_little_
                           "ingest", str(path)], capture_output=True, text=True, check=False)
     assert run.returncode == 0, run.stderr
     assert run.stdout.splitlines() == [
-        f"{path}: units: đọc 3, nạp 3 (cập nhật 0), loại 0, trùng 0"]
+        f"{path}: danh mục đơn vị: đọc 3, nạp 3 (cập nhật 0), loại 0, trùng 0"]
     # openpyxl, which walked every row, peaked at 730 MB here; reading the cells: 175 MB.
     peak_kb = int(re.search(r"PEAK (\d+)", run.stderr).group(1))
     assert peak_kb < 400 * 1024

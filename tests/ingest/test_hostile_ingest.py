@@ -54,7 +54,7 @@ def ingest_from(tmp_path, work: Path, relative: str, home: Path):
                          capture_output=True, text=True, cwd=work, env=env, timeout=300,
                          check=False)
     assert run.returncode == 0, run.stderr
-    assert f"{relative}: dossiers: đọc 2, nạp 2 (cập nhật 0), loại 0, trùng 0" in run.stdout
+    assert f"{relative}: hồ sơ: đọc 2, nạp 2 (cập nhật 0), loại 0, trùng 0" in run.stdout
     return stored_ids(tmp_path / "s.duckdb")
 
 
@@ -190,7 +190,7 @@ def test_characters_xml_cannot_hold_are_replaced_by_spaces_at_ingest(tmp_path, f
     db = tmp_path / "s.duckdb"
     run = tthc(db, "ingest", str(path))
     assert run.returncode == 0, run.stderr
-    assert f"{path}: procedures: đọc 3, nạp 3 (cập nhật 0), loại 0, trùng 0" in run.stdout
+    assert f"{path}: danh mục thủ tục: đọc 3, nạp 3 (cập nhật 0), loại 0, trùng 0" in run.stdout
     assert stored_procedures(db) == CLEAN
     assert (f"{path}: đã thay 5 ký tự điều khiển (không đưa được vào báo cáo, ví dụ dấu tab "
             "dọc) bằng dấu cách.") in run.stdout

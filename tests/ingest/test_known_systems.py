@@ -105,7 +105,7 @@ def test_the_list_loads_with_no_profile_and_every_row_is_counted(loaded):
     assert run.returncode == 0, run.stderr
     # 17 table rows under the header: 15 dossiers read (title rows are not rows)
     assert run.stdout.splitlines()[-1] == (
-        f"{LIST}: dossiers: đọc 15, nạp 10 (cập nhật 0), loại 4, trùng 1")
+        f"{LIST}: hồ sơ: đọc 15, nạp 10 (cập nhật 0), loại 4, trùng 1")
     assert "không có cột \"Hình thức nộp\"" in run.stdout
 
 

@@ -87,7 +87,7 @@ def test_a_tracking_book_loads_by_the_offices_profile(tmp_path):
     assert run.returncode == 0, run.stderr
     # 4 dossiers read: title rows, the numbering row and the 2 group rows are not rows
     assert run.stdout.splitlines()[-1] == (
-        f"{book}: dossiers: đọc 4, nạp 3 (cập nhật 0), loại 1, trùng 0")
+        f"{book}: hồ sơ: đọc 4, nạp 3 (cập nhật 0), loại 1, trùng 0")
     out = json.loads(tthc(tmp_path, "indicators", "--period", "2026-11-01:2026-11-30",
                           "--unit", "HB02", "--format", "json").stdout)
     row = out["rows"][0]
