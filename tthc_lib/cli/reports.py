@@ -25,13 +25,19 @@ class RegisteredChoice(click.Choice):
     """A choice among the names of a registry, read when first needed (the registry's module
     is heavy: a command that does not use the option does not import it)."""
 
-    def __init__(self, names) -> None:
+    def __init__(self, names, builtin: tuple[str, ...] = ()) -> None:
         self._names = names
+        self._builtin = builtin          # always registered: accepted without the import
         self.case_sensitive = True
 
     @property
     def choices(self) -> tuple[str, ...]:
         return tuple(self._names())
+
+    def convert(self, value, param, ctx):
+        if value in self._builtin:       # the default: a no-op re-run imports no executor
+            return value
+        return super().convert(value, param, ctx)
 
 
 def _executor_names() -> list[str]:
@@ -46,7 +52,8 @@ def _executor_names() -> list[str]:
 @click.option("--to", "to", default="html,pdf", show_default=True, help="html, pdf, docx (cách nhau dấu phẩy).")
 @click.option("--jobs", default=1, show_default=True, type=click.IntRange(1, 256),
               help="Số tiến trình chạy song song (với dask: số worker của LocalCluster).")
-@click.option("--executor", type=RegisteredChoice(_executor_names), default="local",
+@click.option("--executor", type=RegisteredChoice(_executor_names, builtin=("local",)),
+              default="local",
               show_default=True)
 @click.option("--scheduler", default=None, help="Địa chỉ Dask scheduler (mặc định: LocalCluster).")
 @click.option("--force", is_flag=True, help="Chạy lại mọi đơn vị, kể cả khi không có gì thay đổi.")
