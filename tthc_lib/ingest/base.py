@@ -88,24 +88,37 @@ def _batches(rows, positions: list[int], width: int):
     a value in some cell, staged or not; `extra`: it holds a value beyond the header's
     `width` cells (its values are shifted off their columns). A row may bring its own
     (positions, width) as third and fourth items (a workbook's sheets differ in layout)."""
-    def fresh():
-        return [], [[] for _ in positions], [], []
-
-    lines, values, filled, extra = fresh()
+    chunk: list = []
     yielded = False
-    for line, cells, *layout in rows:
-        at, w = layout or (positions, width)
-        lines.append(line)
-        n = len(cells)
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) >= BATCH_ROWS:
+            yield _columns(chunk, positions, width)
+            chunk, yielded = [], True
+    if chunk or not yielded:
+        yield _columns(chunk, positions, width)
+
+
+def _columns(chunk: list, positions: list[int], width: int):
+    """One batch, column by column (comprehensions over the rows of a layout at a time)."""
+    lines = [row[0] for row in chunk]
+    values: list[list] = [[] for _ in positions]
+    filled, extra = [], []
+    start = 0
+    while start < len(chunk):
+        layout = chunk[start][2:4] or (positions, width)
+        end = start + 1
+        while end < len(chunk) and (chunk[end][2:4] or (positions, width)) == layout:
+            end += 1
+        at, w = layout
+        cells = [row[1] for row in chunk[start:end]]
         for column, pos in zip(values, at):
-            column.append((cells[pos] or None) if pos < n else None)
-        filled.append(any(c and c.strip(WHITE) for c in cells))
-        extra.append(n > w and any(c and c.strip(WHITE) for c in cells[w:]))
-        if len(lines) >= BATCH_ROWS:
-            yield lines, values, filled, extra
-            (lines, values, filled, extra), yielded = fresh(), True
-    if lines or not yielded:
-        yield lines, values, filled, extra
+            column.extend([(c[pos] or None) if pos < len(c) else None for c in cells])
+        filled.extend([bool("".join(filter(None, c)).strip(WHITE)) for c in cells])
+        extra.extend([len(c) > w and bool("".join(filter(None, c[w:])).strip(WHITE))
+                      for c in cells])
+        start = end
+    return lines, values, filled, extra
 
 
 def _stage_batch(con, verb: str, view: str, shape: Shape, cols: list[str],
