@@ -95,28 +95,41 @@ def _batches(rows, positions: list[int], width: int, short: bool = False):
     shifted off their columns (a value beyond the header's `width` cells, or with `short`,
     a filled row of fewer cells), else None. A row may bring its own
     (positions, width) as third and fourth items (a workbook's sheets differ in layout)."""
-    def fresh():
-        return [], [[] for _ in positions], [], []
-
-    lines, values, filled, extra = fresh()
+    chunk: list = []
     yielded = False
-    for line, cells, *layout in rows:
-        at, w = layout or (positions, width)
-        lines.append(line)
-        n = len(cells)
-        held = any(c and c.strip(WHITE) for c in cells)
-        shifted = (n > w and any(c and c.strip(WHITE) for c in cells[w:])) or (
-            short and held and n < w)
-        # A misaligned row's values may be personal data in another column: none is staged.
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) >= BATCH_ROWS:
+            yield _columns(chunk, positions, width, short)
+            chunk, yielded = [], True
+    if chunk or not yielded:
+        yield _columns(chunk, positions, width, short)
+
+
+def _columns(chunk: list, positions: list[int], width: int, short: bool = False):
+    """One batch, column by column (comprehensions over the rows of a layout at a time). A
+    misaligned row's values may be personal data in another column: none is staged."""
+    lines = [row[0] for row in chunk]
+    values: list[list] = [[] for _ in positions]
+    filled, extra = [], []
+    start = 0
+    while start < len(chunk):
+        layout = chunk[start][2:4] or (positions, width)
+        end = start + 1
+        while end < len(chunk) and (chunk[end][2:4] or (positions, width)) == layout:
+            end += 1
+        at, w = layout
+        cells = [row[1] for row in chunk[start:end]]
+        held = [bool("".join(filter(None, c)).strip(WHITE)) for c in cells]
+        shifted = [(len(c) > w and bool("".join(filter(None, c[w:])).strip(WHITE)))
+                   or (short and h and len(c) < w) for c, h in zip(cells, held)]
         for column, pos in zip(values, at):
-            column.append(clean_cell(cells[pos] or None) if pos < n and not shifted else None)
-        filled.append(held)
-        extra.append(n if shifted else None)
-        if len(lines) >= BATCH_ROWS:
-            yield lines, values, filled, extra
-            (lines, values, filled, extra), yielded = fresh(), True
-    if lines or not yielded:
-        yield lines, values, filled, extra
+            column.extend([clean_cell(c[pos] or None) if pos < len(c) and not s else None
+                           for c, s in zip(cells, shifted)])
+        filled.extend(held)
+        extra.extend([len(c) if s else None for c, s in zip(cells, shifted)])
+        start = end
+    return lines, values, filled, extra
 
 
 def _stage_batch(con, verb: str, view: str, shape: Shape, cols: list[str],

@@ -25,8 +25,13 @@ from tthc_lib.ingest.formats import Grid, cell_text, grid_format, sniff
 from tthc_lib.ingest.html_table import HtmlGrid
 from tthc_lib.ingest.workbook import CalamineGrid
 
-__all__ = ["GridRow", "cell_text", "grid_format", "grid_rows", "open_grid", "sheet_names",
-           "sheet_rows", "sniff"]
+__all__ = ["GridRow", "cell_text", "forget", "grid_format", "grid_rows", "open_grid",
+           "sheet_names", "sheet_rows", "sniff"]
+
+
+def forget(path: str | os.PathLike) -> None:
+    """Release what was kept of the file at `path` between finding its header and staging."""
+    CalamineGrid.forget(Path(path))
 
 
 class GridRow(NamedTuple):

@@ -4,6 +4,7 @@ the rows that hold a value with their 1-based row numbers."""
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,6 +13,20 @@ from tthc_lib.ingest import formats
 from tthc_lib.ingest.formats import WHITE, Grid, cell_text
 
 __all__ = ["CalamineGrid", "damaged"]
+
+# The sheets last read, of one workbook: (file key, sheet name) -> calamine sheet.
+_LAST: dict[tuple, object] = {}
+
+def _texts(values: list) -> list[str]:
+    """A row's cells as text. Most rows are all text in NFC: checked at once, kept as read."""
+    try:
+        if unicodedata.is_normalized("NFC", "".join(values)):
+            return values
+    except TypeError:              # a number or date among them
+        pass
+    nfc = unicodedata.is_normalized
+    return [v if v.__class__ is str and nfc("NFC", v) else cell_text(v) for v in values]
+
 
 def damaged(label: str, fmt: str, exc: BaseException) -> InputError:
     """A workbook that opened but whose cells cannot be read."""
@@ -28,6 +43,8 @@ class CalamineGrid(Grid):
         import python_calamine as pc
 
         self.label, self.fmt = label, fmt
+        stat = path.stat()
+        self.key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
         try:
             self.book = pc.CalamineWorkbook.from_path(str(path))
         except pc.PasswordError:
@@ -44,23 +61,41 @@ class CalamineGrid(Grid):
                 if m.typ == pc.SheetTypeEnum.WorkSheet]
 
     def rows(self, name: str) -> Iterator[tuple[int, list[str]]]:
-        import python_calamine as pc
-
-        try:
-            sheet = self.book.get_sheet_by_name(name)
-        except pc.PasswordError:
-            raise formats.refuse(self.label, "encrypted") from None
-        except Exception as exc:  # noqa: BLE001
-            raise damaged(self.label, self.fmt, exc) from None
+        sheet = self._sheet(name)
         if sheet.start is None:
             return
         # calamine yields the rows from row 1 (the empty ones above the first cell as empty
         # lists' worth of cells) and the columns from the first filled one: pad them back to A.
         pad = [""] * sheet.start[1]
         for number, values in enumerate(sheet.iter_rows(), start=1):
-            cells = [cell_text(v) for v in values]
-            if any(c.strip(WHITE) for c in cells):
-                yield number, pad + cells
+            cells = _texts(values)
+            if "".join(cells).strip(WHITE):
+                yield number, pad + cells if pad else cells
+
+    def _sheet(self, name: str):
+        """The sheet's cells, read once for finding the header and staging (the last
+        workbook's sheets are kept between the two; reading is most of the cost)."""
+        import python_calamine as pc
+
+        key = (self.key, name)
+        if (sheet := _LAST.get(key)) is not None:
+            return sheet
+        try:
+            sheet = self.book.get_sheet_by_name(name)
+        except pc.PasswordError:
+            raise formats.refuse(self.label, "encrypted") from None
+        except Exception as exc:  # noqa: BLE001
+            raise damaged(self.label, self.fmt, exc) from None
+        if not any(k[0] == self.key for k in _LAST):
+            _LAST.clear()
+        _LAST[key] = sheet
+        return sheet
+
+    @staticmethod
+    def forget(path: Path) -> None:
+        """Drop the kept sheets of the file at `path` (once staged)."""
+        for key in [k for k in _LAST if k[0][0] == str(Path(path).resolve())]:
+            del _LAST[key]
 
     def close(self) -> None:
         self.book.close()

@@ -56,6 +56,7 @@ class XlsxExport(Export):
             self._stage_rows(con, table, self._rows(book), shape)
         finally:
             book.close()
+            grid.forget(self.path)
 
     def _rows(self, book):
         """(line, cells, positions, width) of every sheet's data rows: the positions of the
