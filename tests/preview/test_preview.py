@@ -110,7 +110,7 @@ def test_a_broken_narrative_shows_its_error_until_it_is_fixed(preview):
     page = urllib.request.urlopen(url, timeout=30).read().decode("utf-8")
     assert "Chưa dựng được báo cáo" in page and "2023-01-01_2023-03-31.yaml" in page
     # one Vietnamese line, no exception name, no PyYAML English (issue 21, point 12)
-    assert pv.log[-1].error.startswith("Tệp 2023-01-01_2023-03-31.yaml không đúng cú pháp "
+    assert pv.log[-1].error.startswith("Tệp narrative/2023-01-01_2023-03-31.yaml không đúng cú pháp "
                                        "YAML ở dòng 2 (")
     assert "Error" not in pv.log[-1].error and "expected" not in pv.log[-1].error
     seen = pv.version
