@@ -11,6 +11,7 @@ from pathlib import Path
 from tthc_lib.errors import InputError
 from tthc_lib.ingest import formats
 from tthc_lib.ingest.formats import WHITE, Grid, cell_text
+from tthc_lib.ingest.sheet_batches import sheet_batches
 
 __all__ = ["CalamineGrid", "damaged"]
 
@@ -71,6 +72,13 @@ class CalamineGrid(Grid):
             cells = _texts(values)
             if "".join(cells).strip(WHITE):
                 yield number, pad + cells if pad else cells
+
+    def column_batches(self, name: str, after: int, positions: dict[str, int], width: int,
+                       base: int, rows_per_batch: int):
+        """Arrow tables of the rows of sheet `name` below row `after`, column by column
+        (`tthc_lib.ingest.sheet_batches`): `positions` maps each staged column to its
+        position from column A; `base` is added to each row number."""
+        return sheet_batches(self._sheet(name), after, positions, width, base, rows_per_batch)
 
     def _sheet(self, name: str):
         """The sheet's cells, read once for finding the header and staging (the last
