@@ -109,34 +109,95 @@ def _run_child(mode: str, store: Path, files: list[Path]) -> dict:
 
 # --------------------------------------------------------------------------- data
 
-def sample_files(work: Path) -> dict:
+def sample_files(work: Path, style: str) -> dict:
     """The sample (written once into work/sample) and its 2023 export as .xlsx."""
     sample = work / "sample"
     if not (sample / SAMPLE_FILE).exists():
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
         subprocess.run([sys.executable, "-m", "tthc_lib.cli", "sample", "--out", str(sample)],
                        check=True, env=env, capture_output=True)
-    xlsx = work / "ho_so_2023.xlsx"
+    xlsx = work / f"ho_so_2023_{style}.xlsx"
     if not xlsx.exists():
-        write_xlsx(sample / SAMPLE_FILE, xlsx)
+        write_xlsx(sample / SAMPLE_FILE, xlsx, style)
     return {"registries": [sample / n for n in SAMPLE_REGISTRIES],
             "csv": sample / SAMPLE_FILE, "xlsx": xlsx}
 
 
-def write_xlsx(src: Path, dest: Path) -> None:
-    """The CSV's rows as one sheet: `STT` a number, every other cell the CSV's text."""
-    from openpyxl import Workbook
-
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet("Danh sách hồ sơ")
+def write_xlsx(src: Path, dest: Path, style: str = "excel") -> None:
+    """The CSV's rows as one sheet: `STT` a number, every other cell the CSV's text. `excel`:
+    text in a shared-strings table, UTF-8, as Excel saves a workbook (written here by
+    hand); `openpyxl`: openpyxl's write-only workbook (inline strings, every non-ASCII
+    character as a character reference, so a sheet 3.5x larger)."""
     with open(src, encoding="utf-8", newline="") as fh:
-        rows = csv.reader(fh)
-        ws.append(next(rows))
-        for row in rows:
-            ws.append([int(row[0])] + row[1:])
+        rows = [[int(r[0]) if i else r[0]] + r[1:] for i, r in enumerate(csv.reader(fh))]
     part = dest.with_suffix(".part")
-    wb.save(part)
+    if style == "openpyxl":
+        from openpyxl import Workbook
+
+        wb = Workbook(write_only=True)
+        ws = wb.create_sheet("Danh sách hồ sơ")
+        for row in rows:
+            ws.append(row)
+        wb.save(part)
+    else:
+        _write_excel_like(rows, part)
     part.replace(dest)
+
+
+def _col(i: int) -> str:
+    name = ""
+    i += 1
+    while i:
+        i, r = divmod(i - 1, 26)
+        name = chr(65 + r) + name
+    return name
+
+
+def _write_excel_like(rows: list[list], dest: Path) -> None:
+    import zipfile
+    from xml.sax.saxutils import escape
+
+    ns = "http://schemas.openxmlformats.org"
+    strings: dict[str, int] = {}
+    cols = [_col(i) for i in range(max(map(len, rows)))]
+    sheet = [f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet '
+             f'xmlns="{ns}/spreadsheetml/2006/main"><sheetData>']
+    for n, row in enumerate(rows, start=1):
+        cells = []
+        for c, v in zip(cols, row):
+            if isinstance(v, int):
+                cells.append(f'<c r="{c}{n}"><v>{v}</v></c>')
+            elif v != "":
+                cells.append(f'<c r="{c}{n}" t="s"><v>{strings.setdefault(v, len(strings))}</v></c>')
+        sheet.append(f'<row r="{n}">{"".join(cells)}</row>')
+    sheet.append("</sheetData></worksheet>")
+    shared = "".join(f"<si><t>{escape(t)}</t></si>" for t in strings)
+    count = sum(1 for r in rows for v in r if isinstance(v, str) and v)
+    rel = f"{ns}/officeDocument/2006/relationships"
+    parts = {
+        "[Content_Types].xml": f'<Types xmlns="{ns}/package/2006/content-types"><Default '
+        'Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/'
+        'workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.'
+        'sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/'
+        'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/><Override PartName="/xl/'
+        'sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+        'spreadsheetml.sharedStrings+xml"/></Types>',
+        "_rels/.rels": f'<Relationships xmlns="{ns}/package/2006/relationships"><Relationship '
+        f'Id="rId1" Type="{rel}/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+        "xl/workbook.xml": f'<workbook xmlns="{ns}/spreadsheetml/2006/main" xmlns:r="{rel}">'
+        '<sheets><sheet name="Danh sách hồ sơ" sheetId="1" r:id="rId1"/></sheets></workbook>',
+        "xl/_rels/workbook.xml.rels": f'<Relationships xmlns="{ns}/package/2006/relationships">'
+        f'<Relationship Id="rId1" Type="{rel}/worksheet" Target="worksheets/sheet1.xml"/>'
+        f'<Relationship Id="rId2" Type="{rel}/sharedStrings" Target="sharedStrings.xml"/>'
+        "</Relationships>",
+        "xl/sharedStrings.xml": f'<sst xmlns="{ns}/spreadsheetml/2006/main" count="{count}" '
+        f'uniqueCount="{len(strings)}">{shared}</sst>',
+        "xl/worksheets/sheet1.xml": "".join(sheet),
+    }
+    with zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, text in parts.items():
+            z.writestr(name, text.encode("utf-8"))
 
 
 def province_files(work: Path, rows: int) -> dict:
@@ -164,8 +225,8 @@ def _summary(runs: list[dict]) -> dict:
             "runs_cpu_s": [r["cpu_s"] for r in runs]}
 
 
-def bench_xlsx(work: Path, repeat: int) -> dict:
-    f = sample_files(work)
+def bench_xlsx(work: Path, repeat: int, style: str) -> dict:
+    f = sample_files(work, style)
     runs: dict[str, list] = {"csv": [], "xlsx": []}
     for _ in range(repeat):
         for kind in runs:
@@ -173,7 +234,7 @@ def bench_xlsx(work: Path, repeat: int) -> dict:
                                          f["registries"] + [f[kind]]))
     counts = {k: v[0]["counts"] for k, v in runs.items()}
     assert counts["csv"] == counts["xlsx"], counts
-    out = {"rows": counts["csv"][0], "counts": counts["csv"],
+    out = {"rows": counts["csv"][0], "counts": counts["csv"], "xlsx_style": style,
            "csv_mb": round(f["csv"].stat().st_size / 1e6, 1),
            "xlsx_mb": round(f["xlsx"].stat().st_size / 1e6, 1),
            **{k: _summary(v) for k, v in runs.items()}}
@@ -206,8 +267,8 @@ def machine() -> dict:
 def print_table(res: dict) -> None:
     if "xlsx" in res:
         x = res["xlsx"]
-        print(f"XLSX against CSV, {x['rows']:,} rows (CSV {x['csv_mb']} MB, XLSX {x['xlsx_mb']} "
-              "MB), medians:")
+        print(f"XLSX ({x['xlsx_style']}) against CSV, {x['rows']:,} rows (CSV {x['csv_mb']} MB, "
+              f"XLSX {x['xlsx_mb']} MB), medians:")
         for kind in ("csv", "xlsx"):
             m = x[kind]
             print(f"  {kind:5} CPU {m['cpu_s']:7.2f} s  wall {m['wall_s']:7.2f} s  "
@@ -229,6 +290,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--rows", type=int, default=2_000_000)
     parser.add_argument("--part", choices=("xlsx", "csv", "both"), default="both")
+    parser.add_argument("--xlsx", choices=("excel", "openpyxl"), default="excel",
+                        help="how the workbook is written (see write_xlsx)")
     parser.add_argument("--work", type=Path, help="keep the generated data here (reused)")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -242,7 +305,7 @@ def main(argv: list[str] | None = None) -> int:
            "machine": machine()}
     try:
         if args.part in ("xlsx", "both"):
-            res["xlsx"] = bench_xlsx(work, args.repeat)
+            res["xlsx"] = bench_xlsx(work, args.repeat, args.xlsx)
         if args.part in ("csv", "both"):
             res["csv"] = bench_csv(work, args.repeat, args.rows)
     finally:

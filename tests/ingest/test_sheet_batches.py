@@ -76,3 +76,22 @@ def test_a_sheet_is_read_in_batches_with_its_row_numbers(tmp_path):
     rows = [r for t in tables for r in t.to_pylist()]
     assert [r["_line"] - (5 << 32) for r in rows] == list(range(2, 27))
     assert [r["name"] for r in rows[:6]] == [None, "1", "2", "3", "4", None]
+
+
+def test_text_held_surely_nfc_by_its_bytes_is_nfc_for_every_such_character():
+    """`_surely_nfc` passes only characters below U+0300 and of U+1E00-U+1EFF: none of them
+    is changed by NFC, none combines with the one before (no canonical mapping ends in it)."""
+    from tthc_lib.ingest import sheet_batches
+
+    seconds = set()
+    for cp in range(0x110000):
+        mapping = unicodedata.decomposition(chr(cp))
+        if mapping and not mapping.startswith("<") and len(mapping.split()) == 2:
+            seconds.add(int(mapping.split()[1], 16))
+    for cp in [*range(0x20, 0x300), *range(0x1E00, 0x1F00)]:
+        c = chr(cp)
+        assert sheet_batches._surely_nfc(c.encode())
+        assert cp not in seconds and not unicodedata.combining(c)
+        assert unicodedata.is_normalized("NFC", c)
+    for c in ["\u0301", "\u1100", "\u1f71", "\u2126", "\ufb1d", "\U0001d15e", "e\u0301"]:
+        assert not sheet_batches._surely_nfc(c.encode())

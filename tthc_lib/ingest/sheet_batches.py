@@ -17,8 +17,10 @@ meaning (`tests/ingest/test_sheet_batches.py` compares them):
 
 from __future__ import annotations
 
+import gc
 import itertools
 import unicodedata
+from contextlib import contextmanager
 
 from tthc_lib.ingest.controls import NOT_XML_TEXT
 from tthc_lib.ingest.formats import WHITE, cell_text
@@ -33,11 +35,29 @@ def sheet_batches(sheet, after: int, positions: dict[str, int], width: int, base
     pad = sheet.start[1] if sheet.start is not None else 0
     rows = itertools.islice(sheet.iter_rows(), after, None) if sheet.start is not None else ()
     first = after + 1
-    while chunk := list(itertools.islice(rows, rows_per_batch)):
-        table = columns_table(chunk, first + base, pad, positions, width)
-        first += len(chunk)
+    while True:
+        with _no_gc():   # a batch is ~10^6 new objects, none in a cycle: no collection pays
+            chunk = list(itertools.islice(rows, rows_per_batch))
+            n = len(chunk)
+            table = columns_table(chunk, first + base, pad, positions, width) if n else None
+            del chunk
+        if table is None:
+            return
+        first += n
         if table.num_rows:
             yield table
+
+
+@contextmanager
+def _no_gc():
+    """Python's cyclic garbage collector off (if it was on) for the block."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 def columns_table(chunk: list[list], first: int, pad: int, positions: dict[str, int],
@@ -76,17 +96,58 @@ def columns_table(chunk: list[list], first: int, pad: int, positions: dict[str, 
 
 def _text_array(column: tuple):
     """(Arrow text, whether it holds characters XML cannot hold) of a column of cells: cells
-    as a CSV export carries them (`cell_text`), in NFC."""
+    as a CSV export carries them (`cell_text`), in NFC. The tests read the column's UTF-8
+    bytes at once."""
     import pyarrow as pa
 
     try:
-        joined = "\n".join(column)
-    except TypeError:                  # a number, date or empty cell among them
-        column = [v if v.__class__ is str else cell_text(v) for v in column]
-        joined = "\n".join(column)
-    if not unicodedata.is_normalized("NFC", joined):
-        column = [unicodedata.normalize("NFC", v) for v in column]
-    return pa.array(column, pa.string()), NOT_XML_TEXT.search(joined) is not None
+        array = pa.array(column, pa.string())
+    except (pa.ArrowTypeError, pa.ArrowInvalid):   # a number, date or other cell among them
+        array = pa.array([v if v.__class__ is str else cell_text(v) for v in column],
+                         pa.string())
+    if array.null_count:
+        array = array.fill_null("")
+    data = _utf8(array)
+    if not _surely_nfc(data) and not unicodedata.is_normalized("NFC", data.decode()):
+        array = pa.array([unicodedata.normalize("NFC", v) for v in array.to_pylist()],
+                         pa.string())
+    return array, _holds_not_xml(data)
+
+
+def _utf8(array) -> bytes:
+    """The UTF-8 bytes of every value of a text array, one after the other."""
+    import numpy as np
+
+    _valid, offsets, values = array.buffers()
+    if len(array) == 0 or values is None:
+        return b""
+    at = np.frombuffer(offsets, np.int32)
+    return values.to_pybytes()[at[array.offset]:at[array.offset + len(array)]]
+
+
+def _surely_nfc(data: bytes) -> bool:
+    """Whether UTF-8 text is in NFC by its bytes alone: it holds only characters below
+    U+0300 and of U+1E00-U+1EFF (Vietnamese letters with their marks, precomposed), none of
+    which normalisation changes or composes (checked over the Unicode database by
+    test_sheet_batches). False means: look closer."""
+    import numpy as np
+
+    if data.isascii():
+        return True
+    b = np.frombuffer(data, np.uint8)
+    if ((b >= 0xCC) & (b != 0xE1)).any():
+        return False
+    second = b[np.flatnonzero(b == 0xE1) + 1]
+    return bool(((second >= 0xB8) & (second <= 0xBB)).all())
+
+
+def _holds_not_xml(data: bytes) -> bool:
+    """Whether UTF-8 text holds a character XML cannot hold (`controls.NOT_XML`)."""
+    import numpy as np
+
+    b = np.frombuffer(data, np.uint8)
+    c0 = (b < 0x20) & (b != 0x09) & (b != 0x0A) & (b != 0x0D)
+    return bool(c0.any()) or b"\xef\xbf\xbe" in data or b"\xef\xbf\xbf" in data
 
 
 def _cleaned(array, dirty: bool):

@@ -41,13 +41,26 @@ class CalamineGrid(Grid):
     stored dimension)."""
 
     def __init__(self, path: Path, label: str, fmt: str):
-        import python_calamine as pc
-
-        self.label, self.fmt = label, fmt
+        self.label, self.fmt, self.path = label, fmt, path
         stat = path.stat()
         self.key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+        self._book = None
+        if any(k[0] == self.key for k in _LAST):
+            return    # opened before, its sheets kept: the workbook is read only if needed
+        self._open()
+
+    @property
+    def book(self):
+        if self._book is None:
+            self._open()
+        return self._book
+
+    def _open(self) -> None:
+        import python_calamine as pc
+
+        label, fmt = self.label, self.fmt
         try:
-            self.book = pc.CalamineWorkbook.from_path(str(path))
+            self._book = pc.CalamineWorkbook.from_path(str(self.path))
         except pc.PasswordError:
             raise formats.refuse(label, "encrypted") from None
         except Exception as exc:  # calamine raises its own and builtin errors  # noqa: BLE001
@@ -106,4 +119,5 @@ class CalamineGrid(Grid):
             del _LAST[key]
 
     def close(self) -> None:
-        self.book.close()
+        if self._book is not None:
+            self._book.close()
