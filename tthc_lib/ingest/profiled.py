@@ -11,13 +11,13 @@ import hashlib
 from pathlib import Path
 
 from tthc_lib import vocab
-from tthc_lib.ingest import grid
 from tthc_lib.ingest.base import Export, Shape
 from tthc_lib.ingest.derive import filled, never_received_reason, status_of
 from tthc_lib.ingest.headers import Header
 from tthc_lib.ingest.names import Resolver
 from tthc_lib.ingest.shape import flat_header, shape_rows
 from tthc_lib.ingest.sources import REGISTRIES, SourceProfile, in_force, recognise
+from tthc_lib.ingest.text_grid import open_rows
 
 __all__ = ["REASON", "ProfiledExport", "open_profiled"]
 
@@ -25,7 +25,8 @@ REASON = "_reason"
 
 
 class ProfiledExport(Export):
-    """A grid file's sheet read by a source profile."""
+    """A grid file's sheet, or a text file read with one separator, read by a source
+    profile."""
 
     def __init__(self, path: Path, label: str, profile: SourceProfile, sheet: str,
                  header_row: int, flat: list[str] | None = None):
@@ -66,7 +67,7 @@ class ProfiledExport(Export):
 
     def stage(self, con, table: str, shape: Shape) -> None:
         self.sha256 = hashlib.sha256(self.path.read_bytes()).hexdigest()
-        book = grid.open_grid(self.path, self.label)
+        book = open_rows(self.path, self.label)
         try:
             shaped = shape_rows(book.rows(self.sheet), self.header.line, self.profile.layout)
         finally:
@@ -121,11 +122,12 @@ def _canonical(export: ProfiledExport, row: dict[str, str], resolvers) -> list[s
 
 def open_profiled(path: Path, label: str, office: list[SourceProfile]) -> Export | None:
     """The export read by the first profile in force (the office's, then the shipped ones)
-    that recognises one of the grid file's sheets; None when none does."""
+    that recognises one of the file's sheets (a text file: its text cut by one of the
+    separators, only its first bytes read to recognise it); None when none does."""
     profiles = in_force(office)
     if not profiles:
         return None
-    book = grid.open_grid(path, label)
+    book = open_rows(path, label, head_only=True)
     try:
         for sheet in book.names():
             found = recognise(book.rows(sheet), profiles)
