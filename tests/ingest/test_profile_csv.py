@@ -60,8 +60,12 @@ ROWS = [
      "Chờ bổ sung", "", "Trực tuyến"),                                    # no such unit
     ("KH-03", "UBND Phường Tân An", "Hoàng Văn Em", "06/11/2026 08:00", "11/11/2026 17:00",
      "Chờ bổ sung", "", "Trực tuyến"),
+    # the applicant's cell left out: every value after it is one column off
+    ("KH-04", "UBND xã Quảng La", "07/11/2026 08:00", "Vũ Thị Giang, Thôn 2",
+     "Đang xử lý", "", "Trực tiếp"),
 ]
-PERSONAL = ["Nguyễn Văn An", "Trần Thị Bình", "Lê Văn Cường", "Phạm Thị Dung", "Hoàng Văn Em"]
+PERSONAL = ["Nguyễn Văn An", "Trần Thị Bình", "Lê Văn Cường", "Phạm Thị Dung", "Hoàng Văn Em",
+            "Vũ Thị Giang"]
 
 
 def write_export(path):
@@ -85,7 +89,7 @@ def plain_count() -> dict[str, dict[str, int]]:
     """Per unit: received, resolved, pending (November 2026), counted from ROWS by hand."""
     seen, out = set(), {}
     for row in ROWS:
-        if len(row) == 1 or row in seen or row[1] not in UNIT_OF:
+        if len(row) != 8 or row in seen or row[1] not in UNIT_OF:
             seen.add(row)
             continue
         seen.add(row)
@@ -112,7 +116,7 @@ def test_inspect_names_the_offices_profile_for_a_csv(loaded):
     _cwd, export, seen, _run = loaded
     assert seen.returncode == 0, seen.stderr
     lines = seen.stdout.splitlines()
-    assert lines[0] == f"{export}: hồ sơ (dossiers), tiêu đề ở dòng 4, đọc 6 dòng"
+    assert lines[0] == f"{export}: hồ sơ (dossiers), tiêu đề ở dòng 4, đọc 7 dòng"
     assert lines[1] == ("  nhận ra: Một cửa huyện — danh sách hồ sơ (CSV) "
                         "(hồ sơ nguồn mot_cua.yaml)")
     assert f"  {'Đơn vị tiếp nhận':<32} -> unit_code (mot_cua.yaml)" in lines
@@ -123,12 +127,13 @@ def test_inspect_names_the_offices_profile_for_a_csv(loaded):
 def test_a_csv_with_title_and_group_rows_loads_by_the_profile(loaded):
     cwd, export, _seen, run = loaded
     assert run.returncode == 0, run.stderr
-    # 6 dossier rows: the title lines, the blank line and the 2 group rows are not rows
+    # 7 dossier rows: the title lines, the blank line and the 2 group rows are not rows
     assert run.stdout.splitlines()[-1] == (
-        f"{export}: hồ sơ: đọc 6, nạp 4 (cập nhật 0), loại 1, trùng 1")
+        f"{export}: hồ sơ: đọc 7, nạp 4 (cập nhật 0), loại 2, trùng 1")
     rejected = json.loads(tthc(cwd, "rejected", "--format", "json").stdout)
     assert [(r["line"], r["reason"]) for r in rejected] == [
-        (11, 'Tên đơn vị "UBND xã Đông Ngũ" không có trong danh mục')]
+        (11, 'Tên đơn vị "UBND xã Đông Ngũ" không có trong danh mục'),
+        (13, "Dòng có 8 ô, tiêu đề có 9 ô: các giá trị bị lệch cột")]
     for value in PERSONAL:
         assert value not in json.dumps(rejected, ensure_ascii=False)
 

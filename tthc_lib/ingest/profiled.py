@@ -68,15 +68,36 @@ class ProfiledExport(Export):
     def stage(self, con, table: str, shape: Shape) -> None:
         self.sha256 = hashlib.sha256(self.path.read_bytes()).hexdigest()
         book = open_rows(self.path, self.label)
+        counts: dict[int, int | None] = {}
         try:
-            shaped = shape_rows(book.rows(self.sheet), self.header.line, self.profile.layout)
+            shaped = shape_rows(_counted(book.rows(self.sheet), len(self.flat), counts),
+                                self.header.line, self.profile.layout)
         finally:
             book.close()
         resolvers = {col: _resolver(con, what) for col, what in self.profile.names.items()}
-        rows = (_canonical(self, dict(zip(shaped.header, cells)), resolvers) for _n, cells
-                in shaped.rows)
+        rows = (_shifted(self, counts[n]) if counts.get(n) is not None
+                else _canonical(self, dict(zip(shaped.header, cells)), resolvers)
+                for n, cells in shaped.rows)
         self._stage_rows(con, table, ((n, cells) for (n, _c), cells in
                                       zip(shaped.rows, rows)), shape)
+
+
+def _counted(rows, width: int, counts: dict[int, int | None]):
+    """The rows as read, noting for each the cell count of a row whose cells do not line up
+    with the header's `width` cells (fewer cells, or a value beyond the last header), else
+    None. A workbook's rows are as wide as its sheet: only filled cells beyond count."""
+    for number, cells in rows:
+        last = max((i + 1 for i, c in enumerate(cells) if c and c.strip()), default=0)
+        counts[number] = (last if last > width else len(cells) if len(cells) < width
+                          else None)
+        yield number, cells
+
+
+def _shifted(export: ProfiledExport, count: int) -> list[str | None]:
+    """A row whose values are shifted off their columns: none of its values is kept (they may
+    be personal data under another header), only the counts, as the reason."""
+    why = (f"Dòng có {count} ô, tiêu đề có {len(export.flat)} ô: các giá trị bị lệch cột")
+    return [*([None] * len(export.columns)), why]
 
 
 def _resolver(con, what: str) -> Resolver | None:
