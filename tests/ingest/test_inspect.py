@@ -233,3 +233,16 @@ def test_an_ambiguous_header_gets_no_guess_and_stays_blank(workspace, tmp_path):
     assert not any('["Ngày hẹn"]' in line for line in lines)
     assert f"  {'Thời điểm tiếp nhận':<32} -> received_at (đoán: chắc chắn)" in lines
     assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_a_file_of_data_rows_only_shows_none_of_them(workspace, tmp_path):
+    """No header row at all: inspect refuses in one line, and no row is shown as headers."""
+    path = tmp_path / "khong_tieu_de.csv"
+    path.write_text("".join(f"{n};Nguyễn Văn An;0912345678;Thôn 3\n" for n in range(1, 4)),
+                    encoding="utf-8")
+    result = tthc(workspace, "inspect", str(path))
+    assert result.returncode == 1
+    assert result.stdout.startswith(f"LỖI: {path}: không tìm thấy dòng tiêu đề")
+    assert len(result.stdout.strip().splitlines()) == 1
+    for value in ("Nguyễn Văn An", "0912345678", "Thôn 3"):
+        assert value not in result.stdout + result.stderr

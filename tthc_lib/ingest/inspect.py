@@ -55,17 +55,22 @@ def inspect_file(path: Path, found: profiles.Profiles, label: str | None = None)
         if exc.attrs.get("reason") != "no_header" or not scanned:
             result.error = str(exc)
             return result
-        return _inspect_guessed(path, found, label, scanned, result)
+        return _inspect_guessed(path, found, label, scanned, result, exc)
     finally:
         SCANNED.reset(token)
     return _describe(export, found, result)
 
 
-def _inspect_guessed(path, found, label, scanned, result) -> Inspection:
-    """No kind recognised: guess the header row and its columns, then read with the guess."""
+def _inspect_guessed(path, found, label, scanned, result, refusal) -> Inspection:
+    """No kind recognised: guess the header row and its columns, then read with the guess.
+    No row with a sure guess: no header at all (rows of data only), the refusal stands and
+    none of the rows is shown."""
     line = max(scanned, key=lambda cells: sum(g.sure for g in guess.best_kind(cells)[1].values()))
     kind, rated = guess.best_kind(line)
     guesses = {name: g.cell for name, g in rated.items() if g.sure}
+    if not guesses:
+        result.error = str(refusal)
+        return result
     result.levels = {name: g.level for name, g in rated.items()}
     result.unsure = {name: g.cell for name, g in rated.items() if not g.sure}
     trial = _with_headers(found, kind, guesses)
@@ -281,20 +286,27 @@ def render_report(result: Inspection) -> str:
     return "\n".join(out)
 
 
+def _head(header: str) -> str:
+    """A header as shown: masked when it looks like personal data (a data row taken for the
+    header, a name typed into the header row)."""
+    return samples.MASK if samples.looks_personal(header) else str(header)
+
+
 def _column_lines(result: Inspection) -> list[str]:
     """Each header: the column it maps to (and how sure a guess is), a few of its values."""
     out = []
     for header, name, source in result.mapped:
         if source == "đoán":
             source = f"đoán: {result.levels.get(name, guess.LIKELY)}"
-        out.append(f"  {header!s:<32} -> {name} ({source})")
+        out.append(f"  {_head(header):<32} -> {name} ({source})")
         out.append(f"      ví dụ: {samples.shown(result.samples.get(header))}")
     for name, header in result.unsure.items():
-        out.append(f"  {header!s:<32} -> ? (chưa chắc: có thể là {name}; để trống)")
+        out.append(f"  {_head(header):<32} -> ? (chưa chắc: có thể là {name}; để trống)")
         out.append(f"      ví dụ: {samples.shown(result.samples.get(header))}")
     if result.ignored:
-        out.append(f"  bỏ qua: {', '.join(result.ignored)}")
-        out += [f"      {h}: {samples.shown(result.samples.get(h))}" for h in result.ignored]
+        out.append(f"  bỏ qua: {', '.join(_head(h) for h in result.ignored)}")
+        out += [f"      {_head(h)}: {samples.shown(result.samples.get(h))}"
+                for h in result.ignored]
     if result.levels:
         out.append(LEGEND)
     return out
