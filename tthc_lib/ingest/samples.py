@@ -44,10 +44,11 @@ EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
 DIGITS = re.compile(r"(?<![\w.])\+?\d[\d .-]{7,}\d(?!\w)")
 ADDRESS = re.compile(r"\b(thôn|xóm|ấp|tổ|khu phố|tổ dân phố|số nhà|ngõ|ngách|hẻm|kiệt)\s+\d+"
                      r"|\bsố\s+\d+\w*[,\s]+(đường|phố)\b", re.IGNORECASE)
-SURNAMES = {plain(s) for s in (
+COMMON_SURNAMES = (
     "Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Đinh Trịnh Đoàn "
     "Lương Mai Cao Lâm Hà Tạ Tô Trương Chu Quách Đào Vương Kiều Thái Lưu Mạc Phùng Triệu Lục "
-    "Tống Doãn Khổng Nông Hứa Giang Âu Ông Thân Tăng").split()}
+    "Tống Doãn Khổng Nông Hứa Giang Âu Ông Thân Tăng")
+SURNAMES = {plain(s) for s in COMMON_SURNAMES.split()}
 
 
 DATES = ("ngay", "thoi diem", "thoi gian", "han")

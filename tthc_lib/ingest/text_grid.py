@@ -72,16 +72,18 @@ class TextGrid(Grid):
             raise InputError(f"{self.label}: không đọc được bảng mã ký tự (cần UTF-8, UTF-16 "
                              "hoặc Windows-1258).", file=self.label) from None
 
+    def _source(self):
+        """The text to read: the whole file, or only its first bytes (`head_only`)."""
+        if not self.head_only:
+            return open(self.path, encoding=self.encoding, newline="")
+        text = codecs.getincrementaldecoder(self.encoding)(errors="replace").decode(
+            self.head, final=len(self.head) < HEAD_BYTES)
+        if len(self.head) >= HEAD_BYTES:                # a last line perhaps cut: left out
+            text = text[: text.rfind("\n") + 1]
+        return io.StringIO(text, newline="")
+
     def _records(self, sep: str) -> Iterator[tuple[int, list[str]]]:
-        if self.head_only:
-            text = codecs.getincrementaldecoder(self.encoding)(errors="replace").decode(
-                self.head, final=len(self.head) < HEAD_BYTES)
-            if len(self.head) >= HEAD_BYTES:            # a last line perhaps cut: left out
-                text = text[: text.rfind("\n") + 1]
-            source = io.StringIO(text, newline="")
-        else:
-            source = open(self.path, encoding=self.encoding, newline="")
-        with source:
+        with self._source() as source:
             reader = csv.reader(source, delimiter=sep, quotechar='"', doublequote=True,
                                 strict=False)
             start = 1
