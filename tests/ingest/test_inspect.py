@@ -246,3 +246,11 @@ def test_a_file_of_data_rows_only_shows_none_of_them(workspace, tmp_path):
     assert len(result.stdout.strip().splitlines()) == 1
     for value in ("Nguyễn Văn An", "0912345678", "Thôn 3"):
         assert value not in result.stdout + result.stderr
+
+
+def test_the_legend_says_what_each_level_means(workspace, tmp_path):
+    files = held_out_exports(tmp_path / "exports")
+    lines = tthc(workspace, "inspect", str(files["dossiers"])).stdout.splitlines()
+    assert ("  (đoán: chắc chắn = tiêu đề là một tên quen dùng của cột; có thể = gần giống, hãy "
+            "kiểm tra;") in lines
+    assert "   chưa chắc = không dùng, để trống trong hồ sơ nguồn gợi ý)" in lines

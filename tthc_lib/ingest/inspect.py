@@ -253,8 +253,8 @@ def _v(value) -> str:
     return str(value).lower() if isinstance(value, bool) else str(value)
 
 
-LEGEND = ("  (đoán: chắc chắn = tiêu đề là một tên quen dùng của cột; có thể = gần giống, hãy "
-          "kiểm tra; chưa chắc = không dùng, để trống trong hồ sơ nguồn gợi ý)")
+LEGEND = ["  (đoán: chắc chắn = tiêu đề là một tên quen dùng của cột; có thể = gần giống, hãy "
+          "kiểm tra;", "   chưa chắc = không dùng, để trống trong hồ sơ nguồn gợi ý)"]
 
 
 def render_report(result: Inspection) -> str:
@@ -308,5 +308,5 @@ def _column_lines(result: Inspection) -> list[str]:
         out += [f"      {_head(h)}: {samples.shown(result.samples.get(h))}"
                 for h in result.ignored]
     if result.levels:
-        out.append(LEGEND)
+        out += LEGEND
     return out
