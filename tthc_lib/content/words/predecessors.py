@@ -1,5 +1,5 @@
-"""The sentence naming a unit's predecessors whose records its figures include (structure.md,
-"What the report says"):
+"""The sentence naming a unit's predecessors whose records its figures include
+(docs/structure.md § What the report says):
 
 "Số liệu của phường Hải Dương gồm số liệu của phường Trần Hưng Đạo, phường Nhị Châu, phường
 Ngọc Châu, phường Quang Trung trước ngày 01/7/2025 (Nghị quyết số 1669/NQ-UBTVQH15)."
