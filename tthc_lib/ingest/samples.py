@@ -1,7 +1,7 @@
 """A few values of each column for `tthc inspect`, with personal data masked (issue 22,
 docs/input-format.md § Inspect: never raw file content beyond headers and a few values per
-column, personal columns masked; the mask and its rules: docs/profiles.md § What inspect
-shows).
+column, personal columns masked). The mask and its rules, for the office:
+docs/profiles.md § What inspect shows.
 
 A column is personal when its header says so (a name, an ID number, a phone, an address, an
 email, a birth date, free text such as the content of a feedback) or when one of its first
