@@ -7,7 +7,9 @@ equal a plain-Python count of the fixture."""
 from __future__ import annotations
 
 import csv
+import io
 import json
+import unicodedata
 
 import pytest
 
@@ -148,3 +150,37 @@ def test_figures_of_the_csv_equal_a_plain_count(loaded):
         assert (row["received_in_period"], row["resolved_total"], row["pending_total"]) == (
             expected["received"], expected["resolved"], expected["pending"]), unit
     assert rows["HB02"]["received_online"] == 1 and rows["HB02"]["resolved_late"] == 1
+
+
+TONES = "\u0300\u0301\u0303\u0309\u0323"      # the five tone marks, combining in cp1258
+
+
+def _cp1258(text: str) -> bytes:
+    """`text` in Windows-1258: each letter with its vowel marks (â, ơ, ư …) precomposed, its
+    tone mark after it as the combining character that code page holds."""
+    out = []
+    for char in text:
+        parts = unicodedata.normalize("NFD", char)
+        base = unicodedata.normalize("NFC", "".join(c for c in parts if c not in TONES))
+        out.append(base + "".join(c for c in parts if c in TONES))
+    return "".join(out).encode("cp1258")
+
+
+@pytest.mark.parametrize("encoding, sep", [("utf-16", "\t"), ("cp1258", ";"), ("utf-8", ",")])
+def test_the_csv_profile_reads_every_encoding_and_separator(tmp_path, encoding, sep):
+    """The same export in UTF-16 with tabs, Windows-1258 (tone marks combining) with `;`,
+    UTF-8 with `,`: read the same way, every row counted."""
+    (tmp_path / "params" / "sources").mkdir(parents=True)
+    (tmp_path / "params" / "sources" / "mot_cua.yaml").write_text(PROFILE, "utf-8")
+    text = write_export(tmp_path / "goc.csv").read_text(encoding="utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=";"))
+    buffer = io.StringIO(newline="")
+    csv.writer(buffer, delimiter=sep).writerows(rows)
+    export = tmp_path / f"xuat_{encoding}.csv"
+    data = buffer.getvalue()
+    export.write_bytes(_cp1258(data) if encoding == "cp1258" else data.encode(encoding))
+    run = tthc(tmp_path, "ingest", "--params", str(tmp_path / "params"),
+               str(FIXTURES / "don_vi.csv"), str(FIXTURES / "thu_tuc.csv"), str(export))
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.splitlines()[-1] == (
+        f"{export}: hồ sơ: đọc 7, nạp 4 (cập nhật 0), loại 2, trùng 1")
