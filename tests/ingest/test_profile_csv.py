@@ -122,6 +122,11 @@ def test_inspect_names_the_offices_profile_for_a_csv(loaded):
     assert lines[1] == ("  nhận ra: Một cửa huyện — danh sách hồ sơ (CSV) "
                         "(hồ sơ nguồn mot_cua.yaml)")
     assert f"  {'Đơn vị tiếp nhận':<32} -> unit_code (mot_cua.yaml)" in lines
+    assert '      ví dụ: "KS-01", "KS-02", "KH-01"' in lines
+    assert "      Người nộp: [ẩn — dữ liệu cá nhân]" in lines
+    # the row one column off is shown nowhere: the dates stay dates
+    assert '      ví dụ: "02/11/2026 08:00", "03/11/2026 09:00", "04/11/2026 08:00"' in lines
+    assert '      ví dụ: "03/11/2026 10:00", "12/11/2026 08:00"' in lines
     for value in PERSONAL:
         assert value not in seen.stdout
 

@@ -86,7 +86,7 @@ def _inspect_guessed(path, found, label, scanned, result, refusal) -> Inspection
         result.ignored = [c for c in line if c.strip() and c not in guesses.values()
                           and c not in result.unsure.values()]
         below = [cells for cells in scanned[scanned.index(line) + 1:]
-                 if sum(1 for c in cells if c.strip()) >= 2]
+                 if samples.aligned(cells, len(line))]
         _sample(result, line, iter(below))
         result.error = (f"{label}: không nhận ra loại tệp; đoán là {vocab.KIND_LABELS[kind]} "
                         f"nhưng còn thiếu cột: {', '.join(result.missing)}; hãy điền vào đoạn "
@@ -254,8 +254,9 @@ def _v(value) -> str:
     return str(value).lower() if isinstance(value, bool) else str(value)
 
 
-LEGEND = ["  (đoán: chắc chắn = tiêu đề là một tên quen dùng của cột; có thể = gần giống, hãy "
-          "kiểm tra;", "   chưa chắc = không dùng, để trống trong hồ sơ nguồn gợi ý)"]
+LEGEND = [("  (đoán: chắc chắn = tiêu đề là một tên quen dùng của cột; có thể = gần giống, "
+           "hãy kiểm tra;"),
+          "   chưa chắc = không dùng, để trống trong hồ sơ nguồn gợi ý)"]
 
 
 def render_report(result: Inspection) -> str:

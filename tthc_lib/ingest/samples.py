@@ -23,8 +23,8 @@ from tthc_lib.ingest.guess import plain
 from tthc_lib.ingest.shape import is_numbering_row
 from tthc_lib.ingest.text_grid import TextGrid, open_rows
 
-__all__ = ["MASK", "Sample", "collect", "export_rows", "looks_personal", "personal_header",
-           "shown"]
+__all__ = ["MASK", "Sample", "aligned", "collect", "export_rows", "looks_personal",
+           "personal_header", "shown"]
 
 MASK = "[ẩn — dữ liệu cá nhân]"
 SHOWN = 3                     # distinct values shown per column
@@ -130,8 +130,9 @@ def shown(sample: Sample | None) -> str:
 def export_rows(export) -> tuple[list[str], Iterator[list[str]]]:
     """(the export's own header cells, its data rows) as found by a reader: a profiled
     export's sheet under its header rows, a workbook's first sheet with a header, a text
-    file's records under its header. Rows with one filled cell (group rows) and a numbering
-    row are left out."""
+    file's records under its header. Rows with one filled cell (group rows), a numbering row
+    and rows whose cells do not line up with the header (fewer cells, or a value beyond the
+    last header: set aside when loaded) are left out."""
     header = export.header
     if hasattr(export, "profile"):
         cells, start, sheet = export.flat, header.line + export.profile.layout.header_rows, \
@@ -146,14 +147,20 @@ def export_rows(export) -> tuple[list[str], Iterator[list[str]]]:
         book = TextGrid(export.path, export.label)
     else:
         return [], iter(())
-    return cells, _data_rows(book, sheet, start)
+    return cells, _data_rows(book, sheet, start, len(cells))
 
 
-def _data_rows(book, sheet: str, start: int) -> Iterator[list[str]]:
+def aligned(cells: list[str], width: int) -> bool:
+    """Whether a row is a data row whose cells line up with a header of `width` cells: two
+    filled cells or more (not a group row), none beyond the header, not fewer cells."""
+    filled = [i for i, c in enumerate(cells) if c and str(c).strip()]
+    return len(filled) >= 2 and len(cells) >= width and filled[-1] < width
+
+
+def _data_rows(book, sheet: str, start: int, width: int) -> Iterator[list[str]]:
     try:
         for number, cells in book.rows(sheet):
-            filled = sum(1 for c in cells if c and str(c).strip())
-            if number >= start and filled >= 2 and not is_numbering_row(cells):
+            if number >= start and aligned(cells, width) and not is_numbering_row(cells):
                 yield cells
     finally:
         book.close()
