@@ -268,6 +268,7 @@ def test_inspect_shows_values_but_never_personal_data(tmp_path):
     mask = "[ẩn — dữ liệu cá nhân]"
     assert lines.count(f"      ví dụ: {mask}") == 5      # 4 applicant columns, feedback text
     assert f"      Ghi chú nội bộ: {mask}" in lines
+    assert f"  {'Số CCCD':<32} -> applicant_id (chuẩn; dữ liệu cá nhân, không nạp)" in lines
     assert '      ví dụ: "Quy định hành chính", "Quy định kinh doanh"' in lines
     assert '      ví dụ: "P-1", "P-2", "P-3"' in lines
     assert sorted(tmp_path.rglob("*")) == before and not (tmp_path / "store.duckdb").exists()

@@ -297,9 +297,12 @@ def _head(header: str) -> str:
 def _column_lines(result: Inspection) -> list[str]:
     """Each header: the column it maps to (and how sure a guess is), a few of its values."""
     out = []
+    personal = {c.name for c in vocab.SCHEMAS[result.kind] if c.personal}
     for header, name, source in result.mapped:
         if source == "đoán":
             source = f"đoán: {result.levels.get(name, guess.LIKELY)}"
+        if name in personal:
+            source += "; dữ liệu cá nhân, không nạp"
         out.append(f"  {_head(header):<32} -> {name} ({source})")
         out.append(f"      ví dụ: {samples.shown(result.samples.get(header))}")
     for name, header in result.unsure.items():
