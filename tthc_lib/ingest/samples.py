@@ -18,6 +18,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
+from tthc_lib.ingest import grid
 from tthc_lib.ingest.controls import clean_cell
 from tthc_lib.ingest.guess import plain
 from tthc_lib.ingest.shape import is_numbering_row
@@ -147,7 +148,7 @@ def export_rows(export) -> tuple[list[str], Iterator[list[str]]]:
         book = TextGrid(export.path, export.label)
     else:
         return [], iter(())
-    return cells, _data_rows(book, sheet, start, len(cells))
+    return cells, _data_rows(book, sheet, start, len(cells), export.path)
 
 
 def aligned(cells: list[str], width: int) -> bool:
@@ -157,10 +158,11 @@ def aligned(cells: list[str], width: int) -> bool:
     return len(filled) >= 2 and len(cells) >= width and filled[-1] < width
 
 
-def _data_rows(book, sheet: str, start: int, width: int) -> Iterator[list[str]]:
+def _data_rows(book, sheet: str, start: int, width: int, path) -> Iterator[list[str]]:
     try:
         for number, cells in book.rows(sheet):
             if number >= start and aligned(cells, width) and not is_numbering_row(cells):
                 yield cells
     finally:
         book.close()
+        grid.forget(path)                  # a workbook's sheets are not kept after sampling
