@@ -254,3 +254,26 @@ def test_the_legend_says_what_each_level_means(workspace, tmp_path):
     assert ("  (đoán: chắc chắn = tiêu đề là một tên quen dùng của cột; có thể = gần giống, hãy "
             "kiểm tra;") in lines
     assert "   chưa chắc = không dùng, để trống trong hồ sơ nguồn gợi ý)" in lines
+
+
+def test_a_workbook_shows_samples_of_its_first_sheet_personal_ones_masked(workspace, tmp_path):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Mã hồ sơ", "Mã đơn vị", "Mã thủ tục", "Hình thức nộp", "Ngày tiếp nhận",
+                  "Ngày hẹn trả", "Trạng thái", "Số điện thoại"])
+    for n in range(1, 6):
+        sheet.append([f"HS-{n}", "UB01", "2.000001", "Trực tuyến", f"0{n}/03/2023 08:00",
+                      f"0{n}/04/2023", "Đang giải quyết", f"091234567{n}"])
+    path = tmp_path / "ho_so.xlsx"
+    book.save(path)
+    result = tthc(workspace, "inspect", str(path))
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert '      ví dụ: "HS-1", "HS-2", "HS-3"' in lines
+    assert '      ví dụ: "Đang giải quyết"' in lines
+    assert f"  {'Số điện thoại':<32} -> applicant_phone (chuẩn; dữ liệu cá nhân, không nạp)" \
+        in lines
+    assert "      ví dụ: [ẩn — dữ liệu cá nhân]" in lines
+    assert "0912345671" not in result.stdout
