@@ -1,8 +1,10 @@
 """Ingest speed by CPU time (issue 22, "Speed"): XLSX against CSV, and CSV against DuckDB.
 
 1. *XLSX against CSV*: the sample's largest dossier export (`tthc sample`, `ho_so_2023.csv`,
-   97,201 rows) and the same rows written as an .xlsx workbook (openpyxl, one sheet, the
-   CSV's header row; `STT` as a number, every other cell the CSV's text), each loaded by
+   97,201 rows) and the same rows written as an .xlsx workbook (one sheet, the CSV's header
+   row; `STT` as a number, every other cell the CSV's text; `--xlsx excel`, the default:
+   shared strings and UTF-8 as Excel saves, or `--xlsx openpyxl`: inline strings with
+   character references, as openpyxl's write-only mode saves), each loaded by
    `load_exports` into a fresh store holding the sample's registries. Target: XLSX CPU time
    <= 3x the CSV's. The counts (read, loaded, set aside, duplicates) must be equal.
 2. *CSV against DuckDB*: 2,000,000 dossiers of the province of `province.py` in **one**
