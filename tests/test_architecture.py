@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import grimp
-from conftest import ROOT
+from helpers.paths import ROOT
 
 PACKAGE = ROOT / "tthc_lib"
 MAX_MODULE_LINES = 400

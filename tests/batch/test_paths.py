@@ -9,8 +9,7 @@ import datetime as dt
 from html.parser import HTMLParser
 
 import pytest
-from test_privacy import PERIOD, PERIOD_DIR, UNITS, build_city, tthc
-from test_runner import batch  # noqa: F401 - the batch fixture
+from helpers.city import PERIOD, PERIOD_DIR, UNITS, build_city, tthc
 
 from tthc_lib.batch.names import OUTPUT_NAMES, name_conflicts, output_path, safe_name
 from tthc_lib.errors import PeriodError, ReportError
@@ -144,7 +143,7 @@ def test_every_unit_output_name_comes_from_the_templates(tmp_path):
                                                   section="00_mo_dau")
 
 
-def test_unit_index_and_case_twins_do_not_overwrite_other_files(batch):  # noqa: F811
+def test_unit_index_and_case_twins_do_not_overwrite_other_files(batch):
     from tthc_lib.store.connection import connect
 
     con = connect(batch.db)

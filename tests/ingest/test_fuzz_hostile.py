@@ -17,7 +17,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import data_path
+from helpers.paths import data_path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

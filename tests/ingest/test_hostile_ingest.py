@@ -12,7 +12,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from test_bad_classes import (
+from helpers.hostile import (
     CCCD,
     HEAD,
     NAME,

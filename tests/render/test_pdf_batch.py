@@ -3,11 +3,10 @@ its PDF only once it is written whole. The batch fixture is tests/batch/test_run
 
 from __future__ import annotations
 
-from test_pdf import pdf_text, whole
-from test_runner import batch  # noqa: F401 - the fixture
+from helpers.pdf import pdf_text, whole
 
 
-def test_a_failed_print_fails_that_unit_only(batch):  # noqa: F811
+def test_a_failed_print_fails_that_unit_only(batch):
     blocked = batch.path("pdf", "W1")
     blocked.mkdir(parents=True)  # a folder where W1's PDF goes: it cannot be written
     summary = batch.run(to=("html", "pdf"))

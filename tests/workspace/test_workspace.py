@@ -13,8 +13,8 @@ from pathlib import Path
 import nbformat
 import pytest
 import yaml
-from conftest import ROOT
-from test_inspect import held_out_exports, snippet_of, tthc
+from helpers.cli import held_out_exports, snippet_of, tthc
+from helpers.paths import ROOT
 
 from tthc_lib.content.words.narrative import KEYS
 from tthc_lib.periods import Period
