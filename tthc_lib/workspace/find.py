@@ -14,6 +14,9 @@ from pathlib import Path
 
 from tthc_lib.store import resolve_db
 
+__all__ = ["Workspace", "builtin_params", "find_workspace", "packaged_notebooks", "resolve",
+           "sample_spec"]
+
 MARKER = Path("params") / "report.yaml"
 
 
