@@ -1,5 +1,5 @@
 """PDFs in the report batch: a print that fails is that unit's failure only, and a unit reports
-its PDF only once it is written whole. The batch fixture is tests/batch/test_runner.py's."""
+its PDF only once it is written whole. The batch fixture is tests/conftest.py's."""
 
 from __future__ import annotations
 
