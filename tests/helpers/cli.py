@@ -41,7 +41,7 @@ def write_csv(path: Path, header: list[str], rows, sep: str = ",") -> Path:
 
 
 def held_out_exports(folder: Path) -> dict[str, Path]:
-    """The held-out city's registry and catalogue (input-format.md headers) and its dossiers
+    """The held-out city's registry and catalogue (docs/input-format.md headers) and its dossiers
     from "another system"."""
     folder.mkdir(parents=True, exist_ok=True)
     return {

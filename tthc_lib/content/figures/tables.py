@@ -29,7 +29,7 @@ __all__ = ["DERIVED_COUNTS", "LABELS", "RATE_PARTS", "UNDEFINED", "child_rows", 
 UNDEFINED = "–"
 TOTAL = "Tổng số"
 
-# Canonical name -> the Vietnamese that users read (indicators.md). The one place for it.
+# Canonical name -> the Vietnamese that users read (docs/indicators.md). The one place for it.
 LABELS: dict[str, str] = {
     "unit_name": "Đơn vị",
     "field": "Lĩnh vực",
