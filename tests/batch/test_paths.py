@@ -194,3 +194,24 @@ def test_unit_index_and_device_names_get_reports_case_twins_do_not(batch):  # no
     assert [n for n in names if n.endswith(".html")] == [
         "C.html", "CON_.html", "W2.html", "W3%0A.html", "index.html", "index_.html"]
     assert "Phường Mục Lục" in (folder / "index_.html").read_text(encoding="utf-8")
+
+
+def test_the_dask_bundle_names_files_by_the_safe_stem(batch):  # noqa: F811
+    from tthc_lib.store.connection import connect
+
+    con = connect(batch.db)
+    con.execute("""INSERT INTO units (unit_code, unit_name, kind, level, parent_code) VALUES
+        ('index', 'Phường Mục Lục', 'Phường', 'commune', 'C'),
+        ('nul.txt', 'Xã Thiết Bị', 'Xã', 'commune', 'C'),
+        ('a/b', 'Xã Gạch Chéo', 'Xã', 'commune', 'C')""")
+    con.close()
+    summary = batch.run(units=["index", "nul.txt", "a/b"], executor="dask", jobs=1,
+                        to=("html", "docx"))
+    assert summary.failures == []
+    folder = batch.path("period_dir")
+    for stem in ("index_", "nul_.txt", "a%2Fb"):
+        assert (folder / f"{stem}.html").is_file() and (folder / f"{stem}.docx").is_file()
+        assert list((folder / "notebooks" / stem).glob("*.ipynb"))
+    assert {p.name for p in folder.iterdir() if not p.name.startswith(".tthc-report")} == {
+        "index_.html", "index_.docx", "nul_.txt.html", "nul_.txt.docx", "a%2Fb.html",
+        "a%2Fb.docx", "index.html", "notebooks", "manifest.json", "run-summary.json"}
