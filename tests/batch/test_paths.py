@@ -13,7 +13,7 @@ import pytest
 from test_privacy import PERIOD, PERIOD_DIR, UNITS, build_city, tthc
 from test_runner import batch  # noqa: F401 - the batch fixture
 
-from tthc_lib.batch.names import OUTPUT_NAMES, file_stem, name_collisions, output_path, safe_name
+from tthc_lib.batch.names import OUTPUT_NAMES, file_stem, name_collisions, output_path
 from tthc_lib.errors import PeriodError, ReportError
 from tthc_lib.periods import Period, parse_period
 
