@@ -23,7 +23,7 @@ def write_xlsx(path: Path, rows: list[list[str]]) -> None:
     import openpyxl
 
     book = openpyxl.Workbook()
-    for r in [HEAD, *rows]:
+    for r in rows:
         book.active.append(r)
     book.save(path)
 
@@ -33,7 +33,7 @@ def write_xls(path: Path, rows: list[list[str]]) -> None:
 
     book = xlwt.Workbook(encoding="utf-8")
     sheet = book.add_sheet("Hồ sơ")
-    for i, r in enumerate([HEAD, *rows]):
+    for i, r in enumerate(rows):
         for j, value in enumerate(r):
             sheet.write(i, j, value)
     book.save(str(path))
@@ -41,7 +41,7 @@ def write_xls(path: Path, rows: list[list[str]]) -> None:
 
 def write_html(path: Path, rows: list[list[str]]) -> None:
     body = "".join("<tr>" + "".join(f"<td>{html.escape(v)}</td>" for v in r) + "</tr>"
-                   for r in [HEAD, *rows])
+                   for r in rows)
     path.write_text(f'<html><head><meta charset="utf-8"></head><body><table>{body}</table>'
                     "</body></html>", encoding="utf-8")
 
@@ -53,7 +53,7 @@ def write_ods(path: Path, rows: list[list[str]]) -> None:
 
     doc = OpenDocumentSpreadsheet()
     sheet = Table(name="Hồ sơ")
-    for r in [HEAD, *rows]:
+    for r in rows:
         line = TableRow()
         for value in r:
             cell = TableCell(valuetype="string")
@@ -64,7 +64,8 @@ def write_ods(path: Path, rows: list[list[str]]) -> None:
     doc.save(str(path))
 
 
-# format -> (extension, writer); the HTML table is saved as .xls, as Tân Dân's export does
+# format -> (extension, writer of the rows, header first); the HTML table is saved as .xls,
+# as Tân Dân's export does
 FORMATS = {"xlsx": (".xlsx", write_xlsx), "xls": (".xls", write_xls),
            "html": (".xls", write_html), "ods": (".ods", write_ods)}
 # (folder, file name without extension, decoys its pattern reading would match: relative to
@@ -88,9 +89,9 @@ def test_a_grid_file_path_with_pattern_characters_is_read_as_it_is_named(tmp_pat
         for d in decoys:
             decoy = home / d[5:] if d.startswith("HOME/") else work / d
             decoy.parent.mkdir(parents=True, exist_ok=True)
-            write(decoy.with_name(decoy.name + ext), [row(9, **{"Mã hồ sơ": f"SAI{n}"})])
+            write(decoy.with_name(decoy.name + ext), [HEAD, row(9, **{"Mã hồ sơ": f"SAI{n}"})])
         (work / folder).mkdir(parents=True, exist_ok=True)
-        write(work / folder / (name + ext), [row(1, **{"Mã hồ sơ": f"DUNG{n}A"}),
+        write(work / folder / (name + ext), [HEAD, row(1, **{"Mã hồ sơ": f"DUNG{n}A"}),
                                              row(2, **{"Mã hồ sơ": f"DUNG{n}B"})])
     relative = [f"./{folder}/{name}{ext}" for folder, name, _ in CASES]
     run = subprocess.run([sys.executable, "-m", "tthc_lib.cli", "--db",
