@@ -1,6 +1,6 @@
 """`tthc inspect` and source profiles: an export of an invented one-stop system, whose every
-column name and status word differs from input-format.md, is read after pasting the profile
-snippet that inspect prints (input-format.md, "Other systems' exports")."""
+column name and status word differs from docs/input-format.md, is read after pasting the profile
+snippet that inspect prints (docs/input-format.md § Other systems' exports)."""
 
 from __future__ import annotations
 
@@ -48,7 +48,7 @@ def write_csv(path: Path, header: list[str], rows, sep: str = ",") -> Path:
 
 
 def held_out_exports(folder: Path) -> dict[str, Path]:
-    """The held-out city's registry and catalogue (input-format.md headers) and its dossiers
+    """The held-out city's registry and catalogue (docs/input-format.md headers) and its dossiers
     from "another system"."""
     folder.mkdir(parents=True, exist_ok=True)
     return {
@@ -161,7 +161,7 @@ def test_a_wrong_profile_is_refused_in_one_line_naming_the_file(tmp_path, text, 
 
 def test_profiles_only_add_spellings_the_rules_still_apply(workspace, tmp_path):
     """A profile maps a status; a row of that status without its closing date is still set
-    aside by the rule of input-format.md."""
+    aside by the rule of docs/input-format.md."""
     files = held_out_exports(tmp_path / "exports")
     (workspace / "params" / "sources" / "p.yaml").write_text(
         snippet_of(tthc(workspace, "inspect", str(files["dossiers"])).stdout), "utf-8")

@@ -1,4 +1,5 @@
-"""`tthc inspect FILE...`: how each file would be read, loading nothing (input-format.md).
+"""`tthc inspect FILE...`: how each file would be read, loading nothing
+(docs/input-format.md § Inspect).
 
 For each file: its kind, the column each header maps to and through which profile, the headers
 ignored, the rows read, every value of a listed-set column outside the set (with its count),

@@ -1,7 +1,7 @@
 """An export read through a source profile (sources.py): the rows of its sheet shaped by the
 profile's layout, names resolved to codes against the store's registry and catalogue, dates
 read in the profile's format, the status derived by its rule table — then handed to the
-loader as canonical text cells, so every rule of input-format.md still applies. A row the
+loader as canonical text cells, so every rule of docs/input-format.md still applies. A row the
 profile itself sets aside (a name not in the registry, a dossier never received) carries its
 reason in the staged `_reason` column."""
 
