@@ -19,7 +19,7 @@ from IPython.display import HTML
 from tthc_lib.content.context import (
     ReportContext,
     cached_indicators,
-    context,  # noqa: F401 - the notebooks call s.context(...)
+    context,  # the notebooks call s.context(...)
     issuer_name,
     unit_word,
 )
@@ -36,6 +36,13 @@ from tthc_lib.indicators.figures import (
 )
 from tthc_lib.periods import Period, label_vi, range_vi
 from tthc_lib.store.connection import open_store
+
+__all__ = ["annex_heading", "closing", "comparisons", "context", "digitisation",
+           "digitisation_chart", "dossiers", "dossiers_by_field_chart", "dossiers_by_field_table",
+           "dossiers_by_unit_table", "feedback", "feedback_table", "form06", "header",
+           "league_table", "monthly_trend_chart", "narrative", "online_digitisation_table",
+           "online_rate_chart", "online_services", "procedures_published", "scorecard_chart",
+           "scorecard_table", "show", "tasks", "timeliness_chart"]
 
 # ---- building blocks ---------------------------------------------------------------------
 

@@ -14,6 +14,10 @@ from __future__ import annotations
 
 from tthc_lib.store.structure import SCOPE_MEMBERS
 
+__all__ = ["CHANNEL_FIGURES", "CHANNEL_UNKNOWN", "COUNTS", "DOSSIER_COUNTS", "FEEDBACK_COUNTS",
+           "IDENTITIES", "SCOPES", "channel_unknown_sum", "dossier_flags", "per_member_sql",
+           "scoped_sql"]
+
 DOSSIER_COUNTS = (
     "carried_over", "received_online", "received_offline", "received_in_period",
     "received_total", "resolved_total", "resolved_early", "resolved_on_time", "resolved_late",
@@ -93,7 +97,6 @@ def feedback_flags(start: str, end: str) -> str:
     return ",\n".join(parts)
 
 
-
 def channel_unknown_sum(start: str, end: str) -> str:
     """SQL: how many dossiers `d` received in the period have no channel (CHANNEL_UNKNOWN)."""
     return (f"SUM(CASE WHEN d.received_date BETWEEN {start} AND {end} AND d.channel IS NULL "
@@ -124,7 +127,6 @@ def per_member_sql(start: str, end: str) -> str:
 
 
 SCOPES = ("unit", "departments", "districts", "communes", "total")
-
 
 
 def scoped_sql(scopes: tuple[str, ...] = SCOPES, empty_communes: bool = True) -> str:

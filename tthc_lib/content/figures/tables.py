@@ -21,6 +21,11 @@ from tthc_lib.content.words.formatting import NO_DATA, fmt_int, fmt_pct, unavail
 from tthc_lib.indicators.rates import RATE_PARTS, rate_of
 from tthc_lib.vocab import LEVEL_LABELS
 
+__all__ = ["DERIVED_COUNTS", "LABELS", "RATE_PARTS", "UNDEFINED", "child_rows", "communes_label",
+           "count_of", "dossiers_by_field_table", "dossiers_by_unit_table", "feedback_table",
+           "field_label", "fmt_rate", "league_table", "name_key", "online_digitisation_table",
+           "rate_of", "rate_terms"]
+
 UNDEFINED = "–"
 TOTAL = "Tổng số"
 
@@ -79,7 +84,6 @@ LABELS: dict[str, str] = {
 DERIVED_COUNTS: dict[str, tuple[str, ...]] = {
     "resolved_timely": ("resolved_early", "resolved_on_time"),
 }
-
 
 
 # ---------------------------------------------------------------- numbers
