@@ -24,6 +24,7 @@ from tthc_lib.content.context import (
     unit_word,
 )
 from tthc_lib.content.figures import charts, tables
+from tthc_lib.content.forms.abolished import DISTRICTS_ABOLISHED, report_parts
 from tthc_lib.content.record import RECORD_KEY, record
 from tthc_lib.content.words import levels, prose
 from tthc_lib.content.words.layout import closing_html, header_html
@@ -115,15 +116,11 @@ def dossiers(ctx: ReportContext) -> HTML | None:
     sentence naming the predecessors whose records the figures include."""
     head = f"* Kết quả giải quyết TTHC (Số liệu {range_vi(ctx.period)}):"
     parts = [_paras([head]), _paras([t for t in [predecessors_text(ctx)] if t], "tthc-note")]
-    own = ctx.row("unit")
-    reason = " ".join(ctx.narrative.text("late_reason_unit", ctx.values)) or None
-    if ctx.has_children:
-        parts.append(_paras([f"Tại {own_label(ctx)}:"], "tthc-lead"))
-    parts.append(_paras(_listed(prose.dossiers_prose(own, reason))))
-    for scope, label, row in rollups(ctx):
-        reason = " ".join(ctx.narrative.text(f"late_reason_{scope}", ctx.values)) or None
-        parts.append(_paras([f"Tại {label}:"], "tthc-lead"))
-        parts.append(_paras(_listed(prose.dossiers_prose(row, reason))))
+    for scope, label, row in own_and_rollups(ctx):
+        reason = scope and " ".join(ctx.narrative.text(f"late_reason_{scope}", ctx.values))
+        if label:
+            parts.append(_paras([f"Tại {label}:"], "tthc-lead"))
+        parts.append(_paras(_listed(prose.dossiers_prose(row, reason or None))))
     return _html(parts)
 
 
@@ -133,6 +130,20 @@ def own_label(ctx: ReportContext) -> str:
     if ctx.info["level"] == "province" and ctx.row("departments") is not None:
         return issuer_name(ctx.info)
     return unit_word(ctx.info)
+
+
+def own_and_rollups(ctx: ReportContext) -> list[tuple[str | None, str | None, pd.Series]]:
+    """(narrative scope, label, row) of each part of 2.2 and 2.4: the unit's own (no label
+    without units below it), its roll-ups, and after 1/7/2025 the old district level's
+    dossiers apart from its own (forms/abolished.py)."""
+    if not ctx.has_children:
+        return [("unit", None, ctx.row("unit"))]
+    by_field = pd.DataFrame()
+    if ctx.period.end >= DISTRICTS_ABOLISHED:
+        by_field = _breakdowns(str(ctx.db), ctx.db.stat().st_mtime, ctx.period.start,
+                               ctx.period.end, "field").get((ctx.unit, "unit"), by_field)
+    return report_parts(own_label(ctx), ctx.row("unit"), rollups(ctx), by_field,
+                        ctx.period.end)
 
 
 def rollups(ctx: ReportContext) -> list[tuple[str, str, pd.Series]]:
@@ -245,11 +256,11 @@ def online_digitisation_table(ctx: ReportContext) -> HTML | None:
 def digitisation(ctx: ReportContext) -> HTML:
     head = f"* Kết quả thực hiện số hóa hồ sơ, giấy tờ, kết quả giải quyết TTHC (Số liệu {range_vi(ctx.period)}):"
     parts = [_paras([head])]
-    if ctx.has_children:
-        parts.append(_paras([f"Tại {own_label(ctx)}:"], "tthc-lead"))
-    parts.append(_paras(prose.digitisation_prose(ctx.row("unit"))))
-    for _scope, label, row in rollups(ctx):
-        parts.append(_paras([f"Tại {label}:"], "tthc-lead"))
+    for scope, label, row in own_and_rollups(ctx):
+        if scope is None and not (row["received_in_period"] or row["resolved_total"]):
+            continue  # the old district level's dossiers: none to digitise in the period
+        if label:
+            parts.append(_paras([f"Tại {label}:"], "tthc-lead"))
         parts.append(_paras(prose.digitisation_prose(row)))
     return HTML("\n".join(parts))
 
