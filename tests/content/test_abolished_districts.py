@@ -59,8 +59,8 @@ def test_the_own_row_is_split_and_the_parts_add_up():
         "Số hồ sơ được tiếp nhận 410 hồ sơ (Online: 291 hồ sơ; trực tiếp: 99 hồ sơ; kỳ trước "
         "chuyển sang: 20 hồ sơ; trong kỳ: 390 hồ sơ)")
     assert prose.dossiers_prose(part) == [
-        "Số hồ sơ được tiếp nhận 44 hồ sơ (Online: không; trực tiếp: không; kỳ trước chuyển "
-        "sang: 44 hồ sơ; trong kỳ: không)",
+        ("Số hồ sơ được tiếp nhận 44 hồ sơ (Online: không; trực tiếp: không; kỳ trước chuyển "
+        "sang: 44 hồ sơ; trong kỳ: không)"),
         "Số hồ sơ đã giải quyết: không.",
         "Số hồ sơ tiếp nhận qua dịch vụ công trực tuyến: không",
     ]

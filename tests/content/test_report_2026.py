@@ -27,17 +27,17 @@ def province(sample_store_2026):
 def test_the_province_states_its_own_and_the_old_district_levels_apart(province):
     text = _text(s.dossiers(province))
     assert text[1:4] == [
-        "Số liệu của thành phố Hải Phòng gồm số liệu của thành phố Hải Dương trước ngày "
-        "01/7/2025 (Nghị quyết số 202/2025/QH15).",
+        ("Số liệu của thành phố Hải Phòng gồm số liệu của thành phố Hải Dương trước ngày "
+        "01/7/2025 (Nghị quyết số 202/2025/QH15)."),
         "Tại UBND thành phố Hải Phòng:",
-        "- Số hồ sơ được tiếp nhận 410 hồ sơ (Online: 291 hồ sơ; trực tiếp: 99 hồ sơ; kỳ trước "
-        "chuyển sang: 20 hồ sơ; trong kỳ: 390 hồ sơ)",
+        ("- Số hồ sơ được tiếp nhận 410 hồ sơ (Online: 291 hồ sơ; trực tiếp: 99 hồ sơ; kỳ trước "
+        "chuyển sang: 20 hồ sơ; trong kỳ: 390 hồ sơ)"),
     ]
     at = text.index("Tại cấp huyện (đã kết thúc hoạt động từ ngày 01/7/2025):")
     assert text[at - 7] == "Tại các sở, ban, ngành:"
     assert text[at + 1:at + 5] == [
-        "- Số hồ sơ được tiếp nhận 44 hồ sơ (Online: không; trực tiếp: không; kỳ trước chuyển "
-        "sang: 44 hồ sơ; trong kỳ: không)",
+        ("- Số hồ sơ được tiếp nhận 44 hồ sơ (Online: không; trực tiếp: không; kỳ trước chuyển "
+        "sang: 44 hồ sơ; trong kỳ: không)"),
         "- Số hồ sơ đã giải quyết: không.",
         "- Số hồ sơ tiếp nhận qua dịch vụ công trực tuyến: không",
         "Tại các phường:",
