@@ -56,3 +56,22 @@ def test_digitisation_names_no_empty_old_district_part(province):
         "+ Số hồ sơ số hóa đầy đủ thành phần khi Tiếp nhận: 382 hồ sơ, đạt 97,95%",
         "+ Số hồ sơ có số hóa kết quả giải quyết TTHC: 372 hồ sơ, đạt 99,47%",
     ]
+
+
+def test_the_late_reasons_claim_nothing_the_data_denies(province, sample_store_2026):
+    """The sample's late reasons once said the late dossiers were mostly those received
+    before 01/7/2025 or the old wards': none of the period's late dossiers was."""
+    import duckdb
+
+    with duckdb.connect(str(sample_store_2026), read_only=True) as con:
+        early = con.execute(
+            "SELECT count(*) FROM dossiers WHERE status = 'resolved' AND closed_date > due_date "
+            "AND closed_date BETWEEN DATE '2026-01-01' AND DATE '2026-11-30' "
+            "AND received_date < DATE '2025-07-01'").fetchall()[0][0]
+    assert early == 0
+    text = _text(s.dossiers(province))
+    assert text[7] == ("Quá hạn: 07 hồ sơ, chiếm tỷ lệ 1,9% (hồ sơ giải quyết quá hạn chủ yếu "
+                       "là hồ sơ phải lấy ý kiến, phối hợp của các cơ quan có liên quan).")
+    ward = s.context("HP01", *PERIOD, sample_store_2026, ROOT / "params")
+    assert _text(s.dossiers(ward))[-2].endswith(
+        "(hồ sơ giải quyết quá hạn chủ yếu là hồ sơ phải xác minh, bổ sung thông tin).")
