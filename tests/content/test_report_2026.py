@@ -75,3 +75,13 @@ def test_the_late_reasons_claim_nothing_the_data_denies(province, sample_store_2
     ward = s.context("HP01", *PERIOD, sample_store_2026, ROOT / "params")
     assert _text(s.dossiers(ward))[-2].endswith(
         "(hồ sơ giải quyết quá hạn chủ yếu là hồ sơ phải xác minh, bổ sung thông tin).")
+
+
+def test_the_table_by_unit_gives_the_old_district_level_its_own_line(province):
+    rows = [" ".join(re.sub(r"<[^>]+>", " ", r).split())
+            for r in re.findall(r"<tr[^>]*>.*?</tr>", s.dossiers_by_unit_table(province).data)]
+    assert rows[2] == "Tại thành phố 410 291 99 20 374 336 31 7 16 20 89,8% 8,3% 1,9%"
+    assert rows[9] == ("Cấp huyện (đã kết thúc hoạt động từ ngày 01/7/2025) "
+                       "44 0 0 44 0 0 0 0 0 44 – – –")
+    assert rows[8].startswith("Sở Xây dựng") and rows[10].startswith("Phường Ái Quốc")
+    assert rows[-1].startswith("Toàn thành phố 66.131 ")

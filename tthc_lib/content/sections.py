@@ -24,7 +24,8 @@ from tthc_lib.content.context import (
     unit_word,
 )
 from tthc_lib.content.figures import charts, tables
-from tthc_lib.content.forms.abolished import DISTRICTS_ABOLISHED, report_parts
+from tthc_lib.content.forms.abolished import abolished_districts_part, report_parts
+from tthc_lib.content.forms.form06 import DISTRICTS_ABOLISHED, DISTRICTS_ABOLISHED_LABEL
 from tthc_lib.content.record import RECORD_KEY, record
 from tthc_lib.content.words import levels, prose
 from tthc_lib.content.words.layout import closing_html, header_html
@@ -133,17 +134,26 @@ def own_label(ctx: ReportContext) -> str:
 
 
 def own_and_rollups(ctx: ReportContext) -> list[tuple[str | None, str | None, pd.Series]]:
-    """(narrative scope, label, row) of each part of 2.2 and 2.4: the unit's own (no label
-    without units below it), its roll-ups, and after 1/7/2025 the old district level's
-    dossiers apart from its own (forms/abolished.py)."""
+    """(narrative scope, label, row) of each part of 2.2 and 2.4: the unit's own, its
+    roll-ups, the old district level's dossiers apart from its own (forms/abolished.py)."""
     if not ctx.has_children:
         return [("unit", None, ctx.row("unit"))]
-    by_field = pd.DataFrame()
-    if ctx.period.end >= DISTRICTS_ABOLISHED:
-        by_field = _breakdowns(str(ctx.db), ctx.db.stat().st_mtime, ctx.period.start,
-                               ctx.period.end, "field").get((ctx.unit, "unit"), by_field)
-    return report_parts(own_label(ctx), ctx.row("unit"), rollups(ctx), by_field,
+    return report_parts(own_label(ctx), ctx.row("unit"), rollups(ctx), _own_by_field(ctx),
                         ctx.period.end)
+
+
+def _own_by_field(ctx: ReportContext) -> pd.DataFrame:
+    """The unit's own dossiers by field and level (Biểu 06's); empty before 1/7/2025."""
+    if ctx.period.end < DISTRICTS_ABOLISHED:
+        return pd.DataFrame()
+    return _breakdowns(str(ctx.db), ctx.db.stat().st_mtime, ctx.period.start, ctx.period.end,
+                       "field").get((ctx.unit, "unit"), pd.DataFrame())
+
+
+def _table_split(ctx: ReportContext):
+    """(own without the old district level's dossiers, their label, theirs) or None."""
+    split = abolished_districts_part(ctx.row("unit"), _own_by_field(ctx), ctx.period.end)
+    return None if split is None else (split[0], DISTRICTS_ABOLISHED_LABEL, split[1])
 
 
 def rollups(ctx: ReportContext) -> list[tuple[str, str, pd.Series]]:
@@ -170,7 +180,9 @@ def predecessors_text(ctx: ReportContext) -> str | None:
 
 
 def dossiers_by_unit_table(ctx: ReportContext) -> HTML | None:
-    return _html([tables.dossiers_by_unit_table(ctx.rows, ctx.unit)]) if ctx.has_children else None
+    if not ctx.has_children:
+        return None
+    return _html([tables.dossiers_by_unit_table(ctx.rows, ctx.unit, split=_table_split(ctx))])
 
 
 @lru_cache(maxsize=8)
@@ -250,7 +262,7 @@ def online_rate_chart(ctx: ReportContext) -> HTML | None:
 def online_digitisation_table(ctx: ReportContext) -> HTML | None:
     if not ctx.has_children:
         return None
-    return _html([tables.online_digitisation_table(ctx.rows, ctx.unit)])
+    return _html([tables.online_digitisation_table(ctx.rows, ctx.unit, split=_table_split(ctx))])
 
 
 def digitisation(ctx: ReportContext) -> HTML:
