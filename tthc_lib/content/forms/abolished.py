@@ -1,7 +1,7 @@
 """The dossiers of the abolished district level still counted in a unit's own figures.
 
 Districts ceased on 1/7/2025 (Nghị quyết số 202/2025/QH15) and their records went to their
-province (structure.md): a province's own row for a later period then holds the old district
+province (docs/structure.md): a province's own row for a later period then holds the old district
 level's dossiers still received, resolved or pending in it. A report an official signs states
 the province's own figures as its own and the old district level's apart, named as such —
 with Biểu 06's definition and words: the dossiers of procedures of the district level (`Cấp
