@@ -85,3 +85,11 @@ def test_the_table_by_unit_gives_the_old_district_level_its_own_line(province):
                        "44 0 0 44 0 0 0 0 0 44 – – –")
     assert rows[8].startswith("Sở Xây dựng") and rows[10].startswith("Phường Ái Quốc")
     assert rows[-1].startswith("Toàn thành phố 66.131 ")
+
+
+def test_the_province_speaks_of_the_whole_citys_online_rate(province):
+    """The UBND's own dossiers are 74,6% online; the city as a whole 90,3% (90,26%)."""
+    assert s.narrative(province, "achievements").data == (
+        "<p>Việc tiếp nhận, giải quyết thủ tục hành chính được duy trì liên tục sau khi sắp xếp "
+        "đơn vị hành chính. Tỷ lệ hồ sơ tiếp nhận trực tuyến toàn thành phố đạt 90,3%; tỷ lệ hồ "
+        "sơ giải quyết trước hạn và đúng hạn duy trì ở mức cao (dữ liệu mẫu).</p>")
