@@ -57,6 +57,25 @@ def sample_store(tmp_path_factory) -> Path:
     return db
 
 
+@pytest.fixture(scope="session")
+def sample_store_2026(tmp_path_factory) -> Path:
+    """The sample continued to 30/11/2026 (params/sample_city_2026.yaml), loaded, once."""
+    from tthc_lib.ingest.load import load_exports
+    from tthc_lib.sample.city import generate_sample
+    from tthc_lib.store.connection import connect
+
+    folder = tmp_path_factory.mktemp("sample2026")
+    files = generate_sample(ROOT / "params" / "sample_city_2026.yaml", folder / "exports")
+    db = folder / "store.duckdb"
+    con = connect(db)
+    try:
+        results = load_exports(con, files)
+    finally:
+        con.close()
+    assert not [r for r in results if r.error]
+    return db
+
+
 @pytest.fixture
 def batch(tmp_path):
     """A small city's store, params and fixture notebooks; `batch.run(**kw)` renders the

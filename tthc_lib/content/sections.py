@@ -24,6 +24,8 @@ from tthc_lib.content.context import (
     unit_word,
 )
 from tthc_lib.content.figures import charts, tables
+from tthc_lib.content.forms.abolished import abolished_districts_part, report_parts
+from tthc_lib.content.forms.form06 import DISTRICTS_ABOLISHED, DISTRICTS_ABOLISHED_LABEL
 from tthc_lib.content.record import RECORD_KEY, record
 from tthc_lib.content.words import levels, prose
 from tthc_lib.content.words.layout import closing_html, header_html
@@ -122,15 +124,11 @@ def dossiers(ctx: ReportContext) -> HTML | None:
     sentence naming the predecessors whose records the figures include."""
     head = f"* Kết quả giải quyết TTHC (Số liệu {range_vi(ctx.period)}):"
     parts = [_paras([head]), _paras([t for t in [predecessors_text(ctx)] if t], "tthc-note")]
-    own = ctx.row("unit")
-    reason = " ".join(ctx.narrative.text("late_reason_unit", ctx.values)) or None
-    if ctx.has_children:
-        parts.append(_paras([f"Tại {own_label(ctx)}:"], "tthc-lead"))
-    parts.append(_paras(_listed(prose.dossiers_prose(own, reason))))
-    for scope, label, row in rollups(ctx):
-        reason = " ".join(ctx.narrative.text(f"late_reason_{scope}", ctx.values)) or None
-        parts.append(_paras([f"Tại {label}:"], "tthc-lead"))
-        parts.append(_paras(_listed(prose.dossiers_prose(row, reason))))
+    for scope, label, row in own_and_rollups(ctx):
+        reason = scope and " ".join(ctx.narrative.text(f"late_reason_{scope}", ctx.values))
+        if label:
+            parts.append(_paras([f"Tại {label}:"], "tthc-lead"))
+        parts.append(_paras(_listed(prose.dossiers_prose(row, reason or None))))
     return _html(parts)
 
 
@@ -140,6 +138,29 @@ def own_label(ctx: ReportContext) -> str:
     if ctx.info["level"] == "province" and ctx.row("departments") is not None:
         return issuer_name(ctx.info)
     return unit_word(ctx.info)
+
+
+def own_and_rollups(ctx: ReportContext) -> list[tuple[str | None, str | None, pd.Series]]:
+    """(narrative scope, label, row) of each part of 2.2 and 2.4: the unit's own, its
+    roll-ups, the old district level's dossiers apart from its own (forms/abolished.py)."""
+    if not ctx.has_children:
+        return [("unit", None, ctx.row("unit"))]
+    return report_parts(own_label(ctx), ctx.row("unit"), rollups(ctx), _own_by_field(ctx),
+                        ctx.period.end)
+
+
+def _own_by_field(ctx: ReportContext) -> pd.DataFrame:
+    """The unit's own dossiers by field and level (Biểu 06's); empty before 1/7/2025."""
+    if ctx.period.end < DISTRICTS_ABOLISHED:
+        return pd.DataFrame()
+    return _breakdowns(str(ctx.db), ctx.db.stat().st_mtime, ctx.period.start, ctx.period.end,
+                       "field").get((ctx.unit, "unit"), pd.DataFrame())
+
+
+def _table_split(ctx: ReportContext):
+    """(own without the old district level's dossiers, their label, theirs) or None."""
+    split = abolished_districts_part(ctx.row("unit"), _own_by_field(ctx), ctx.period.end)
+    return None if split is None else (split[0], DISTRICTS_ABOLISHED_LABEL, split[1])
 
 
 def rollups(ctx: ReportContext) -> list[tuple[str, str, pd.Series]]:
@@ -166,7 +187,9 @@ def predecessors_text(ctx: ReportContext) -> str | None:
 
 
 def dossiers_by_unit_table(ctx: ReportContext) -> HTML | None:
-    return _html([tables.dossiers_by_unit_table(ctx.rows, ctx.unit)]) if ctx.has_children else None
+    if not ctx.has_children:
+        return None
+    return _html([tables.dossiers_by_unit_table(ctx.rows, ctx.unit, split=_table_split(ctx))])
 
 
 @lru_cache(maxsize=8)
@@ -246,17 +269,17 @@ def online_rate_chart(ctx: ReportContext) -> HTML | None:
 def online_digitisation_table(ctx: ReportContext) -> HTML | None:
     if not ctx.has_children:
         return None
-    return _html([tables.online_digitisation_table(ctx.rows, ctx.unit)])
+    return _html([tables.online_digitisation_table(ctx.rows, ctx.unit, split=_table_split(ctx))])
 
 
 def digitisation(ctx: ReportContext) -> HTML:
     head = f"* Kết quả thực hiện số hóa hồ sơ, giấy tờ, kết quả giải quyết TTHC (Số liệu {range_vi(ctx.period)}):"
     parts = [_paras([head])]
-    if ctx.has_children:
-        parts.append(_paras([f"Tại {own_label(ctx)}:"], "tthc-lead"))
-    parts.append(_paras(prose.digitisation_prose(ctx.row("unit"))))
-    for _scope, label, row in rollups(ctx):
-        parts.append(_paras([f"Tại {label}:"], "tthc-lead"))
+    for scope, label, row in own_and_rollups(ctx):
+        if scope is None and not (row["received_in_period"] or row["resolved_total"]):
+            continue  # the old district level's dossiers: none to digitise in the period
+        if label:
+            parts.append(_paras([f"Tại {label}:"], "tthc-lead"))
         parts.append(_paras(prose.digitisation_prose(row)))
     return HTML("\n".join(parts))
 
