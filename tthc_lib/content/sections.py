@@ -1,13 +1,13 @@
 """What each section notebook shows: one function per paragraph, table or chart.
 
 A notebook builds the context once (`context(unit, period_start, period_end, db, params_dir)`,
-from context.py, importable from here) and then calls one function per cell; each returns an HTML display object, or None when there
-is nothing to show (a chart of a unit without wards). Narrative text is escaped here.
+from context.py, importable from here) and then calls one function per cell; each returns an
+HTML display object, or None when there is nothing to show (a chart of a unit without wards).
+Narrative text is escaped here; the building blocks (paragraphs, figures) are in blocks.py.
 """
 
 from __future__ import annotations
 
-import base64
 from datetime import date
 from functools import lru_cache
 from html import escape
@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 from IPython.display import HTML
 
+from tthc_lib.content.blocks import figure, html_parts, listed, paras, show
 from tthc_lib.content.context import (
     ReportContext,
     cached_indicators,
@@ -46,54 +47,12 @@ __all__ = ["annex_heading", "closing", "comparisons", "context", "digitisation",
            "online_rate_chart", "online_services", "procedures_published", "scorecard_chart",
            "scorecard_table", "show", "tasks", "timeliness_chart"]
 
-# ---- building blocks ---------------------------------------------------------------------
-
-def _html(parts: list[str]) -> HTML | None:
-    parts = [p for p in parts if p]
-    return HTML("\n".join(parts)) if parts else None
-
-
-def _listed(lines: list[str]) -> list[str]:
-    """The reference's list markers: "- " before each "Số hồ sơ ..." line of 2.2."""
-    return [f"- {t}" if t.startswith("Số hồ sơ") else t for t in lines]
-
-
-def _paras(texts: list[str], cls: str = "") -> str:
-    attr = f' class="{cls}"' if cls else ""
-    return "\n".join(f"<p{attr}>{escape(t)}</p>" for t in texts)
-
-
-def show(*parts: HTML | None) -> None:
-    """Display each part that is not None, in order: one notebook cell shows several parts
-    (each cell is a round trip to the kernel and papermill's bookkeeping, ~10 ms)."""
-    from IPython.display import display
-
-    for part in parts:
-        if part is not None:
-            display(part)
-
-
-def heading(text: str, level: int = 2) -> HTML:
-    """A numbered heading of the body ("I. KẾT QUẢ THỰC HIỆN", "2.2. Kết quả giải quyết TTHC")."""
-    return HTML(f'<h{level} class="tthc-h{level}">{escape(text)}</h{level}>')
-
-
-def figure(fig, caption: str) -> HTML | None:
-    """A chart embedded as a PNG data URI (its title is drawn in the chart; the caption is the
-    image's alternative text); None for no chart."""
-    if fig is None:
-        return None
-    data = base64.b64encode(charts.figure_png(fig)).decode("ascii")
-    return HTML(f'<figure class="tthc-figure"><img src="data:image/png;base64,{data}" '
-                f'alt="{escape(caption)}"></figure>')
-
-
 def narrative(ctx: ReportContext, key: str) -> HTML | None:
     """One narrative key's paragraphs, figures filled, text escaped; a marked gap when the
     office has not written the key (never another office's words)."""
     if ctx.narrative.unwritten(key):
-        return _html([_paras([ctx.narrative.gap_note(key)], "tthc-note tthc-gap")])
-    return _html([_paras(ctx.narrative.text(key, ctx.values))])
+        return html_parts([paras([ctx.narrative.gap_note(key)], "tthc-note tthc-gap")])
+    return html_parts([paras(ctx.narrative.text(key, ctx.values))])
 
 
 # ---- header and opening, closing ---------------------------------------------------------
@@ -111,7 +70,7 @@ def closing(ctx: ReportContext) -> HTML:
 # ---- I.1.3 procedures published ---------------------------------------------------------
 
 def procedures_published(ctx: ReportContext) -> HTML:
-    return HTML(_paras([prose.procedures_published_prose(
+    return HTML(paras([prose.procedures_published_prose(
         ctx.result.procedures_published, ctx.info["level"],
         department=ctx.info.get("role") == "department")]))
 
@@ -123,13 +82,13 @@ def dossiers(ctx: ReportContext) -> HTML | None:
     (a province: "Tại các sở, ban, ngành", its districts' and its communes'), after the
     sentence naming the predecessors whose records the figures include."""
     head = f"* Kết quả giải quyết TTHC (Số liệu {range_vi(ctx.period)}):"
-    parts = [_paras([head]), _paras([t for t in [predecessors_text(ctx)] if t], "tthc-note")]
+    parts = [paras([head]), paras([t for t in [predecessors_text(ctx)] if t], "tthc-note")]
     for scope, label, row in own_and_rollups(ctx):
         reason = scope and " ".join(ctx.narrative.text(f"late_reason_{scope}", ctx.values))
         if label:
-            parts.append(_paras([f"Tại {label}:"], "tthc-lead"))
-        parts.append(_paras(_listed(prose.dossiers_prose(row, reason or None))))
-    return _html(parts)
+            parts.append(paras([f"Tại {label}:"], "tthc-lead"))
+        parts.append(paras(listed(prose.dossiers_prose(row, reason or None))))
+    return html_parts(parts)
 
 
 def own_label(ctx: ReportContext) -> str:
@@ -189,7 +148,7 @@ def predecessors_text(ctx: ReportContext) -> str | None:
 def dossiers_by_unit_table(ctx: ReportContext) -> HTML | None:
     if not ctx.has_children:
         return None
-    return _html([tables.dossiers_by_unit_table(ctx.rows, ctx.unit, split=_table_split(ctx))])
+    return html_parts([tables.dossiers_by_unit_table(ctx.rows, ctx.unit, split=_table_split(ctx))])
 
 
 @lru_cache(maxsize=8)
@@ -221,7 +180,7 @@ def _query(ctx: ReportContext, fn, scope: str) -> pd.DataFrame:
 
 
 def dossiers_by_field_table(ctx: ReportContext) -> HTML | None:
-    return _html([tables.dossiers_by_field_table(_frame(ctx, indicators_by_field))])
+    return html_parts([tables.dossiers_by_field_table(_frame(ctx, indicators_by_field))])
 
 
 def dossiers_by_field_chart(ctx: ReportContext) -> HTML | None:
@@ -243,7 +202,7 @@ def monthly_trend_chart(ctx: ReportContext) -> HTML | None:
 
 
 def league_table(ctx: ReportContext) -> HTML | None:
-    return _html([tables.league_table(ctx.rows, ctx.unit)]) if ctx.has_children else None
+    return html_parts([tables.league_table(ctx.rows, ctx.unit)]) if ctx.has_children else None
 
 
 # ---- I.2.3 online services, I.2.4 digitisation -----------------------------------------
@@ -255,7 +214,7 @@ def online_services(ctx: ReportContext) -> HTML:
         parts = [(own_label(ctx), ctx.row("unit"))] + [(label, row) for _, label, row in rollups(ctx)]
     text = prose.online_services_prose(total, ctx.row("unit"), ctx.row("communes"), ctx.period,
                                        parts)
-    return HTML(_paras([text]))
+    return HTML(paras([text]))
 
 
 def online_rate_chart(ctx: ReportContext) -> HTML | None:
@@ -269,18 +228,18 @@ def online_rate_chart(ctx: ReportContext) -> HTML | None:
 def online_digitisation_table(ctx: ReportContext) -> HTML | None:
     if not ctx.has_children:
         return None
-    return _html([tables.online_digitisation_table(ctx.rows, ctx.unit, split=_table_split(ctx))])
+    return html_parts([tables.online_digitisation_table(ctx.rows, ctx.unit, split=_table_split(ctx))])
 
 
 def digitisation(ctx: ReportContext) -> HTML:
     head = f"* Kết quả thực hiện số hóa hồ sơ, giấy tờ, kết quả giải quyết TTHC (Số liệu {range_vi(ctx.period)}):"
-    parts = [_paras([head])]
+    parts = [paras([head])]
     for scope, label, row in own_and_rollups(ctx):
         if scope is None and not (row["received_in_period"] or row["resolved_total"]):
             continue  # the old district level's dossiers: none to digitise in the period
         if label:
-            parts.append(_paras([f"Tại {label}:"], "tthc-lead"))
-        parts.append(_paras(prose.digitisation_prose(row)))
+            parts.append(paras([f"Tại {label}:"], "tthc-lead"))
+        parts.append(paras(prose.digitisation_prose(row)))
     return HTML("\n".join(parts))
 
 
@@ -302,12 +261,12 @@ def feedback(ctx: ReportContext) -> HTML:
     first, business = prose.feedback_prose(
         own, ctx.row("unit") if ctx.has_children else None, ctx.row("communes"),
         unit_word=word, parts=parts)
-    return HTML(_paras([f"- {prose.FEEDBACK_HEADING}", first,
+    return HTML(paras([f"- {prose.FEEDBACK_HEADING}", first,
                         f"- {prose.BUSINESS_FEEDBACK_HEADING} {business}"]))
 
 
 def feedback_table(ctx: ReportContext) -> HTML | None:
-    return _html([tables.feedback_table(ctx.rows, ctx.unit)]) if ctx.has_children else None
+    return html_parts([tables.feedback_table(ctx.rows, ctx.unit)]) if ctx.has_children else None
 
 
 # ---- III tasks --------------------------------------------------------------------------
@@ -317,7 +276,7 @@ def tasks(ctx: ReportContext) -> HTML | None:
     if ctx.narrative.unwritten("tasks"):
         return narrative(ctx, "tasks")
     items = ctx.narrative.text("tasks", ctx.values)
-    return _html([_paras([f"{i}. {t}" for i, t in enumerate(items, 1)])])
+    return html_parts([paras([f"{i}. {t}" for i, t in enumerate(items, 1)])])
 
 
 # ---- comparisons with earlier periods ------------------------------------------------------
@@ -353,7 +312,7 @@ def comparisons(ctx: ReportContext) -> HTML | None:
     lines = comparison_prose(comp, against=against)
     if not lines:
         return None
-    return _html([_paras(["* So sánh với các kỳ trước:"] + [f"- {t}" for t in lines]),
+    return html_parts([paras(["* So sánh với các kỳ trước:"] + [f"- {t}" for t in lines]),
                   comparison_table_html(comp, against=against)])
 
 
@@ -378,7 +337,7 @@ def scorecard_table(ctx: ReportContext) -> HTML | None:
     from tthc_lib.content.figures.scorecard import scorecard_table_html
 
     df, spec = _scorecards(ctx)
-    return _html([scorecard_table_html(df, spec)])
+    return html_parts([scorecard_table_html(df, spec)])
 
 
 def scorecard_chart(ctx: ReportContext) -> HTML | None:
@@ -397,7 +356,7 @@ def form06(ctx: ReportContext) -> HTML | None:
     frame = form06_frame(None, ctx.period.start, ctx.period.end, ctx.unit,
                          annex_scope(ctx.has_children),
                          by_field=_frame(ctx, indicators_by_field))
-    return _html([form06_html(frame)])
+    return html_parts([form06_html(frame)])
 
 
 def annex_heading(ctx: ReportContext) -> HTML:

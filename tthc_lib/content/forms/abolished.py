@@ -1,7 +1,7 @@
 """The dossiers of the abolished district level still counted in a unit's own figures.
 
-Districts ceased on 1/7/2025 (Nghị quyết số 202/2025/QH15) and their records went to their
-province (docs/structure.md): a province's own row for a later period then holds the old district
+Districts ceased on 1/7/2025 and their records went to their province
+(docs/structure.md): a province's own row for a later period then holds the old district
 level's dossiers still received, resolved or pending in it. A report an official signs states
 the province's own figures as its own and the old district level's apart, named as such —
 with Biểu 06's definition and words: the dossiers of procedures of the district level (`Cấp
@@ -19,6 +19,8 @@ import pandas as pd
 from tthc_lib.content.forms.form06 import DISTRICTS_ABOLISHED, DISTRICTS_ABOLISHED_LABEL
 from tthc_lib.indicators.flags import CHANNEL_FIGURES, CHANNEL_UNKNOWN, COUNTS, DOSSIER_COUNTS
 from tthc_lib.indicators.rates import RATES, add_rates
+
+__all__ = ["DISTRICTS_ABOLISHED_WORDS", "abolished_districts_part", "report_parts"]
 
 # "cấp huyện (đã kết thúc hoạt động từ ngày 01/7/2025)": Biểu 06's section name inside a
 # sentence ("Tại cấp huyện (…):").
