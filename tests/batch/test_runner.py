@@ -131,7 +131,7 @@ def test_failure_is_kept_on_rerun_and_retry_failed_reruns_only_it(batch):
 
 
 def test_cli_lists_failures_and_exits_1(batch, monkeypatch):
-    from tthc_lib.cli import main
+    from tthc_lib.cli.app import main
 
     (batch.params / "broken_units.txt").write_text("W1\n", encoding="utf-8")
     result = CliRunner().invoke(main, [
@@ -429,7 +429,7 @@ import json, sys
 from pathlib import Path
 from tthc_lib.batch import keys
 keys.RACY_NS = 0
-from tthc_lib.cli import main
+from tthc_lib.cli.app import main
 main(sys.argv[1:], standalone_mode=False)
 heavy = ("pandas", "numpy", "nbformat", "nbconvert", "papermill", "jupyter_client", "duckdb",
          "babel", "matplotlib", "playwright", "dask", "distributed", "jinja2", "jsonschema",

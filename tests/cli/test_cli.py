@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 from helpers.cli import held_out_exports, tthc
 
-from tthc_lib.cli import main
+from tthc_lib.cli.app import main
 
 
 @pytest.fixture(scope="module")

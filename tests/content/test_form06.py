@@ -255,7 +255,7 @@ def _ymd(d):
 def test_form06_command_writes_the_spreadsheet(city, db_path, tmp_path):
     from click.testing import CliRunner
 
-    from tthc_lib.cli import main
+    from tthc_lib.cli.app import main
 
     city.close()
     out = tmp_path / "bieu06.xlsx"

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 from helpers.paths import ROOT, data_path
 
-from tthc_lib.cli import main
+from tthc_lib.cli.app import main
 from tthc_lib.content.check.printed import load_figures
 from tthc_lib.content.check.reconcile import check_figures
 from tthc_lib.errors import PeriodError, UnitError
