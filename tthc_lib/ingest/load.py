@@ -164,6 +164,8 @@ def _prepare(con) -> None:
         con.execute(f"ALTER TABLE rejected ADD COLUMN IF NOT EXISTS {column} VARCHAR")
     # Stores made before exports without a channel column (a source profile's `lacks`).
     con.execute("ALTER TABLE dossiers ALTER COLUMN channel DROP NOT NULL")
+    # Stores made before exports giving timeliness instead of the closing date (e-par).
+    con.execute("ALTER TABLE dossiers ADD COLUMN IF NOT EXISTS timeliness VARCHAR")
     register_functions(con)
 
 

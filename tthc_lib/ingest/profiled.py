@@ -13,7 +13,7 @@ from pathlib import Path
 from tthc_lib import vocab
 from tthc_lib.ingest import grid
 from tthc_lib.ingest.base import Export, Shape
-from tthc_lib.ingest.derive import filled, never_received_reason, status_of
+from tthc_lib.ingest.derive import filled, never_received_reason, status_of, timeliness_of
 from tthc_lib.ingest.headers import Header
 from tthc_lib.ingest.names import Resolver
 from tthc_lib.ingest.shape import flat_header, shape_rows
@@ -112,6 +112,10 @@ def _canonical(export: ProfiledExport, row: dict[str, str], resolvers) -> list[s
         when = fmt.parse(text)
         if when is not None:
             values[name] = when.isoformat()
+    if profile.derive.timeliness:
+        values["timeliness"], why = timeliness_of(row, profile.derive)
+        if why:
+            reasons.append(why[:1].upper() + why[1:])
     if profile.derive.status:
         values["status"] = status_of({**row, **{k: v or "" for k, v in values.items()}},
                                      profile.derive) or values.get("status")
