@@ -45,6 +45,8 @@ class ProfiledExport(Export):
         """(header, column, profile) of each header the profile reads, and the headers it
         leaves out (personal columns among them: never read)."""
         by_header = {vocab.norm_header(h): name for name, h in self.profile.columns.items()}
+        by_header.update({vocab.norm_header(h): f"timeliness ({word})"
+                          for word, h in self.profile.derive.timeliness.items()})
         mapped, ignored = [], []
         for cell in self.flat:
             name = by_header.get(vocab.norm_header(cell))
