@@ -140,3 +140,20 @@ def test_a_dossier_received_before_the_period_counts_in_its_own(loaded):
     expected = plain_count("2026-09-01", "2026-09-30")
     assert (row["received_in_period"], row["resolved_total"], row["resolved_on_time"]) == (
         expected["received"], expected["on_time"], expected["on_time"]) == (1, 1, 1)
+
+
+def test_form06_counts_the_resolved_and_says_no_data_for_what_stood_open(loaded):
+    import openpyxl
+
+    cwd, _run = loaded
+    out = cwd / "bieu06.xlsx"
+    run = tthc(cwd, "form06", "--period", "2026-Q4", "--unit", "HB02", "--out", str(out))
+    assert run.returncode == 0, run.stderr
+    assert run.stderr == ""                          # no identity of the form reported broken
+    rows = list(openpyxl.load_workbook(out).active.iter_rows(values_only=True))
+    total = next(r for r in rows if r[1] == "Tổng cộng")
+    expected = plain_count("2026-10-01", "2026-12-31")
+    resolved = expected["early"] + expected["on_time"] + expected["late"]
+    no = "không có số liệu"
+    assert total[2:13] == (no, no, no, no, resolved, expected["early"], expected["on_time"],
+                           expected["late"], no, no, no)
