@@ -28,7 +28,14 @@ from tthc_lib.batch.keys import (
     store_view,
 )
 from tthc_lib.batch.manifest import Manifest, UnitRecord
-from tthc_lib.batch.names import FORMATS, OUTPUT_NAMES, name_conflicts, output_path, safe_name
+from tthc_lib.batch.names import (
+    FORMATS,
+    OUTPUT_NAMES,
+    file_stem,
+    name_collisions,
+    output_path,
+    safe_name,
+)
 from tthc_lib.batch.tasks import WORKER_LOST, Failure, UnitOutcome, UnitTask, is_transient
 from tthc_lib.errors import ReportError, UnitError
 from tthc_lib.periods import Period
@@ -36,7 +43,7 @@ from tthc_lib.periods import Period
 NOTEBOOKS_DIR = Path("notebooks")
 PARAMS_DIR = Path("params")
 
-UNSAFE_NAME = "(mã đơn vị)"  # the summary's section for a unit whose code cannot name a file
+UNSAFE_NAME = "(mã đơn vị)"  # the summary's section for units whose files would collide
 SAVE_EVERY = 2.0  # seconds between manifest saves while units finish
 
 __all__ = [
@@ -45,6 +52,7 @@ __all__ = [
     "Failure",
     "RunSummary",
     "UnitOutcome",
+    "file_stem",
     "grid",
     "output_path",
     "plan_batch",
@@ -130,7 +138,7 @@ def render_reports(db: Path, period: Period, units: list[str] | None, out: Path,
         named = _select_units(units, registry, active)
         refuse_inactive(db, [u for u in named if active is not None and u not in set(active)],
                          period.end)
-        selected, refused = _split_unsafe(named, registry)
+        selected, refused = _split_colliding(named, registry if active is None else active)
         plan = plan_batch(db, period, selected, out, to, notebooks_dir, params_dir, manifest,
                           force=force, retry_failed=retry_failed, view=view, library=library)
         summary = RunSummary(period.iso, None)
@@ -157,17 +165,17 @@ def render_reports(db: Path, period: Period, units: list[str] | None, out: Path,
     return summary
 
 
-def _split_unsafe(units: list[str], registry: list[str]) -> tuple[list[str],
-                                                                   list[UnitOutcome]]:
-    """The units whose codes can name files, and a failed outcome for each that cannot (a code
-    with a path in it, a Windows device name, one differing from an earlier unit's code only by
-    letter case: it must not stop the other units' reports, nor overwrite their files). The
-    conflicts are those of the whole registry, so a unit's names do not depend on the run."""
-    conflicts = name_conflicts(dict.fromkeys([*registry, *units]))
-    safe = [u for u in units if u not in conflicts]
-    refused = [UnitOutcome(u, failure=Failure(u, UNSAFE_NAME, conflicts[u], ""))
-               for u in units if u in conflicts]
-    return safe, refused
+def _split_colliding(units: list[str], reported: list[str]) -> tuple[list[str],
+                                                                       list[UnitOutcome]]:
+    """The units to run, and a failed outcome for each whose file names (names.file_stem)
+    equal another's ignoring letter case: it must not overwrite the other's files, nor stop
+    the other units' reports. The collisions are those of every unit the period reports
+    (`reported`), so that a run of one unit cannot overwrite a twin's files of another run."""
+    collisions = name_collisions(dict.fromkeys([*reported, *units]))
+    selected = [u for u in units if u not in collisions]
+    refused = [UnitOutcome(u, failure=Failure(u, UNSAFE_NAME, collisions[u], ""))
+               for u in units if u in collisions]
+    return selected, refused
 
 
 def plan_batch(db: Path, period: Period, units: list[str], out: Path, formats: Sequence[str],
@@ -335,7 +343,7 @@ def _write_summary(summary: RunSummary, path: Path) -> None:
 
 def _select_units(units: list[str] | None, registry: list[str],
                   active: list[str] | None = None) -> list[str]:
-    """`all` (or nothing): the units of the period's structure (`active`, structure.md: a
+    """`all` (or nothing): the units of the period's structure (`active`, docs/structure.md: a
     ceased or not yet established unit has no report); else the units named."""
     if not units or units == ["all"]:
         return registry if active is None else [u for u in registry if u in set(active)]
