@@ -93,14 +93,15 @@ def _expected(units, successions, as_of):
         if active(u["code"]):
             p = target(u["parent"]) if u["parent"] else None
             parent[u["code"]] = None if p == u["code"] else p
+    looped = set()
     for code in list(parent):  # a unit on a loop of effective parents is a root
         seen, cur = set(), parent[code]
         while cur is not None and cur not in seen and cur != code:
             seen.add(cur)
             cur = parent[cur]
         if cur == code:
-            parent[code] = "LOOP"
-    parent = {c: (None if p == "LOOP" else p) for c, p in parent.items()}
+            looped.add(code)
+    parent = {c: (None if c in looped else p) for c, p in parent.items()}
     own = {c: 0 for c in parent}
     for u in units:
         t = target(u["code"])
