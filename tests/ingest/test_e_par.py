@@ -93,6 +93,9 @@ def test_the_report_loads_with_no_profile_and_every_row_is_counted(loaded):
     # 12 table rows under the numbering row, 7 group rows among 18: 11 read
     assert run.stdout.splitlines()[-1] == (
         f"{REPORT}: hồ sơ: đọc 11, nạp 8 (cập nhật 0), loại 2, trùng 1")
+    assert (f'{REPORT}: không có cột "Ngày kết thúc", chỉ có số ngày trước hạn, đúng hạn, '
+            'quá hạn; số hồ sơ kỳ trước chuyển sang và đang giải quyết ghi "không có số liệu".'
+            ) in run.stdout.splitlines()
 
 
 def test_rows_set_aside_say_why_and_keep_no_personal_data(loaded):
@@ -129,6 +132,9 @@ def test_figures_equal_a_plain_count_and_what_stood_open_is_not_available(loaded
             row["pending_in_time"], row["pending_overdue"]) == (None,) * 5
     assert (row["received_online"], row["online_rate"]) == (None, None)
     assert not [f for f in out["findings"] if "identity" in f]
+    for column in ("channel", "closed_at"):
+        assert {"finding": "column_missing", "file": str(REPORT), "kind": "dossiers",
+                "column": column} in out["findings"]
 
 
 def test_a_dossier_received_before_the_period_counts_in_its_own(loaded):

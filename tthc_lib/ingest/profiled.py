@@ -41,6 +41,9 @@ class ProfiledExport(Export):
         self.lacks = profile.lacks
         self.reasoned = True
         self.flat = list(flat or [])           # the export's own header, flattened
+        # No closing date, only the timeliness (e-par): what stood open is not known.
+        self.gaps = (frozenset({"closed_at"}) if profile.derive.timeliness
+                     and "closed_at" not in profile.columns else frozenset())
 
     def described(self) -> tuple[list[tuple[str, str, str]], list[str]]:
         """(header, column, profile) of each header the profile reads, and the headers it
@@ -66,6 +69,10 @@ class ProfiledExport(Export):
             col = next(c for c in vocab.SCHEMAS[self.kind] if c.name == name)
             out.append(f"{self.label}: không có cột \"{col.header}\"; các số liệu cần cột này "
                        "ghi \"không có số liệu\".")
+        if self.gaps:
+            out.append(f"{self.label}: không có cột \"Ngày kết thúc\", chỉ có số ngày trước hạn, "
+                       "đúng hạn, quá hạn; số hồ sơ kỳ trước chuyển sang và đang giải quyết ghi "
+                       "\"không có số liệu\".")
         return out
 
     def stage(self, con, table: str, shape: Shape) -> None:
