@@ -10,6 +10,10 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass, field
 
+__all__ = ["CHANGES", "CHANNELS", "FLAGS", "IDS", "KIND_LABELS", "LEVELS", "LEVEL_LABELS",
+           "ONLINE_SERVICE", "RECOGNISE", "SCHEMAS", "STATUSES", "TOPICS", "UNIT_KINDS",
+           "UNIT_ROLES", "Column", "header_lookup", "norm_header", "norm_value", "stored_columns"]
+
 
 def norm_header(text: str) -> str:
     """A header as compared: NFC, case-folded, inner whitespace collapsed, ends stripped."""

@@ -8,7 +8,7 @@ import json
 
 import pytest
 from click.testing import CliRunner
-from test_inspect import held_out_exports, tthc
+from helpers.cli import held_out_exports, tthc
 
 from tthc_lib.cli import main
 

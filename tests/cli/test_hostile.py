@@ -7,7 +7,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from test_inspect import held_out_exports, tthc
+from helpers.cli import held_out_exports, tthc
 
 # A vertical tab, a NUL and a unit separator inside one field, as pasted from Word into an
 # export before ingest cleaned them (an old store keeps them).
@@ -224,7 +224,7 @@ def test_ctrl_c_during_ingest_is_one_line_saying_what_the_store_holds(old_store,
     import sys
     import time
 
-    from test_inspect import OTHER_HEADER, OTHER_ROWS, UNITS, write_csv
+    from helpers.cli import OTHER_HEADER, OTHER_ROWS, UNITS, write_csv
 
     units = write_csv(tmp_path / "don_vi.csv", ["Mã đơn vị", "Tên đơn vị", "Loại đơn vị",
                                                 "Mã đơn vị cấp trên"], UNITS)

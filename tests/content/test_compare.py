@@ -10,7 +10,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 import pytest
-from conftest import cells
+from helpers.tables import cells
 
 from tthc_lib.content.figures.compare import (
     change_phrase,

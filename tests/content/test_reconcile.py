@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import pytest
 from click.testing import CliRunner
-from conftest import ROOT, data_path
+from helpers.paths import ROOT, data_path
 
 from tthc_lib.cli import main
 from tthc_lib.content.check.printed import load_figures

@@ -17,7 +17,7 @@ import zipfile
 import duckdb
 import openpyxl
 import pytest
-from conftest import data_path
+from helpers.paths import data_path
 
 from tthc_lib.errors import InputError
 from tthc_lib.ingest.grid import grid_format, grid_rows

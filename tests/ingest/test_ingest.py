@@ -8,7 +8,7 @@ import json
 from zoneinfo import ZoneInfo
 
 import pytest
-from conftest import data_path
+from helpers.paths import data_path
 
 from tthc_lib.errors import StoreError
 from tthc_lib.ingest.load import FileResult, list_rejected, load_exports

@@ -21,6 +21,9 @@ from tthc_lib.batch.tasks import RENDER_STEP, WORKER_LOST, Failure, UnitOutcome,
 from tthc_lib.batch.worker import run_unit
 from tthc_lib.errors import ReportError
 
+__all__ = ["EXECUTORS", "DaskExecutor", "LocalExecutor", "SerialExecutor", "core_share",
+           "open_executor", "register_executor"]
+
 
 class Executor(ABC):
     """Runs unit tasks; use as a context manager so workers are ended afterwards."""

@@ -14,6 +14,10 @@ from __future__ import annotations
 
 from tthc_lib.store.structure import SCOPE_MEMBERS
 
+__all__ = ["CHANNEL_FIGURES", "CHANNEL_UNKNOWN", "COUNTS", "DOSSIER_COUNTS", "FEEDBACK_COUNTS",
+           "IDENTITIES", "SCOPES", "channel_unknown_sum", "dossier_flags", "per_member_sql",
+           "scoped_sql"]
+
 DOSSIER_COUNTS = (
     "carried_over", "received_online", "received_offline", "received_in_period",
     "received_total", "resolved_total", "resolved_early", "resolved_on_time", "resolved_late",
@@ -115,7 +119,6 @@ def feedback_flags(start: str, end: str) -> str:
     return ",\n".join(parts)
 
 
-
 def channel_unknown_sum(start: str, end: str) -> str:
     """SQL: how many dossiers `d` received in the period have no channel (CHANNEL_UNKNOWN),
     and how many received by its end were resolved on an unknown date (CLOSING_UNKNOWN)."""
@@ -149,7 +152,6 @@ def per_member_sql(start: str, end: str) -> str:
 
 
 SCOPES = ("unit", "departments", "districts", "communes", "total")
-
 
 
 def scoped_sql(scopes: tuple[str, ...] = SCOPES, empty_communes: bool = True) -> str:

@@ -15,6 +15,8 @@ from tthc_lib.render.assets import TEMPLATE_NAME, TEMPLATES, static_text
 from tthc_lib.render.fonts import font_css
 from tthc_lib.vocab import LEVEL_LABELS
 
+__all__ = ["IndexEntry", "format_count", "format_rate", "write_index"]
+
 
 @dataclass(frozen=True)
 class IndexEntry:

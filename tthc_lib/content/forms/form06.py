@@ -25,6 +25,9 @@ from tthc_lib.indicators.figures import indicators_by_field
 from tthc_lib.indicators.flags import CHANNEL_UNKNOWN, CLOSING_UNKNOWN
 from tthc_lib.vocab import LEVEL_LABELS
 
+__all__ = ["DISTRICTS_ABOLISHED", "DISTRICTS_ABOLISHED_LABEL", "FORM_CODE", "FORM_TITLE",
+           "HEADER_CELLS", "HEADER_ROWS", "NUMBER_COLUMNS", "N_COLUMNS", "annex_scope", "check_form06", "form06_frame", "form06_html", "form_cell"]
+
 FORM_CODE = "Biểu số 06/VPCP/KSTT"
 FORM_TITLE = ("TÌNH HÌNH, KẾT QUẢ GIẢI QUYẾT TTHC TẠI CƠ QUAN, ĐƠN VỊ TRỰC TIẾP "
               "GIẢI QUYẾT TTHC")

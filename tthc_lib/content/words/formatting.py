@@ -17,7 +17,10 @@ from babel.numbers import format_decimal, format_percent
 
 from tthc_lib.indicators.flags import (CHANNEL_FIGURES, CHANNEL_UNKNOWN, CLOSING_FIGURES,
                                        CLOSING_UNKNOWN)
-from tthc_lib.indicators.rates import rate  # noqa: F401  (the one definition, re-exported)
+from tthc_lib.indicators.rates import rate  # the one definition, re-exported
+
+__all__ = ["NO_DATA", "fmt_count", "fmt_date", "fmt_date_legal", "fmt_date_long", "fmt_decimal",
+           "fmt_int", "fmt_pct", "fmt_percent", "nfc", "rate", "round_half_away", "unavailable"]
 
 LOCALE = "vi"
 # Enough digits that a quotient can never be mistaken for a tie at any places we round to.

@@ -34,6 +34,10 @@ from tthc_lib.content.words.formatting import (
 from tthc_lib.periods import Period
 from tthc_lib.vocab import LEVEL_LABELS
 
+__all__ = ["BUSINESS_FEEDBACK_HEADING", "FEEDBACK_HEADING", "SERVICE_PLACES", "TIMELINESS_PLACES",
+           "digitisation_prose", "dossiers_prose", "feedback_prose", "online_services_prose",
+           "procedures_published_prose"]
+
 TIMELINESS_PLACES = 1
 SERVICE_PLACES = 2
 
