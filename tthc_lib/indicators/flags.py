@@ -14,8 +14,9 @@ from __future__ import annotations
 
 from tthc_lib.store.structure import SCOPE_MEMBERS
 
-__all__ = ["CHANNEL_FIGURES", "CHANNEL_UNKNOWN", "COUNTS", "DOSSIER_COUNTS", "FEEDBACK_COUNTS",
-           "IDENTITIES", "SCOPES", "channel_unknown_sum", "dossier_flags", "per_member_sql",
+__all__ = ["CHANNEL_FIGURES", "CHANNEL_UNKNOWN", "CLOSING_FIGURES", "CLOSING_UNKNOWN", "COUNTS",
+           "DOSSIER_COUNTS", "FEEDBACK_COUNTS", "IDENTITIES", "SCOPES", "UNDATED",
+           "UNKNOWN_COUNTS", "channel_unknown_sum", "dossier_flags", "per_member_sql",
            "scoped_sql"]
 
 DOSSIER_COUNTS = (
