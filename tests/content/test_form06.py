@@ -42,7 +42,9 @@ def _registry(con):
 
 def _dossier(con, did, unit, proc, channel, received, due, status="open", closed=None):
     con.execute(
-        """INSERT INTO dossiers VALUES (?, ?, ?, ?, ?, ?, ?, ?,
+        """INSERT INTO dossiers (dossier_id, unit_code, procedure_code, channel,
+            status, received_at, due_at, closed_at, received_date, due_date, closed_date,
+            digitised_on_receipt, result_digitised) VALUES (?, ?, ?, ?, ?, ?, ?, ?,
            timezone('Asia/Ho_Chi_Minh', ?::TIMESTAMPTZ)::DATE,
            timezone('Asia/Ho_Chi_Minh', ?::TIMESTAMPTZ)::DATE,
            timezone('Asia/Ho_Chi_Minh', ?::TIMESTAMPTZ)::DATE, false, false)""",

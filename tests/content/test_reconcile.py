@@ -141,7 +141,9 @@ def _t(y, m, d):
 
 def _dossier(con, did, unit, proc, channel, received, due, closed):
     con.execute(
-        """INSERT INTO dossiers VALUES (?, ?, ?, ?, 'resolved', ?, ?, ?,
+        """INSERT INTO dossiers (dossier_id, unit_code, procedure_code, channel,
+            status, received_at, due_at, closed_at, received_date, due_date, closed_date,
+            digitised_on_receipt, result_digitised) VALUES (?, ?, ?, ?, 'resolved', ?, ?, ?,
            timezone('Asia/Ho_Chi_Minh', ?::TIMESTAMPTZ)::DATE,
            timezone('Asia/Ho_Chi_Minh', ?::TIMESTAMPTZ)::DATE,
            timezone('Asia/Ho_Chi_Minh', ?::TIMESTAMPTZ)::DATE, true, true)""",

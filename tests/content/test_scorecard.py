@@ -318,7 +318,9 @@ def test_scorecards_from_the_store(con):
     for i, (closed, channel) in enumerate([(3, "online"), (5, "in_person"), (None, "online")]):
         at = lambda d: None if d is None else datetime(2023, 3, d, 9, tzinfo=local)
         con.execute(
-            "INSERT INTO dossiers VALUES (?, 'W1', 'P1', ?, ?, ?, ?, ?, ?::DATE, ?::DATE,"
+            "INSERT INTO dossiers (dossier_id, unit_code, procedure_code, channel, "
+                "status, received_at, due_at, closed_at, received_date, due_date, closed_date, "
+                "digitised_on_receipt, result_digitised) VALUES (?, 'W1', 'P1', ?, ?, ?, ?, ?, ?::DATE, ?::DATE,"
             " ?::DATE, true, true)",
             [
                 f"d{i}",

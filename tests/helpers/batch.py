@@ -32,7 +32,9 @@ def city_store(path: Path) -> Path:
 
 
 def add_dossier(con, did: str, unit: str, day: int = 1) -> None:
-    con.execute("""INSERT INTO dossiers VALUES (?, ?, 'P1', 'online', 'resolved',
+    con.execute("""INSERT INTO dossiers (dossier_id, unit_code, procedure_code, channel,
+        status, received_at, due_at, closed_at, received_date, due_date, closed_date,
+        digitised_on_receipt, result_digitised) VALUES (?, ?, 'P1', 'online', 'resolved',
         ?::TIMESTAMPTZ, ?::TIMESTAMPTZ, ?::TIMESTAMPTZ, ?::DATE, ?::DATE, ?::DATE, false, false)""",
                 [did, unit, f"2023-03-{day:02d} 09:00+07", f"2023-03-{day + 5:02d} 17:00+07",
                  f"2023-03-{day + 2:02d} 10:00+07", f"2023-03-{day:02d}",

@@ -67,7 +67,9 @@ def store_rows(con) -> pd.DataFrame:
         ('C', 'Thành phố X', 'Thành phố', 'district', NULL),
         ('W1', 'Phường A', 'Phường', 'commune', 'C'), ('W2', 'Xã B', 'Xã', 'commune', 'C');
         INSERT INTO procedures VALUES ('P1', 'Đăng ký khai sinh', 'Hộ tịch', 'commune', 'full');
-        INSERT INTO dossiers VALUES
+        INSERT INTO dossiers (dossier_id, unit_code, procedure_code, channel,
+            status, received_at, due_at, closed_at, received_date, due_date, closed_date,
+            digitised_on_receipt, result_digitised) VALUES
         ('a', 'W1', 'P1', 'online', 'resolved', '2023-01-05 09:00+07', '2023-01-09 09:00+07',
          '2023-01-08 09:00+07', '2023-01-05', '2023-01-09', '2023-01-08', true, true),
         ('b', 'W1', 'P1', 'in_person', 'resolved', '2023-02-05 09:00+07', '2023-02-09 09:00+07',

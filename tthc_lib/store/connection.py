@@ -72,7 +72,8 @@ CREATE TABLE IF NOT EXISTS dossiers (
     due_date DATE,
     closed_date DATE,
     digitised_on_receipt BOOLEAN NOT NULL,
-    result_digitised BOOLEAN NOT NULL
+    result_digitised BOOLEAN NOT NULL,
+    timeliness VARCHAR                -- early | on_time | late: resolved, closing date unknown
 );
 CREATE TABLE IF NOT EXISTS feedback (
     feedback_id VARCHAR PRIMARY KEY,

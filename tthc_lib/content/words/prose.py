@@ -89,6 +89,8 @@ def _received_line(row: Row) -> str:
     )
     detail = "; ".join(f"{label}: {NO_DATA if unavailable(row, key) else _amount(_n(row, key))}"
                        for label, key in parts)
+    if unavailable(row, "received_total"):    # dossiers resolved on an unknown date
+        return f"Số hồ sơ được tiếp nhận: {NO_DATA} ({detail})"
     return f"Số hồ sơ được tiếp nhận {_amount(total)} ({detail})"
 
 
