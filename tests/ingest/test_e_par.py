@@ -1,5 +1,5 @@
 """Tâm Việt e-par's "BÁO CÁO CHI TIẾT TIẾP NHẬN HỒ SƠ" (report_7) exported to Excel 97–2003
-loads with no configuration (input-format.md, "Exports as real systems make them"): BIFF8
+loads with no configuration (docs/profiles.md): BIFF8
 .xls, title rows, a header over two rows, a numbering row, group rows by field and by
 procedure ("--- CODE - NAME"), the unit only in the title ("Đơn vị: …<br>"), no status and no
 closing date — the business days early, on time (0) or late in one of three columns, "-" in
