@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import Path
 
 import duckdb
@@ -119,7 +120,46 @@ CREATE TABLE IF NOT EXISTS rejected (
 _UPGRADES = (
     ("units", "role", "ALTER TABLE units ADD COLUMN role VARCHAR DEFAULT 'territory'"),
     ("units", "established", "ALTER TABLE units ADD COLUMN established DATE"),
+    ("dossiers", "timeliness", "ALTER TABLE dossiers ADD COLUMN timeliness VARCHAR"),
 )
+# What a column a read-only store lacks reads as (NULL otherwise): the upgrades' defaults.
+_DEFAULTS = {("units", "role"): "'territory'"}
+
+
+@lru_cache(maxsize=1)
+def _schema() -> dict[str, list[tuple[str, str]]]:
+    """This version's tables and their columns (name, type), from DDL."""
+    with duckdb.connect() as con:
+        con.execute(DDL)
+        rows = con.execute("SELECT table_name, column_name, data_type FROM duckdb_columns() "
+                           "WHERE database_name = current_database() "
+                           "ORDER BY table_name, column_index").fetchall()
+    schema: dict[str, list[tuple[str, str]]] = {}
+    for table, column, kind in rows:
+        schema.setdefault(table, []).append((column, kind))
+    return schema
+
+
+def _read_as_current(con) -> None:
+    """A store an earlier version wrote, opened read-only (a report, a check), cannot gain its
+    new tables and columns in place: temporary views and tables in front of it give them, a
+    missing column as its default or NULL, a missing table empty. The file is not touched."""
+    db = con.execute("SELECT current_database()").fetchone()[0]
+    have: dict[str, set[str]] = {}
+    for table, column in con.execute("SELECT table_name, column_name FROM duckdb_columns() "
+                                     "WHERE database_name = current_database()").fetchall():
+        have.setdefault(table, set()).add(column)
+    for table, columns in _schema().items():
+        if table not in have:
+            cols = ", ".join(f'"{c}" {kind}' for c, kind in columns)
+            con.execute(f'CREATE TEMP TABLE "{table}" ({cols})')
+            continue
+        missing = [(c, kind) for c, kind in columns if c not in have[table]]
+        if missing:
+            extra = ", ".join(f"{_DEFAULTS.get((table, c), 'NULL')}::{kind} AS \"{c}\""
+                              for c, kind in missing)
+            con.execute(f'CREATE TEMP VIEW "{table}" AS SELECT *, {extra} '
+                        f'FROM "{db}".main."{table}"')
 
 
 def _upgrade(con) -> None:
@@ -168,6 +208,7 @@ def connect(path: str | os.PathLike | None = None, read_only: bool = False):
     try:
         if read_only:
             con = duckdb.connect(str(db), read_only=True, config=thread_config())
+            _read_as_current(con)
         else:
             db.parent.mkdir(parents=True, exist_ok=True)
             con = duckdb.connect(str(db), config=thread_config())
