@@ -24,7 +24,6 @@ import hashlib
 import shutil
 import tempfile
 from dataclasses import dataclass, field, replace
-from datetime import date
 from pathlib import Path
 
 from tthc_lib.atomic import write_bytes_atomic
@@ -222,7 +221,8 @@ def run_packed(packed: PackedTask, shared: SharedFiles) -> PackedOutcome:
         _build_store(root / "store.duckdb", common, root)
         out = root / "out"
         outcomes = [_relative(run_unit(replace(
-            task, db=str(root / "store.duckdb"), params_dir=str(common / "params"), out=str(out),
+            task, request=replace(task.request, db=root / "store.duckdb",
+                                  params_dir=common / "params"), out=str(out),
             notebooks=tuple((s, str(common / "notebooks" / f"{s}.ipynb"))
                             for s, _ in task.notebooks))), out) for task in packed.tasks]
         files = {p.relative_to(out).as_posix(): p.read_bytes()
@@ -255,7 +255,7 @@ def unpack(packed: PackedOutcome, tasks: tuple[UnitTask, ...]) -> list[UnitOutco
             if outcome.failure.path:
                 outcome.failure.path = str(_inside(out, outcome.failure.path))
             for kind in FORMATS:  # a failed unit keeps no report of an earlier run
-                output_path(out, kind, task_period(by_unit[outcome.unit]),
+                output_path(out, kind, by_unit[outcome.unit].period,
                             outcome.unit).unlink(missing_ok=True)
     return packed.outcomes
 
@@ -266,7 +266,3 @@ def _inside(out: Path, name: str) -> Path:
     if not path.is_relative_to(out.resolve()):
         raise ValueError(f"worker returned a file outside the output folder: {name!r}")
     return out / name
-
-
-def task_period(task: UnitTask) -> Period:
-    return Period(date.fromisoformat(task.period_start), date.fromisoformat(task.period_end))

@@ -10,17 +10,15 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import replace
 from pathlib import Path
 
-from tthc_lib.batch.bundle import task_period
 from tthc_lib.batch.names import output_path
 from tthc_lib.batch.tasks import RENDER_STEP, Failure, UnitOutcome, UnitTask, one_line
 
 
 def without_pdf(task: UnitTask) -> UnitTask:
     """The task a worker runs when its PDF is printed here."""
-    return replace(task, formats=tuple(f for f in task.formats if f != "pdf"))
+    return task.with_formats(tuple(f for f in task.formats if f != "pdf"))
 
 
 def printed_here(tasks: list[UnitTask], run: Callable[[list[UnitTask]], Iterable[UnitOutcome]],
@@ -40,7 +38,7 @@ def printed_here(tasks: list[UnitTask], run: Callable[[list[UnitTask]], Iterable
         if task is None or outcome.failure is not None or not outcome.html:
             yield outcome
         else:
-            target = output_path(Path(task.out), "pdf", task_period(task), task.unit)
+            target = output_path(Path(task.out), "pdf", task.period, task.unit)
             printing.append((outcome, task, printer.submit(Path(outcome.html), target)))
         while printing and printing[0][2].done():
             yield _printed(*printing.popleft())

@@ -30,6 +30,7 @@ from tthc_lib.batch.keys import (
 from tthc_lib.batch.manifest import Manifest, UnitRecord
 from tthc_lib.batch.names import FORMATS, OUTPUT_NAMES, name_conflicts, output_path, safe_name
 from tthc_lib.batch.tasks import WORKER_LOST, Failure, UnitOutcome, UnitTask, is_transient
+from tthc_lib.content.request import ReportRequest, notebook_parameters, report_request
 from tthc_lib.errors import ReportError, UnitError
 from tthc_lib.periods import Period
 
@@ -51,6 +52,7 @@ __all__ = [
     "refuse_inactive",
     "render_reports",
     "safe_name",
+    "section_key",
     "section_notebooks",
 ]
 
@@ -187,12 +189,11 @@ def plan_batch(db: Path, period: Period, units: list[str], out: Path, formats: S
         view = store_view(db, data_window(period, calendar), library, manifest.store)
     common = sha256_of(library, params_digest(Path(params_dir), period))
     nb_keys = {s: files_digest([p]) for s, p in notebooks.items()}
-    fixed = _parameters("", period, db, params_dir)
+    batch = report_request("", period, db, params_dir, tuple(formats))
     by_unit: dict[str, dict[str, str]] = {}
     for cell in grid(unit=units, period=[period], section=list(notebooks)):
-        params = dict(fixed, unit=cell["unit"])
-        by_unit.setdefault(cell["unit"], {})[cell["section"]] = sha256_of(
-            common, nb_keys[cell["section"]], json.dumps(params, sort_keys=True),
+        by_unit.setdefault(cell["unit"], {})[cell["section"]] = section_key(
+            common, nb_keys[cell["section"]], batch.for_unit(cell["unit"]),
             view.fingerprints.get(cell["unit"], ""))
     plan = BatchPlan([], {}, [])
     for unit, keys in by_unit.items():
@@ -205,11 +206,16 @@ def plan_batch(db: Path, period: Period, units: list[str], out: Path, formats: S
             plan.skipped.append(unit)
             continue
         plan.tasks.append(UnitTask(
-            unit, period.start.isoformat(), period.end.isoformat(), str(Path(db).resolve()),
-            str(Path(params_dir).resolve()), str(Path(out).resolve()),
-            tuple((s, str(p.resolve())) for s, p in notebooks.items()), frozenset(execute),
-            tuple(formats)))
+            batch.for_unit(unit), str(Path(out).resolve()),
+            tuple((s, str(p.resolve())) for s, p in notebooks.items()), frozenset(execute)))
     return plan
+
+
+def section_key(common: str, notebook: str, request: ReportRequest, fingerprint: str) -> str:
+    """The key a section of the request's unit runs under: the library and params (`common`),
+    the notebook's digest, the notebook parameters, the unit's data fingerprint."""
+    return sha256_of(common, notebook, json.dumps(notebook_parameters(request), sort_keys=True),
+                     fingerprint)
 
 
 def _to_execute(record: UnitRecord | None, keys: dict[str, str], formats: Sequence[str],
@@ -231,12 +237,6 @@ def _to_execute(record: UnitRecord | None, keys: dict[str, str], formats: Sequen
     if not stale and have == set(formats):
         return None
     return stale
-
-
-def _parameters(unit: str, period: Period, db: Path, params_dir: Path) -> dict:
-    return {"unit": unit, "period_start": period.start.isoformat(),
-            "period_end": period.end.isoformat(), "db": str(Path(db).resolve()),
-            "params_dir": str(Path(params_dir).resolve())}
 
 
 def _collect(outcomes: Iterable[UnitOutcome], plan: BatchPlan, manifest: Manifest,

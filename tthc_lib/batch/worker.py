@@ -11,7 +11,6 @@ from __future__ import annotations
 import threading
 import time
 from contextlib import contextmanager
-from datetime import date
 from pathlib import Path
 
 from tthc_lib.atomic import write_bytes_atomic
@@ -19,8 +18,8 @@ from tthc_lib.batch.kernels import KERNEL_NAME
 from tthc_lib.batch.names import FORMATS, output_path
 from tthc_lib.batch.state import worker_state
 from tthc_lib.batch.tasks import RENDER_STEP, Failure, UnitOutcome, UnitTask, one_line
+from tthc_lib.content.request import notebook_parameters
 from tthc_lib.errors import ReportError
-from tthc_lib.periods import Period
 
 ENGINE_NAME = "tthc"  # papermill's name for batch/engine.py (pyproject entry point)
 
@@ -49,7 +48,7 @@ def _run_sections(task: UnitTask, outcome: UnitOutcome) -> None:
 
     executed = []
     for section, path in task.notebooks:
-        target = output_path(Path(task.out), "notebook", _period(task), task.unit, section)
+        target = output_path(Path(task.out), "notebook", task.period, task.unit, section)
         if section in task.execute or not target.exists():
             nb, outcome.failure = _execute_section(task, section, Path(path), target)
             outcome.executed += 1
@@ -60,10 +59,6 @@ def _run_sections(task: UnitTask, outcome: UnitOutcome) -> None:
         executed.append(nb)
     else:
         _render(task, executed, outcome)
-
-
-def _period(task: UnitTask) -> Period:
-    return Period(date.fromisoformat(task.period_start), date.fromisoformat(task.period_end))
 
 
 def _execute_section(task: UnitTask, section: str, path: Path, target: Path):
@@ -80,7 +75,7 @@ def _execute_section(task: UnitTask, section: str, path: Path, target: Path):
     with _captured_output(str(target)) as written:
         try:
             nb = papermill.execute_notebook(
-                _literal(path), _literal(target), task.parameters, engine_name=ENGINE_NAME,
+                _literal(path), _literal(target), notebook_parameters(task.request), engine_name=ENGINE_NAME,
                 kernel_name=KERNEL_NAME, language="python",  # whatever the notebook names
                 request_save_on_cell_execute=False, progress_bar=False,
                 kernel_cwd=str(path.parent.resolve()))
@@ -146,7 +141,7 @@ def _render(task: UnitTask, executed: list, outcome: UnitOutcome) -> None:
     from tthc_lib.content.record import read_record
     from tthc_lib.render.html import render_html
 
-    period, out = _period(task), Path(task.out)
+    period, out = task.period, Path(task.out)
     meta, entry, findings = read_record(executed)
     html = render_html(executed, output_path(out, "html", period, task.unit), meta)
     outcome.html = str(html)
@@ -168,8 +163,8 @@ def _render(task: UnitTask, executed: list, outcome: UnitOutcome) -> None:
 def refuse_planted_links(task: UnitTask) -> None:
     """A folder the unit's files go into that is a symbolic link (planted to send the writes
     elsewhere) fails the unit, before anything is written through it."""
-    period_dir = output_path(Path(task.out), "period_dir", _period(task))
-    notebooks = output_path(Path(task.out), "notebook", _period(task), task.unit, "x").parent
+    period_dir = output_path(Path(task.out), "period_dir", task.period)
+    notebooks = output_path(Path(task.out), "notebook", task.period, task.unit, "x").parent
     for folder in (period_dir, notebooks.parent, notebooks):
         if folder.is_symlink():
             raise ReportError(f"{folder} là một liên kết tượng trưng (symlink), không phải thư "
@@ -181,7 +176,7 @@ def remove_reports(task: UnitTask, since: float) -> None:
     """The reports a failed run wrote (at or after `since`) go: with the others of their
     unit they would look current. Reports of an earlier, good run stay (the last good ones)."""
     for kind in FORMATS:
-        path = output_path(Path(task.out), kind, _period(task), task.unit)
+        path = output_path(Path(task.out), kind, task.period, task.unit)
         try:
             if path.is_file() and path.stat().st_mtime >= since - 1:
                 path.unlink()
