@@ -28,9 +28,10 @@ from pathlib import Path
 
 from tthc_lib.atomic import write_bytes_atomic
 from tthc_lib.batch.keys import data_window
-from tthc_lib.batch.names import FORMATS, output_path
+from tthc_lib.batch.names import output_path
 from tthc_lib.batch.tasks import UnitOutcome, UnitTask
 from tthc_lib.periods import Period
+from tthc_lib.render.formats import format_names
 
 SHARED_TABLES = ("successions", "procedures", "changes")
 UNIT_TABLES = ("units", "dossiers", "feedback")
@@ -231,9 +232,8 @@ def run_packed(packed: PackedTask, shared: SharedFiles) -> PackedOutcome:
 
 
 def _relative(outcome: UnitOutcome, out: Path) -> UnitOutcome:
-    for name in ("html", "pdf", "docx"):
-        if getattr(outcome, name):
-            setattr(outcome, name, Path(getattr(outcome, name)).relative_to(out).as_posix())
+    outcome.files = {name: Path(path).relative_to(out).as_posix()
+                     for name, path in outcome.files.items()}
     if outcome.failure is not None and outcome.failure.path:
         outcome.failure.path = Path(outcome.failure.path).relative_to(out).as_posix()
     return outcome
@@ -248,13 +248,11 @@ def unpack(packed: PackedOutcome, tasks: tuple[UnitTask, ...]) -> list[UnitOutco
         write_bytes_atomic(_inside(out, name), packed.files[name])
     by_unit = {task.unit: task for task in tasks}
     for outcome in packed.outcomes:
-        for kind in ("html", "pdf", "docx"):
-            if getattr(outcome, kind):
-                setattr(outcome, kind, str(_inside(out, getattr(outcome, kind))))
+        outcome.files = {name: str(_inside(out, path)) for name, path in outcome.files.items()}
         if outcome.failure is not None:
             if outcome.failure.path:
                 outcome.failure.path = str(_inside(out, outcome.failure.path))
-            for kind in FORMATS:  # a failed unit keeps no report of an earlier run
+            for kind in format_names():  # a failed unit keeps no report of an earlier run
                 output_path(out, kind, by_unit[outcome.unit].period,
                             outcome.unit).unlink(missing_ok=True)
     return packed.outcomes

@@ -28,11 +28,12 @@ from tthc_lib.batch.keys import (
     store_view,
 )
 from tthc_lib.batch.manifest import Manifest, UnitRecord
-from tthc_lib.batch.names import FORMATS, OUTPUT_NAMES, name_conflicts, output_path, safe_name
+from tthc_lib.batch.names import OUTPUT_NAMES, name_conflicts, output_path, safe_name
 from tthc_lib.batch.tasks import WORKER_LOST, Failure, UnitOutcome, UnitTask, is_transient
 from tthc_lib.content.request import ReportRequest, notebook_parameters, report_request
 from tthc_lib.errors import ReportError, UnitError
 from tthc_lib.periods import Period
+from tthc_lib.render.formats import format_names
 
 NOTEBOOKS_DIR = Path("notebooks")
 PARAMS_DIR = Path("params")
@@ -41,7 +42,6 @@ UNSAFE_NAME = "(mã đơn vị)"  # the summary's section for a unit whose code 
 SAVE_EVERY = 2.0  # seconds between manifest saves while units finish
 
 __all__ = [
-    "FORMATS",
     "OUTPUT_NAMES",
     "Failure",
     "RunSummary",
@@ -107,7 +107,7 @@ class BatchPlan:
 
 
 def render_reports(db: Path, period: Period, units: list[str] | None, out: Path,
-                   to: tuple[str, ...] = FORMATS, notebooks_dir: Path = NOTEBOOKS_DIR,
+                   to: tuple[str, ...] | None = None, notebooks_dir: Path = NOTEBOOKS_DIR,
                    params_dir: Path = PARAMS_DIR, progress=None, jobs: int = 1,
                    executor: str = "local", scheduler: str | None = None, force: bool = False,
                    retry_failed: bool = False) -> RunSummary:
@@ -121,6 +121,7 @@ def render_reports(db: Path, period: Period, units: list[str] | None, out: Path,
     from tthc_lib.content.words.narrative import Settings, check_narrative_file
 
     began = time.monotonic()
+    to = format_names() if to is None else tuple(to)  # every format unless told
     settings = Settings.load(Path(params_dir))      # params checked before anything runs
     check_narrative_file(Path(params_dir), period.start, period.end)
     folder = output_path(out, "period_dir", period)
@@ -259,11 +260,11 @@ def _record(outcome: UnitOutcome, keys: dict[str, str], folder: Path,
     """The manifest entry of a finished unit: the keys of the sections whose executed
     notebooks are good (all of them, or those before the failing one)."""
     if outcome.failure is None:
-        entry = dict(outcome.entry or {}, html=_rel(outcome.html, folder),
-                     pdf=_rel(outcome.pdf, folder), docx=_rel(outcome.docx, folder))
-        formats = [f for f in FORMATS if getattr(outcome, f)]
-        return UnitRecord("ok", dict(keys), formats, entry["html"], entry["pdf"], entry,
-                          _plain(outcome.findings))
+        files = {f: _rel(outcome.files.get(f), folder) for f in format_names()}
+        entry = dict(outcome.entry or {}, **files)
+        formats = [f for f in format_names() if files[f]]
+        return UnitRecord("ok", dict(keys), formats, files.get("html"), files.get("pdf"),
+                          entry, _plain(outcome.findings))
     good = {}
     for section, key in keys.items():
         if section == outcome.failure.section or outcome.failure.section == WORKER_LOST:
@@ -318,11 +319,9 @@ def _write_index(manifest: Manifest, registry: list[str], folder: Path, period: 
     index = output_path(folder.parent, "index", period)
     if manifest.index_key == key and index.is_file():
         return index
-    from tthc_lib.render.index import IndexEntry, write_index
+    from tthc_lib.render.index import index_entry, write_index
 
-    index = write_index(folder, label, [IndexEntry(**dict(
-        e, **{f: folder / e[f] if e.get(f) else None for f in ("html", "pdf", "docx")}))
-        for e in entries])
+    index = write_index(folder, label, [index_entry(e, folder) for e in entries])
     manifest.index_key = key
     manifest.save()
     return index

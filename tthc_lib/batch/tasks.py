@@ -59,9 +59,7 @@ class Failure:
 @dataclass
 class UnitOutcome:
     unit: str
-    html: str | None = None
-    pdf: str | None = None
-    docx: str | None = None
+    files: dict[str, str] = field(default_factory=dict)  # format -> the report written
     failure: Failure | None = None
     seconds: float = 0.0
     executed: int = 0

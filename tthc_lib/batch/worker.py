@@ -15,11 +15,12 @@ from pathlib import Path
 
 from tthc_lib.atomic import write_bytes_atomic
 from tthc_lib.batch.kernels import KERNEL_NAME
-from tthc_lib.batch.names import FORMATS, output_path
+from tthc_lib.batch.names import output_path
 from tthc_lib.batch.state import worker_state
 from tthc_lib.batch.tasks import RENDER_STEP, Failure, UnitOutcome, UnitTask, one_line
 from tthc_lib.content.request import notebook_parameters
 from tthc_lib.errors import ReportError
+from tthc_lib.render.formats import BASE_FORMAT, FORMATS, format_names
 
 ENGINE_NAME = "tthc"  # papermill's name for batch/engine.py (pyproject entry point)
 
@@ -30,7 +31,7 @@ def run_unit(task: UnitTask) -> UnitOutcome:
     unit's failure, never the batch's."""
     began = time.monotonic()
     outcome = UnitOutcome(task.unit, started=time.time())
-    if "pdf" in task.formats:
+    if printed_formats(task):
         worker_state().printer.start()  # Chromium starts while the sections run
     try:
         refuse_planted_links(task)
@@ -135,28 +136,33 @@ def _captured_output(path: str):
             papermill_io._handlers.remove((path, capture))
 
 
+def printed_formats(task: UnitTask) -> list[str]:
+    """The task's formats the browser prints from the unit's HTML report (render/formats.py)."""
+    return [f for f in task.formats if f in FORMATS and FORMATS[f].browser]
+
+
 def _render(task: UnitTask, executed: list, outcome: UnitOutcome) -> None:
-    """HTML (always: the PDF is printed from it), then PDF and DOCX; the index line and the
-    findings as the notebooks recorded them."""
+    """HTML (always: the browser prints from it), then the browser's formats (PDF) printed
+    while the others (DOCX) are made (render/formats.py); the index line and the findings as
+    the notebooks recorded them."""
     from tthc_lib.content.record import read_record
-    from tthc_lib.render.html import render_html
 
     period, out = task.period, Path(task.out)
     meta, entry, findings = read_record(executed)
-    html = render_html(executed, output_path(out, "html", period, task.unit), meta)
-    outcome.html = str(html)
-    printing = None  # the browser prints while the DOCX is built; the unit waits for both
-    if "pdf" in task.formats:
-        printing = worker_state().printer.submit(html, output_path(out, "pdf", period, task.unit))
+    html = FORMATS[BASE_FORMAT].render(executed, output_path(out, BASE_FORMAT, period,
+                                                             task.unit), meta)
+    outcome.files[BASE_FORMAT] = str(html)
+    printing = {f: worker_state().printer.submit(html, output_path(out, f, period, task.unit))
+                for f in printed_formats(task)}  # the unit waits for them all
     try:
-        if "docx" in task.formats:
-            from tthc_lib.render.docx import render_docx
-
-            docx = output_path(out, "docx", period, task.unit)
-            outcome.docx = str(render_docx(executed, docx, meta))
+        for name in task.formats:
+            fmt = FORMATS.get(name)
+            if fmt is not None and fmt.render is not None and name != BASE_FORMAT:
+                path = output_path(out, name, period, task.unit)
+                outcome.files[name] = str(fmt.render(executed, path, meta))
     finally:
-        if printing is not None:
-            outcome.pdf = str(printing.result())  # written whole, or the unit's failure
+        for name, future in printing.items():
+            outcome.files[name] = str(future.result())  # written whole, or the unit's failure
     outcome.entry, outcome.findings = entry, findings
 
 
@@ -175,7 +181,7 @@ def refuse_planted_links(task: UnitTask) -> None:
 def remove_reports(task: UnitTask, since: float) -> None:
     """The reports a failed run wrote (at or after `since`) go: with the others of their
     unit they would look current. Reports of an earlier, good run stay (the last good ones)."""
-    for kind in FORMATS:
+    for kind in format_names():
         path = output_path(Path(task.out), kind, task.period, task.unit)
         try:
             if path.is_file() and path.stat().st_mtime >= since - 1:

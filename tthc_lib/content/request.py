@@ -14,9 +14,7 @@ from pathlib import Path
 
 from tthc_lib.periods import Period
 
-DEFAULT_FORMATS = ("html", "pdf")
-
-__all__ = ["DEFAULT_FORMATS", "ReportRequest", "notebook_parameters", "report_request",
+__all__ = ["ReportRequest", "notebook_parameters", "report_request",
            "request_of"]
 
 
@@ -29,7 +27,7 @@ class ReportRequest:
     period: Period
     db: Path
     params_dir: Path
-    formats: tuple[str, ...] = DEFAULT_FORMATS
+    formats: tuple[str, ...] = ()              # names of render/formats.py
 
     @property
     def as_of(self) -> date:
@@ -41,7 +39,7 @@ class ReportRequest:
 
 
 def report_request(unit: str, period: Period, db: str | Path, params_dir: str | Path,
-                   formats: tuple[str, ...] = DEFAULT_FORMATS) -> ReportRequest:
+                   formats: tuple[str, ...] = ()) -> ReportRequest:
     """A request with the store and params folder made absolute."""
     return ReportRequest(unit, period, Path(db).resolve(), Path(params_dir).resolve(),
                          tuple(formats))
