@@ -99,41 +99,63 @@ def _literal(path: Path) -> str:
     return str(path).replace("{", "{{").replace("}", "}}")
 
 
-_capture_lock = threading.Lock()
+class _Captures:
+    """Papermill's I/O handler for the absolute paths under one root (`/`, or a drive),
+    registered once per process and root through papermill's public `papermill_io.register`:
+    what papermill writes to a path being captured is kept in memory; any other path is left
+    to papermill's own local handler, as it would be without this one."""
 
+    def __init__(self) -> None:
+        self.paths: dict[str, list[str]] = {}
 
-class _Capture:
-    """A papermill I/O handler for one output path: keeps what papermill writes there."""
+    @staticmethod
+    def _local():
+        from papermill.iorw import papermill_io
 
-    def __init__(self, path: str):
-        self.path, self.written = path, []
+        return papermill_io.get_handler("local")
 
     def write(self, buf: str, path: str) -> None:
-        self.written.append(buf)
+        if path in self.paths:
+            self.paths[path].append(buf)
+        else:
+            self._local().write(buf, path)
 
     def read(self, path: str):
-        raise OSError(f"{path} is being written")
+        if path in self.paths:
+            raise OSError(f"{path} is being written")
+        return self._local().read(path)
 
     def listdir(self, path: str):
-        raise OSError(f"{path} is being written")
+        return self._local().listdir(path)
 
     def pretty_path(self, path: str) -> str:
         return path
 
 
+_captures: dict[str, _Captures] = {}  # root -> this process's handler for the paths under it
+_captures_lock = threading.Lock()
+
+
 @contextmanager
 def _captured_output(path: str):
-    """Papermill's writes to `path` kept in memory (the list yielded), while in the block.
-    One notebook at a time per process: the kernel runs them one by one anyway."""
+    """Papermill's writes to `path` (absolute) kept in memory (the list yielded), while in the
+    block; papermill's registry of handlers is only added to, once per root."""
     from papermill.iorw import papermill_io
 
-    capture = _Capture(path)
-    with _capture_lock:
-        papermill_io.register(path, capture)
-        try:
-            yield capture.written
-        finally:
-            papermill_io._handlers.remove((path, capture))
+    root = Path(path).anchor
+    if not root:
+        raise ValueError(f"not an absolute path: {path}")
+    with _captures_lock:
+        if root not in _captures:
+            _captures[root] = _Captures()
+            papermill_io.register(root, _captures[root])
+        captures = _captures[root]
+        captures.paths[path] = written = []
+    try:
+        yield written
+    finally:
+        with _captures_lock:
+            captures.paths.pop(path, None)
 
 
 def printed_formats(task: UnitTask) -> list[str]:
