@@ -33,6 +33,12 @@ from tthc_lib.batch.tasks import UnitOutcome, UnitTask
 from tthc_lib.periods import Period
 from tthc_lib.render.formats import format_names
 
+__all__ = [
+    "SHARED_TABLES", "UNIT_TABLES", "PackedOutcome", "PackedTask", "SharedFiles", "Snapshots",
+    "run_packed", "unpack",
+]
+
+
 SHARED_TABLES = ("successions", "procedures", "changes")
 UNIT_TABLES = ("units", "dossiers", "feedback")
 

@@ -21,6 +21,12 @@ from tthc_lib.batch.tasks import RENDER_STEP, WORKER_LOST, Failure, UnitOutcome,
 from tthc_lib.batch.worker import run_unit
 from tthc_lib.errors import ReportError
 
+__all__ = [
+    "CHUNK_MAX", "EXECUTORS", "DaskExecutor", "Executor", "LocalExecutor", "SerialExecutor",
+    "chunk_size", "core_share", "open_executor", "pipelined", "register_executor", "share_cores",
+    "worker_plugin",
+]
+
 
 class Executor(ABC):
     """Runs unit tasks; use as a context manager so workers are ended afterwards."""

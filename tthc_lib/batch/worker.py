@@ -22,6 +22,11 @@ from tthc_lib.content.request import notebook_parameters
 from tthc_lib.errors import ReportError
 from tthc_lib.render.formats import BASE_FORMAT, FORMATS, format_names
 
+__all__ = [
+    "ENGINE_NAME", "printed_formats", "refuse_planted_links", "remove_reports", "run_unit",
+]
+
+
 ENGINE_NAME = "tthc"  # papermill's name for batch/engine.py (pyproject entry point)
 
 

@@ -31,6 +31,10 @@ from tthc_lib.indicators.figures import (
 from tthc_lib.periods import Period, label_vi, range_vi
 from tthc_lib.store.connection import open_store
 
+__all__ = [
+    "ReportContext", "cached_indicators", "communes_label", "context", "issuer_name", "unit_word",
+]
+
 
 @dataclass
 class ReportContext:

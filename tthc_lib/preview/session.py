@@ -30,6 +30,10 @@ from tthc_lib.errors import expected_error_names
 from tthc_lib.periods import Period
 from tthc_lib.workspace.find import Workspace
 
+__all__ = [
+    "PreviewSession", "Rebuild", "Stamps",
+]
+
 
 def _stat(path: Path) -> tuple | None:
     try:
