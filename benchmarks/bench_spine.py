@@ -189,7 +189,7 @@ def _scopes(units: pd.DataFrame) -> list[tuple[str, str, list[str]]]:
 
 
 def _dossier_counts(d: pd.DataFrame, start, end) -> dict:
-    """indicators.md's dossier counts, on the dossiers of one scope."""
+    """docs/indicators.md's dossier counts, on the dossiers of one scope."""
     rd, dd, cd = d["received_date"], d["due_date"], d["closed_date"]
     carried = (rd < start) & (cd.isna() | (cd >= start))
     rin = (rd >= start) & (rd <= end)

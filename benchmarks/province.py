@@ -2,7 +2,7 @@
 
 Districts (Thành phố, Thị xã, Huyện) at the top of the unit registry, each with its wards and
 communes (Phường, Xã, Thị trấn) below; a procedure catalogue of both levels; dossiers split
-into equal CSV exports (Vietnamese headers of input-format.md, `dd/mm/yyyy HH:MM:SS` times,
+into equal CSV exports (Vietnamese headers of docs/input-format.md, `dd/mm/yyyy HH:MM:SS` times,
 applicant columns filled as real exports carry them); a few thousand feedback records. Every
 row is valid: the set loads with no row set aside.
 

@@ -1,6 +1,6 @@
 """The held-out province of tests/test_report_structure.py (issue 10, "Done means"): a
 small province that is nowhere else in this repository, generated in code with every case of
-structure.md, written as the exports an office holds, and an independent computation of its
+docs/structure.md, written as the exports an office holds, and an independent computation of its
 figures in plain Python over the generated records (not our SQL).
 
 Cases: a whole merge (two old provinces, a commune), a split with data (Xã An Lạc) and
@@ -198,7 +198,7 @@ def _takes(scope: str, flag: str) -> bool:
 
 
 class Structure:
-    """structure.md on `as_of`, in plain Python over the generated tables."""
+    """docs/structure.md on `as_of`, in plain Python over the generated tables."""
 
     def __init__(self, as_of: date):
         self.heir = {o: n for o, n, d, s, f, _ in SUCCESSIONS if _takes(s, f) and d <= as_of}
@@ -230,7 +230,7 @@ def level(code: str) -> str:
 
 
 def _counts(d: Dossier, start: date, end: date) -> dict[str, int]:
-    """One dossier's contribution to each count of indicators.md."""
+    """One dossier's contribution to each count of docs/indicators.md."""
     got, closed = d.received.date(), d.closed.date() if d.closed else None
     c = dict.fromkeys(COUNTS, 0)
     in_p = start <= got <= end
@@ -314,8 +314,9 @@ def expected(dossiers: list[Dossier], start: date, end: date) -> dict:
 
 
 def expected_predecessors(dossiers: list[Dossier], unit: str, start: date, end: date) -> str:
-    """The predecessors sentence structure.md asks for, from the generated tables: old units
-    whose records count for `unit` and have a record in the period, by (date, basis)."""
+    """The predecessors sentence of docs/structure.md § What the report says, from the generated
+    tables: old units whose records count for `unit` and have a record in the period, by (date,
+    basis)."""
     st = Structure(end)
     counted = {d.unit for d in dossiers if d.unit != unit and st.counted_for(d.unit) == unit
                and _counts(d, start, end)["received_total"]}

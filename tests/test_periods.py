@@ -1,4 +1,5 @@
-"""Periods: every form of interfaces.md, both calendars, Vietnamese names, neighbours."""
+"""Periods: every form of docs/interfaces.md § Periods, both calendars, Vietnamese names,
+neighbours."""
 
 from __future__ import annotations
 

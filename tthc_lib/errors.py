@@ -3,7 +3,7 @@ on one line and exits 1. Anything else is a bug and keeps its traceback.
 
 TthcError
 ├── InputError        a file that cannot be read as an export (file, expected)
-├── PeriodError       a period string that is not one of the forms of interfaces.md
+├── PeriodError       a period string of no form of docs/interfaces.md § Periods
 ├── StoreError        the store cannot be opened or written (locked, unwritable, full)
 ├── UnitError         a unit code not in the registry
 ├── ReportError       a report could not be rendered (unit, section, path)

@@ -1,10 +1,10 @@
-"""Reporting periods: parsing the forms of interfaces.md, and naming a period in Vietnamese.
+"""Reporting periods: their forms (docs/interfaces.md § Periods) and their Vietnamese names.
 
 A period is two days, both included. Shorthands (a month, quarter, half-year, year, or a run of
 whole months) follow one of two calendars:
 
 - ``calendar``: months run from the 1st to their last day.
-- ``cutoff14``: the Government's cut-off on the 14th (report-layout.md, "Reporting periods"):
+- ``cutoff14``: the Government's cut-off on the 14th (docs/interfaces.md § Periods):
   month M runs from the 15th of month M-1 to the 14th of M, so Q3 = 15/6-14/9,
   H1 = 15/12 of the year before - 14/6, the year = 15/12 of the year before - 14/12.
 
@@ -121,7 +121,7 @@ def whole_months(period: Period, calendar: str = "calendar") -> tuple[Month, Mon
 
 
 def parse_period(text: str, calendar: str = "calendar") -> Period:
-    """The period that ``text`` names (any form of interfaces.md), in ``calendar``.
+    """The period that ``text`` names (any form of docs/interfaces.md § Periods), in ``calendar``.
 
     Raises PeriodError with one line naming the text and the accepted forms.
     """

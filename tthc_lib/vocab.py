@@ -1,7 +1,8 @@
 """The one place where canonical English names meet the Vietnamese that users read.
 
-Every export kind (input-format.md): its columns, their Vietnamese headers, which are required
-for recognising the file, which are required per row, and the value synonyms.
+Every export kind (docs/input-format.md § Export kinds and columns): its columns, their
+Vietnamese headers, which are required for recognising the file, which are required per row,
+and the value synonyms.
 """
 
 from __future__ import annotations
@@ -66,7 +67,8 @@ TOPICS = {
     "quy định kinh doanh": "business_regulation",
     "business_regulation": "business_regulation",
 }
-# Kind (Loại đơn vị) -> level (structure.md). `Thành phố` alone is a city under a province.
+# Kind (Loại đơn vị) -> level (docs/structure.md § Levels and kinds). `Thành phố` alone is a
+# city under a province.
 UNIT_KINDS = {
     "tỉnh": "province", "thành phố trực thuộc trung ương": "province",
     "sở": "province", "ban": "province", "cơ quan": "province", "trung tâm": "province",
@@ -163,7 +165,8 @@ SCHEMAS: dict[str, list[Column]] = {
     ],
 }
 
-# Headers that must all be present for a file to be of a kind (input-format.md).
+# Headers that must all be present for a file to be of a kind
+# (docs/input-format.md § Header row and kind).
 RECOGNISE: dict[str, tuple[str, ...]] = {
     "dossiers": ("dossier_id", "unit_code", "procedure_code", "channel", "received_at",
                  "due_at", "status"),

@@ -1,5 +1,6 @@
-"""One command line (interfaces.md): Vietnamese help with an example per command, periods in
-the office's calendar for every command, `--unit` repeated, expected errors in one line."""
+"""One command line (docs/interfaces.md § Commands): Vietnamese help with an example per command,
+periods in the office's calendar for every command, `--unit` repeated, expected errors in one
+line."""
 
 from __future__ import annotations
 

@@ -251,3 +251,24 @@ def test_unit_names_with_markup_are_escaped_in_reports_and_index(rendered):
         assert "xã &lt;i&gt;thử&lt;/i&gt; &amp; co" in html, page
         assert "<i>thử" not in html, page
     assert "xã <i>Thử</i> & Co" in _pdf_text(folder / "PX01.pdf").replace("\n", " ")
+
+
+def test_inspect_shows_values_but_never_personal_data(tmp_path):
+    """`tthc inspect` of the planted exports (standard headers): the personal columns, the
+    internal note and the feedback text are masked, the topic (a header holding "phản ánh"
+    that the standard names map to a listed set) shows its values, and nothing is written."""
+    files, _params = build_city(tmp_path / "exports")
+    before = sorted(tmp_path.rglob("*"))
+    run = tthc(tmp_path / "store.duckdb", "inspect", str(files[2]), str(files[3]))
+    assert run.returncode == 0, run.stderr
+    out = run.stdout + run.stderr
+    for secret in SECRETS:
+        assert secret not in out, secret
+    lines = out.splitlines()
+    mask = "[ẩn — dữ liệu cá nhân]"
+    assert lines.count(f"      ví dụ: {mask}") == 5      # 4 applicant columns, feedback text
+    assert f"      Ghi chú nội bộ: {mask}" in lines
+    assert f"  {'Số CCCD':<32} -> applicant_id (chuẩn; dữ liệu cá nhân, không nạp)" in lines
+    assert '      ví dụ: "Quy định hành chính", "Quy định kinh doanh"' in lines
+    assert '      ví dụ: "P-1", "P-2", "P-3"' in lines
+    assert sorted(tmp_path.rglob("*")) == before and not (tmp_path / "store.duckdb").exists()

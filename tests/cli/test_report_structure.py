@@ -1,7 +1,7 @@
 """The held-out province (issue 10, "Done means", tests/heldout_province.py) loaded through
 the real ingest into a real store: for six periods on both sides of 1/7/2025 every figure of
 `tthc indicators --format json` (the real CLI) equals the independent computation; its reports
-(the real `tthc report`) name predecessors and departments as structure.md says; `--unit all`
+(the real `tthc report`) name predecessors and departments as docs/structure.md says; `--unit all`
 is the period's structure."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The dateline's place (structure.md, "What the report says"; Nghị định 30/2020/NĐ-CP): the
+"""The dateline's place (docs/report-layout.md § Header; Nghị định 30/2020/NĐ-CP): the
 unit's own name without its kind word, a number keeping it, a department at its province's
 place, and the params' overrides."""
 

@@ -65,9 +65,10 @@ def test_the_templates_recipients_by_role():
         "Trưởng ban, các Phó Trưởng ban"
 
 
-def _meta(**signer) -> ReportMeta:
+def _meta(recipients=("Văn phòng UBND thành phố", "Lưu: VT, VP"), **signer) -> ReportMeta:
     return ReportMeta.from_dict({"issuer_lines": ["UBND THÀNH PHỐ HẢI PHÒNG"], "place": "Hải Phòng",
-                                 "date": "2026-11-30", "subject": "x", "signer": signer})
+                                 "date": "2026-11-30", "subject": "x", "signer": signer,
+                                 "recipients": list(recipients)})
 
 
 def test_a_report_without_a_signer_is_a_finding_word_for_word():
@@ -79,6 +80,16 @@ def test_a_report_without_a_signer_is_a_finding_word_for_word():
     assert unsigned_findings(_meta(title="", name=""), "HP")[0]["message"].startswith(
         "Báo cáo của HP chưa có chức danh và họ tên người ký")
     assert unsigned_findings(_meta(title="CHỦ TỊCH", name="Lê Quang Vinh"), "HP") == []
+
+
+def test_a_report_sent_only_to_its_own_file_is_a_finding_word_for_word():
+    for recipients in ((), ("Lưu: VT",), (" lưu: VT, VP ", "")):
+        assert unsigned_findings(_meta(recipients, title="CHỦ TỊCH", name="Lê Quang Vinh"),
+                                 "P7") == [{
+            "kind": "no_recipients", "unit": "P7",
+            "message": "Báo cáo của P7 chưa có nơi nhận nào ngoài dòng lưu (Lưu: VT): ghi vào "
+                       "params/recipients.yaml, mục units: P7: [...] hoặc mục theo cấp của đơn "
+                       "vị."}]
 
 
 def test_two_lines_of_authority_above_the_title():

@@ -28,7 +28,7 @@ SCRIPT = "<script>alert(1)</script>"
 
 
 def counts(carried=0, online=0, offline=0, early=0, on_time=0, late=0, other=0, **more):
-    """A full set of counts obeying the identities of indicators.md (pending = the rest)."""
+    """A full set of counts obeying the identities of docs/indicators.md (pending = the rest)."""
     c = dict.fromkeys(COUNTS, 0)
     resolved = early + on_time + late
     c.update(carried_over=carried, received_online=online, received_offline=offline,

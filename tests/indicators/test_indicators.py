@@ -1,4 +1,4 @@
-"""Indicators of indicators.md at their boundaries, and their identities for any data."""
+"""Indicators of docs/indicators.md at their boundaries, and their identities for any data."""
 
 from __future__ import annotations
 
@@ -202,7 +202,7 @@ def dossier_records(draw):
 
 
 def _expected(records, units, start, end):
-    """Indicators of indicators.md computed record by record, independently of the SQL."""
+    """Indicators of docs/indicators.md computed record by record, independently of the SQL."""
     out = {u: dict.fromkeys(COUNTS, 0) for u in units}
     full = {"P1"}
     for r in records:

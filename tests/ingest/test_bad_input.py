@@ -1,5 +1,5 @@
 """The bad-input corpus (tests/data/bad, written by make_corpus.py): every rule of
-input-format.md's "Bad input", every encoding and separator, truncated, empty, foreign and
+docs/input-format.md § Rows set aside, every encoding and separator, truncated, empty, foreign and
 broken files, and big ones made here. Each file is loaded (its bad rows set aside with line
 and reason, read = loaded + set aside + duplicates) or refused in one line naming the file;
 never a traceback, and a refusal changes nothing stored."""

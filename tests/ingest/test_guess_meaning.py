@@ -29,3 +29,34 @@ def test_status_words_by_meaning():
     assert guess_value("Đã xử lý xong", STATUS_WORDS, allowed) == "resolved"
     assert guess_value("Mới đăng ký", STATUS_WORDS, allowed) is None
     assert guess_value("Không được tiếp nhận", STATUS_WORDS, allowed) is None
+
+
+def test_each_guess_says_how_sure_it_is():
+    from tthc_lib.ingest.guess import CERTAIN, LIKELY, UNSURE, rate_headers
+
+    rated = rate_headers("dossiers", ["Số biên nhận", "Trạng thái xử lý", "Ngày hẹn",
+                                      "Mã số"], set())
+    assert rated["dossier_id"].level == CERTAIN          # one of the column's names
+    assert rated["status"].level == LIKELY               # holds "Trạng thái" whole
+    # "Ngày hẹn": as close to the received date as to the due date; "Mã số": too far
+    assert rated["received_at"].level == UNSURE
+    assert "due_at" not in guess_headers("dossiers", ["Ngày hẹn"], set())
+    assert "received_at" not in guess_headers("dossiers", ["Ngày hẹn"], set())
+
+
+def test_personal_data_by_the_shape_of_values():
+    from tthc_lib.ingest.samples import looks_personal, personal_header
+
+    for value in ("001090012345", "012345678", "0912 345 678", "+84 987 654 321",
+                  "0203.3456.789", "an@example.com", "Nguyễn Văn An", "NGUYỄN THỊ HOA",
+                  "Thôn 3, xã Quảng La", "Số 12 đường Trần Phú", "gọi 0987654321"):
+        assert looks_personal(value), value
+    for value in ("000.00.21.H23-261102-0001", "2.000001", "02/03/2023 08:00", "UB-1",
+                  "UBND xã Quảng La", "Đã xử lý xong", "150.000.000", "Sở Xây dựng",
+                  "Đăng ký khai sinh", "1.001193"):
+        assert not looks_personal(value), value
+    for header in ("Họ và tên", "Số CMND/CCCD", "SĐT", "E-mail", "Địa chỉ thường trú",
+                   "Nội dung phản ánh", "Ngày sinh", "Người nộp hồ sơ"):
+        assert personal_header(header), header
+    for header in ("Mã hồ sơ", "Ngày trả lời", "Trạng thái", "Ngày hẹn trả kết quả"):
+        assert not personal_header(header), header

@@ -1,5 +1,5 @@
 """Exports exactly as a known one-stop system writes them load with no configuration
-(input-format.md, "Exports as real systems make them"): Tân Dân DVC's dossier list, an HTML
+(docs/input-format.md § Other systems' exports): Tân Dân DVC's dossier list, an HTML
 table saved as .xls (fixture written from its exporter: title rows, <strong> headers, names
 instead of codes, its ten status words, no channel column, personal columns). The CLI runs as
 a subprocess; figures are checked against a plain-Python count of the fixture."""

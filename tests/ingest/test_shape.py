@@ -94,7 +94,7 @@ def test_an_export_with_title_rows_two_header_rows_numbering_and_groups():
 @given(st.lists(st.sampled_from(["data", "group", "blank"]), max_size=40))
 def test_every_row_below_the_header_is_a_data_row_or_a_group_row(kinds):
     """data rows + group rows = every non-blank row under the header (blank rows are not
-    rows, input-format.md)."""
+    rows, docs/input-format.md)."""
     rows = [(1, ["Mã hồ sơ", "Ngày nhận"])]
     for i, kind in enumerate(kinds, start=2):
         cells = {"data": [f"HS{i}", "01-01-2024"], "group": ["Hộ tịch", ""],

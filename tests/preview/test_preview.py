@@ -1,5 +1,5 @@
 """`tthc preview` in Debian's Chromium: the page is the report, reloads by itself after an
-edit and shows it; only what changed is re-executed (interfaces.md, `tthc preview`)."""
+edit and shows it; only what changed is re-executed (docs/interfaces.md § tthc preview)."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """tthc_lib.sample.city: the sample city's exports reproduce the reference report's figures.
 
 The figures are first recomputed here, independently of the loader and the indicators
-(pandas over the written files, indicators.md's definitions), then through them.
+(pandas over the written files, docs/indicators.md's definitions), then through them.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from tthc_lib.sample.city import generate_sample, load_spec
 SPEC = ROOT / "params" / "sample_city.yaml"
 START, END = date(2023, 1, 1), date(2023, 10, 30)
 
-# The reference report's figures (seed figures.yaml), section 2.2-2.4, as printed.
+# The reference report's figures (tests/data/reconcile/figures.yaml), section 2.2-2.4, as printed.
 REFERENCE = {
     "unit": {"carried_over": 896, "received_online": 11009, "received_offline": 1467,
              "received_in_period": 12476, "received_total": 13372, "resolved_total": 11722,
@@ -57,7 +57,7 @@ def exports(sample) -> dict:
 
 
 # --------------------------------------------------------------------------------------------
-# An independent reader and the definitions of indicators.md
+# An independent reader and the definitions of docs/indicators.md
 
 
 def _decode(path: Path) -> str:
@@ -103,7 +103,7 @@ def _local_dates(text: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 def _set_aside(df: pd.DataFrame, units: set, date_cols: list[str]) -> pd.DataFrame:
     """Exact duplicates skipped, then rows with an unknown unit or an unreadable date, or a
-    closing before the receipt, removed (input-format.md, Bad input)."""
+    closing before the receipt, removed (docs/input-format.md § Rows set aside)."""
     df = df.drop_duplicates().copy()
     ok = df["unit_code"].isin(units)
     for col in date_cols:

@@ -1,9 +1,10 @@
 """tthc_lib.sample: the sample continued to 2026 (params/sample_city_2026.yaml).
 
-Read back from the written files with an independent reader (the one of test_sample), the
-succession chains applied here from the succession file itself: the structure is the seed
-note's, the files have the spec's headers, and the counts per unit and period are pinned so
-that the loader and the indicators can be checked against them once they read this structure.
+Read back from the written files with an independent reader (the one of test_sample), the succession
+chains applied here from the succession file itself: the structure is that of Nghị quyết
+1669/NQ-UBTVQH15, the files have the headers of docs/input-format.md, and the counts per unit and
+period are pinned so that the loader and the indicators can be checked against them once they read
+this structure.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ LATER_FILES = ["don_vi_2026.csv", "sap_xep_don_vi.csv", "thu_tuc_hanh_chinh_2026
                "cong_bo_tthc_2026.csv", "ho_so_2024.csv", "ho_so_2025.csv", "ho_so_2026.csv",
                "phan_anh_kien_nghi_2026.csv"]
 
-# The seed note (sap-xep-2025-hai-duong.md): new phường <- old units of the city, and the
+# The reorganisation (Nghị quyết 1669/NQ-UBTVQH15): new phường <- old units of the city, and the
 # split ones (part of the old unit only).
 SEED = {
     "Phường Hải Dương": {"Phường Trần Hưng Đạo", "Phường Nhị Châu", "Phường Ngọc Châu",
@@ -108,7 +109,7 @@ def _successor(successions: pd.DataFrame, as_of: pd.Timestamp) -> dict[str, str]
 
 
 def _counts(d: pd.DataFrame, start: date, end: date) -> pd.DataFrame:
-    """Per counting unit, the figures of indicators.md (paused pending in time; no due date:
+    """Per counting unit, the figures of docs/indicators.md (paused pending in time; no due date:
     resolved on time, pending in time)."""
     s, e = pd.Timestamp(start), pd.Timestamp(end)
     recv, closed, due = d["received_at"], d["closed_at"], d["due_at"]
@@ -318,7 +319,7 @@ def test_phuong_pham_ngu_lao_counts_in_le_thanh_nghi_from_2025(dossiers, success
 
 
 # --------------------------------------------------------------------------------------------
-# Through the loader and the indicators (structure.md)
+# Through the loader and the indicators (docs/structure.md)
 
 
 def test_loaded_store_gives_the_known_counts(sample, con):

@@ -1,4 +1,4 @@
-"""structure.md at its boundaries, through the real ingest: the registry's kinds, levels and
+"""docs/structure.md at its boundaries, through the real ingest: the registry's kinds, levels and
 cycles; successions and their rules; figures on the structure of a date (effective day, a
 chain of two, a split with and without data, a unit that only gave territory, a unit
 established later, a record under a ceased code after the change); predecessors."""

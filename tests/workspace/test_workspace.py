@@ -1,5 +1,5 @@
-"""Workspaces (interfaces.md): `tthc init`, found from any folder below, and a held-out city
-taken from an empty folder to its own reports without touching the repository."""
+"""Workspaces (docs/interfaces.md § Workspaces): `tthc init`, found from any folder below, and a
+held-out city taken from an empty folder to its own reports without touching the repository."""
 
 from __future__ import annotations
 

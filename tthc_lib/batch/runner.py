@@ -334,7 +334,7 @@ def _write_summary(summary: RunSummary, path: Path) -> None:
 
 def _select_units(units: list[str] | None, registry: list[str],
                   active: list[str] | None = None) -> list[str]:
-    """`all` (or nothing): the units of the period's structure (`active`, structure.md: a
+    """`all` (or nothing): the units of the period's structure (`active`, docs/structure.md: a
     ceased or not yet established unit has no report); else the units named."""
     if not units or units == ["all"]:
         return registry if active is None else [u for u in registry if u in set(active)]

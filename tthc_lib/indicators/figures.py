@@ -1,4 +1,4 @@
-"""Every figure of indicators.md, for every active unit and roll-up, in one pass of SQL.
+"""Every figure of docs/indicators.md, for every active unit and roll-up, in one pass of SQL.
 
 The structure is that of the period's last day, or of `as_of` (store/structure.py): records
 follow data-taking successions to the active unit they count for, parents run through ceased
@@ -191,8 +191,8 @@ def procedures_published(con, start: date, end: date) -> dict:
 
 
 def check_identities(rows: pd.DataFrame, unavailable: dict | None = None) -> list[dict]:
-    """A finding for every identity of indicators.md that fails on any row (an identity
-    with a figure not available on a row is not checked there)."""
+    """A finding for every identity (docs/indicators.md § Identities) that fails on any row (an
+    identity with a figure not available on a row is not checked there)."""
     findings = []
     for left, *right in IDENTITIES:
         total = rows[list(right)].sum(axis=1)

@@ -1,4 +1,4 @@
-"""The counts of indicators.md as SQL: per-record 0/1 flags against a period, summed per
+"""The counts of docs/indicators.md as SQL: per-record 0/1 flags against a period, summed per
 active unit of the structure (store/structure.py). Every figure query (all units, one unit,
 by field, by month) is built from these.
 

@@ -1,5 +1,5 @@
-"""The one definition of every rate (indicators.md): which counts make it, and the exact
-arithmetic. Tables, prose, the index and the JSON output all take their rates from here.
+"""The one definition of every rate (docs/indicators.md § Rates): which counts make it, and the
+exact arithmetic. Tables, prose, the index and the JSON output all take their rates from here.
 
 - RATE_PARTS: rate -> (numerator counts, denominator count); the rate is the sum of the
   numerators over the denominator, in percent. `timely_rate` (early + on time) is a rate
@@ -29,7 +29,7 @@ RATE_PARTS: dict[str, tuple[tuple[str, ...], str]] = {
     "result_digitised_rate": (("result_digitised",), "resolved_total"),
 }
 
-# The rates of `tthc indicators` (indicators.md, "Machine-readable output").
+# The rates of `tthc indicators` (docs/indicators.md § Machine-readable output).
 RATES: dict[str, tuple[str, str]] = {
     name: (nums[0], den) for name, (nums, den) in RATE_PARTS.items() if len(nums) == 1
 }

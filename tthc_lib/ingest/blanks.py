@@ -1,6 +1,7 @@
 """Blank lines and blank rows of delimited text read by DuckDB's reader: the empty lines it
 skips (so that rows keep their line numbers), and rows whose staged cells are empty but whose
-line holds something else (input-format.md: such a row is a row)."""
+line holds something else (such a row is a row:
+docs/input-format.md § Read = loaded + set aside + duplicates)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""Dates and times of the exports (input-format.md), parsed inside DuckDB so that a million
-values parse without a Python loop.
+"""Dates and times of the exports (docs/input-format.md § Dates and times), parsed inside DuckDB
+so that a million values parse without a Python loop.
 
 Accepted: `dd/mm/yyyy`, `dd/mm/yyyy HH:MM`, `dd/mm/yyyy HH:MM:SS` (day first, always),
 ISO 8601 dates and date-times with `T` or a space, seconds and fractions optional, with or

@@ -1,5 +1,5 @@
 """Values a real export gives indirectly, derived row by row by a profile's `derive:` mapping
-(input-format.md, "Exports as real systems make them"; grammar in docs/profiles.md):
+(docs/input-format.md § Other systems' exports; grammar in docs/profiles.md):
 
 - a date format per column (`dd-mm-yyyy`, `DD/MM/YYYY HH:mm:ss`), a line break between date
   and time and trailing text ("28-02-2024⏎Từ 13:30 đến 16:00") tolerated;

@@ -5,6 +5,7 @@ marked for checking; nothing is loaded through a guess the office has not pasted
 from __future__ import annotations
 
 import unicodedata
+from dataclasses import dataclass
 from difflib import SequenceMatcher
 
 from tthc_lib import vocab
@@ -43,6 +44,13 @@ KEYWORDS: list[tuple[str, object]] = [
     ("đã số hóa", True), ("chưa", False),
 ]
 THRESHOLD = 0.72
+# How sure a header guess is, as tthc inspect prints it: the header is one of the column's
+# names (CERTAIN), close to one and clearly closer than to any other column (LIKELY), or
+# close but as close to another (UNSURE: left blank for the office to fill).
+CERTAIN, LIKELY, UNSURE = "chắc chắn", "có thể", "chưa chắc"
+LIKELY_SCORE = 0.80
+MARGIN = 0.05
+CONTAINED = 0.86        # a header holding one of the column's names whole ("Trạng thái xử lý")
 # Values that mean the dossier was never received: no canonical value is guessed for them
 # (a whole-export profile sets such rows aside, docs/profiles.md › never_received).
 NEVER_RECEIVED = ("mới đăng ký", "không được tiếp nhận", "chưa tiếp nhận")
@@ -73,9 +81,27 @@ def _score(header: str, names: list[str]) -> float:
     return max(SequenceMatcher(None, h, plain(n)).ratio() for n in names)
 
 
-def guess_headers(kind: str, cells: list[str], taken: set[str]) -> dict[str, str]:
-    """Canonical column -> header cell, for cells no rule or profile maps: the best match
-    above THRESHOLD, each cell and column used once."""
+@dataclass(frozen=True)
+class Guess:
+    """A header cell guessed for a canonical column, and how sure the guess is."""
+
+    cell: str
+    score: float
+    level: str          # CERTAIN, LIKELY or UNSURE
+
+    @property
+    def sure(self) -> bool:
+        return self.level != UNSURE
+
+
+def _contains(header: str, names: list[str]) -> bool:
+    """Whether one of the names (two words or more) stands whole inside the header."""
+    words = f" {plain(header)} "
+    return any(len(plain(n).split()) >= 2 and f" {plain(n)} " in words for n in names)
+
+
+def _pairs(kind: str, cells: list[str], taken: set[str]) -> list[tuple[float, str, str]]:
+    """(score, column, cell) of every cell that can mean a column not yet taken."""
     pairs = []
     for col in vocab.SCHEMAS[kind]:
         if col.name in taken or col.personal:
@@ -83,22 +109,52 @@ def guess_headers(kind: str, cells: list[str], taken: set[str]) -> dict[str, str
         names = [col.header, col.name, *ALIASES.get(col.name, [])]
         for cell in cells:
             if cell.strip() and fits(cell, col):
-                pairs.append((_score(cell, names), col.name, cell))
-    out: dict[str, str] = {}
+                score = _score(cell, names)
+                if score < 1.0 and _contains(cell, names):
+                    score = max(score, CONTAINED)
+                pairs.append((score, col.name, cell))
+    return pairs
+
+
+def rate_headers(kind: str, cells: list[str], taken: set[str]) -> dict[str, Guess]:
+    """Canonical column -> Guess, for cells no rule or profile maps: the best match above
+    THRESHOLD, each cell and column used once, rated against its rivals (the cell's score
+    for another column, the column's score for another free cell). A guess whose rival is
+    within MARGIN, or whose score is below LIKELY_SCORE, is UNSURE: never used to read."""
+    pairs = _pairs(kind, cells, taken)
+    out: dict[str, Guess] = {}
     used: set[str] = set()
     for score, name, cell in sorted(pairs, reverse=True):
         if score >= THRESHOLD and name not in out and cell not in used:
-            out[name] = cell
+            out[name] = Guess(cell, score, UNSURE)
             used.add(cell)
+    for name, found in out.items():
+        rivals = [s for s, n, c in pairs
+                  if (c == found.cell and n != name) or (n == name and c != found.cell
+                                                         and c not in used)]
+        margin = found.score - max(rivals, default=0.0)
+        if found.score >= 1.0 and margin > 0:
+            level = CERTAIN
+        elif found.score >= LIKELY_SCORE and margin >= MARGIN:
+            level = LIKELY
+        else:
+            level = UNSURE
+        out[name] = Guess(found.cell, found.score, level)
     return out
 
 
-def best_kind(cells: list[str]) -> tuple[str, dict[str, str]]:
-    """The kind whose required columns the cells best cover (by guess), with the guesses."""
-    best = ("", {}, -1.0)
+def guess_headers(kind: str, cells: list[str], taken: set[str]) -> dict[str, str]:
+    """Canonical column -> header cell, for the guesses sure enough to read a file by."""
+    return {n: g.cell for n, g in rate_headers(kind, cells, taken).items() if g.sure}
+
+
+def best_kind(cells: list[str]) -> tuple[str, dict[str, Guess]]:
+    """The kind whose required columns the cells best cover (by sure guesses), with every
+    guess (unsure ones included: the office is told of them, nothing is read by them)."""
+    best: tuple[str, dict[str, Guess], float] = ("", {}, -1.0)
     for kind, required in vocab.RECOGNISE.items():
-        guesses = guess_headers(kind, cells, set())
-        cover = sum(r in guesses for r in required) / len(required)
+        guesses = rate_headers(kind, cells, set())
+        cover = sum(r in guesses and guesses[r].sure for r in required) / len(required)
         if cover > best[2]:
             best = (kind, guesses, cover)
     return best[0], best[1]

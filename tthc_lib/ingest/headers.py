@@ -1,4 +1,5 @@
-"""Finding the header row of an export and the kind of file it names (input-format.md)."""
+"""Finding the header row of an export and the kind of file it names
+(docs/input-format.md § Header row and kind)."""
 
 from __future__ import annotations
 

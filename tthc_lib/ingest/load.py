@@ -1,5 +1,5 @@
 """Load exports into the store: recognise each file, set bad rows aside, skip exact
-duplicates, and store the good rows of each file all-or-nothing (input-format.md).
+duplicates, and store the good rows of each file all-or-nothing (docs/input-format.md).
 
 The work per file happens in DuckDB SQL over the staged text values (readers.py), so a
 million-row export loads without a Python loop per row:
@@ -55,7 +55,7 @@ class FileResult:
     notes: list[str] = field(default_factory=list)   # one line each (sheets left out)
 
     def to_dict(self) -> dict:
-        """The JSON object of `tthc ingest --json` (interfaces.md)."""
+        """The JSON object of `tthc ingest --json` (docs/interfaces.md § tthc ingest)."""
         out = asdict(self)
         del out["notes"]
         return out

@@ -1,4 +1,4 @@
-"""Unit and procedure names resolved to codes (input-format.md, "Names, not codes").
+"""Unit and procedure names resolved to codes (docs/profiles.md, `names`).
 
 Real lists carry "Đơn vị tiếp nhận: UBND xã Quảng Yên" or "Tên thủ tục hành chính" rather than
 codes. A name is compared after normalising: Unicode form (NFC), case, spacing, and the kind

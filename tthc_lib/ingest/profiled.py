@@ -1,7 +1,7 @@
 """An export read through a source profile (sources.py): the rows of its sheet shaped by the
 profile's layout, names resolved to codes against the store's registry and catalogue, dates
 read in the profile's format, the status derived by its rule table — then handed to the
-loader as canonical text cells, so every rule of input-format.md still applies. A row the
+loader as canonical text cells, so every rule of docs/input-format.md still applies. A row the
 profile itself sets aside (a name not in the registry, a dossier never received) carries its
 reason in the staged `_reason` column."""
 
@@ -11,13 +11,13 @@ import hashlib
 from pathlib import Path
 
 from tthc_lib import vocab
-from tthc_lib.ingest import grid
 from tthc_lib.ingest.base import Export, Shape
 from tthc_lib.ingest.derive import filled, never_received_reason, status_of
 from tthc_lib.ingest.headers import Header
 from tthc_lib.ingest.names import Resolver
 from tthc_lib.ingest.shape import flat_header, shape_rows
 from tthc_lib.ingest.sources import REGISTRIES, SourceProfile, in_force, recognise
+from tthc_lib.ingest.text_grid import open_rows
 
 __all__ = ["REASON", "ProfiledExport", "open_profiled"]
 
@@ -25,7 +25,8 @@ REASON = "_reason"
 
 
 class ProfiledExport(Export):
-    """A grid file's sheet read by a source profile."""
+    """A grid file's sheet, or a text file read with one separator, read by a source
+    profile."""
 
     def __init__(self, path: Path, label: str, profile: SourceProfile, sheet: str,
                  header_row: int, flat: list[str] | None = None):
@@ -66,16 +67,37 @@ class ProfiledExport(Export):
 
     def stage(self, con, table: str, shape: Shape) -> None:
         self.sha256 = hashlib.sha256(self.path.read_bytes()).hexdigest()
-        book = grid.open_grid(self.path, self.label)
+        book = open_rows(self.path, self.label)
+        counts: dict[int, int | None] = {}
         try:
-            shaped = shape_rows(book.rows(self.sheet), self.header.line, self.profile.layout)
+            shaped = shape_rows(_counted(book.rows(self.sheet), len(self.flat), counts),
+                                self.header.line, self.profile.layout)
         finally:
             book.close()
         resolvers = {col: _resolver(con, what) for col, what in self.profile.names.items()}
-        rows = (_canonical(self, dict(zip(shaped.header, cells)), resolvers) for _n, cells
-                in shaped.rows)
+        rows = (_shifted(self, counts[n]) if counts.get(n) is not None
+                else _canonical(self, dict(zip(shaped.header, cells)), resolvers)
+                for n, cells in shaped.rows)
         self._stage_rows(con, table, ((n, cells) for (n, _c), cells in
                                       zip(shaped.rows, rows)), shape)
+
+
+def _counted(rows, width: int, counts: dict[int, int | None]):
+    """The rows as read, noting for each the cell count of a row whose cells do not line up
+    with the header's `width` cells (fewer cells, or a value beyond the last header), else
+    None. A workbook's rows are as wide as its sheet: only filled cells beyond count."""
+    for number, cells in rows:
+        last = max((i + 1 for i, c in enumerate(cells) if c and c.strip()), default=0)
+        counts[number] = (last if last > width else len(cells) if len(cells) < width
+                          else None)
+        yield number, cells
+
+
+def _shifted(export: ProfiledExport, count: int) -> list[str | None]:
+    """A row whose values are shifted off their columns: none of its values is kept (they may
+    be personal data under another header), only the counts, as the reason."""
+    why = (f"Dòng có {count} ô, tiêu đề có {len(export.flat)} ô: các giá trị bị lệch cột")
+    return [*([None] * len(export.columns)), why]
 
 
 def _resolver(con, what: str) -> Resolver | None:
@@ -121,11 +143,12 @@ def _canonical(export: ProfiledExport, row: dict[str, str], resolvers) -> list[s
 
 def open_profiled(path: Path, label: str, office: list[SourceProfile]) -> Export | None:
     """The export read by the first profile in force (the office's, then the shipped ones)
-    that recognises one of the grid file's sheets; None when none does."""
+    that recognises one of the file's sheets (a text file: its text cut by one of the
+    separators, only its first bytes read to recognise it); None when none does."""
     profiles = in_force(office)
     if not profiles:
         return None
-    book = grid.open_grid(path, label)
+    book = open_rows(path, label, head_only=True)
     try:
         for sheet in book.names():
             found = recognise(book.rows(sheet), profiles)

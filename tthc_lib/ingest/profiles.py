@@ -1,5 +1,5 @@
 """Source profiles: other one-stop systems' spellings of the same columns and values
-(input-format.md, "Other systems' exports").
+(docs/input-format.md § Other systems' exports; grammar in docs/profiles.md).
 
 An office writes `params/sources/NAME.yaml`; every profile in the folder applies. A profile
 only adds header names and value synonyms, per kind and canonical column; every rule of the
@@ -20,7 +20,7 @@ from tthc_lib import vocab
 from tthc_lib.errors import InputError
 from tthc_lib.ingest import sources
 
-STANDARD = "chuẩn"  # the source of a header or value of input-format.md itself
+STANDARD = "chuẩn"  # a header or value of docs/input-format.md itself
 
 
 @dataclass

@@ -56,7 +56,7 @@ def open_export(path: str | os.PathLike, label: str | None = None) -> Export:
     if not head.strip():
         raise InputError(f"{label}: tệp rỗng; cần một bảng có dòng tiêu đề.", file=label)
     reader = READERS.for_file(path, head)
-    if reader.name == "grid":
+    if reader.name in ("grid", "text"):     # a CSV with title or group rows too (profiles.md)
         profiled = open_profiled(path, label, profiles.office_sources())
         if profiled is not None:
             return profiled

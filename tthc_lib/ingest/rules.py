@@ -1,5 +1,5 @@
-"""The rules of input-format.md as DuckDB SQL: parsing staged text into typed values, the reason
-a row is set aside, duplicate keys, and the columns each kind stores."""
+"""The rules of docs/input-format.md as DuckDB SQL: parsing staged text into typed values, the
+reason a row is set aside, duplicate keys, and the columns each kind stores."""
 
 from __future__ import annotations
 
@@ -289,7 +289,7 @@ def raw_json_sql(export: Export) -> str:
             f"ELSE CAST(json_object({', '.join(pairs)}) AS VARCHAR) END")
 
 
-# Nhận số liệu: empty = yes for `Toàn bộ`, no for `Một phần` (structure.md).
+# Nhận số liệu: empty = yes for `Toàn bộ`, no for `Một phần` (docs/structure.md § Successions).
 TAKES_DATA = f"coalesce({_v('takes_data')}, {_v('scope')} = 'whole')"
 
 

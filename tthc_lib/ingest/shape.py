@@ -1,5 +1,5 @@
 """The shape of a real export's grid, as a source profile's `layout:` describes it
-(input-format.md, "Exports as real systems make them"; grammar in docs/profiles.md).
+(docs/input-format.md § Other systems' exports; grammar in docs/profiles.md).
 
 Pure functions over rows of cell texts (what `grid.grid_rows` or a CSV reader yields): title
 rows above the header, a header over several rows (merged cells spread or left blank, a

@@ -1,4 +1,4 @@
-"""The rules of structure.md that look across rows: a unit registry is a forest, and each old
+"""The rules of docs/structure.md that look across rows: a unit registry is a forest, and each old
 unit of the successions has at most one data-taking row, without loops.
 
 Each check reads the file's rows that passed every row rule (not yet set aside, not exact

@@ -27,7 +27,8 @@ CHUNK_BYTES = 8 * 1024 * 1024
 
 SEPARATORS = (",", ";", "\t")
 
-# No field is too long to read (input-format.md): an oversized value sets its row aside
+# No field is too long to read (docs/input-format.md § Rows set aside): an oversized value
+# sets its row aside
 # (rules.MAX_VALUE_CHARS), it never stops the reader.
 csv.field_size_limit(2**31 - 1)
 

@@ -1,8 +1,8 @@
 """Grid files (.xlsx, BIFF .xls, .ods, an HTML table saved as .xls/.htm; recognised by their
 bytes, `tthc_lib.ingest.grid`), read sheet by sheet: every sheet with a recognisable header row
-is part of the file (input-format.md), its rows staged with their sheet row numbers. Sheets
-without a header row are named in one note. The sheet's stored dimension is not trusted: only
-rows that hold a value are read."""
+is part of the file (docs/input-format.md § Formats by content), its rows staged with their sheet
+row numbers. Sheets without a header row are named in one note. The sheet's stored dimension is not
+trusted: only rows that hold a value are read."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 
 The city, its units, its procedure catalogue and the figures to reproduce live in a YAML spec
 (`params/sample_city.yaml`); nothing here knows a particular city. For the spec's period the
-written records reproduce the target counts exactly under the definitions of indicators.md;
+written records reproduce the target counts exactly under the definitions of docs/indicators.md;
 outside it they follow the same rates, shifted as the spec says. The files carry the everyday
 messiness of real exports (encodings, separators, date forms, synonyms, duplicates, a few bad
 rows) so that the loader is exercised; bad and duplicate rows never change a target count.

@@ -34,7 +34,7 @@ LATER_FILES = {
     "changes": "cong_bo_tthc_2026.csv",
     "feedback": "phan_anh_kien_nghi_2026.csv",
 }
-# Headers of input-format.md / structure.md that the base exports do not carry.
+# Headers of docs/structure.md § Levels and kinds that the base exports do not carry.
 LEVEL_HEADER, ESTABLISHED_HEADER = "Cấp", "Ngày thành lập"
 SUCCESSION_HEADERS = {"old_code": "Mã đơn vị cũ", "new_code": "Mã đơn vị mới",
                       "effective_date": "Ngày hiệu lực", "scope": "Phạm vi",

@@ -1,8 +1,8 @@
 """The embedded DuckDB store: one file holding registries, records, rows set aside and loads.
 
 Times are stored as UTC instants (TIMESTAMPTZ) and, beside them, their local dates in
-Asia/Ho_Chi_Minh, because every indicator compares local dates (indicators.md).
-Personal-data columns have no place here.
+Asia/Ho_Chi_Minh, because every indicator compares local dates
+(docs/indicators.md § Period and local dates). Personal-data columns have no place here.
 """
 
 from __future__ import annotations
@@ -133,8 +133,8 @@ def _upgrade(con) -> None:
 
 
 def _check_is_store(db: Path) -> None:
-    """Refuse a path that exists and is not a DuckDB file (interfaces.md): a DuckDB file
-    carries `DUCK` at byte 8. An empty file is taken as a new store."""
+    """Refuse a path that exists and is not a DuckDB file (docs/interfaces.md § Workspaces): a
+    DuckDB file carries `DUCK` at byte 8. An empty file is taken as a new store."""
     try:
         with open(db, "rb") as fh:
             head = fh.read(12)

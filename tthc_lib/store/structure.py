@@ -1,4 +1,4 @@
-"""The administrative structure on a date (structure.md), as SQL over the stored registry and
+"""The administrative structure on a date (docs/structure.md), as SQL over the stored registry and
 successions: the one definition of the unit tree and its closure.
 
 Use:

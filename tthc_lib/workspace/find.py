@@ -1,4 +1,5 @@
-"""Which params, notebooks, store and output folder a command uses (interfaces.md, Workspaces).
+"""Which params, notebooks, store and output folder a command uses
+(docs/interfaces.md § Workspaces).
 
 A workspace is a folder holding `params/report.yaml`; the current folder or the nearest one
 above it that is a workspace is used. Options given on the command line win; outside any
@@ -58,14 +59,14 @@ class Workspace:
     out: Path
 
     def period(self, text: str):
-        """`text` (any form of interfaces.md, Periods) in the calendar of these params."""
+        """`text` (any form of docs/interfaces.md § Periods) in these params' calendar."""
         from tthc_lib.content.words.narrative import Settings
         from tthc_lib.periods import parse_period
 
         return parse_period(text, Settings.load(self.params).calendar)
 
     def profiles(self):
-        """The source profiles of params/sources/ (input-format.md), checked."""
+        """The source profiles of params/sources/ (docs/profiles.md), checked."""
         from tthc_lib.ingest.profiles import load_profiles
 
         return load_profiles(self.params / "sources")

@@ -1,5 +1,5 @@
 """The narrative skeleton a new workspace starts from: every text key, empty, with a comment in
-Vietnamese saying what goes there (report-layout.md, "Sections"). An empty key shows in the
+Vietnamese saying what goes there (docs/report-layout.md § Narrative). An empty key shows in the
 report as a clearly marked gap, never as another office's words."""
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Writes the bad-input corpus (tests/data/bad): one small file for each rule of
-input-format.md's "Bad input" and for each way a file cannot be read. Run it from this folder
-after changing it; tests/ingest/test_bad_input.py holds what each file must give.
-Big files (200 columns, a 1 MB cell) are made at test time, never committed."""
+docs/input-format.md § Rows set aside and for each way a file cannot be read. Run it from this
+folder after changing it; tests/ingest/test_bad_input.py holds what each file must give. Big files
+(200 columns, a 1 MB cell) are made at test time, never committed."""
 
 from __future__ import annotations
 

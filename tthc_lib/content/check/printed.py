@@ -25,7 +25,7 @@ CHANGES = ("new", "amended", "abolished")
 @dataclass(frozen=True)
 class Printed:
     """One printed figure: where it is, which part (city | communes | total) and which
-    indicator (a count or rate of indicators.md, or published_<change>)."""
+    indicator (a count or rate of docs/indicators.md, or published_<change>)."""
 
     section: str
     path: str

@@ -1,10 +1,10 @@
-"""Reconciliation of printed figures (a report's figures file, shaped like the seed's
-figures.yaml) with their own arithmetic and with the store.
+"""Reconciliation of printed figures (a report's figures file, shaped like the reference
+report's, tests/data/reconcile/figures.yaml) with their own arithmetic and with the store.
 
 Every printed figure is checked exactly once, in one of two ways:
 
 - **arithmetic**, when the figures print what it is made of: a total against the sum of its
-  printed parts (the identities of indicators.md within a part, e.g. received_total =
+  printed parts (the identities of docs/indicators.md within a part, e.g. received_total =
   carried_over + received_in_period; and total = city + communes across parts), a percentage
   against the one computed from its printed numerator and denominator, rounded to the printed
   number of decimals, halves away from zero;
@@ -19,7 +19,7 @@ printed figure equals the store, there is no finding; when there is none, every 
 equals the store (the store's figures satisfy the same identities).
 
 Not checked: figures the store does not hold (1.2, internal procedures published) and
-keys this module does not know (the `check` notes of the seed file).
+keys this module does not know (the `check` notes of the reference's figures file).
 
 Percentages keep the decimals they were printed with only when the file is read with
 `load_figures` (YAML floats become Decimals from their text: 98.20 has two decimals); a plain

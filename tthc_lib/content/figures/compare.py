@@ -89,7 +89,7 @@ Value = int | Fraction | Decimal | float
 
 @dataclass(frozen=True)
 class Comparison:
-    """The rows (indicators.md names) of one unit and scope for the period, the same period a
+    """The rows (docs/indicators.md names) of one unit and scope for the period, the same period a
     year earlier and the period before; an earlier row is None when the store lacks it."""
 
     unit: str
@@ -101,7 +101,7 @@ class Comparison:
     previous_period: pd.Series | None
     previous_year_span: Period
     previous_period_span: Period
-    restated: bool = False  # earlier periods include predecessors' records (structure.md)
+    restated: bool = False  # earlier periods include predecessors' records
     established: date | None = None  # the unit's Ngày thành lập (no predecessors counted)
 
     @property
@@ -134,8 +134,9 @@ def previous_year_label(span: Period, calendar: str = "calendar") -> str:
 
 def _members(con, unit: str, scope: str, as_of=None) -> list[str]:
     """The unit codes whose dossiers make up (unit, scope) on the structure of ``as_of``
-    (structure.md): the active units of the scope and every unit whose records count for one
-    of them (predecessors under their old codes). Without ``as_of``: the registry tree."""
+    (docs/structure.md § The structure of a period): the active units of the scope and every unit
+    whose records count for one of them (predecessors under their old codes). Without ``as_of``: the
+    registry tree."""
     if as_of is None:
         return _registry_members(con, unit, scope)
     level = "AND s.level = 'commune'" if scope == "communes" else ""
@@ -195,7 +196,7 @@ def comparison(
     previous_period in ``calendar``). UnitError when the unit has no such scope.
     ``indicators(span) -> IndicatorResult`` may serve all units' figures from a cache (a batch
     compares every unit against the same earlier periods; it must count every period on the
-    structure of ``period.end``, structure.md). Earlier periods are counted on the structure of
+    structure of ``period.end``, docs/structure.md). Earlier periods are counted on the structure of
     the period's end, so that a new ward is compared with its predecessors' figures."""
     if indicators is None:
         def indicators(span: Period):

@@ -24,7 +24,7 @@ from tthc_lib.vocab import LEVEL_LABELS
 UNDEFINED = "–"
 TOTAL = "Tổng số"
 
-# Canonical name -> the Vietnamese that users read (indicators.md). The one place for it.
+# Canonical name -> the Vietnamese that users read (docs/indicators.md). The one place for it.
 LABELS: dict[str, str] = {
     "unit_name": "Đơn vị",
     "field": "Lĩnh vực",

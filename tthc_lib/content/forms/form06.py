@@ -5,7 +5,7 @@ One line per field (lĩnh vực), grouped by the level of its procedures (a sect
 huyện", "Cấp xã" carrying the subtotal of its fields), and a grand total line "Tổng cộng".
 Columns (1)..(13) as on the paper form. Withdrawn and returned dossiers have no column there:
 as the one-stop systems do, they are counted as resolved on time, so (7) = resolved_total +
-closed_other and (9) = resolved_on_time + closed_other (report-layout.md).
+closed_other and (9) = resolved_on_time + closed_other (docs/report-layout.md § Biểu 06).
 
 The frame (`form06_frame`) is the one source of both outputs: an HTML annex table
 (`form06_html`) and a spreadsheet laid out like the paper form (`workbook.write_form06_xlsx`).
@@ -32,7 +32,7 @@ GRAND_TOTAL = "Tổng cộng"
 NO_DATA = "không có số liệu"
 CHANNEL_COLUMNS = ("c4", "c5")          # online, in person and by post
 
-# Column number -> the indicator counts it adds up (indicators.md names).
+# Column number -> the indicator counts it adds up (docs/indicators.md names).
 COLUMN_COUNTS: dict[int, tuple[str, ...]] = {
     3: ("received_total",),
     4: ("received_online",),

@@ -80,7 +80,7 @@ class ReportMeta:
 
 
 # Kind words that open a territorial unit's name, longest first ("thị xã" before "xã"), and the
-# kinds of a province's departments (structure.md).
+# kinds of a province's departments (docs/structure.md § Levels and kinds).
 _PLACE_KINDS = ("thành phố", "thị trấn", "thị xã", "đặc khu", "phường", "huyện", "quận",
                 "tỉnh", "xã")
 _DEPARTMENT_KINDS = ("sở", "ban", "cơ quan", "trung tâm")

@@ -1,5 +1,5 @@
 """What the roll-ups of a unit's report are called, and in which order its parts come
-(structure.md, "What the report says").
+(docs/structure.md § What the report says).
 
 A city's report gives its own dossiers ("Tại thành phố Hải Dương") and its communes' ("Tại các
 phường, xã"); a province's gives its own, its departments' ("Tại các sở, ban, ngành"), its
@@ -18,7 +18,7 @@ DEPARTMENTS_LABEL = "các sở, ban, ngành"
 
 # Kinds in the order their names are listed. Under a district (the reference: a city and its
 # wards) "các phường, xã"; under a province the order of Nghị quyết 202/2025/QH15 and
-# structure.md, "các xã, phường, đặc khu".
+# docs/structure.md § What the report says: "các xã, phường, đặc khu".
 COMMUNE_KINDS_UNDER_DISTRICT = ("phường", "xã", "thị trấn", "đặc khu")
 COMMUNE_KINDS_UNDER_PROVINCE = ("xã", "phường", "thị trấn", "đặc khu")
 DISTRICT_KINDS = ("huyện", "quận", "thị xã", "thành phố")

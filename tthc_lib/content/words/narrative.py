@@ -27,7 +27,7 @@ from tthc_lib.content.params_schema import (
 # The figures and their formatting (pandas, Babel) are imported where a narrative is filled:
 # reading the settings, as every command and the batch's planning do, needs neither.
 
-# Narrative keys, in report order (report-layout.md, "Sections").
+# Narrative keys, in report order (docs/report-layout.md § Narrative).
 KEYS = ("opening", "s1_1", "s1_2", "s2_1", "late_reason_unit", "late_reason_communes", "s2_5",
         "achievements", "difficulties", "tasks", "closing")
 

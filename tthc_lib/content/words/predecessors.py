@@ -1,10 +1,10 @@
-"""The sentence naming a unit's predecessors whose records its figures include (structure.md,
-"What the report says"):
+"""The sentence naming a unit's predecessors whose records its figures include
+(docs/structure.md § What the report says):
 
 "Số liệu của phường Hải Dương gồm số liệu của phường Trần Hưng Đạo, phường Nhị Châu, phường
 Ngọc Châu, phường Quang Trung trước ngày 01/7/2025 (Nghị quyết số 1669/NQ-UBTVQH15)."
 
-Rules (the spec is silent on some; decided here):
+Rules (some decided here, all in docs/structure.md § What the report says):
 - Named: the successions leading into the unit (directly or through ceased units) whose old
   unit's records count for it, and only when that old unit has a record counted in the period
   (a dossier received by the period's end and not closed before its start, or feedback

@@ -1,6 +1,6 @@
 """The report's figure sentences, in the reference report's wording and order.
 
-Each function takes indicator rows (dicts or pandas Series with the names of indicators.md)
+Each function takes indicator rows (dicts or pandas Series with the names of docs/indicators.md)
 and returns NFC Vietnamese text; the caller adds list markers ("- ") and section headings,
 except the "+ " of the digitisation lines, which belongs to their wording in the reference.
 

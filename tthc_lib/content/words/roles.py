@@ -54,11 +54,21 @@ def doc_suffix(info: dict, parent: dict | None = None) -> str:
 
 
 def unsigned_findings(meta, unit: str) -> list[dict]:
-    """A finding when the report would go out without a signer's title or name (ReportMeta)."""
+    """Findings when the report would go out without a signer's title or name, or with no
+    recipient but the file copy ("Lưu: VT") (ReportMeta)."""
+    found = []
     missing = [what for what, value in (("chức danh", meta.signer.title),
                                         ("họ tên", meta.signer.name)) if not str(value).strip()]
-    if not missing:
-        return []
-    return [{"kind": "unsigned", "unit": unit,
-             "message": (f"Báo cáo của {unit} chưa có {' và '.join(missing)} người ký: ghi vào "
-                         f"params/units.yaml, mục units: {unit}: {{name: ...}}.")}]
+    if missing:
+        found.append({"kind": "unsigned", "unit": unit,
+                      "message": (f"Báo cáo của {unit} chưa có {' và '.join(missing)} người ký: "
+                                  f"ghi vào params/units.yaml, mục units: {unit}: "
+                                  "{name: ...}.")})
+    sent = [r for r in meta.recipients
+            if r.strip() and not r.strip().casefold().startswith("lưu")]
+    if not sent:
+        found.append({"kind": "no_recipients", "unit": unit,
+                      "message": (f"Báo cáo của {unit} chưa có nơi nhận nào ngoài dòng lưu "
+                                  "(Lưu: VT): ghi vào params/recipients.yaml, mục units: "
+                                  f"{unit}: [...] hoặc mục theo cấp của đơn vị.")})
+    return found
