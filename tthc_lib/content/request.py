@@ -31,7 +31,7 @@ class ReportRequest:
 
     @property
     def as_of(self) -> date:
-        """The day whose unit structure the report follows: the period's end (structure.md)."""
+        """The day whose unit structure the report follows: the period's end (docs/structure.md)."""
         return self.period.end
 
     def for_unit(self, unit: str) -> ReportRequest:
