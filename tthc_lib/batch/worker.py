@@ -81,8 +81,9 @@ def _execute_section(task: UnitTask, section: str, path: Path, target: Path):
     with _captured_output(str(target)) as written:
         try:
             nb = papermill.execute_notebook(
-                _literal(path), _literal(target), notebook_parameters(task.request), engine_name=ENGINE_NAME,
-                kernel_name=KERNEL_NAME, language="python",  # whatever the notebook names
+                _literal(path), _literal(target), notebook_parameters(task.request),
+                engine_name=ENGINE_NAME, kernel_name=KERNEL_NAME,
+                language="python",  # whatever the notebook names
                 request_save_on_cell_execute=False, progress_bar=False,
                 kernel_cwd=str(path.parent.resolve()))
         except PapermillExecutionError as exc:
