@@ -20,6 +20,7 @@ from tthc_lib.batch.locks import output_lock
 from tthc_lib.batch.manifest import Manifest
 from tthc_lib.batch.progress import Progress, format_duration
 from tthc_lib.batch.runner import grid, output_path, render_reports
+from tthc_lib.content.request import report_request
 from tthc_lib.errors import ReportError
 from tthc_lib.periods import Period
 from tthc_lib.store.connection import connect
@@ -65,8 +66,8 @@ def batch(tmp_path):
 
     class Batch:
         def run(self, units=None, to=("html",), **kw):
-            return render_reports(db, PERIOD, units, out, to, notebooks_dir=notebooks,
-                                  params_dir=params, **kw)
+            return render_reports(report_request("", PERIOD, db, params, to), units, out,
+                                  notebooks_dir=notebooks, **kw)
 
         def path(self, name, unit="", section=""):
             return output_path(out, name, PERIOD, unit, section)

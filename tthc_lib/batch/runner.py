@@ -30,7 +30,7 @@ from tthc_lib.batch.keys import (
 from tthc_lib.batch.manifest import Manifest, UnitRecord
 from tthc_lib.batch.names import OUTPUT_NAMES, name_conflicts, output_path, safe_name
 from tthc_lib.batch.tasks import WORKER_LOST, Failure, UnitOutcome, UnitTask, is_transient
-from tthc_lib.content.request import ReportRequest, notebook_parameters, report_request
+from tthc_lib.content.request import ReportRequest, notebook_parameters
 from tthc_lib.errors import ReportError, UnitError
 from tthc_lib.periods import Period
 from tthc_lib.render.formats import format_names
@@ -106,14 +106,14 @@ class BatchPlan:
     skipped: list[str]                   # units whose outputs are current
 
 
-def render_reports(db: Path, period: Period, units: list[str] | None, out: Path,
-                   to: tuple[str, ...] | None = None, notebooks_dir: Path = NOTEBOOKS_DIR,
-                   params_dir: Path = PARAMS_DIR, progress=None, jobs: int = 1,
+def render_reports(request: ReportRequest, units: list[str] | None, out: Path,
+                   notebooks_dir: Path = NOTEBOOKS_DIR, progress=None, jobs: int = 1,
                    executor: str = "local", scheduler: str | None = None, force: bool = False,
                    retry_failed: bool = False) -> RunSummary:
-    """Execute and render the requested units' reports for the period (only what changed,
-    unless `force`; only earlier failures with `retry_failed`), then the index and summary.
-    `progress` is a progress.Progress (or None).
+    """Execute and render the requested units' reports (`request`: the period, store, params
+    and formats, made once by the caller; each unit's is `request.for_unit(code)`), only what
+    changed unless `force` (only earlier failures with `retry_failed`), then the index and
+    summary. `progress` is a progress.Progress (or None).
 
     With nothing changed this imports and reads only what deciding so needs: the executors,
     kernels and renderers are imported only when a unit runs or the index changed."""
@@ -121,7 +121,7 @@ def render_reports(db: Path, period: Period, units: list[str] | None, out: Path,
     from tthc_lib.content.words.narrative import Settings, check_narrative_file
 
     began = time.monotonic()
-    to = format_names() if to is None else tuple(to)  # every format unless told
+    db, period, params_dir = request.db, request.period, request.params_dir
     settings = Settings.load(Path(params_dir))      # params checked before anything runs
     check_narrative_file(Path(params_dir), period.start, period.end)
     folder = output_path(out, "period_dir", period)
@@ -134,7 +134,7 @@ def render_reports(db: Path, period: Period, units: list[str] | None, out: Path,
         refuse_inactive(db, [u for u in named if active is not None and u not in set(active)],
                          period.end)
         selected, refused = _split_unsafe(named, registry)
-        plan = plan_batch(db, period, selected, out, to, notebooks_dir, params_dir, manifest,
+        plan = plan_batch(request, selected, out, notebooks_dir, manifest,
                           force=force, retry_failed=retry_failed, view=view, library=library)
         summary = RunSummary(period.iso, None)
         summary.outcomes += refused
@@ -173,13 +173,15 @@ def _split_unsafe(units: list[str], registry: list[str]) -> tuple[list[str],
     return safe, refused
 
 
-def plan_batch(db: Path, period: Period, units: list[str], out: Path, formats: Sequence[str],
-               notebooks_dir: Path, params_dir: Path, manifest: Manifest, force: bool = False,
+def plan_batch(request: ReportRequest, units: list[str], out: Path, notebooks_dir: Path,
+               manifest: Manifest, force: bool = False,
                retry_failed: bool = False, view: StoreView | None = None,
                library: str | None = None) -> BatchPlan:
     """The unit tasks of the grid unit × period × section whose keys changed since the
     manifest's run (all with `force`; with `retry_failed`, only the units that failed).
     `view` and `library` (store_view, library_digest) are read here when not given."""
+    db, period, params_dir, formats = (request.db, request.period, request.params_dir,
+                                       request.formats)
     notebooks = {p.stem: p for p in section_notebooks(notebooks_dir)}
     if library is None:
         library = library_digest(manifest.library)
@@ -190,11 +192,10 @@ def plan_batch(db: Path, period: Period, units: list[str], out: Path, formats: S
         view = store_view(db, data_window(period, calendar), library, manifest.store)
     common = sha256_of(library, params_digest(Path(params_dir), period))
     nb_keys = {s: files_digest([p]) for s, p in notebooks.items()}
-    batch = report_request("", period, db, params_dir, tuple(formats))
     by_unit: dict[str, dict[str, str]] = {}
     for cell in grid(unit=units, period=[period], section=list(notebooks)):
         by_unit.setdefault(cell["unit"], {})[cell["section"]] = section_key(
-            common, nb_keys[cell["section"]], batch.for_unit(cell["unit"]),
+            common, nb_keys[cell["section"]], request.for_unit(cell["unit"]),
             view.fingerprints.get(cell["unit"], ""))
     plan = BatchPlan([], {}, [])
     for unit, keys in by_unit.items():
@@ -207,7 +208,7 @@ def plan_batch(db: Path, period: Period, units: list[str], out: Path, formats: S
             plan.skipped.append(unit)
             continue
         plan.tasks.append(UnitTask(
-            batch.for_unit(unit), str(Path(out).resolve()),
+            request.for_unit(unit), str(Path(out).resolve()),
             tuple((s, str(p.resolve())) for s, p in notebooks.items()), frozenset(execute)))
     return plan
 

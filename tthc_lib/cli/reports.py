@@ -80,6 +80,7 @@ def report(obj: dict, period: str, units: tuple[str, ...], to: str, jobs: int, e
     """
     from tthc_lib.batch.progress import Progress
     from tthc_lib.batch.runner import render_reports
+    from tthc_lib.content.request import report_request
     from tthc_lib.periods import check_reportable
 
     formats = tuple(f.strip() for f in to.split(",") if f.strip())
@@ -92,8 +93,8 @@ def report(obj: dict, period: str, units: tuple[str, ...], to: str, jobs: int, e
     ws = workspace_of(obj, True, params=params_dir, notebooks=notebooks_dir, out=out_dir)
     p = check_reportable(ws.period(period))
     _narrative_skeleton(ws, p)
-    summary = render_reports(ws.db, p, list(units) or None, ws.out, formats,
-                             notebooks_dir=ws.notebooks, params_dir=ws.params,
+    request = report_request("", p, ws.db, ws.params, formats)  # the unit: each of the batch
+    summary = render_reports(request, list(units) or None, ws.out, notebooks_dir=ws.notebooks,
                              progress=Progress(0), jobs=jobs, executor=executor,
                              scheduler=scheduler, force=force, retry_failed=retry_failed)
     for f in summary.findings:
