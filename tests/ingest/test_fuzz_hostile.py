@@ -1,6 +1,7 @@
 """Fuzzing ingest with hostile input (issue 20): rows with missing and extra cells at every
 position among planted personal values (names, CCCD numbers, feedback text), characters XML
-cannot hold, and pattern characters in folder and file names. Whatever comes in: every row
+cannot hold, and pattern characters in folder and file names (CSV and every grid format:
+XLSX, BIFF .xls, HTML saved as .xls, .ods). Whatever comes in: every row
 is counted, a misaligned row is set aside with its cell counts only, no planted value reaches
 the store (records, set-aside rows, loads) or what the command prints, nothing XML cannot
 hold is stored, and a file is read under its own name.
@@ -20,6 +21,8 @@ import pytest
 from conftest import data_path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_grid_paths import FORMATS as GRID_FORMATS
+from test_xlsx_controls import write_xlsx
 
 from tthc_lib import vocab
 from tthc_lib.ingest.controls import NOT_XML_TEXT, cleaned_note
@@ -155,14 +158,19 @@ NAMES = st.lists(st.one_of(CONTROLS, st.sampled_from(list("Đăng ký khai sinh 
 
 
 @fuzz_settings(brief=10)
-@given(names=st.lists(st.tuples(NAMES, NAMES), min_size=1, max_size=8))
-def test_characters_xml_cannot_hold_never_reach_the_store(template, tmp_path_factory, names):
+@given(names=st.lists(st.tuples(NAMES, NAMES), min_size=1, max_size=8),
+       form=st.sampled_from(["csv", "raw", "escape"]))
+def test_characters_xml_cannot_hold_never_reach_the_store(template, tmp_path_factory, names,
+                                                          form):
+    """In a CSV file, or in an XLSX file's cells as themselves ("raw") or as Excel's
+    `_x000B_` escapes."""
     folder = tmp_path_factory.mktemp("controls")
-    path = folder / "thu_tuc.csv"
+    path = folder / ("thu_tuc.csv" if form == "csv" else "thu_tuc.xlsx")
     rows = [[f"9.{i}", name, field, "Cấp xã", "Toàn trình"]
             for i, (name, field) in enumerate(names)]
-    write_csv(path, [["Mã thủ tục", "Tên thủ tục", "Lĩnh vực", "Cấp thực hiện",
-                      "Mức độ DVC trực tuyến"], *rows])
+    table = [["Mã thủ tục", "Tên thủ tục", "Lĩnh vực", "Cấp thực hiện",
+              "Mức độ DVC trực tuyến"], *rows]
+    write_csv(path, table) if form == "csv" else write_xlsx(path, table, form)
     result, stored, _ = load(template, folder, path)
     assert result.kind == "procedures" and result.read == len(rows)
     assert not NOT_XML_TEXT.search(stored)
@@ -187,21 +195,26 @@ def _decoys(name: str) -> set[str]:
     return {d for d in out if d and d not in (".", "..") and d != name}
 
 
+# format -> (extension, writer of rows, header first): CSV and every grid format
+WRITERS = {"csv": (".csv", write_csv), **GRID_FORMATS}
+
+
 @fuzz_settings(brief=10)
-@given(folder=PATTERN, name=PATTERN)
+@given(folder=PATTERN, name=PATTERN, fmt=st.sampled_from(sorted(WRITERS)))
 def test_a_path_with_pattern_characters_reads_that_file_only(template, tmp_path_factory,
-                                                            folder, name):
+                                                            folder, name, fmt):
     root = tmp_path_factory.mktemp("names")
+    ext, write = WRITERS[fmt]
     head = ["Mã thủ tục", "Tên thủ tục", "Lĩnh vực", "Cấp thực hiện", "Mức độ DVC trực tuyến"]
     for d in _decoys(folder) | {folder}:
-        for n in _decoys(name + ".csv") | {name + ".csv"}:
+        for n in _decoys(name + ext) | {name + ext}:
             (root / d).mkdir(exist_ok=True)
-            if (d, n) != (folder, name + ".csv"):
-                write_csv(root / d / n, [head, ["8.1", "Sai", "Sai", "Cấp xã", "Toàn trình"],
-                                         ["8.2", "Sai", "Sai", "Cấp xã", "Toàn trình"]])
-    path = root / folder / (name + ".csv")
-    write_csv(path, [head, ["9.1", "Đúng", "Hộ tịch", "Cấp xã", "Toàn trình"],
-                     ["9.2", "Đúng", "Hộ tịch", "Cấp xã", "Toàn trình"]])
+            if (d, n) != (folder, name + ext):
+                write(root / d / n, [head, ["8.1", "Sai", "Sai", "Cấp xã", "Toàn trình"],
+                                     ["8.2", "Sai", "Sai", "Cấp xã", "Toàn trình"]])
+    path = root / folder / (name + ext)
+    write(path, [head, ["9.1", "Đúng", "Hộ tịch", "Cấp xã", "Toàn trình"],
+                 ["9.2", "Đúng", "Hộ tịch", "Cấp xã", "Toàn trình"]])
     result, stored, _ = load(template, root, path)
     assert (result.read, result.loaded) == (2, 2)
     assert "Đúng" in stored and "Sai" not in stored

@@ -28,7 +28,13 @@ from tthc_lib.batch.keys import (
     store_view,
 )
 from tthc_lib.batch.manifest import Manifest, UnitRecord
-from tthc_lib.batch.names import OUTPUT_NAMES, name_conflicts, output_path, safe_name
+from tthc_lib.batch.names import (
+    OUTPUT_NAMES,
+    file_stem,
+    name_collisions,
+    output_path,
+    safe_name,
+)
 from tthc_lib.batch.tasks import WORKER_LOST, Failure, UnitOutcome, UnitTask, is_transient
 from tthc_lib.content.request import ReportRequest, notebook_parameters
 from tthc_lib.errors import ReportError, UnitError
@@ -38,7 +44,7 @@ from tthc_lib.render.formats import format_names
 NOTEBOOKS_DIR = Path("notebooks")
 PARAMS_DIR = Path("params")
 
-UNSAFE_NAME = "(mã đơn vị)"  # the summary's section for a unit whose code cannot name a file
+UNSAFE_NAME = "(mã đơn vị)"  # the summary's section for units whose files would collide
 SAVE_EVERY = 2.0  # seconds between manifest saves while units finish
 
 __all__ = [
@@ -46,6 +52,7 @@ __all__ = [
     "Failure",
     "RunSummary",
     "UnitOutcome",
+    "file_stem",
     "grid",
     "output_path",
     "plan_batch",
@@ -133,7 +140,7 @@ def render_reports(request: ReportRequest, units: list[str] | None, out: Path,
         named = _select_units(units, registry, active)
         refuse_inactive(db, [u for u in named if active is not None and u not in set(active)],
                          period.end)
-        selected, refused = _split_unsafe(named, registry)
+        selected, refused = _split_colliding(named, registry if active is None else active)
         plan = plan_batch(request, selected, out, notebooks_dir, manifest,
                           force=force, retry_failed=retry_failed, view=view, library=library)
         summary = RunSummary(period.iso, None)
@@ -160,17 +167,17 @@ def render_reports(request: ReportRequest, units: list[str] | None, out: Path,
     return summary
 
 
-def _split_unsafe(units: list[str], registry: list[str]) -> tuple[list[str],
-                                                                   list[UnitOutcome]]:
-    """The units whose codes can name files, and a failed outcome for each that cannot (a code
-    with a path in it, a Windows device name, one differing from an earlier unit's code only by
-    letter case: it must not stop the other units' reports, nor overwrite their files). The
-    conflicts are those of the whole registry, so a unit's names do not depend on the run."""
-    conflicts = name_conflicts(dict.fromkeys([*registry, *units]))
-    safe = [u for u in units if u not in conflicts]
-    refused = [UnitOutcome(u, failure=Failure(u, UNSAFE_NAME, conflicts[u], ""))
-               for u in units if u in conflicts]
-    return safe, refused
+def _split_colliding(units: list[str], reported: list[str]) -> tuple[list[str],
+                                                                       list[UnitOutcome]]:
+    """The units to run, and a failed outcome for each whose file names (names.file_stem)
+    equal another's ignoring letter case: it must not overwrite the other's files, nor stop
+    the other units' reports. The collisions are those of every unit the period reports
+    (`reported`), so that a run of one unit cannot overwrite a twin's files of another run."""
+    collisions = name_collisions(dict.fromkeys([*reported, *units]))
+    selected = [u for u in units if u not in collisions]
+    refused = [UnitOutcome(u, failure=Failure(u, UNSAFE_NAME, collisions[u], ""))
+               for u in units if u in collisions]
+    return selected, refused
 
 
 def plan_batch(request: ReportRequest, units: list[str], out: Path, notebooks_dir: Path,

@@ -102,11 +102,17 @@ def report(obj: dict, period: str, units: tuple[str, ...], to: str, jobs: int, e
                    err=True)
     if summary.failures:
         click.echo(f"{len(summary.failures)} đơn vị lỗi (đơn vị | mục | lỗi | notebook):\n"
-                   + "\n".join(f"  {f.unit} | {f.where} | {f.error} | {f.path}"
+                   + "\n".join(f"  {_shown(f.unit)} | {f.where} | {f.error} | {f.path}"
                                 for f in summary.failures), err=True)
     click.echo(summary.index)
     if summary.failures:
         sys.exit(1)
+
+
+def _shown(unit: str) -> str:
+    """A unit code on one line of the terminal: as it is, or quoted with escapes when it holds
+    characters that cannot be seen (a line break, a control character)."""
+    return unit if unit.isprintable() else repr(unit)
 
 
 def _narrative_skeleton(ws, period) -> None:

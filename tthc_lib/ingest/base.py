@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from tthc_lib.errors import InputError
-from tthc_lib.ingest.controls import clean_cell
+from tthc_lib.ingest.controls import CellCleaner, clean_cell, cleaned_note
 from tthc_lib.ingest.headers import Header, staged_columns
 
 BATCH_ROWS = 100_000          # rows the Python reader holds before handing them to DuckDB
@@ -33,6 +33,7 @@ class Export(ABC):
         # Cells are placed by position (delimited text): a row with fewer cells than the
         # header is misaligned too, not only one with values beyond it.
         self.counts_cells = False
+        self.cleaned = 0            # characters XML cannot hold, replaced by spaces
 
     @property
     def kind(self) -> str:
@@ -40,8 +41,9 @@ class Export(ABC):
 
     @property
     def notes(self) -> list[str]:
-        """Lines to tell the user besides the counts (sheets left out of a workbook)."""
-        return []
+        """Lines to tell the user besides the counts (characters replaced; sheets left out of a
+        workbook)."""
+        return [cleaned_note(self.label, self.cleaned)] if self.cleaned else []
 
     def line_label_sql(self, x: str) -> str:
         """SQL: how staged line `x` is shown in a reason (a workbook says `Sheet!row`)."""
@@ -76,37 +78,42 @@ class Export(ABC):
         positions = [self.header.positions[c] for c in cols]
         self.staged_by = "python"
         verb = f'CREATE OR REPLACE TEMP TABLE "{table}" AS'
+        cleaner = CellCleaner()
         try:
-            for batch in _batches(rows, positions, self.header.width, self.counts_cells):
+            for batch in _batches(rows, positions, self.header.width, self.counts_cells,
+                                  cleaner.clean):
                 _stage_batch(con, verb, f"{table}_arrow", shape, cols, *batch)
                 verb = f'INSERT INTO "{table}"'
         except BaseException:
             con.execute(f'DROP TABLE IF EXISTS "{table}"')
             raise
+        self.cleaned += cleaner.count
 
 
 WHITE = " \t\u00a0"            # what a blank cell may hold
 
 
-def _batches(rows, positions: list[int], width: int, short: bool = False):
+def _batches(rows, positions: list[int], width: int, short: bool = False, clean=clean_cell):
     """(lines, one list of cells per position, filled, extra) for every BATCH_ROWS rows; at
     least one batch, perhaps empty. Empty and missing cells are None. `filled`: the row holds
     a value in some cell, staged or not; `extra`: the row's cell count when its values are
     shifted off their columns (a value beyond the header's `width` cells, or with `short`,
     a filled row of fewer cells), else None. A row may bring its own
-    (positions, width) as third and fourth items (a workbook's sheets differ in layout)."""
+    (positions, width) as third and fourth items (a workbook's sheets differ in layout).
+    `clean` cleans each staged cell (controls.CellCleaner counts what it replaced)."""
     chunk: list = []
     yielded = False
     for row in rows:
         chunk.append(row)
         if len(chunk) >= BATCH_ROWS:
-            yield _columns(chunk, positions, width, short)
+            yield _columns(chunk, positions, width, short, clean)
             chunk, yielded = [], True
     if chunk or not yielded:
-        yield _columns(chunk, positions, width, short)
+        yield _columns(chunk, positions, width, short, clean)
 
 
-def _columns(chunk: list, positions: list[int], width: int, short: bool = False):
+def _columns(chunk: list, positions: list[int], width: int, short: bool = False,
+             clean=clean_cell):
     """One batch, column by column (comprehensions over the rows of a layout at a time). A
     misaligned row's values may be personal data in another column: none is staged."""
     lines = [row[0] for row in chunk]
@@ -124,7 +131,7 @@ def _columns(chunk: list, positions: list[int], width: int, short: bool = False)
         shifted = [(len(c) > w and bool("".join(filter(None, c[w:])).strip(WHITE)))
                    or (short and h and len(c) < w) for c, h in zip(cells, held)]
         for column, pos in zip(values, at):
-            column.extend([clean_cell(c[pos] or None) if pos < len(c) and not s else None
+            column.extend([clean(c[pos] or None) if pos < len(c) and not s else None
                            for c, s in zip(cells, shifted)])
         filled.extend(held)
         extra.extend([len(c) if s else None for c, s in zip(cells, shifted)])

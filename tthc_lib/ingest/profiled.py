@@ -57,7 +57,8 @@ class ProfiledExport(Export):
 
     @property
     def notes(self) -> list[str]:
-        out = [(f"{self.label}: đọc theo hồ sơ nguồn \"{self.profile.system}\" "
+        out = [*super().notes,                # control characters replaced
+               (f"{self.label}: đọc theo hồ sơ nguồn \"{self.profile.system}\" "
                 f"({self.profile.origin}).")]
         for name in sorted(self.lacks):
             col = next(c for c in vocab.SCHEMAS[self.kind] if c.name == name)

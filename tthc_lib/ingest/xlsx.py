@@ -35,9 +35,10 @@ class XlsxExport(Export):
     @property
     def notes(self) -> list[str]:
         if not self.skipped:
-            return []
+            return super().notes
         names = ", ".join(f'"{s}"' for s in self.skipped)
-        return [f"{self.label}: bỏ qua trang tính {names} vì không có dòng tiêu đề."]
+        return [*super().notes,
+                f"{self.label}: bỏ qua trang tính {names} vì không có dòng tiêu đề."]
 
     def line_label_sql(self, x: str) -> str:
         """SQL: `Sheet!row` of staged line `x`."""

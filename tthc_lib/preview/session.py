@@ -17,7 +17,7 @@ from pathlib import Path
 import nbformat
 from papermill.exceptions import PapermillExecutionError
 
-from tthc_lib.batch.runner import section_notebooks
+from tthc_lib.batch.runner import file_stem, section_notebooks
 from tthc_lib.batch.state import close_worker_state, warm_up
 from tthc_lib.content.request import notebook_parameters, report_request
 from tthc_lib.content.words.narrative import (
@@ -187,6 +187,6 @@ class PreviewSession:
 
         ctx = context(**notebook_parameters(self.request))
         order = [p.stem for p in section_notebooks(self.ws.notebooks)]
-        out = Path(self._tmp.name) / f"{self.unit}.html"
+        out = Path(self._tmp.name) / f"{file_stem(self.unit)}.html"
         render_html([self.executed[n] for n in order], out, ctx.meta)
         return out.read_text(encoding="utf-8")
