@@ -1,16 +1,12 @@
-"""Shared fixtures: one path helper for test data, and a fresh store per test."""
+"""Shared fixtures (a fresh store per test, the sample store, the batch) and the integration
+marker. Shared plain helpers live in tests/helpers/ (`from helpers.paths import ROOT`)."""
 
 from __future__ import annotations
 
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-
-TESTS = Path(__file__).parent
-DATA = TESTS / "data"
-ROOT = TESTS.parent
-
+from helpers.paths import ROOT
 
 # `make test-fast` runs `pytest -m "not integration"`: the unit loop, under a minute. A test is
 # an integration test when its folder runs real kernels, browsers, Dask processes or the CLI as
@@ -26,25 +22,6 @@ def pytest_collection_modifyitems(config, items):
         if (Path(item.path).parent.name in INTEGRATION_FOLDERS
                 or INTEGRATION_FIXTURES & set(getattr(item, "fixturenames", ()))):
             item.add_marker(pytest.mark.integration)
-
-
-def benchmark_module(name: str):
-    """benchmarks/NAME.py (the folder is not a package), imported once as bench_NAME."""
-    import importlib.util
-    import sys
-
-    key = f"bench_{name}"
-    if key not in sys.modules:
-        spec = importlib.util.spec_from_file_location(key, ROOT / "benchmarks" / f"{name}.py")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[key] = module
-        spec.loader.exec_module(module)
-    return sys.modules[key]
-
-
-def data_path(*parts: str) -> Path:
-    """A file under tests/data."""
-    return DATA.joinpath(*parts)
 
 
 @pytest.fixture
@@ -80,35 +57,29 @@ def sample_store(tmp_path_factory) -> Path:
     return db
 
 
-class _Cells(HTMLParser):
-    """Header and body rows of an HTML table as lists of (unescaped) cell texts."""
+@pytest.fixture(scope="session")
+def sample_store_2026(tmp_path_factory) -> Path:
+    """The sample continued to 30/11/2026 (params/sample_city_2026.yaml), loaded, once."""
+    from tthc_lib.ingest.load import load_exports
+    from tthc_lib.sample.city import generate_sample
+    from tthc_lib.store.connection import connect
 
-    def __init__(self):
-        super().__init__()
-        self.rows, self.caption, self._in = [], "", None
-
-    def handle_starttag(self, tag, attrs):
-        if tag == "tr":
-            self.rows.append([])
-        elif tag in ("td", "th"):
-            self.rows[-1].append("")
-            self._in = "cell"
-        elif tag == "caption":
-            self._in = "caption"
-
-    def handle_endtag(self, tag):
-        if tag in ("td", "th", "caption"):
-            self._in = None
-
-    def handle_data(self, data):
-        if self._in == "cell":
-            self.rows[-1][-1] += data
-        elif self._in == "caption":
-            self.caption += data
+    folder = tmp_path_factory.mktemp("sample2026")
+    files = generate_sample(ROOT / "params" / "sample_city_2026.yaml", folder / "exports")
+    db = folder / "store.duckdb"
+    con = connect(db)
+    try:
+        results = load_exports(con, files)
+    finally:
+        con.close()
+    assert not [r for r in results if r.error]
+    return db
 
 
-def cells(html: str) -> _Cells:
-    """The rows and caption of the (first) table in `html`."""
-    parsed = _Cells()
-    parsed.feed(html)
-    return parsed
+@pytest.fixture
+def batch(tmp_path):
+    """A small city's store, params and fixture notebooks; `batch.run(**kw)` renders the
+    reports (helpers.batch.make_batch)."""
+    from helpers.batch import make_batch
+
+    return make_batch(tmp_path)

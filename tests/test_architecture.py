@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import grimp
-from conftest import ROOT
+from helpers.paths import ROOT
 
 PACKAGE = ROOT / "tthc_lib"
 MAX_MODULE_LINES = 400
@@ -133,3 +133,70 @@ def test_the_private_import_check_finds_them():
         "tthc_lib.content.words.formatting: _x", "tthc_lib.content.words: _y",
         "tthc_lib.content.figures._hidden: _hidden"]
 
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _package_of(path: Path) -> str:
+    """The package a module belongs to (a package's __init__ belongs to the package itself)."""
+    return ".".join(path.relative_to(ROOT).with_suffix("").parts[:-1])
+
+
+def _cross_package_imports() -> dict[str, set[str]]:
+    """module -> the names other packages import from it (`from M import name`, nested and
+    relative imports included; a submodule imported from its package is not a name)."""
+    files = {_module_name(p): p for p in PACKAGE.rglob("*.py")}
+    crossing: dict[str, set[str]] = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        package = path.relative_to(ROOT).with_suffix("").parts[:-1]
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.ImportFrom):
+                continue
+            base = package[: len(package) - node.level + 1] if node.level else ()
+            module = ".".join([*base, *([node.module] if node.module else [])])
+            if module not in files or _package_of(files[module]) == _package_of(path):
+                continue
+            names = {a.name for a in node.names if f"{module}.{a.name}" not in files}
+            if names:
+                crossing.setdefault(module, set()).update(names)
+    return crossing
+
+
+def _top_level_names(tree: ast.Module) -> tuple[set[str], set[str], list[str] | None]:
+    """(names the module defines, names it binds by importing, its __all__ or None)."""
+    defined, imported, declared = set(), set(), None
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            defined.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            imported.update((a.asname or a.name).split(".")[0] for a in node.names)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names = {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+            if "__all__" in names:
+                declared = list(ast.literal_eval(node.value))
+            defined.update(names - {"__all__"})
+    return defined, imported, declared
+
+
+def test_modules_imported_from_another_package_declare_their_interface_in_all():
+    """A module another package imports from declares its interface in `__all__` (the names
+    the rest of the package, the notebooks and the tests use): every name another package
+    imports from it is there, and nothing it does not bind."""
+    crossing = _cross_package_imports()
+    assert {"Period", "parse_period"} <= crossing["tthc_lib.periods"]
+    problems = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        module = _module_name(path)
+        defined, imported, declared = _top_level_names(ast.parse(path.read_text("utf-8")))
+        if declared is None:
+            problems += [f"{module}: no __all__"] if module in crossing else []
+            continue
+        problems += [f"{module}: {name} is imported by another package, not in __all__"
+                     for name in sorted(crossing.get(module, set()) - set(declared))]
+        problems += [f"{module}: __all__ names {name}, which it neither defines nor imports"
+                     for name in declared if name not in defined | imported]
+    assert problems == []

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import benchmark_module
+from helpers.paths import benchmark_module
 
 from tthc_lib.indicators.figures import compute_indicators
 from tthc_lib.ingest.load import load_exports

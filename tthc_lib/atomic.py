@@ -13,6 +13,8 @@ from pathlib import Path
 
 from tthc_lib.errors import ReportError
 
+__all__ = ["atomic_path", "write_bytes_atomic"]
+
 
 @contextmanager
 def atomic_path(path: str | os.PathLike):

@@ -12,6 +12,9 @@ TthcError
 
 from __future__ import annotations
 
+__all__ = ["InputError", "PeriodError", "ReportError", "SampleError", "StoreError", "TthcError",
+           "UnitError", "expected_error_names"]
+
 
 class TthcError(Exception):
     """An expected error: its message is one clear line for the user."""

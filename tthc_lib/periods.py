@@ -19,6 +19,9 @@ from datetime import date, timedelta
 
 from tthc_lib.errors import PeriodError
 
+__all__ = ["Period", "check_reportable", "label_vi", "parse_period", "previous_period", "range_vi",
+           "same_period_last_year", "whole_months"]
+
 CALENDARS = ("calendar", "cutoff14")
 CUTOFF_DAY = 14
 

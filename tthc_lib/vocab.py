@@ -10,6 +10,10 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass, field
 
+__all__ = ["CHANGES", "CHANNELS", "FLAGS", "IDS", "KIND_LABELS", "LEVELS", "LEVEL_LABELS",
+           "ONLINE_SERVICE", "RECOGNISE", "SCHEMAS", "STATUSES", "TOPICS", "UNIT_KINDS",
+           "UNIT_ROLES", "Column", "header_lookup", "norm_header", "norm_value", "stored_columns"]
+
 
 def norm_header(text: str) -> str:
     """A header as compared: NFC, case-folded, inner whitespace collapsed, ends stripped."""
@@ -44,6 +48,11 @@ STATUSES = {
     "đã rút": "withdrawn", "rút hồ sơ": "withdrawn", "withdrawn": "withdrawn",
     "trả lại": "returned", "từ chối": "returned", "returned": "returned",
 }
+# How a resolved dossier kept to its due date, where the export gives that instead of the
+# closing date (e-par: days early / on time / late in three columns).
+TIMELINESS = {"trước hạn": "early", "sớm hạn": "early", "early": "early",
+              "đúng hạn": "on_time", "on_time": "on_time",
+              "quá hạn": "late", "trễ hạn": "late", "late": "late"}
 LEVELS = {"cấp tỉnh": "province", "province": "province",
           "cấp huyện": "district", "district": "district",
           "cấp xã": "commune", "commune": "commune"}
@@ -141,6 +150,7 @@ SCHEMAS: dict[str, list[Column]] = {
         Column("closed_at", "Ngày kết thúc", "datetime"),
         Column("digitised_on_receipt", "Số hóa thành phần hồ sơ", "flag"),
         Column("result_digitised", "Số hóa kết quả", "flag"),
+        Column("timeliness", "Tiến độ giải quyết", "enum", False, TIMELINESS),
         Column("applicant_name", "Người nộp", "text", personal=True),
         Column("applicant_id", "Số CCCD", "text", personal=True),
         Column("applicant_phone", "Số điện thoại", "text", personal=True),

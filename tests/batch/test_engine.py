@@ -11,9 +11,9 @@ from datetime import date
 
 import nbformat
 import papermill
-from conftest import ROOT, data_path
+from helpers.batch import city_store
+from helpers.paths import ROOT, data_path
 from papermill.engines import papermill_engines
-from test_runner import _store
 
 from tthc_lib.batch.engine import TthcEngine
 from tthc_lib.batch.state import worker_state
@@ -31,7 +31,7 @@ def test_the_engine_is_registered_through_the_entry_point():
 
 
 def test_papermill_cli_runs_a_section_notebook_with_engine_tthc(tmp_path):
-    db = _store(tmp_path / "store.duckdb")
+    db = city_store(tmp_path / "store.duckdb")
     params = tmp_path / "params"
     shutil.copytree(ROOT / "params", params)
     out = tmp_path / "W1.ipynb"
@@ -51,7 +51,7 @@ def test_papermill_cli_runs_a_section_notebook_with_engine_tthc(tmp_path):
 def test_a_process_keeps_one_kernel_and_isolates_notebooks(tmp_path):
     notebooks = tmp_path / "notebooks"
     shutil.copytree(data_path("notebooks_broken"), notebooks)
-    db = _store(tmp_path / "store.duckdb")
+    db = city_store(tmp_path / "store.duckdb")
     shutil.copytree(ROOT / "params", tmp_path / "params")
     parameters = {"unit": "W2", "db": str(db), "params_dir": str(tmp_path / "params")}
     first = papermill.execute_notebook(notebooks / "00_header.ipynb", None, parameters,
@@ -90,7 +90,7 @@ def _task(tmp_path, unit: str, notebooks):
     from tthc_lib.batch.tasks import UnitTask
     from tthc_lib.content.request import report_request
 
-    db = _store(tmp_path / "store.duckdb")
+    db = city_store(tmp_path / "store.duckdb")
     if not (tmp_path / "params").exists():
         shutil.copytree(ROOT / "params", tmp_path / "params")
     request = report_request(unit, Period(date(2023, 1, 1), date(2023, 10, 30)), db,

@@ -7,8 +7,8 @@ import os
 from pathlib import Path
 
 import pytest
-from conftest import benchmark_module
-from test_runner import _ran, batch  # noqa: F401 - the batch fixture
+from helpers.batch import ran
+from helpers.paths import benchmark_module
 
 from tthc_lib.batch.executors import EXECUTORS, DaskExecutor, LocalExecutor, open_executor
 from tthc_lib.errors import ReportError
@@ -23,25 +23,25 @@ def test_registry_names_local_and_dask():
         open_executor("ray")
 
 
-def test_two_local_processes(batch):  # noqa: F811
+def test_two_local_processes(batch):
     (batch.params / "broken_units.txt").write_text("W1\n", encoding="utf-8")
     summary = batch.run(jobs=2)
-    assert _ran(summary) == {"C": 2, "W1": 2, "W2": 2}
+    assert ran(summary) == {"C": 2, "W1": 2, "W2": 2}
     assert [(f.unit, f.section) for f in summary.failures] == [("W1", "01_maybe_broken")]
     assert batch.path("html", "W2").is_file() and batch.path("html", "C").is_file()
 
 
-def test_dask_local_cluster_runs_units_and_reruns_nothing(batch):  # noqa: F811
+def test_dask_local_cluster_runs_units_and_reruns_nothing(batch):
     summary = batch.run(units=["W1", "W2"], executor="dask", jobs=2)
     assert summary.failures == []
-    assert _ran(summary) == {"W1": 2, "W2": 2}
+    assert ran(summary) == {"W1": 2, "W2": 2}
     for unit, name in (("W1", "phường A"), ("W2", "xã B")):
         assert f"tại {name}" in batch.path("html", unit).read_text(encoding="utf-8")
         assert batch.path("notebook", unit, "01_maybe_broken").is_file()
-    assert _ran(batch.run(units=["W1", "W2"], executor="dask", jobs=2)) == {}
+    assert ran(batch.run(units=["W1", "W2"], executor="dask", jobs=2)) == {}
 
 
-def test_dask_unreachable_scheduler_is_one_clear_error(batch):  # noqa: F811
+def test_dask_unreachable_scheduler_is_one_clear_error(batch):
     with pytest.raises(ReportError, match="Không kết nối được Dask scheduler"):
         batch.run(units=["W1"], executor="dask", scheduler="tcp://127.0.0.1:1")
 
@@ -55,7 +55,7 @@ ISOLATING = cluster.available(pin=False)
 
 
 @pytest.fixture
-def isolated(batch, tmp_path_factory):  # noqa: F811
+def isolated(batch, tmp_path_factory):
     """The batch fixture and a cluster of two isolated workers (not pinned: the tests want
     no particular core)."""
     workdir = tmp_path_factory.mktemp("dask-elsewhere")
@@ -66,7 +66,7 @@ def isolated(batch, tmp_path_factory):  # noqa: F811
 
 @pytest.mark.skipif(not ISOLATING, reason="needs root and unshare for mount namespaces")
 def test_isolated_workers_need_nothing_but_the_task(isolated):
-    batch, cluster = isolated  # noqa: F811
+    batch, cluster = isolated
     from distributed import Client
 
     with Client(cluster.address, timeout="30s") as client:
@@ -75,7 +75,7 @@ def test_isolated_workers_need_nothing_but_the_task(isolated):
         assert not any(client.run(os.path.exists, str(batch.params)).values())
     (batch.params / "broken_units.txt").write_text("W2\n", encoding="utf-8")
     summary = batch.run(executor="dask", scheduler=cluster.address, to=("html", "pdf"))
-    assert _ran(summary) == {"C": 2, "W1": 2, "W2": 2}
+    assert ran(summary) == {"C": 2, "W1": 2, "W2": 2}
     with Client(cluster.address, timeout="30s") as client:  # --nthreads 1: DuckDB on one
         assert set(client.run(os.getenv, THREADS_VARIABLE).values()) == {"1"}
     [failure] = summary.failures
@@ -91,12 +91,12 @@ def test_isolated_workers_need_nothing_but_the_task(isolated):
     (batch.params / "broken_units.txt").unlink()
     again = batch.run(executor="dask", scheduler=cluster.address, to=("html", "pdf"),
                       retry_failed=True)
-    assert _ran(again) == {"W2": 1} and again.failures == []  # its first section is reused
+    assert ran(again) == {"W2": 1} and again.failures == []  # its first section is reused
 
 
 @pytest.mark.skipif(not ISOLATING, reason="needs root and unshare for mount namespaces")
 def test_a_report_from_a_snapshot_is_the_report_from_the_store(isolated):
-    batch, cluster = isolated  # noqa: F811
+    batch, cluster = isolated
     local = batch.run(to=("html",))
     shared = {u: batch.path("html", u).read_bytes() for u in ("C", "W1", "W2")}
     assert local.failures == []
@@ -144,7 +144,7 @@ def _whole_report(path: Path, name: str) -> bool:
 
 @pytest.mark.skipif(not ISOLATING, reason="needs root and unshare for mount namespaces")
 def test_a_worker_killed_mid_batch_loses_no_unit_and_half_writes_nothing(isolated):
-    batch, cluster = isolated  # noqa: F811
+    batch, cluster = isolated
     import nbformat
 
     from tthc_lib.batch.manifest import Manifest

@@ -15,8 +15,8 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import data_path
-from test_privacy import PERIOD, PERIOD_DIR, build_city, tthc
+from helpers.city import PERIOD, PERIOD_DIR, build_city, tthc
+from helpers.paths import data_path
 
 from tthc_lib.store.connection import connect
 

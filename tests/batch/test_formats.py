@@ -8,7 +8,6 @@ import re
 from pathlib import Path
 
 from click.testing import CliRunner
-from test_runner import batch  # noqa: F401 - the fixture
 
 from tthc_lib.batch.manifest import Manifest
 from tthc_lib.cli import main
@@ -24,14 +23,14 @@ def _text(notebooks: list, out: Path, meta) -> Path:
     return out
 
 
-def _report(batch, to: str):  # noqa: F811
+def _report(batch, to: str):
     return CliRunner().invoke(main, [
         "--db", str(batch.db), "report", "--period", "2023-01-01:2023-10-30", "--unit", "W1",
         "--to", to, "--out", str(batch.out), "--params", str(batch.params),
         "--notebooks", str(batch.notebooks)])
 
 
-def test_a_registered_format_is_rendered_linked_and_recorded(batch):  # noqa: F811
+def test_a_registered_format_is_rendered_linked_and_recorded(batch):
     register_format(OutputFormat("txt", ".txt", "Văn bản", _text))
     try:
         assert format_names() == ("html", "pdf", "docx", "txt")

@@ -96,7 +96,9 @@ def _store(path):
 
 
 def _dossier(con, did: str, unit: str) -> None:
-    con.execute("""INSERT INTO dossiers VALUES (?, ?, 'P1', 'online', 'resolved',
+    con.execute("""INSERT INTO dossiers (dossier_id, unit_code, procedure_code, channel,
+        status, received_at, due_at, closed_at, received_date, due_date, closed_date,
+        digitised_on_receipt, result_digitised) VALUES (?, ?, 'P1', 'online', 'resolved',
         '2023-03-01 09:00+07', '2023-03-06 17:00+07', '2023-03-03 10:00+07',
         DATE '2023-03-01', DATE '2023-03-06', DATE '2023-03-03', false, false)""", [did, unit])
 

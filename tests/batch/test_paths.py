@@ -10,8 +10,7 @@ import datetime as dt
 from html.parser import HTMLParser
 
 import pytest
-from test_privacy import PERIOD, PERIOD_DIR, UNITS, build_city, tthc
-from test_runner import batch  # noqa: F401 - the batch fixture
+from helpers.city import PERIOD, PERIOD_DIR, UNITS, build_city, tthc
 
 from tthc_lib.batch.names import OUTPUT_NAMES, file_stem, name_collisions, output_path
 from tthc_lib.errors import PeriodError, ReportError
@@ -172,7 +171,7 @@ def test_every_unit_output_name_comes_from_the_templates(tmp_path):
                                                   section="00_mo_dau")
 
 
-def test_unit_index_and_device_names_get_reports_case_twins_do_not(batch):  # noqa: F811
+def test_unit_index_and_device_names_get_reports_case_twins_do_not(batch):
     from tthc_lib.store.connection import connect
 
     con = connect(batch.db)
@@ -196,7 +195,7 @@ def test_unit_index_and_device_names_get_reports_case_twins_do_not(batch):  # no
     assert "Phường Mục Lục" in (folder / "index_.html").read_text(encoding="utf-8")
 
 
-def test_the_dask_bundle_names_files_by_the_safe_stem(batch):  # noqa: F811
+def test_the_dask_bundle_names_files_by_the_safe_stem(batch):
     from tthc_lib.store.connection import connect
 
     con = connect(batch.db)

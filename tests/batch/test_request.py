@@ -9,7 +9,7 @@ import pickle
 from dataclasses import replace
 
 import nbformat
-from test_runner import PERIOD, batch  # noqa: F401 - the fixture
+from helpers.batch import PERIOD
 
 from tthc_lib.batch.keys import (
     data_window,
@@ -26,7 +26,7 @@ from tthc_lib.preview.session import PreviewSession
 from tthc_lib.workspace.find import Workspace
 
 
-def test_keys_executed_parameters_and_preview_parameters_are_one_mapping(batch):  # noqa: F811
+def test_keys_executed_parameters_and_preview_parameters_are_one_mapping(batch):
     request = report_request("W1", PERIOD, batch.db, batch.params, ("html",))
     expected = notebook_parameters(request)
     assert expected == {"unit": "W1", "period_start": "2023-01-01", "period_end": "2023-10-30",

@@ -7,79 +7,22 @@ import io
 import json
 import os
 import shutil
-from datetime import date
-from pathlib import Path
 
 import nbformat
 import pytest
 from click.testing import CliRunner
-from conftest import ROOT, data_path
+from helpers.batch import add_dossier, ran
+from helpers.paths import ROOT
 
 from tthc_lib.atomic import write_bytes_atomic
 from tthc_lib.batch.locks import output_lock
 from tthc_lib.batch.manifest import Manifest
 from tthc_lib.batch.progress import Progress, format_duration
-from tthc_lib.batch.runner import grid, output_path, render_reports
-from tthc_lib.content.request import report_request
+from tthc_lib.batch.runner import grid
 from tthc_lib.errors import ReportError
-from tthc_lib.periods import Period
 from tthc_lib.store.connection import connect
 
-PERIOD = Period(date(2023, 1, 1), date(2023, 10, 30))
-NOTEBOOKS = data_path("notebooks_broken")
 SECTIONS = ["00_header", "01_maybe_broken"]
-
-
-def _store(path: Path) -> Path:
-    """A city C with wards W1 and W2, a few dossiers each."""
-    con = connect(path)
-    con.execute("""INSERT INTO units (unit_code, unit_name, kind, level, parent_code) VALUES
-        ('C', 'Thành phố X', 'Thành phố', 'district', NULL),
-        ('W1', 'Phường A', 'Phường', 'commune', 'C'),
-        ('W2', 'Xã B', 'Xã', 'commune', 'C')""")
-    con.execute("INSERT INTO procedures VALUES ('P1', 'Đăng ký khai sinh', 'Hộ tịch', "
-                "'commune', 'full')")
-    for i, unit in enumerate(["C", "W1", "W1", "W2"]):
-        _dossier(con, f"d{i}", unit)
-    con.close()
-    return path
-
-
-def _dossier(con, did: str, unit: str, day: int = 1) -> None:
-    con.execute("""INSERT INTO dossiers VALUES (?, ?, 'P1', 'online', 'resolved',
-        ?::TIMESTAMPTZ, ?::TIMESTAMPTZ, ?::TIMESTAMPTZ, ?::DATE, ?::DATE, ?::DATE, false, false)""",
-                [did, unit, f"2023-03-{day:02d} 09:00+07", f"2023-03-{day + 5:02d} 17:00+07",
-                 f"2023-03-{day + 2:02d} 10:00+07", f"2023-03-{day:02d}",
-                 f"2023-03-{day + 5:02d}", f"2023-03-{day + 2:02d}"])
-
-
-@pytest.fixture
-def batch(tmp_path):
-    """A store, a copy of params/ and of the fixture notebooks, an output folder; `run(**kw)`
-    renders the reports (HTML only unless told) and returns the summary."""
-    db = _store(tmp_path / "store.duckdb")
-    params = tmp_path / "params"
-    shutil.copytree(ROOT / "params", params)
-    notebooks = tmp_path / "notebooks"
-    shutil.copytree(NOTEBOOKS, notebooks)
-    out = tmp_path / "out"
-
-    class Batch:
-        def run(self, units=None, to=("html",), **kw):
-            return render_reports(report_request("", PERIOD, db, params, to), units, out,
-                                  notebooks_dir=notebooks, **kw)
-
-        def path(self, name, unit="", section=""):
-            return output_path(out, name, PERIOD, unit, section)
-
-    b = Batch()
-    b.db, b.params, b.notebooks, b.out = db, params, notebooks, out
-    return b
-
-
-def _ran(summary) -> dict[str, int]:
-    """unit -> sections executed, for the units that ran."""
-    return {o.unit: o.executed for o in summary.outcomes if not o.skipped}
 
 
 def test_grid_is_every_combination_first_axis_slowest():
@@ -91,7 +34,7 @@ def test_grid_is_every_combination_first_axis_slowest():
 def test_batch_writes_reports_index_notebooks_and_summary(batch):
     summary = batch.run(to=("html", "pdf"))
     assert summary.failures == []
-    assert _ran(summary) == {"C": 2, "W1": 2, "W2": 2}
+    assert ran(summary) == {"C": 2, "W1": 2, "W2": 2}
     for unit in ("C", "W1", "W2"):
         assert batch.path("pdf", unit).read_bytes().startswith(b"%PDF")
         html = batch.path("html", unit).read_text(encoding="utf-8")
@@ -111,7 +54,7 @@ def test_noop_rerun_executes_nothing_and_keeps_files(batch):
     batch.run()
     before = {u: batch.path("html", u).stat().st_mtime_ns for u in ("C", "W1", "W2")}
     summary = batch.run()
-    assert _ran(summary) == {} and summary.executed == 0
+    assert ran(summary) == {} and summary.executed == 0
     assert [o.unit for o in summary.outcomes if o.skipped] == ["C", "W1", "W2"]
     assert {u: batch.path("html", u).stat().st_mtime_ns for u in before} == before
 
@@ -119,9 +62,9 @@ def test_noop_rerun_executes_nothing_and_keeps_files(batch):
 def test_new_data_of_one_ward_reruns_that_ward_and_the_city_only(batch):
     batch.run()
     con = connect(batch.db)
-    _dossier(con, "new", "W1", day=9)
+    add_dossier(con, "new", "W1", day=9)
     con.close()
-    assert _ran(batch.run()) == {"C": 2, "W1": 2}
+    assert ran(batch.run()) == {"C": 2, "W1": 2}
 
 
 def test_changed_notebook_reruns_that_section_of_every_unit(batch):
@@ -130,22 +73,22 @@ def test_changed_notebook_reruns_that_section_of_every_unit(batch):
     nb = nbformat.read(path, as_version=4)
     nb.cells.append(nbformat.v4.new_markdown_cell("Thêm một dòng."))
     nbformat.write(nb, path)
-    assert _ran(batch.run()) == {"C": 1, "W1": 1, "W2": 1}
+    assert ran(batch.run()) == {"C": 1, "W1": 1, "W2": 1}
 
 
 def test_changed_narrative_reruns_and_force_reruns_all(batch):
     batch.run()
     narrative = batch.params / "narrative" / "2023-01-01_2023-10-30.yaml"
     narrative.write_text(narrative.read_text(encoding="utf-8") + "\n# sửa\n", encoding="utf-8")
-    assert _ran(batch.run()) == {"C": 2, "W1": 2, "W2": 2}
-    assert _ran(batch.run()) == {}
-    assert _ran(batch.run(force=True)) == {"C": 2, "W1": 2, "W2": 2}
+    assert ran(batch.run()) == {"C": 2, "W1": 2, "W2": 2}
+    assert ran(batch.run()) == {}
+    assert ran(batch.run(force=True)) == {"C": 2, "W1": 2, "W2": 2}
 
 
 def test_asking_for_pdf_later_renders_without_executing(batch):
     batch.run(to=("html",))
     summary = batch.run(to=("html", "pdf"))
-    assert _ran(summary) == {"C": 0, "W1": 0, "W2": 0}
+    assert ran(summary) == {"C": 0, "W1": 0, "W2": 0}
     assert batch.path("pdf", "W1").read_bytes().startswith(b"%PDF")
 
 
@@ -180,15 +123,15 @@ def test_failure_is_kept_on_rerun_and_retry_failed_reruns_only_it(batch):
     batch.run()
     broken.unlink()
     again = batch.run()  # nothing changed that the keys see: not re-run, still reported
-    assert _ran(again) == {} and [f.unit for f in again.failures] == ["W2"]
+    assert ran(again) == {} and [f.unit for f in again.failures] == ["W2"]
     retried = batch.run(retry_failed=True)
-    assert _ran(retried) == {"W2": 1}  # the section before the failure is reused
+    assert ran(retried) == {"W2": 1}  # the section before the failure is reused
     assert retried.failures == []
     assert 'href="W2.html"' in batch.path("index").read_text(encoding="utf-8")
 
 
 def test_cli_lists_failures_and_exits_1(batch, monkeypatch):
-    from tthc_lib.cli import main
+    from tthc_lib.cli.app import main
 
     (batch.params / "broken_units.txt").write_text("W1\n", encoding="utf-8")
     result = CliRunner().invoke(main, [
@@ -389,7 +332,7 @@ def test_an_error_shown_by_a_cell_fails_that_unit_only(batch):
     assert "An Exception was encountered at" in nbformat.read(notebook, as_version=4).cells[0].source
     assert batch.path("html", "C").is_file() and not batch.path("html", "W1").exists()
     nbformat.write(nbformat.v4.new_notebook(cells=nb.cells[:1]), batch.notebooks / "02_error_shown.ipynb")
-    assert _ran(batch.run()) == {"C": 1, "W1": 1, "W2": 1}  # the earlier sections are reused
+    assert ran(batch.run()) == {"C": 1, "W1": 1, "W2": 1}  # the earlier sections are reused
 
 
 def test_a_report_whose_notebooks_record_no_header_fails_at_rendering(batch):
@@ -413,9 +356,9 @@ def test_docx_is_written_beside_the_html_and_kept_current(batch):
         c.text for t in doc.tables for r in t.rows for c in r.cells)
     assert text.strip()
     again = batch.run(units=["W1"], to=("html", "docx"))
-    assert _ran(again) == {}
+    assert ran(again) == {}
     batch.path("docx", "W1").unlink()
-    assert _ran(batch.run(units=["W1"], to=("html", "docx"))) == {"W1": 0}
+    assert ran(batch.run(units=["W1"], to=("html", "docx"))) == {"W1": 0}
     assert batch.path("docx", "W1").is_file()
 
 
@@ -451,7 +394,7 @@ def test_an_edited_library_file_reruns_every_unit(batch, tmp_path, monkeypatch):
     monkeypatch.setattr(keys, "LIBRARY_DIR", library)
     monkeypatch.setattr(keys, "RACY_NS", 0)
     batch.run()
-    assert _ran(batch.run()) == {}
+    assert ran(batch.run()) == {}
     assert Manifest.load(batch.path("period_dir")).library["files"]
     css = library / "templates" / "tthc" / "report.css"
     st = css.stat()
@@ -459,7 +402,7 @@ def test_an_edited_library_file_reruns_every_unit(batch, tmp_path, monkeypatch):
     css.write_text(text.replace(text[0], "Z" if text[0] != "Z" else "Y", 1), encoding="utf-8")
     os.utime(css, ns=(st.st_atime_ns, st.st_mtime_ns))
     assert css.stat().st_size == st.st_size
-    assert _ran(batch.run()) == {"C": 2, "W1": 2, "W2": 2}
+    assert ran(batch.run()) == {"C": 2, "W1": 2, "W2": 2}
 
 
 def test_new_data_reruns_its_units_when_the_store_view_is_remembered(batch, monkeypatch):
@@ -472,13 +415,13 @@ def test_new_data_reruns_its_units_when_the_store_view_is_remembered(batch, monk
     manifest = batch.path("manifest")
     assert Manifest.load(manifest.parent).store["key"]
     written = manifest.stat().st_mtime_ns
-    assert _ran(batch.run()) == {}
+    assert ran(batch.run()) == {}
     assert manifest.stat().st_mtime_ns == written   # nothing changed: not rewritten
     con = connect(batch.db)
-    _dossier(con, "new", "W2", day=9)
+    add_dossier(con, "new", "W2", day=9)
     con.close()
-    assert _ran(batch.run()) == {"C": 2, "W2": 2}
-    assert _ran(batch.run()) == {}
+    assert ran(batch.run()) == {"C": 2, "W2": 2}
+    assert ran(batch.run()) == {}
 
 
 NOOP_IMPORTS = """
@@ -486,7 +429,7 @@ import json, sys
 from pathlib import Path
 from tthc_lib.batch import keys
 keys.RACY_NS = 0
-from tthc_lib.cli import main
+from tthc_lib.cli.app import main
 main(sys.argv[1:], standalone_mode=False)
 heavy = ("pandas", "numpy", "nbformat", "nbconvert", "papermill", "jupyter_client", "duckdb",
          "babel", "matplotlib", "playwright", "dask", "distributed", "jinja2", "jsonschema",

@@ -8,9 +8,9 @@ import json
 
 import pytest
 from click.testing import CliRunner
-from test_inspect import held_out_exports, tthc
+from helpers.cli import held_out_exports, tthc
 
-from tthc_lib.cli import main
+from tthc_lib.cli.app import main
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from test_inspect import held_out_exports, tthc
+from helpers.cli import held_out_exports, tthc
 
 # A vertical tab, a NUL and a unit separator inside one field, as pasted from Word into an
 # export before ingest cleaned them (an old store keeps them).
@@ -224,7 +224,7 @@ def test_ctrl_c_during_ingest_is_one_line_saying_what_the_store_holds(old_store,
     import sys
     import time
 
-    from test_inspect import OTHER_HEADER, OTHER_ROWS, UNITS, write_csv
+    from helpers.cli import OTHER_HEADER, OTHER_ROWS, UNITS, write_csv
 
     units = write_csv(tmp_path / "don_vi.csv", ["Mã đơn vị", "Tên đơn vị", "Loại đơn vị",
                                                 "Mã đơn vị cấp trên"], UNITS)
@@ -243,7 +243,7 @@ def test_ctrl_c_during_ingest_is_one_line_saying_what_the_store_holds(old_store,
                                      "'BIG-%'").fetchone()[0]
         run = subprocess.Popen([sys.executable, "-m", "tthc_lib.cli", "ingest", str(units),
                                 str(big)], cwd=old_store, env=env, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True, preexec_fn=ctrl_c_reaches)
+                               stderr=subprocess.PIPE, text=True, preexec_fn=ctrl_c_reaches)  # noqa: PLW1509
         time.sleep(delay)
         run.send_signal(signal.SIGINT)
         _out, err = run.communicate(timeout=600)
@@ -269,8 +269,8 @@ def test_ctrl_c_during_ingest_is_one_line_saying_what_the_store_holds(old_store,
             assert err.splitlines() in (
                 [("tthc: đã dừng (Ctrl+C). Chưa nạp tệp nào: kho dữ liệu giữ nguyên như "
                   "trước; chạy lại lệnh để nạp.")],
-                ["tthc: đã dừng (Ctrl+C). Kho dữ liệu giữ nguyên như trước; chạy lại lệnh "
-                 "khi cần."]), err
+                [("tthc: đã dừng (Ctrl+C). Kho dữ liệu giữ nguyên như trước; chạy lại lệnh "
+                  "khi cần.")]), err
             assert big_after == big_before
             interrupted += 1
     assert interrupted, "no run was interrupted while loading"
@@ -290,7 +290,7 @@ def test_ctrl_c_mid_report_is_one_line_and_the_next_run_finishes(old_store):
     run = subprocess.Popen([sys.executable, "-m", "tthc_lib.cli", "report", "--period",
                             "2023-Q1", "--unit", "all", "--force", "--to", "html,pdf"],
                            cwd=old_store, env=env, stdout=subprocess.PIPE,
-                           stderr=subprocess.PIPE, text=True, preexec_fn=ctrl_c_reaches)
+                           stderr=subprocess.PIPE, text=True, preexec_fn=ctrl_c_reaches)  # noqa: PLW1509
     folder = old_store / "outputs" / "2023-01-01_2023-03-31"
     for _ in range(600):                     # the batch has begun: its folder is there
         if folder.is_dir() or run.poll() is not None:

@@ -1,4 +1,4 @@
-"""The held-out province (issue 10, "Done means", tests/heldout_province.py) loaded through
+"""The held-out province (issue 10, "Done means", tests/helpers/heldout_province.py) loaded through
 the real ingest into a real store: for six periods on both sides of 1/7/2025 every figure of
 `tthc indicators --format json` (the real CLI) equals the independent computation; its reports
 (the real `tthc report`) name predecessors and departments as docs/structure.md says; `--unit all`
@@ -12,7 +12,7 @@ import sys
 from datetime import date
 
 import pytest
-from heldout_province import (
+from helpers.heldout_province import (
     COUNTS,
     PERIODS,
     RATES,

@@ -13,7 +13,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
-from test_privacy import PERIOD, PERIOD_DIR, UNITS, build_city, tthc
+from helpers.city import PERIOD, PERIOD_DIR, UNITS, build_city, tthc
 
 ODD = [("index", "Phường Mục Lục", "Phường", "PX"),
        ("CON", "Xã Thiết Bị", "Xã", "PX"),

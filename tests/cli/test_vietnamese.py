@@ -13,7 +13,7 @@ from babel.messages.extract import extract_from_file
 from babel.messages.pofile import read_po
 from click.testing import CliRunner
 
-from tthc_lib.cli import main
+from tthc_lib.cli.app import main
 from tthc_lib.cli.vietnamese import DOMAIN, LOCALE_DIR
 
 PO = LOCALE_DIR / "vi" / "LC_MESSAGES" / f"{DOMAIN}.po"

@@ -9,10 +9,10 @@ from fractions import Fraction
 
 import pandas as pd
 import pytest
+from helpers.city_rows import city_rows, counts
 from matplotlib import font_manager
 from matplotlib.figure import Figure
 from matplotlib.ft2font import FT2Font
-from test_tables import city_rows, counts
 
 from tthc_lib.content.figures.charts import (
     PROBE,
@@ -211,7 +211,7 @@ def test_nothing_to_draw_is_none():
 
 
 def test_charts_read_the_rows_of_compute_indicators(con):
-    from test_tables import store_rows
+    from helpers.city_rows import store_rows
 
     ax = timeliness_by_unit_chart(store_rows(con), "C").axes[0]
     assert labels(ax.get_yticklabels()) == ["Phường A", "Xã B"]
@@ -230,7 +230,7 @@ DOLLAR = r"Phường $x^2$ Đông"
 
 def dollar_charts() -> dict[str, Figure]:
     """Every chart, with a "$" in the unit or field name it shows."""
-    from test_scorecard import FULL, SPEC, city, line
+    from helpers.scorecard import FULL, SPEC, city, line
 
     from tthc_lib.content.figures.scorecard import scorecard_chart, scorecards
 

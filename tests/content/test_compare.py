@@ -10,7 +10,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 import pytest
-from conftest import cells
+from helpers.tables import cells
 
 from tthc_lib.content.figures.compare import (
     change_phrase,
@@ -43,7 +43,9 @@ def add(
 ) -> None:
     """One dossier of the fully-online procedure P1, resolved when ``closed`` is given."""
     con.execute(
-        "INSERT INTO dossiers VALUES (?, ?, 'P1', ?, ?, ?, ?, ?, ?::DATE, ?::DATE, ?::DATE,"
+        "INSERT INTO dossiers (dossier_id, unit_code, procedure_code, channel, "
+            "status, received_at, due_at, closed_at, received_date, due_date, closed_date, "
+            "digitised_on_receipt, result_digitised) VALUES (?, ?, 'P1', ?, ?, ?, ?, ?, ?::DATE, ?::DATE, ?::DATE,"
         " false, false)",
         [
             did,

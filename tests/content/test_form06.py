@@ -42,7 +42,9 @@ def _registry(con):
 
 def _dossier(con, did, unit, proc, channel, received, due, status="open", closed=None):
     con.execute(
-        """INSERT INTO dossiers VALUES (?, ?, ?, ?, ?, ?, ?, ?,
+        """INSERT INTO dossiers (dossier_id, unit_code, procedure_code, channel,
+            status, received_at, due_at, closed_at, received_date, due_date, closed_date,
+            digitised_on_receipt, result_digitised) VALUES (?, ?, ?, ?, ?, ?, ?, ?,
            timezone('Asia/Ho_Chi_Minh', ?::TIMESTAMPTZ)::DATE,
            timezone('Asia/Ho_Chi_Minh', ?::TIMESTAMPTZ)::DATE,
            timezone('Asia/Ho_Chi_Minh', ?::TIMESTAMPTZ)::DATE, false, false)""",
@@ -255,7 +257,7 @@ def _ymd(d):
 def test_form06_command_writes_the_spreadsheet(city, db_path, tmp_path):
     from click.testing import CliRunner
 
-    from tthc_lib.cli import main
+    from tthc_lib.cli.app import main
 
     city.close()
     out = tmp_path / "bieu06.xlsx"

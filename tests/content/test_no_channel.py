@@ -35,3 +35,12 @@ def test_a_unit_with_a_channel_keeps_its_figures():
     ward = {**TOTAL, "channel_unknown": 0}
     assert online_services_prose(ward, None, None, Period(date(2023, 1, 1), date(2023, 10, 30))
                                  ) == online_services_prose(TOTAL, None, None, SEED_PERIOD)
+
+
+def test_dossiers_resolved_on_an_unknown_date_leave_what_stood_open_without_data():
+    known = dossiers_prose(CITY)
+    undated = dossiers_prose({**CITY, "closing_unknown": 5})
+    assert undated[0] == (
+        "Số hồ sơ được tiếp nhận: không có số liệu (Online: 11.009 hồ sơ; trực tiếp: 1.467 hồ "
+        "sơ; kỳ trước chuyển sang: không có số liệu; trong kỳ: 12.476 hồ sơ)")
+    assert undated[1:] == known[1:]

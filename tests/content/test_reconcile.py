@@ -10,9 +10,9 @@ from decimal import Decimal
 
 import pytest
 from click.testing import CliRunner
-from conftest import ROOT, data_path
+from helpers.paths import ROOT, data_path
 
-from tthc_lib.cli import main
+from tthc_lib.cli.app import main
 from tthc_lib.content.check.printed import load_figures
 from tthc_lib.content.check.reconcile import check_figures
 from tthc_lib.errors import PeriodError, UnitError
@@ -141,7 +141,9 @@ def _t(y, m, d):
 
 def _dossier(con, did, unit, proc, channel, received, due, closed):
     con.execute(
-        """INSERT INTO dossiers VALUES (?, ?, ?, ?, 'resolved', ?, ?, ?,
+        """INSERT INTO dossiers (dossier_id, unit_code, procedure_code, channel,
+            status, received_at, due_at, closed_at, received_date, due_date, closed_date,
+            digitised_on_receipt, result_digitised) VALUES (?, ?, ?, ?, 'resolved', ?, ?, ?,
            timezone('Asia/Ho_Chi_Minh', ?::TIMESTAMPTZ)::DATE,
            timezone('Asia/Ho_Chi_Minh', ?::TIMESTAMPTZ)::DATE,
            timezone('Asia/Ho_Chi_Minh', ?::TIMESTAMPTZ)::DATE, true, true)""",

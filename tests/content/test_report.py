@@ -8,7 +8,7 @@ import re
 import nbformat
 import papermill as pm
 import pytest
-from conftest import ROOT
+from helpers.paths import ROOT
 
 from tthc_lib.content import sections as s
 

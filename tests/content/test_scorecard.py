@@ -11,7 +11,8 @@ from fractions import Fraction
 
 import pandas as pd
 import pytest
-from conftest import ROOT, cells
+from helpers.scorecard import FULL, SPEC, city, line
+from helpers.tables import cells
 from matplotlib.figure import Figure
 
 from tthc_lib.content.figures.charts import font_family
@@ -25,53 +26,9 @@ from tthc_lib.content.figures.scorecard import (
 )
 from tthc_lib.content.words.formatting import round_half_away
 from tthc_lib.errors import ReportError
-from tthc_lib.indicators.figures import COUNTS, compute_indicators
+from tthc_lib.indicators.figures import compute_indicators
 
-SPEC = load_scorecard_spec(ROOT / "tthc_lib" / "data" / "scorecard_766.yaml")
 SCRIPT = "<script>alert('x')</script>"
-
-
-def line(code: str, name: str, **counts: int) -> dict:
-    """One ward's `unit` row of the contract, every count 0 unless given."""
-    return dict(
-        unit=code,
-        scope="unit",
-        unit_name=name,
-        level="commune",
-        parent_code="C",
-        **{**dict.fromkeys(COUNTS, 0), **counts},
-    )
-
-
-def city(*wards: dict) -> pd.DataFrame:
-    root = dict(line("C", "Thành phố X"), level="district", parent_code=None)
-    return pd.DataFrame([root, *wards])
-
-
-# A ward with every component defined: timeliness 6 of 13 (2 early + 1 on time + 3 pending in
-# time, over 4 resolved + 5 withdrawn or returned + 4 pending) = 9.23 of 20; online,
-# digitisation and feedback at their targets.
-FULL = {
-    "resolved_total": 4,
-    "resolved_early": 2,
-    "resolved_on_time": 1,
-    "resolved_late": 1,
-    "pending_total": 4,
-    "pending_in_time": 3,
-    "pending_overdue": 1,
-    "closed_other": 5,
-    "received_in_period": 10,
-    "dvc_eligible": 2,
-    "dvc_online": 1,
-    "digitised_on_receipt": 8,
-    "result_digitised": 4,
-    "feedback_received": 1,
-    "business_feedback_received": 1,
-    "feedback_on_time": 1,
-    "business_feedback_on_time": 1,
-}
-
-
 
 
 # ---------------------------------------------------------------- the rule
@@ -361,7 +318,9 @@ def test_scorecards_from_the_store(con):
     for i, (closed, channel) in enumerate([(3, "online"), (5, "in_person"), (None, "online")]):
         at = lambda d: None if d is None else datetime(2023, 3, d, 9, tzinfo=local)
         con.execute(
-            "INSERT INTO dossiers VALUES (?, 'W1', 'P1', ?, ?, ?, ?, ?, ?::DATE, ?::DATE,"
+            "INSERT INTO dossiers (dossier_id, unit_code, procedure_code, channel, "
+                "status, received_at, due_at, closed_at, received_date, due_date, closed_date, "
+                "digitised_on_receipt, result_digitised) VALUES (?, 'W1', 'P1', ?, ?, ?, ?, ?, ?::DATE, ?::DATE,"
             " ?::DATE, true, true)",
             [
                 f"d{i}",

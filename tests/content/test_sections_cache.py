@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from conftest import ROOT
+from helpers.paths import ROOT
 
 from tthc_lib.content import sections
 from tthc_lib.content.forms.form06 import form06_frame, form06_html

@@ -36,7 +36,9 @@ def _dossier(con, did, unit, received, due, status="open", closed=None, channel=
              proc="P1", dig=False, res_dig=False):
     """Insert one dossier; instants are aware datetimes, local dates derived as ingest does."""
     con.execute(
-        """INSERT INTO dossiers VALUES (?, ?, ?, ?, ?, ?, ?, ?,
+        """INSERT INTO dossiers (dossier_id, unit_code, procedure_code, channel,
+            status, received_at, due_at, closed_at, received_date, due_date, closed_date,
+            digitised_on_receipt, result_digitised) VALUES (?, ?, ?, ?, ?, ?, ?, ?,
            timezone('Asia/Ho_Chi_Minh', ?::TIMESTAMPTZ)::DATE,
            timezone('Asia/Ho_Chi_Minh', ?::TIMESTAMPTZ)::DATE,
            timezone('Asia/Ho_Chi_Minh', ?::TIMESTAMPTZ)::DATE, ?, ?)""",

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import data_path
+from helpers.paths import data_path
 
 from tthc_lib.ingest.load import FileResult, list_rejected, load_exports
 from tthc_lib.vocab import KIND_LABELS

@@ -9,7 +9,7 @@ import os
 
 import duckdb
 import pytest
-from conftest import data_path
+from helpers.paths import data_path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 

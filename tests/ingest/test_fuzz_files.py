@@ -12,17 +12,17 @@ import zipfile
 
 import openpyxl
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
-from test_fuzz_ingest import (
+from helpers.fuzz import (
     Store,
-    _blank,
-    _write_text,
+    blank_row,
     build_registry_store,
     check_promises,
+    csv_text,
     fuzz_settings,
     tables,
 )
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tthc_lib import vocab
 
@@ -68,7 +68,7 @@ def test_an_unbalanced_quote_is_refused_with_its_line_or_swallows_nothing(
     if later:   # rows follow the open quote: refused, naming the line it opened on
         assert result.error is not None and f"dòng {lines[r]} " in result.error, result
     else:
-        assert result.error is None and result.read == sum(not _blank(x) for x in rows)
+        assert result.error is None and result.read == sum(not blank_row(x) for x in rows)
 
 
 @fuzz_settings(brief=4)
@@ -81,7 +81,7 @@ def test_huge_fields_never_stop_the_reader(store_template, tmp_path_factory, tab
     r = pick % len(rows)
     rows[r] = list(rows[r])
     rows[r][pick % len(header)] = char * size
-    text, lines = _write_text([header] + rows, ",", "\n", False)
+    text, lines = csv_text([header] + rows, ",", "\n", False)
     path, store = _save(store_template, tmp_path_factory.mktemp("huge"), f"{kind}_huge.csv",
                         text.encode("utf-8"))
     try:
@@ -89,7 +89,7 @@ def test_huge_fields_never_stop_the_reader(store_template, tmp_path_factory, tab
     finally:
         store.close()
     assert result.error is None, result.error
-    assert result.read == sum(not _blank(x) for x in rows)
+    assert result.read == sum(not blank_row(x) for x in rows)
 
 
 def _xlsx_cell(text: str):
@@ -156,7 +156,7 @@ def test_every_sheet_of_a_workbook_is_read(store_template, tmp_path_factory, boo
         return
     assert result.error is None, result.error
     rows = [[_xlsx_cell(_clean(c)) for c in r] for _n, _h, rs in with_header for r in rs]
-    assert result.read == sum(not _blank(r) for r in rows)
+    assert result.read == sum(not blank_row(r) for r in rows)
     first = 2 + title
     assert all(n.split("!")[0] in {s[0] for s in with_header} and int(n.split("!")[1]) >= first
                for n in lines)

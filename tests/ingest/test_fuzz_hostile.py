@@ -18,11 +18,11 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import data_path
+from helpers.grid_files import FORMATS as GRID_FORMATS
+from helpers.paths import data_path
+from helpers.xlsx import write_xlsx
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_grid_paths import FORMATS as GRID_FORMATS
-from test_xlsx_controls import write_xlsx
 
 from tthc_lib import vocab
 from tthc_lib.ingest.controls import NOT_XML_TEXT, cleaned_note

@@ -17,7 +17,7 @@ import zipfile
 import duckdb
 import openpyxl
 import pytest
-from conftest import data_path
+from helpers.paths import data_path
 
 from tthc_lib.errors import InputError
 from tthc_lib.ingest.grid import grid_format, grid_rows
@@ -320,7 +320,7 @@ def test_a_sheet_formatted_down_to_row_1048576_ingests_its_three_rows_in_little_
     # test process's own peak over the fork).
     peak = ("import atexit, re, sys; atexit.register(lambda: sys.stderr.write('PEAK ' + re.search("
             "r'VmHWM:\\s*(\\d+)', open('/proc/self/status').read()).group(1) + '\\n')); "
-            "sys.argv = ['tthc', *sys.argv[1:]]; from tthc_lib.cli import main; main()")
+            "sys.argv = ['tthc', *sys.argv[1:]]; from tthc_lib.cli.app import main; main()")
     run = subprocess.run([sys.executable, "-c", peak, "--db", str(tmp_path / "s.duckdb"),
                           "ingest", str(path)], capture_output=True, text=True, check=False)
     assert run.returncode == 0, run.stderr

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from test_bad_classes import (
+from helpers.hostile import (
     CCCD,
     HEAD,
     NAME,
@@ -25,20 +25,11 @@ from test_bad_classes import (
     tthc,
     write_csv,
 )
+from helpers.stored import stored_ids
 
 from tthc_lib.ingest.controls import NOT_XML_TEXT
 
 pytestmark = pytest.mark.integration  # the CLI as a subprocess (conftest)
-
-
-
-def stored_ids(db) -> list[str]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return [i for (i,) in con.execute("SELECT dossier_id FROM dossiers ORDER BY 1")
-                .fetchall()]
-    finally:
-        con.close()
 
 
 def decoy(path: Path) -> None:

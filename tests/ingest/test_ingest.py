@@ -8,7 +8,7 @@ import json
 from zoneinfo import ZoneInfo
 
 import pytest
-from conftest import data_path
+from helpers.paths import data_path
 
 from tthc_lib.errors import StoreError
 from tthc_lib.ingest.load import FileResult, list_rejected, load_exports
@@ -55,7 +55,8 @@ def test_stored_dossiers_are_parsed_and_carry_local_dates(con):
                        dt.datetime(2023, 4, 3, 8, 0, tzinfo=VN),
                        dt.datetime(2023, 4, 5, 0, 0, tzinfo=VN),
                        dt.datetime(2023, 4, 4, 16, 30, tzinfo=VN),
-                       dt.date(2023, 4, 3), dt.date(2023, 4, 5), dt.date(2023, 4, 4), True, True)
+                       dt.date(2023, 4, 3), dt.date(2023, 4, 5), dt.date(2023, 4, 4), True, True,
+                       None)                                # timeliness: by the dates
     assert [r[3:5] for r in rows] == [("online", "resolved"), ("in_person", "open"),
                                       ("post", "resolved"), ("post", "withdrawn"),
                                       ("online", "returned")]

@@ -8,7 +8,7 @@ import unicodedata
 import duckdb
 import openpyxl
 import pytest
-from conftest import data_path
+from helpers.paths import data_path
 
 from tthc_lib.errors import InputError
 from tthc_lib.ingest.readers import open_export

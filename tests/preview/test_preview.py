@@ -9,8 +9,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from helpers.cli import held_out_exports, tthc
 from playwright.sync_api import sync_playwright
-from test_inspect import held_out_exports, tthc
 
 from tthc_lib.periods import Period
 from tthc_lib.preview.server import start, stop

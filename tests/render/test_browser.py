@@ -5,8 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
-from test_render import (
+from helpers.render import (
     MOTTO,
     SLOGAN,
     fixture_notebook,
@@ -15,6 +14,7 @@ from test_render import (
     ward_meta,
     wide_table,
 )
+from playwright.sync_api import sync_playwright
 
 from tthc_lib.render import html as render
 from tthc_lib.render import index as index_page
@@ -121,7 +121,7 @@ def test_wide_tables_keep_to_the_text_width_in_print(browser, tmp_path):
 @pytest.fixture(scope="module")
 def sample_city_report(sample_store, tmp_path_factory) -> Path:
     """The real city report of the sample, made by `tthc report` from the real notebooks."""
-    from conftest import ROOT
+    from helpers.paths import ROOT
 
     from tthc_lib.batch.runner import render_reports
     from tthc_lib.content.request import report_request

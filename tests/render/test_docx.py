@@ -13,10 +13,10 @@ import docx
 import nbformat
 import papermill as pm
 import pytest
-from conftest import ROOT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt
+from helpers.paths import ROOT
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from tthc_lib.content.words import layout

@@ -13,7 +13,8 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from test_render import MOTTO, fixture_notebook, html_notebook, ward_meta
+from helpers.pdf import pdf_text, whole
+from helpers.render import MOTTO, fixture_notebook, html_notebook, ward_meta
 
 from tthc_lib.errors import ReportError
 from tthc_lib.render import html as render
@@ -32,21 +33,10 @@ def ward_report(folder: Path, name: str) -> Path:
     return render.render_html(notebooks, folder / f"{name}.html", meta)
 
 
-def pdf_text(pdf: Path) -> str:
-    return subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
-                          text=True, check=True).stdout
-
-
 def pdf_images(pdf: Path) -> int:
     listing = subprocess.run(["pdfimages", "-list", str(pdf)], capture_output=True, text=True,
                              check=True).stdout
     return len(listing.splitlines()) - 2
-
-
-def whole(pdf: Path) -> bool:
-    """poppler reads every page of it (a cut file has no trailer / xref)."""
-    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=False)
-    return info.returncode == 0 and "Pages:" in info.stdout and info.stderr == ""
 
 
 def chromium_processes(ancestor: int) -> list[int]:

@@ -1,13 +1,12 @@
 """PDFs in the report batch: a print that fails is that unit's failure only, and a unit reports
-its PDF only once it is written whole. The batch fixture is tests/batch/test_runner.py's."""
+its PDF only once it is written whole. The batch fixture is tests/conftest.py's."""
 
 from __future__ import annotations
 
-from test_pdf import pdf_text, whole
-from test_runner import batch  # noqa: F401 - the fixture
+from helpers.pdf import pdf_text, whole
 
 
-def test_a_failed_print_fails_that_unit_only(batch):  # noqa: F811
+def test_a_failed_print_fails_that_unit_only(batch):
     blocked = batch.path("pdf", "W1")
     blocked.mkdir(parents=True)  # a folder where W1's PDF goes: it cannot be written
     summary = batch.run(to=("html", "pdf"))

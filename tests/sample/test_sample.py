@@ -14,7 +14,8 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
-from conftest import ROOT
+from helpers.paths import ROOT
+from helpers.sample import canonical, local_dates, read_csv
 from openpyxl import load_workbook
 
 from tthc_lib import vocab
@@ -60,45 +61,10 @@ def exports(sample) -> dict:
 # An independent reader and the definitions of docs/indicators.md
 
 
-def _decode(path: Path) -> str:
-    return path.read_bytes().decode("utf-8-sig")
-
-
-def _read_csv(path: Path) -> pd.DataFrame:
-    first = _decode(path).splitlines()[0]
-    sep = ";" if first.count(";") > first.count(",") else ","
-    table = pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    return table
-
-
 def _read_xlsx(path: Path) -> pd.DataFrame:
     rows = list(load_workbook(path, read_only=True).active.iter_rows(values_only=True))
     at = next(i for i, r in enumerate(rows) if "Mã thủ tục" in r)
     return pd.DataFrame(rows[at + 1:], columns=rows[at]).fillna("").astype(str)
-
-
-def _canonical(table: pd.DataFrame, kind: str) -> pd.DataFrame:
-    lookup = vocab.header_lookup(kind)
-    keep = {h: lookup[vocab.norm_header(h)].name for h in table.columns
-            if vocab.norm_header(h) in lookup}
-    return table[list(keep)].rename(columns=keep)
-
-
-def _local_dates(text: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """The local date of each written date/time (NaT when empty) and where it is unreadable.
-    Without an offset a time is local; with one it is converted to Asia/Ho_Chi_Minh."""
-    text = text.str.strip()
-    out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
-    dmy = text.str.fullmatch(r"\d{2}/\d{2}/\d{4}(?: \d{2}:\d{2}(?::\d{2})?)?")
-    parts = text[dmy].str.extract(r"(\d{2})/(\d{2})/(\d{4})")
-    out[dmy] = pd.to_datetime(parts[2] + "-" + parts[1] + "-" + parts[0], format="%Y-%m-%d",
-                              errors="coerce")
-    offset = ~dmy & text.str.contains(r"(?:Z|[+-]\d\d:\d\d)$")
-    moments = pd.to_datetime(text[offset], format="ISO8601", utc=True, errors="coerce")
-    out[offset] = moments.dt.tz_convert("Asia/Ho_Chi_Minh").dt.tz_localize(None).dt.normalize()
-    naive = ~dmy & ~offset & (text != "")
-    out[naive] = pd.to_datetime(text[naive].str[:10], format="%Y-%m-%d", errors="coerce")
-    return out, out.isna() & (text != "")
 
 
 def _set_aside(df: pd.DataFrame, units: set, date_cols: list[str]) -> pd.DataFrame:
@@ -107,7 +73,7 @@ def _set_aside(df: pd.DataFrame, units: set, date_cols: list[str]) -> pd.DataFra
     df = df.drop_duplicates().copy()
     ok = df["unit_code"].isin(units)
     for col in date_cols:
-        df[col], bad = _local_dates(df[col])
+        df[col], bad = local_dates(df[col])
         ok &= ~bad
     df = df[ok]
     if "closed_at" in df:
@@ -121,11 +87,11 @@ def _flag(series: pd.Series) -> pd.Series:
 
 def _read_exports(paths: list[Path]) -> dict:
     by_name = {p.name: p for p in paths}
-    units = _canonical(_read_csv(by_name["don_vi.csv"]), "units")
-    procs = _canonical(_read_xlsx(by_name["thu_tuc_hanh_chinh.xlsx"]), "procedures")
+    units = canonical(read_csv(by_name["don_vi.csv"]), "units")
+    procs = canonical(_read_xlsx(by_name["thu_tuc_hanh_chinh.xlsx"]), "procedures")
     procs["online_service"] = procs["online_service"].map(
         lambda v: vocab.ONLINE_SERVICE[vocab.norm_value(v)])
-    raw = pd.concat([_canonical(_read_csv(by_name[n]), "dossiers")
+    raw = pd.concat([canonical(read_csv(by_name[n]), "dossiers")
                      for n in ("ho_so_2022.csv", "ho_so_2023.csv")], ignore_index=True)
     dossiers = _set_aside(raw, set(units["unit_code"]), ["received_at", "due_at", "closed_at"])
     dossiers["channel"] = dossiers["channel"].map(lambda v: vocab.CHANNELS[vocab.norm_value(v)])
@@ -133,11 +99,11 @@ def _read_exports(paths: list[Path]) -> dict:
     for col in ("digitised_on_receipt", "result_digitised"):
         dossiers[col] = _flag(dossiers[col])
     dossiers = dossiers.merge(procs[["procedure_code", "online_service"]], how="left")
-    feedback = _set_aside(_canonical(_read_csv(by_name["phan_anh_kien_nghi.csv"]), "feedback"),
+    feedback = _set_aside(canonical(read_csv(by_name["phan_anh_kien_nghi.csv"]), "feedback"),
                           set(units["unit_code"]), ["received_at", "due_at", "handled_at"])
     feedback["topic"] = feedback["topic"].map(lambda v: vocab.TOPICS[vocab.norm_value(v)])
-    changes = _canonical(_read_csv(by_name["cong_bo_tthc.csv"]), "changes")
-    changes["decision_date"] = _local_dates(changes["decision_date"])[0].dt.date
+    changes = canonical(read_csv(by_name["cong_bo_tthc.csv"]), "changes")
+    changes["decision_date"] = local_dates(changes["decision_date"])[0].dt.date
     return {"units": units, "procedures": procs, "dossiers": dossiers, "feedback": feedback,
             "changes": changes, "raw_dossiers": raw}
 
@@ -355,7 +321,7 @@ def test_dates_flags_and_statuses_come_in_every_written_form(exports):
 def test_reader_here_counts_a_time_on_its_local_date():
     text = pd.Series(["2023-10-30T17:30:00Z", "2023-10-30T23:30:00+07:00",
                       "2023-10-30T23:30:00", "30/10/2023 23:30", "31/02/2023 08:15", ""])
-    dates, bad = _local_dates(text)
+    dates, bad = local_dates(text)
     assert list(dates[:4].dt.date) == [date(2023, 10, 31)] + [date(2023, 10, 30)] * 3
     assert list(bad) == [False] * 4 + [True, False]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 import yaml
-from conftest import ROOT
+from helpers.paths import ROOT
 
 from tthc_lib.errors import SampleError, TthcError
 from tthc_lib.sample.city import generate_sample

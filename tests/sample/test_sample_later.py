@@ -15,9 +15,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import ROOT
+from helpers.paths import ROOT
+from helpers.sample import canonical, local_dates, read_csv
 from openpyxl import load_workbook
-from test_sample import _canonical, _local_dates, _read_csv
 
 from tthc_lib import vocab
 from tthc_lib.sample.city import generate_sample
@@ -61,24 +61,24 @@ def files(sample) -> dict[str, Path]:
 
 @pytest.fixture(scope="module")
 def registry(files) -> pd.DataFrame:
-    return _read_csv(files["don_vi_2026.csv"])
+    return read_csv(files["don_vi_2026.csv"])
 
 
 @pytest.fixture(scope="module")
 def successions(files) -> pd.DataFrame:
-    return _read_csv(files["sap_xep_don_vi.csv"])
+    return read_csv(files["sap_xep_don_vi.csv"])
 
 
 @pytest.fixture(scope="module")
 def dossiers(files, registry) -> pd.DataFrame:
     """The later dossiers, exact duplicates skipped and bad rows set aside (unknown unit,
     unreadable date, closed before received), as the loader must."""
-    raw = pd.concat([_canonical(_read_csv(files[f"ho_so_{y}.csv"]), "dossiers")
+    raw = pd.concat([canonical(read_csv(files[f"ho_so_{y}.csv"]), "dossiers")
                      for y in (2024, 2025, 2026)], ignore_index=True)
     d = raw.drop_duplicates().copy()
     ok = d["unit_code"].isin(set(registry["Mã đơn vị"]))
     for col in ("received_at", "due_at", "closed_at"):
-        d[col], bad = _local_dates(d[col])
+        d[col], bad = local_dates(d[col])
         ok &= ~bad
     d = d[ok & ~(d["closed_at"] < d["received_at"])].copy()
     d["status"] = d["status"].map(lambda v: vocab.STATUSES.get(vocab.norm_value(v), "paused"))
@@ -206,7 +206,7 @@ def test_later_catalogue_has_province_level_procedures(files):
     assert rows[3][:6] == ("STT", "Mã thủ tục", "Tên thủ tục", "Lĩnh vực", "Cấp thực hiện",
                            "Mức độ DVC trực tuyến")
     assert {r[4] for r in rows[4:]} == {"Cấp tỉnh", "Cấp xã"}
-    changes = _read_csv(files["cong_bo_tthc_2026.csv"])
+    changes = read_csv(files["cong_bo_tthc_2026.csv"])
     assert {"Cấp tỉnh", "Cấp huyện", "Cấp xã"} == set(changes["Cấp thực hiện"])
     dates = pd.to_datetime(changes["Ngày quyết định"], format="%d/%m/%Y")
     assert set(changes.loc[dates >= CHANGE, "Cấp thực hiện"]) == {"Cấp tỉnh", "Cấp xã"}
@@ -235,7 +235,7 @@ def test_dossiers_open_across_the_change(dossiers):
 
 
 def test_paused_and_without_appointment(files, dossiers):
-    raw = pd.concat([_read_csv(files[f"ho_so_{y}.csv"]) for y in (2024, 2025, 2026)])
+    raw = pd.concat([read_csv(files[f"ho_so_{y}.csv"]) for y in (2024, 2025, 2026)])
     assert {"Chờ bổ sung", "Tạm dừng"} <= set(raw["Trạng thái"])
     paused = dossiers[dossiers["status"] == "paused"]
     assert len(paused) > 100 and paused["closed_at"].isna().all()
@@ -246,7 +246,7 @@ def test_paused_and_without_appointment(files, dossiers):
 
 
 def test_base_open_dossiers_are_closed_by_the_newer_export(files, dossiers):
-    first = _canonical(_read_csv(files["ho_so_2024.csv"]), "dossiers")
+    first = canonical(read_csv(files["ho_so_2024.csv"]), "dossiers")
     carried = first[first["dossier_id"].str.contains(r"-23\d{4}-")]
     assert len(carried) > 500
     ids = set(carried["dossier_id"])

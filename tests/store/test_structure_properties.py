@@ -61,7 +61,9 @@ def _store(units, successions):
                     [u["code"], "Đơn vị " + u["code"], LEVEL_OF[u["kind"]], level, u["parent"],
                      role, u["established"]])
         for k in range(u["dossiers"]):
-            con.execute("""INSERT INTO dossiers VALUES (?, ?, 'P', 'online', 'resolved',
+            con.execute("""INSERT INTO dossiers (dossier_id, unit_code, procedure_code, channel,
+                status, received_at, due_at, closed_at, received_date, due_date, closed_date,
+                digitised_on_receipt, result_digitised) VALUES (?, ?, 'P', 'online', 'resolved',
                 TIMESTAMPTZ '2025-02-01 08:00:00+07', TIMESTAMPTZ '2025-02-05 08:00:00+07',
                 TIMESTAMPTZ '2025-02-02 08:00:00+07', DATE '2025-02-01', DATE '2025-02-05',
                 DATE '2025-02-02', true, false)""", [f"{u['code']}-{k}", u["code"]])
@@ -91,14 +93,15 @@ def _expected(units, successions, as_of):
         if active(u["code"]):
             p = target(u["parent"]) if u["parent"] else None
             parent[u["code"]] = None if p == u["code"] else p
+    looped = set()
     for code in list(parent):  # a unit on a loop of effective parents is a root
         seen, cur = set(), parent[code]
         while cur is not None and cur not in seen and cur != code:
             seen.add(cur)
             cur = parent[cur]
         if cur == code:
-            parent[code] = "LOOP"
-    parent = {c: (None if p == "LOOP" else p) for c, p in parent.items()}
+            looped.add(code)
+    parent = {c: (None if c in looped else p) for c, p in parent.items()}
     own = {c: 0 for c in parent}
     for u in units:
         t = target(u["code"])

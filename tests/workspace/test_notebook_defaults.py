@@ -8,7 +8,7 @@ from datetime import date
 
 import nbformat
 import pytest
-from conftest import ROOT
+from helpers.paths import ROOT
 from nbclient import NotebookClient
 
 from tthc_lib.periods import Period

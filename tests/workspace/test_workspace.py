@@ -4,14 +4,17 @@ held-out city taken from an empty folder to its own reports without touching the
 from __future__ import annotations
 
 import filecmp
+import os
 import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
 import nbformat
+import pytest
 import yaml
-from conftest import ROOT
-from test_inspect import held_out_exports, snippet_of, tthc
+from helpers.cli import held_out_exports, snippet_of, tthc
+from helpers.paths import ROOT
 
 from tthc_lib.content.words.narrative import KEYS
 from tthc_lib.periods import Period
@@ -76,17 +79,38 @@ def test_the_repository_root_is_the_sample_citys_workspace():
     assert sample_spec(start=ROOT) == ROOT / "params" / "sample_city_2026.yaml"
 
 
-def test_the_package_ships_the_sample_citys_notebooks_and_spec():
+def test_the_package_ships_the_sample_citys_spec():
     """One definition each: the copies shipped in the package are the repository's (copy
-    notebooks/*.ipynb and params/sample_city*.yaml into tthc_lib/ after changing them)."""
-    repo = sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb"))
-    assert repo == sorted(p.name for p in packaged_notebooks().glob("*.ipynb"))
-    for name in repo:
-        assert filecmp.cmp(ROOT / "notebooks" / name, packaged_notebooks() / name, shallow=False)
+    params/sample_city*.yaml into tthc_lib/data/ after changing them)."""
     packaged = sample_spec(start=Path("/"))
     assert packaged.name == "sample_city_2026.yaml"
     for name in ("sample_city_2026.yaml", "sample_city.yaml"):
         assert filecmp.cmp(ROOT / "params" / name, packaged.parent / name, shallow=False)
+
+
+def test_the_section_notebooks_have_one_copy_the_repositorys():
+    """A source checkout (or an editable install) uses notebooks/ itself as the package's."""
+    assert packaged_notebooks() == ROOT / "notebooks"
+    assert not (ROOT / "tthc_lib" / "notebooks").exists()
+
+
+@pytest.mark.integration
+def test_a_built_package_holds_exactly_the_notebooks_of_notebooks(tmp_path):
+    """What a wheel installs (`pip install ./tthc-report`): setup.py's build step copies
+    notebooks/ into the package, and the installed package finds them there."""
+    built = tmp_path / "lib"
+    subprocess.run([sys.executable, "-W", "ignore", "setup.py", "-q", "egg_info", "--egg-base",
+                    str(tmp_path), "build_py", "--build-lib", str(built)],
+                   cwd=ROOT, check=True, capture_output=True)
+    shipped = built / "tthc_lib" / "notebooks"
+    names = sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb"))
+    assert sorted(p.name for p in shipped.iterdir()) == names and len(names) == 7
+    for name in names:
+        assert filecmp.cmp(ROOT / "notebooks" / name, shipped / name, shallow=False)
+    code = "from tthc_lib.workspace.find import packaged_notebooks as p; print(p())"
+    found = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True,
+                           env={**os.environ, "PYTHONPATH": str(built)}, text=True, check=True)
+    assert found.stdout.strip() == str(shipped)
 
 
 def test_init_again_adds_loaded_units_and_keeps_what_the_office_wrote(tmp_path):

@@ -16,6 +16,8 @@ import threading
 import time
 from typing import TextIO
 
+__all__ = ["Progress", "format_duration"]
+
 _RUNNING = "Đơn vị {n}/{total}{counts} · đã chạy {elapsed} · còn ~{remaining}"
 _DONE = "Đơn vị {n}/{total}{counts} · đã chạy {elapsed}"
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 import atexit
 import threading
 
+__all__ = ["close_worker_state", "warm_up", "worker_state"]
+
 
 class WorkerState:
     """A worker's kernel session and PDF printer, opened on first use."""

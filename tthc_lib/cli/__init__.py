@@ -1,14 +1,10 @@
-"""The `tthc` command line: parse, find the workspace, call one library function, print.
+"""The `tthc` command line (app.py builds it). The package itself imports nothing heavy, so a
+Ctrl+C while `python -m tthc_lib.cli` starts is answered by entry.py with one line."""
 
-Expected errors (TthcError) print one line on stderr and exit 1; usage errors exit 2 (click).
-TTHC_DEBUG=1 lets every error through with its traceback. Inside a workspace every command
-uses its params, notebooks and store (workspace.find), and the office's calendar.
-"""
 
-from tthc_lib.cli import data, reports  # noqa: F401  (registers the commands on `main`)
-from tthc_lib.cli.group import main
-from tthc_lib.cli.vietnamese import use_vietnamese
+def __getattr__(name: str):
+    if name == "main":                       # `from tthc_lib.cli import main`
+        from tthc_lib.cli.app import main
 
-use_vietnamese()
-
-__all__ = ["main"]
+        return main
+    raise AttributeError(f"module 'tthc_lib.cli' has no attribute {name!r}")

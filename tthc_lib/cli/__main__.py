@@ -1,5 +1,5 @@
 """`python -m tthc_lib.cli`: the `tthc` command line."""
 
-from tthc_lib.cli import main
+from tthc_lib.cli.entry import run
 
-main(prog_name="tthc")
+run()

@@ -31,6 +31,7 @@ def expected_errors(fn):
             click.echo(f"tthc: {INTERRUPTED} {INTERRUPT_NOTES.get(fn.__name__, NOTHING_WRITTEN)}",
                        err=True)
             _silence_stderr()
+            _exit_within(EXIT_GRACE_S, 130)
             sys.exit(130)
     return wrapper
 
@@ -44,6 +45,17 @@ def _silence_stderr() -> None:
     os.close(devnull)
 
 
+def _exit_within(seconds: float, code: int) -> None:
+    """Leave with `code` after `seconds` even if shutting down the kernels, the pool or the
+    browser hangs (seen once on a loaded machine): the office asked to stop."""
+    import threading
+
+    timer = threading.Timer(seconds, os._exit, args=(code,))
+    timer.daemon = True
+    timer.start()
+
+
+EXIT_GRACE_S = 20.0
 INTERRUPTED = "đã dừng (Ctrl+C)."
 NOTHING_WRITTEN = "Kho dữ liệu giữ nguyên như trước; chạy lại lệnh khi cần."
 INTERRUPT_NOTES = {

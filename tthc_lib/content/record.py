@@ -16,6 +16,8 @@ from tthc_lib.content.words.layout import ReportMeta
 from tthc_lib.errors import ReportError
 from tthc_lib.indicators.figures import RATES
 
+__all__ = ["RECORD_KEY", "index_line", "read_record", "record"]
+
 RECORD_KEY = "tthc_report"
 
 

@@ -1,13 +1,13 @@
 """What each section notebook shows: one function per paragraph, table or chart.
 
 A notebook builds the context once (`context(unit, period_start, period_end, db, params_dir)`,
-from context.py, importable from here) and then calls one function per cell; each returns an HTML display object, or None when there
-is nothing to show (a chart of a unit without wards). Narrative text is escaped here.
+from context.py, importable from here) and then calls one function per cell; each returns an
+HTML display object, or None when there is nothing to show (a chart of a unit without wards).
+Narrative text is escaped here; the building blocks (paragraphs, figures) are in blocks.py.
 """
 
 from __future__ import annotations
 
-import base64
 from datetime import date
 from functools import lru_cache
 from html import escape
@@ -16,14 +16,17 @@ from pathlib import Path
 import pandas as pd
 from IPython.display import HTML
 
+from tthc_lib.content.blocks import figure, html_parts, listed, paras, show
 from tthc_lib.content.context import (
     ReportContext,
     cached_indicators,
-    context,  # noqa: F401 - the notebooks call s.context(...)
+    context,  # the notebooks call s.context(...)
     issuer_name,
     unit_word,
 )
 from tthc_lib.content.figures import charts, tables
+from tthc_lib.content.forms.abolished import abolished_districts_part, report_parts
+from tthc_lib.content.forms.form06 import DISTRICTS_ABOLISHED, DISTRICTS_ABOLISHED_LABEL
 from tthc_lib.content.record import RECORD_KEY, record
 from tthc_lib.content.words import levels, prose
 from tthc_lib.content.words.layout import closing_html, header_html
@@ -37,54 +40,19 @@ from tthc_lib.indicators.figures import (
 from tthc_lib.periods import Period, label_vi, range_vi
 from tthc_lib.store.connection import open_store
 
-# ---- building blocks ---------------------------------------------------------------------
-
-def _html(parts: list[str]) -> HTML | None:
-    parts = [p for p in parts if p]
-    return HTML("\n".join(parts)) if parts else None
-
-
-def _listed(lines: list[str]) -> list[str]:
-    """The reference's list markers: "- " before each "Số hồ sơ ..." line of 2.2."""
-    return [f"- {t}" if t.startswith("Số hồ sơ") else t for t in lines]
-
-
-def _paras(texts: list[str], cls: str = "") -> str:
-    attr = f' class="{cls}"' if cls else ""
-    return "\n".join(f"<p{attr}>{escape(t)}</p>" for t in texts)
-
-
-def show(*parts: HTML | None) -> None:
-    """Display each part that is not None, in order: one notebook cell shows several parts
-    (each cell is a round trip to the kernel and papermill's bookkeeping, ~10 ms)."""
-    from IPython.display import display
-
-    for part in parts:
-        if part is not None:
-            display(part)
-
-
-def heading(text: str, level: int = 2) -> HTML:
-    """A numbered heading of the body ("I. KẾT QUẢ THỰC HIỆN", "2.2. Kết quả giải quyết TTHC")."""
-    return HTML(f'<h{level} class="tthc-h{level}">{escape(text)}</h{level}>')
-
-
-def figure(fig, caption: str) -> HTML | None:
-    """A chart embedded as a PNG data URI (its title is drawn in the chart; the caption is the
-    image's alternative text); None for no chart."""
-    if fig is None:
-        return None
-    data = base64.b64encode(charts.figure_png(fig)).decode("ascii")
-    return HTML(f'<figure class="tthc-figure"><img src="data:image/png;base64,{data}" '
-                f'alt="{escape(caption)}"></figure>')
-
+__all__ = ["annex_heading", "closing", "comparisons", "context", "digitisation",
+           "digitisation_chart", "dossiers", "dossiers_by_field_chart", "dossiers_by_field_table",
+           "dossiers_by_unit_table", "feedback", "feedback_table", "form06", "header",
+           "league_table", "monthly_trend_chart", "narrative", "online_digitisation_table",
+           "online_rate_chart", "online_services", "procedures_published", "scorecard_chart",
+           "scorecard_table", "show", "tasks", "timeliness_chart"]
 
 def narrative(ctx: ReportContext, key: str) -> HTML | None:
     """One narrative key's paragraphs, figures filled, text escaped; a marked gap when the
     office has not written the key (never another office's words)."""
     if ctx.narrative.unwritten(key):
-        return _html([_paras([ctx.narrative.gap_note(key)], "tthc-note tthc-gap")])
-    return _html([_paras(ctx.narrative.text(key, ctx.values))])
+        return html_parts([paras([ctx.narrative.gap_note(key)], "tthc-note tthc-gap")])
+    return html_parts([paras(ctx.narrative.text(key, ctx.values))])
 
 
 # ---- header and opening, closing ---------------------------------------------------------
@@ -102,7 +70,7 @@ def closing(ctx: ReportContext) -> HTML:
 # ---- I.1.3 procedures published ---------------------------------------------------------
 
 def procedures_published(ctx: ReportContext) -> HTML:
-    return HTML(_paras([prose.procedures_published_prose(
+    return HTML(paras([prose.procedures_published_prose(
         ctx.result.procedures_published, ctx.info["level"],
         department=ctx.info.get("role") == "department")]))
 
@@ -114,17 +82,13 @@ def dossiers(ctx: ReportContext) -> HTML | None:
     (a province: "Tại các sở, ban, ngành", its districts' and its communes'), after the
     sentence naming the predecessors whose records the figures include."""
     head = f"* Kết quả giải quyết TTHC (Số liệu {range_vi(ctx.period)}):"
-    parts = [_paras([head]), _paras([t for t in [predecessors_text(ctx)] if t], "tthc-note")]
-    own = ctx.row("unit")
-    reason = " ".join(ctx.narrative.text("late_reason_unit", ctx.values)) or None
-    if ctx.has_children:
-        parts.append(_paras([f"Tại {own_label(ctx)}:"], "tthc-lead"))
-    parts.append(_paras(_listed(prose.dossiers_prose(own, reason))))
-    for scope, label, row in rollups(ctx):
-        reason = " ".join(ctx.narrative.text(f"late_reason_{scope}", ctx.values)) or None
-        parts.append(_paras([f"Tại {label}:"], "tthc-lead"))
-        parts.append(_paras(_listed(prose.dossiers_prose(row, reason))))
-    return _html(parts)
+    parts = [paras([head]), paras([t for t in [predecessors_text(ctx)] if t], "tthc-note")]
+    for scope, label, row in own_and_rollups(ctx):
+        reason = scope and " ".join(ctx.narrative.text(f"late_reason_{scope}", ctx.values))
+        if label:
+            parts.append(paras([f"Tại {label}:"], "tthc-lead"))
+        parts.append(paras(listed(prose.dossiers_prose(row, reason or None))))
+    return html_parts(parts)
 
 
 def own_label(ctx: ReportContext) -> str:
@@ -133,6 +97,29 @@ def own_label(ctx: ReportContext) -> str:
     if ctx.info["level"] == "province" and ctx.row("departments") is not None:
         return issuer_name(ctx.info)
     return unit_word(ctx.info)
+
+
+def own_and_rollups(ctx: ReportContext) -> list[tuple[str | None, str | None, pd.Series]]:
+    """(narrative scope, label, row) of each part of 2.2 and 2.4: the unit's own, its
+    roll-ups, the old district level's dossiers apart from its own (forms/abolished.py)."""
+    if not ctx.has_children:
+        return [("unit", None, ctx.row("unit"))]
+    return report_parts(own_label(ctx), ctx.row("unit"), rollups(ctx), _own_by_field(ctx),
+                        ctx.period.end)
+
+
+def _own_by_field(ctx: ReportContext) -> pd.DataFrame:
+    """The unit's own dossiers by field and level (Biểu 06's); empty before 1/7/2025."""
+    if ctx.period.end < DISTRICTS_ABOLISHED:
+        return pd.DataFrame()
+    return _breakdowns(str(ctx.db), ctx.db.stat().st_mtime, ctx.period.start, ctx.period.end,
+                       "field").get((ctx.unit, "unit"), pd.DataFrame())
+
+
+def _table_split(ctx: ReportContext):
+    """(own without the old district level's dossiers, their label, theirs) or None."""
+    split = abolished_districts_part(ctx.row("unit"), _own_by_field(ctx), ctx.period.end)
+    return None if split is None else (split[0], DISTRICTS_ABOLISHED_LABEL, split[1])
 
 
 def rollups(ctx: ReportContext) -> list[tuple[str, str, pd.Series]]:
@@ -159,7 +146,9 @@ def predecessors_text(ctx: ReportContext) -> str | None:
 
 
 def dossiers_by_unit_table(ctx: ReportContext) -> HTML | None:
-    return _html([tables.dossiers_by_unit_table(ctx.rows, ctx.unit)]) if ctx.has_children else None
+    if not ctx.has_children:
+        return None
+    return html_parts([tables.dossiers_by_unit_table(ctx.rows, ctx.unit, split=_table_split(ctx))])
 
 
 @lru_cache(maxsize=8)
@@ -191,7 +180,7 @@ def _query(ctx: ReportContext, fn, scope: str) -> pd.DataFrame:
 
 
 def dossiers_by_field_table(ctx: ReportContext) -> HTML | None:
-    return _html([tables.dossiers_by_field_table(_frame(ctx, indicators_by_field))])
+    return html_parts([tables.dossiers_by_field_table(_frame(ctx, indicators_by_field))])
 
 
 def dossiers_by_field_chart(ctx: ReportContext) -> HTML | None:
@@ -213,7 +202,7 @@ def monthly_trend_chart(ctx: ReportContext) -> HTML | None:
 
 
 def league_table(ctx: ReportContext) -> HTML | None:
-    return _html([tables.league_table(ctx.rows, ctx.unit)]) if ctx.has_children else None
+    return html_parts([tables.league_table(ctx.rows, ctx.unit)]) if ctx.has_children else None
 
 
 # ---- I.2.3 online services, I.2.4 digitisation -----------------------------------------
@@ -225,7 +214,7 @@ def online_services(ctx: ReportContext) -> HTML:
         parts = [(own_label(ctx), ctx.row("unit"))] + [(label, row) for _, label, row in rollups(ctx)]
     text = prose.online_services_prose(total, ctx.row("unit"), ctx.row("communes"), ctx.period,
                                        parts)
-    return HTML(_paras([text]))
+    return HTML(paras([text]))
 
 
 def online_rate_chart(ctx: ReportContext) -> HTML | None:
@@ -239,18 +228,18 @@ def online_rate_chart(ctx: ReportContext) -> HTML | None:
 def online_digitisation_table(ctx: ReportContext) -> HTML | None:
     if not ctx.has_children:
         return None
-    return _html([tables.online_digitisation_table(ctx.rows, ctx.unit)])
+    return html_parts([tables.online_digitisation_table(ctx.rows, ctx.unit, split=_table_split(ctx))])
 
 
 def digitisation(ctx: ReportContext) -> HTML:
     head = f"* Kết quả thực hiện số hóa hồ sơ, giấy tờ, kết quả giải quyết TTHC (Số liệu {range_vi(ctx.period)}):"
-    parts = [_paras([head])]
-    if ctx.has_children:
-        parts.append(_paras([f"Tại {own_label(ctx)}:"], "tthc-lead"))
-    parts.append(_paras(prose.digitisation_prose(ctx.row("unit"))))
-    for _scope, label, row in rollups(ctx):
-        parts.append(_paras([f"Tại {label}:"], "tthc-lead"))
-        parts.append(_paras(prose.digitisation_prose(row)))
+    parts = [paras([head])]
+    for scope, label, row in own_and_rollups(ctx):
+        if scope is None and not (row["received_in_period"] or row["resolved_total"]):
+            continue  # the old district level's dossiers: none to digitise in the period
+        if label:
+            parts.append(paras([f"Tại {label}:"], "tthc-lead"))
+        parts.append(paras(prose.digitisation_prose(row)))
     return HTML("\n".join(parts))
 
 
@@ -272,12 +261,12 @@ def feedback(ctx: ReportContext) -> HTML:
     first, business = prose.feedback_prose(
         own, ctx.row("unit") if ctx.has_children else None, ctx.row("communes"),
         unit_word=word, parts=parts)
-    return HTML(_paras([f"- {prose.FEEDBACK_HEADING}", first,
+    return HTML(paras([f"- {prose.FEEDBACK_HEADING}", first,
                         f"- {prose.BUSINESS_FEEDBACK_HEADING} {business}"]))
 
 
 def feedback_table(ctx: ReportContext) -> HTML | None:
-    return _html([tables.feedback_table(ctx.rows, ctx.unit)]) if ctx.has_children else None
+    return html_parts([tables.feedback_table(ctx.rows, ctx.unit)]) if ctx.has_children else None
 
 
 # ---- III tasks --------------------------------------------------------------------------
@@ -287,7 +276,7 @@ def tasks(ctx: ReportContext) -> HTML | None:
     if ctx.narrative.unwritten("tasks"):
         return narrative(ctx, "tasks")
     items = ctx.narrative.text("tasks", ctx.values)
-    return _html([_paras([f"{i}. {t}" for i, t in enumerate(items, 1)])])
+    return html_parts([paras([f"{i}. {t}" for i, t in enumerate(items, 1)])])
 
 
 # ---- comparisons with earlier periods ------------------------------------------------------
@@ -323,7 +312,7 @@ def comparisons(ctx: ReportContext) -> HTML | None:
     lines = comparison_prose(comp, against=against)
     if not lines:
         return None
-    return _html([_paras(["* So sánh với các kỳ trước:"] + [f"- {t}" for t in lines]),
+    return html_parts([paras(["* So sánh với các kỳ trước:"] + [f"- {t}" for t in lines]),
                   comparison_table_html(comp, against=against)])
 
 
@@ -348,7 +337,7 @@ def scorecard_table(ctx: ReportContext) -> HTML | None:
     from tthc_lib.content.figures.scorecard import scorecard_table_html
 
     df, spec = _scorecards(ctx)
-    return _html([scorecard_table_html(df, spec)])
+    return html_parts([scorecard_table_html(df, spec)])
 
 
 def scorecard_chart(ctx: ReportContext) -> HTML | None:
@@ -367,7 +356,7 @@ def form06(ctx: ReportContext) -> HTML | None:
     frame = form06_frame(None, ctx.period.start, ctx.period.end, ctx.unit,
                          annex_scope(ctx.has_children),
                          by_field=_frame(ctx, indicators_by_field))
-    return _html([form06_html(frame)])
+    return html_parts([form06_html(frame)])
 
 
 def annex_heading(ctx: ReportContext) -> HTML:

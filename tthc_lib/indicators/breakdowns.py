@@ -18,7 +18,7 @@ from datetime import date
 import pandas as pd
 
 from tthc_lib.indicators.flags import (
-    CHANNEL_UNKNOWN,
+    UNKNOWN_COUNTS,
     DOSSIER_COUNTS,
     SCOPES,
     channel_unknown_sum,
@@ -41,7 +41,7 @@ def _where(one: bool) -> str:
 
 def _by_field_sql(start: date, end: date, as_of: date, scopes, one: bool) -> str:
     s, e = sql_date(start), sql_date(end)
-    counts = (*DOSSIER_COUNTS, CHANNEL_UNKNOWN)     # the last: see flags.CHANNEL_FIGURES
+    counts = (*DOSSIER_COUNTS, *UNKNOWN_COUNTS)     # the last: see flags.CHANNEL_FIGURES
     summed = ", ".join(f"SUM(p.{c})::BIGINT AS {c}" for c in counts)
     return f"""{structure_ctes(sql_date(as_of))},
     per_member AS (

@@ -31,6 +31,9 @@ from tthc_lib.errors import UnitError
 from tthc_lib.indicators.flags import (
     CHANNEL_FIGURES,
     CHANNEL_UNKNOWN,
+    CLOSING_FIGURES,
+    CLOSING_UNKNOWN,
+    UNKNOWN_COUNTS,
     COUNTS,
     DOSSIER_COUNTS,
     FEEDBACK_COUNTS,
@@ -59,8 +62,8 @@ class IndicatorResult:
 
     def shown_rows(self) -> pd.DataFrame:
         """`rows` with every figure that is not available empty (CSV and table output)."""
-        out = self.rows.drop(columns=[CHANNEL_UNKNOWN], errors="ignore")
-        out = out.astype({c: object for c in CHANNEL_FIGURES})
+        out = self.rows.drop(columns=list(UNKNOWN_COUNTS), errors="ignore")
+        out = out.astype({c: object for c in (*CHANNEL_FIGURES, *CLOSING_FIGURES)})
         for i, key in enumerate(zip(out["unit"], out["scope"])):
             for name in self.unavailable.get(key, ()):
                 out.iat[i, out.columns.get_loc(name)] = None
@@ -101,7 +104,7 @@ def compute_indicators(con, start: date, end: date, units: list[str] | None = No
     as_of = as_of or end
     s, e = sql_date(start), sql_date(end)
     counts = ", ".join(f"COALESCE(SUM(p.{c}), 0)::BIGINT AS {c}"
-                       for c in (*COUNTS, CHANNEL_UNKNOWN))
+                       for c in (*COUNTS, *UNKNOWN_COUNTS))
     sql = f"""{structure_ctes(sql_date(as_of))},
     per_member AS ({per_member_sql(s, e)}),
     scoped(unit, scope, member) AS ({scoped_sql()}),
@@ -118,16 +121,27 @@ def compute_indicators(con, start: date, end: date, units: list[str] | None = No
         _check_units(con, units, set(rows["unit"]), as_of)
         rows = rows[rows["unit"].isin(units)]
     rows = add_rates(rows)
-    unknown = rows[CHANNEL_UNKNOWN]          # kept: content says "không có số liệu" by it
-    unavailable = {(u, s): CHANNEL_FIGURES
-                   for u, s, n in zip(rows["unit"], rows["scope"], unknown) if n > 0}
-    for rate_name in (n for n in CHANNEL_FIGURES if n in RATES):
-        rows[rate_name] = rows[rate_name].where(unknown == 0, None)
+    unavailable = _unavailable(rows)         # the unknown counts are kept: content reads them
     findings = (check_identities(rows, unavailable) + before_established(con, end, units)
                 + columns_missing(con) if unavailable else
                 check_identities(rows) + before_established(con, end, units))
     return IndicatorResult(start, end, rows, procedures_published(con, start, end), findings,
                            unavailable)
+
+
+def _unavailable(rows: pd.DataFrame) -> dict[tuple[str, str], tuple[str, ...]]:
+    """(unit, scope) -> the figures it cannot give: the online figures where a dossier has no
+    channel, what stood open on a date where a dossier's closing date is unknown. Rates among
+    them are emptied in `rows`."""
+    out: dict[tuple[str, str], tuple[str, ...]] = {}
+    for count, names in ((CHANNEL_UNKNOWN, CHANNEL_FIGURES), (CLOSING_UNKNOWN, CLOSING_FIGURES)):
+        unknown = rows[count]
+        for unit, scope, n in zip(rows["unit"], rows["scope"], unknown):
+            if n > 0:
+                out[(unit, scope)] = out.get((unit, scope), ()) + names
+        for rate_name in (n for n in names if n in RATES):
+            rows[rate_name] = rows[rate_name].where(unknown == 0, None)
+    return out
 
 
 def columns_missing(con) -> list[dict]:

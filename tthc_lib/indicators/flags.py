@@ -14,6 +14,11 @@ from __future__ import annotations
 
 from tthc_lib.store.structure import SCOPE_MEMBERS
 
+__all__ = ["CHANNEL_FIGURES", "CHANNEL_UNKNOWN", "CLOSING_FIGURES", "CLOSING_UNKNOWN", "COUNTS",
+           "DOSSIER_COUNTS", "FEEDBACK_COUNTS", "IDENTITIES", "SCOPES", "UNDATED",
+           "UNKNOWN_COUNTS", "channel_unknown_sum", "dossier_flags", "per_member_sql",
+           "scoped_sql"]
+
 DOSSIER_COUNTS = (
     "carried_over", "received_online", "received_offline", "received_in_period",
     "received_total", "resolved_total", "resolved_early", "resolved_on_time", "resolved_late",
@@ -32,6 +37,23 @@ CHANNEL_UNKNOWN = "channel_unknown"
 CHANNEL_FIGURES = ("received_online", "received_offline", "dvc_online", "online_rate",
                    "dvc_rate")
 
+# Dossiers resolved whose closing date the export does not give, only their timeliness
+# (e-par). Where any is counted before the period's end, the figures of CLOSING_FIGURES —
+# what stood open on a date — are not available ("không có số liệu").
+UNDATED = "(d.status = 'resolved' AND d.closed_date IS NULL AND d.timeliness IS NOT NULL)"
+CLOSING_UNKNOWN = "closing_unknown"
+CLOSING_FIGURES = ("carried_over", "received_total", "pending_total", "pending_in_time",
+                   "pending_overdue")
+UNKNOWN_COUNTS = (CHANNEL_UNKNOWN, CLOSING_UNKNOWN)
+
+
+def _timely(word: str, by_dates: str) -> str:
+    """SQL: the dossier's timeliness is `word`, by the export's own word where it gives one,
+    else by its closing and due dates."""
+    return (f"(CASE WHEN d.timeliness IS NOT NULL THEN d.timeliness = '{word}' "
+            f"ELSE coalesce({by_dates}, false) END)")
+
+
 # (left, right...) : left must equal the sum of the right, for every unit and scope.
 IDENTITIES = (
     ("received_total", "resolved_total", "closed_other", "pending_total"),
@@ -45,23 +67,28 @@ IDENTITIES = (
 )
 
 def dossier_flags(start: str, end: str) -> str:
-    """SELECT list of 0/1 flags of one dossier `d` against a period [start, end] (SQL exprs)."""
-    counted = (f"((d.received_date < {start} AND (d.closed_date IS NULL OR d.closed_date >= {start}))"
-               f" OR d.received_date BETWEEN {start} AND {end})")
+    """SELECT list of 0/1 flags of one dossier `d` against a period [start, end] (SQL exprs).
+
+    A dossier resolved with its closing date unknown (UNDATED: e-par gives only the days early,
+    on time or late) counts as resolved, by its own timeliness, in the period it was received
+    in; it is never carried over nor pending (see CLOSING_FIGURES)."""
     rin = f"(d.received_date BETWEEN {start} AND {end})"
-    resolved = f"({counted} AND d.status = 'resolved' AND d.closed_date BETWEEN {start} AND {end})"
-    pending = f"({counted} AND (d.closed_date IS NULL OR d.closed_date > {end}))"
+    counted = (f"((NOT {UNDATED} AND d.received_date < {start} AND (d.closed_date IS NULL "
+               f"OR d.closed_date >= {start})) OR {rin})")
+    resolved = (f"({counted} AND d.status = 'resolved' AND (d.closed_date BETWEEN {start} "
+                f"AND {end} OR {UNDATED}))")
+    pending = f"({counted} AND NOT {UNDATED} AND (d.closed_date IS NULL OR d.closed_date > {end}))"
     flags = {
-        "carried_over": f"d.received_date < {start} AND (d.closed_date IS NULL"
+        "carried_over": f"NOT {UNDATED} AND d.received_date < {start} AND (d.closed_date IS NULL"
                         f" OR d.closed_date >= {start})",
         "received_online": f"{rin} AND d.channel = 'online'",
         "received_offline": f"{rin} AND d.channel IN ('in_person', 'post')",
         "received_in_period": rin,
         "received_total": counted,
         "resolved_total": resolved,
-        "resolved_early": f"{resolved} AND d.closed_date < d.due_date",
-        "resolved_on_time": f"{resolved} AND (d.closed_date = d.due_date OR d.due_date IS NULL)",
-        "resolved_late": f"{resolved} AND d.closed_date > d.due_date",
+        "resolved_early": f"{resolved} AND {_timely('early', 'd.closed_date < d.due_date')}",
+        "resolved_on_time": f"{resolved} AND {_timely('on_time', 'd.closed_date = d.due_date OR d.due_date IS NULL')}",
+        "resolved_late": f"{resolved} AND {_timely('late', 'd.closed_date > d.due_date')}",
         "closed_other": f"{counted} AND d.status IN ('withdrawn', 'returned')"
                         f" AND d.closed_date BETWEEN {start} AND {end}",
         "pending_total": pending,
@@ -93,11 +120,13 @@ def feedback_flags(start: str, end: str) -> str:
     return ",\n".join(parts)
 
 
-
 def channel_unknown_sum(start: str, end: str) -> str:
-    """SQL: how many dossiers `d` received in the period have no channel (CHANNEL_UNKNOWN)."""
+    """SQL: how many dossiers `d` received in the period have no channel (CHANNEL_UNKNOWN),
+    and how many received by its end were resolved on an unknown date (CLOSING_UNKNOWN)."""
     return (f"SUM(CASE WHEN d.received_date BETWEEN {start} AND {end} AND d.channel IS NULL "
-            f"THEN 1 ELSE 0 END)::BIGINT AS {CHANNEL_UNKNOWN}")
+            f"THEN 1 ELSE 0 END)::BIGINT AS {CHANNEL_UNKNOWN}, "
+            f"SUM(CASE WHEN d.received_date <= {end} AND {UNDATED} "
+            f"THEN 1 ELSE 0 END)::BIGINT AS {CLOSING_UNKNOWN}")
 
 
 def per_member_sql(start: str, end: str) -> str:
@@ -106,7 +135,7 @@ def per_member_sql(start: str, end: str) -> str:
     Records of a unit that counts for no unit on the structure date are left out."""
     zero_d = ", ".join(f"0::BIGINT AS {c}" for c in DOSSIER_COUNTS)
     zero_f = ", ".join(f"0::BIGINT AS {c}" for c in FEEDBACK_COUNTS)
-    summed = ", ".join(f"SUM(r.{c})::BIGINT AS {c}" for c in (*COUNTS, CHANNEL_UNKNOWN))
+    summed = ", ".join(f"SUM(r.{c})::BIGINT AS {c}" for c in (*COUNTS, *UNKNOWN_COUNTS))
     return f"""
     SELECT cf.active_code AS unit_code, {summed} FROM (
         SELECT d.unit_code, {dossier_flags(start, end)}, {zero_f},
@@ -116,7 +145,7 @@ def per_member_sql(start: str, end: str) -> str:
         WHERE d.received_date <= {end} AND (d.closed_date IS NULL OR d.closed_date >= {start})
         GROUP BY d.unit_code
         UNION ALL
-        SELECT f.unit_code, {zero_d}, {feedback_flags(start, end)}, 0::BIGINT
+        SELECT f.unit_code, {zero_d}, {feedback_flags(start, end)}, 0::BIGINT, 0::BIGINT
         FROM feedback f WHERE f.received_date BETWEEN {start} AND {end} GROUP BY f.unit_code
     ) r JOIN counted_for cf ON cf.unit_code = r.unit_code
     GROUP BY cf.active_code
@@ -124,7 +153,6 @@ def per_member_sql(start: str, end: str) -> str:
 
 
 SCOPES = ("unit", "departments", "districts", "communes", "total")
-
 
 
 def scoped_sql(scopes: tuple[str, ...] = SCOPES, empty_communes: bool = True) -> str:

@@ -15,6 +15,8 @@ from __future__ import annotations
 from decimal import Decimal, localcontext
 from typing import TYPE_CHECKING
 
+__all__ = ["RATES", "RATE_PARTS", "add_rates", "exact_rate", "rate", "rate_of"]
+
 if TYPE_CHECKING:  # pandas is imported where a frame is made: the index page needs none
     import pandas as pd
 

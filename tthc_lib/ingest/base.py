@@ -89,6 +89,26 @@ class Export(ABC):
             raise
         self.cleaned += cleaner.count
 
+    def _stage_tables(self, con, table: str, tables, shape: Shape) -> None:
+        """Stage Arrow tables of rows (`_line`, the staged columns, `_filled`, `_extra`: the
+        batches `_columns` makes), in file order, into temp table `table`."""
+        import pyarrow as pa
+
+        self.staged_by = "python"
+        empty = pa.table({"_line": pa.array([], pa.int64()),
+                          **{c: pa.array([], pa.string()) for c in staged_columns(self.header)},
+                          "_filled": pa.array([], pa.bool_()), "_extra": pa.array([], pa.int32())})
+        verb = f'CREATE OR REPLACE TEMP TABLE "{table}" AS'
+        try:
+            for arrow in tables:
+                _stage_arrow(con, verb, f"{table}_arrow", shape, arrow)
+                verb = f'INSERT INTO "{table}"'
+            if verb.startswith("CREATE"):
+                _stage_arrow(con, verb, f"{table}_arrow", shape, empty)
+        except BaseException:
+            con.execute(f'DROP TABLE IF EXISTS "{table}"')
+            raise
+
 
 WHITE = " \t\u00a0"            # what a blank cell may hold
 
@@ -149,6 +169,11 @@ def _stage_batch(con, verb: str, view: str, shape: Shape, cols: list[str],
                       **{c: pa.array(v, pa.string()) for c, v in zip(cols, values)},
                       "_filled": pa.array(filled, pa.bool_()),
                       "_extra": pa.array(extra, pa.int32())})
+    _stage_arrow(con, verb, view, shape, arrow)
+
+
+def _stage_arrow(con, verb: str, view: str, shape: Shape, arrow) -> None:
+    """Run `verb` on the shaped rows of one Arrow table."""
     con.register(view, arrow)
     try:
         con.execute(f"{verb} SELECT _line, * EXCLUDE (_line) FROM ({shape(view)})")

@@ -74,17 +74,6 @@ def instant_of_local_sql(n: str) -> str:
             f"THEN timezone('{LOCAL_TZ}', {n}) END")
 
 
-def instant_sql(x: str) -> str:
-    """SQL for the instant (TIMESTAMPTZ) that trimmed text expression `x` names, or NULL.
-    For bulk work, select local_sql into a column first, then instant_of_local_sql of it."""
-    return f"(SELECT {instant_of_local_sql('n')} FROM (SELECT {local_sql(x)} AS n))"
-
-
-def local_date_sql(instant: str) -> str:
-    """SQL for the local (Asia/Ho_Chi_Minh) date of a TIMESTAMPTZ expression."""
-    return f"CAST({_wall_time(instant)} AS DATE)"
-
-
 def parse_instants(values: list[str | None]) -> list[dt.datetime | None]:
     """Parse texts as the loader does (same SQL): aware datetimes in local time, or None."""
     import duckdb

@@ -27,6 +27,7 @@ _TOKENS = [("yyyy", r"(?P<y>\d{4})"), ("mm", r"(?P<m>\d{1,2})"), ("dd", r"(?P<d>
            ("hh", r"(?P<H>\d{1,2})"), ("mi", r"(?P<M>\d{2})"), ("ss", r"(?P<S>\d{2})")]
 TIMELINESS = ("early", "on_time", "late")
 _NOT_FILLED = {"", "-", "–", "—", "0"}
+_NO_NUMBER = {"", "-", "–", "—"}      # a timeliness column's "0" (days) is on time: given
 
 
 class DeriveError(ValueError):
@@ -126,10 +127,11 @@ def never_received_reason(row: dict[str, str], derive: Derive) -> str | None:
 
 
 def timeliness_of(row: dict[str, str], derive: Derive) -> tuple[str | None, str | None]:
-    """(early | on_time | late, None) from the one filled timeliness column, (None, None)
-    when none is filled (not yet resolved), (None, reason) when more than one is."""
-    given = [name for name in TIMELINESS
-             if name in derive.timeliness and filled(_cell(row, derive.timeliness[name]))]
+    """(early | on_time | late, None) from the one timeliness column holding a number (0
+    days on time counts), (None, None) when none does (not resolved), (None, reason) when
+    more than one does."""
+    given = [name for name in TIMELINESS if name in derive.timeliness
+             and vocab.norm_value(_cell(row, derive.timeliness[name])) not in _NO_NUMBER]
     if len(given) > 1:
         columns = ", ".join(derive.timeliness[n] for n in given)
         return None, f"có số ngày ở nhiều cột tiến độ ({columns}), cần đúng một"

@@ -21,6 +21,8 @@ from tthc_lib.ingest.headers import SCANNED, staged_columns
 from tthc_lib.ingest.profiled import REASON, ProfiledExport
 from tthc_lib.ingest.readers import open_export
 
+__all__ = ["inspect_file", "render_report"]
+
 
 @dataclass
 class Inspection:

@@ -164,6 +164,8 @@ def _prepare(con) -> None:
         con.execute(f"ALTER TABLE rejected ADD COLUMN IF NOT EXISTS {column} VARCHAR")
     # Stores made before exports without a channel column (a source profile's `lacks`).
     con.execute("ALTER TABLE dossiers ALTER COLUMN channel DROP NOT NULL")
+    # Stores made before exports giving timeliness instead of the closing date (e-par).
+    con.execute("ALTER TABLE dossiers ADD COLUMN IF NOT EXISTS timeliness VARCHAR")
     register_functions(con)
 
 
@@ -379,7 +381,9 @@ def _record_load(con, export: Export, names: _Names, result: FileResult) -> None
                 [load_id, export.label, export.sha256, result.kind, result.read,
                  result.loaded, result.updated, result.rejected, result.duplicates])
     con.execute("DELETE FROM load_gaps WHERE file = ?", [export.label])
-    for column in sorted(export.lacks):
+    # Required columns it lacks, and columns a profile reads another way (e-par: no closing
+    # date, only the timeliness): the figures that need them are not available.
+    for column in sorted(set(export.lacks) | set(getattr(export, "gaps", ()))):
         con.execute("INSERT INTO load_gaps VALUES (?, ?, ?, ?)",
                     [load_id, export.label, result.kind, column])
     # The file is known by its full path: `ho_so.csv` of two folders are two files.

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from tthc_lib import vocab
 from tthc_lib.ingest.base import Export, Shape
-from tthc_lib.ingest.derive import filled, never_received_reason, status_of
+from tthc_lib.ingest.derive import filled, never_received_reason, status_of, timeliness_of
 from tthc_lib.ingest.headers import Header
 from tthc_lib.ingest.names import Resolver
 from tthc_lib.ingest.shape import flat_header, shape_rows
@@ -41,11 +41,16 @@ class ProfiledExport(Export):
         self.lacks = profile.lacks
         self.reasoned = True
         self.flat = list(flat or [])           # the export's own header, flattened
+        # No closing date, only the timeliness (e-par): what stood open is not known.
+        self.gaps = (frozenset({"closed_at"}) if profile.derive.timeliness
+                     and "closed_at" not in profile.columns else frozenset())
 
     def described(self) -> tuple[list[tuple[str, str, str]], list[str]]:
         """(header, column, profile) of each header the profile reads, and the headers it
         leaves out (personal columns among them: never read)."""
         by_header = {vocab.norm_header(h): name for name, h in self.profile.columns.items()}
+        by_header.update({vocab.norm_header(h): f"timeliness ({word})"
+                          for word, h in self.profile.derive.timeliness.items()})
         mapped, ignored = [], []
         for cell in self.flat:
             name = by_header.get(vocab.norm_header(cell))
@@ -64,6 +69,10 @@ class ProfiledExport(Export):
             col = next(c for c in vocab.SCHEMAS[self.kind] if c.name == name)
             out.append(f"{self.label}: không có cột \"{col.header}\"; các số liệu cần cột này "
                        "ghi \"không có số liệu\".")
+        if self.gaps:
+            out.append(f"{self.label}: không có cột \"Ngày kết thúc\", chỉ có số ngày trước hạn, "
+                       "đúng hạn, quá hạn; số hồ sơ kỳ trước chuyển sang và đang giải quyết ghi "
+                       "\"không có số liệu\".")
         return out
 
     def stage(self, con, table: str, shape: Shape) -> None:
@@ -135,6 +144,10 @@ def _canonical(export: ProfiledExport, row: dict[str, str], resolvers) -> list[s
         when = fmt.parse(text)
         if when is not None:
             values[name] = when.isoformat()
+    if profile.derive.timeliness:
+        values["timeliness"], why = timeliness_of(row, profile.derive)
+        if why:
+            reasons.append(why[:1].upper() + why[1:])
     if profile.derive.status:
         values["status"] = status_of({**row, **{k: v or "" for k, v in values.items()}},
                                      profile.derive) or values.get("status")

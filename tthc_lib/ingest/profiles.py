@@ -20,6 +20,9 @@ from tthc_lib import vocab
 from tthc_lib.errors import InputError
 from tthc_lib.ingest import sources
 
+__all__ = ["Profiles", "applied", "canonical_values", "header_lookup", "load_profiles",
+           "office_sources", "values_of"]
+
 STANDARD = "chuẩn"  # a header or value of docs/input-format.md itself
 
 

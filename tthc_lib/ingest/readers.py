@@ -21,20 +21,6 @@ from tthc_lib.ingest.profiled import open_profiled
 from tthc_lib.ingest.text import TextReader
 from tthc_lib.ingest.xlsx import XlsxReader
 
-# --------------------------------------------------------------------------- header finding
-
-
-# --------------------------------------------------------------------------- base classes
-
-
-# --------------------------------------------------------------------------- delimited text
-
-
-
-
-# --------------------------------------------------------------------------- xlsx
-
-
 READERS = ReaderRegistry()
 READERS.register("grid", XlsxReader())
 READERS.register("text", TextReader())

@@ -242,7 +242,8 @@ def _kind_reasons(kind: str) -> list[tuple[str, str]]:
                     '"Ngày hẹn trả" rơi vào ngày trước "Ngày tiếp nhận"', as_dates=True),
             (f"status__v IN ('open', 'paused') AND {closed}",
              quoted_sql("Trạng thái", "status", ' nhưng có "Ngày kết thúc"')),
-            (f"status__v NOT IN ('open', 'paused') AND NOT {closed}",
+            (f"status__v NOT IN ('open', 'paused') AND NOT {closed} "
+             "AND NOT (status__v = 'resolved' AND timeliness__v IS NOT NULL)",
              quoted_sql("Trạng thái", "status", ' nhưng thiếu "Ngày kết thúc"')),
         ]
     if kind == "successions":
@@ -322,7 +323,7 @@ def store_columns(kind: str) -> dict[str, str]:
                 "received_date": local("received_at"), "due_date": local("due_at"),
                 "closed_date": local("closed_at"),
                 "digitised_on_receipt": _v("digitised_on_receipt"),
-                "result_digitised": _v("result_digitised")}
+                "result_digitised": _v("result_digitised"), "timeliness": _v("timeliness")}
     return {"feedback_id": "feedback_id", "unit_code": "unit_code", "topic": _v("topic"),
             "received_at": _v("received_at"), "due_at": _v("due_at"),
             "handled_at": _v("handled_at"), "received_date": local("received_at"),

@@ -190,8 +190,9 @@ def _scan_utf8(path: Path) -> _Scan:
             combining = combining or b"\xcc" in chunk or b"\xcd" in chunk
             # A character cut between two chunks is U+FFFE/U+FFFF only: left to the copy.
             controls = controls or holds_not_xml(chunk)
-            lone += chunk.count(b"\r") - chunk.count(b"\r\n") - (
-                last == b"\r" and chunk[:1] == b"\n")
+            if b"\r" in chunk or last == b"\r":   # most files: no CR, nothing to count
+                lone += chunk.count(b"\r") - chunk.count(b"\r\n") - (
+                    last == b"\r" and chunk[:1] == b"\n")
             last = chunk[-1:]
     return _Scan(sha.hexdigest(), lines + (last != b"\n"), combining, controls, lone > 0)
 

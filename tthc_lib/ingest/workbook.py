@@ -11,6 +11,7 @@ from pathlib import Path
 from tthc_lib.errors import InputError
 from tthc_lib.ingest import formats
 from tthc_lib.ingest.formats import WHITE, Grid, cell_text
+from tthc_lib.ingest.sheet_batches import sheet_batches
 
 __all__ = ["CalamineGrid", "damaged"]
 
@@ -40,13 +41,26 @@ class CalamineGrid(Grid):
     stored dimension)."""
 
     def __init__(self, path: Path, label: str, fmt: str):
-        import python_calamine as pc
-
-        self.label, self.fmt = label, fmt
+        self.label, self.fmt, self.path = label, fmt, path
         stat = path.stat()
         self.key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+        self._book = None
+        if any(k[0] == self.key for k in _LAST):
+            return    # opened before, its sheets kept: the workbook is read only if needed
+        self._open()
+
+    @property
+    def book(self):
+        if self._book is None:
+            self._open()
+        return self._book
+
+    def _open(self) -> None:
+        import python_calamine as pc
+
+        label, fmt = self.label, self.fmt
         try:
-            self.book = pc.CalamineWorkbook.from_path(str(path))
+            self._book = pc.CalamineWorkbook.from_path(str(self.path))
         except pc.PasswordError:
             raise formats.refuse(label, "encrypted") from None
         except Exception as exc:  # calamine raises its own and builtin errors  # noqa: BLE001
@@ -71,6 +85,13 @@ class CalamineGrid(Grid):
             cells = _texts(values)
             if "".join(cells).strip(WHITE):
                 yield number, pad + cells if pad else cells
+
+    def column_batches(self, name: str, after: int, positions: dict[str, int], width: int,
+                       base: int, rows_per_batch: int):
+        """Arrow tables of the rows of sheet `name` below row `after`, column by column
+        (`tthc_lib.ingest.sheet_batches`): `positions` maps each staged column to its
+        position from column A; `base` is added to each row number."""
+        return sheet_batches(self._sheet(name), after, positions, width, base, rows_per_batch)
 
     def _sheet(self, name: str):
         """The sheet's cells, read once for finding the header and staging (the last
@@ -98,4 +119,5 @@ class CalamineGrid(Grid):
             del _LAST[key]
 
     def close(self) -> None:
-        self.book.close()
+        if self._book is not None:
+            self._book.close()

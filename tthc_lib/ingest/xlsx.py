@@ -13,8 +13,9 @@ from pathlib import Path
 from tthc_lib import vocab
 from tthc_lib.errors import InputError
 from tthc_lib.ingest import grid
-from tthc_lib.ingest.base import Export, Reader, Shape
+from tthc_lib.ingest.base import BATCH_ROWS, Export, Reader, Shape
 from tthc_lib.ingest.headers import Header, find_header, staged_columns
+from tthc_lib.ingest.workbook import CalamineGrid
 
 SHEET_BITS = 32               # a staged `_line` is (sheet index << SHEET_BITS) | sheet row
 ROW_MASK = (1 << SHEET_BITS) - 1
@@ -54,7 +55,10 @@ class XlsxExport(Export):
         self.sha256 = _sha256(self.path)
         book = grid.open_grid(self.path, self.label, self.fmt)
         try:
-            self._stage_rows(con, table, self._rows(book), shape)
+            if isinstance(book, CalamineGrid):
+                self._stage_tables(con, table, self._tables(book), shape)
+            else:
+                self._stage_rows(con, table, self._rows(book), shape)
         finally:
             book.close()
             grid.forget(self.path)
@@ -68,6 +72,15 @@ class XlsxExport(Export):
             for n, cells in book.rows(name):
                 if n > header.line:
                     yield (index << SHEET_BITS) | n, cells, at, header.width
+
+
+    def _tables(self, book):
+        """Arrow tables of every sheet's data rows, column by column (a workbook)."""
+        cols = staged_columns(self.header)
+        for index, (name, header) in enumerate(self.sheets):
+            at = {c: header.positions.get(c, ABSENT) for c in cols}
+            yield from book.column_batches(name, header.line, at, header.width,
+                                           index << SHEET_BITS, BATCH_ROWS)
 
 
 def _sha256(path: Path) -> str:

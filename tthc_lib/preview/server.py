@@ -23,6 +23,8 @@ from tthc_lib.periods import Period
 from tthc_lib.preview.session import PreviewSession
 from tthc_lib.workspace.find import Workspace
 
+__all__ = ["serve", "start", "stop"]
+
 WATCH_SECONDS = 0.1
 SETTLE_SECONDS = 0.05   # an editor's save may truncate then write: read after it settles
 WAIT_SECONDS = 20.0

@@ -52,6 +52,8 @@ from tthc_lib.render.docx_tables import (
 from tthc_lib.render.html import add_frame, merge_notebooks
 from tthc_lib.xmltext import xml_safe
 
+__all__ = ["render_docx", "shown_html"]
+
 MAX_PICTURE_HEIGHT_MM = 230
 
 

@@ -23,6 +23,9 @@ from tthc_lib.render.assets import TEMPLATE_NAME, TEMPLATES, static_text
 from tthc_lib.render.fonts import font_css
 from tthc_lib.xmltext import xml_safe
 
+__all__ = ["IMG_WITHOUT_ALT", "NON_ASCII_REFERENCE", "TEMPLATES", "TEMPLATE_NAME", "add_frame",
+           "characters", "merge_notebooks", "render_html"]
+
 # Display outputs worth showing, best first; text/plain (reprs) and scripts are never shown.
 NON_ASCII_REFERENCE = re.compile(r"&#([0-9]+|[xX][0-9a-fA-F]+);")
 # An <img> tag with no alt attribute.

@@ -20,6 +20,9 @@ from tthc_lib.atomic import atomic_path, write_bytes_atomic
 from tthc_lib.errors import ReportError
 from tthc_lib.render.browser import MISSING_BROWSER, find_browser
 
+__all__ = ["CHROMIUM_FLAGS", "PRINTERS", "chromium_path", "default_printer", "html_to_pdf",
+           "open_printer"]
+
 if TYPE_CHECKING:
     from typing_extensions import Self
 

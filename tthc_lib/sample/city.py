@@ -30,6 +30,8 @@ from tthc_lib.sample.people import add_applicants
 from tthc_lib.sample.records import make_changes, make_feedback
 from tthc_lib.sample.write import write_all
 
+__all__ = ["generate_sample", "load_spec"]
+
 
 def generate_sample(spec_path: Path, out_dir: Path, seed: int = 2023) -> list[Path]:
     """Write the sample exports described by `spec_path` into `out_dir`; return their paths

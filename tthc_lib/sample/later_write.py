@@ -198,4 +198,5 @@ def write_later_feedback(out_dir: Path, fb: pd.DataFrame, rng) -> Path:
 
 
 __all__ = ["FILES", "LATER_FILES", "close_base_open", "later_dossiers", "later_feedback",
-           "later_procedures", "registry_rows"]
+           "later_procedures", "registry_rows", "write_later_dossiers", "write_later_feedback",
+           "write_registry", "write_successions"]

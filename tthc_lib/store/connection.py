@@ -17,6 +17,8 @@ import duckdb
 from tthc_lib.errors import StoreError
 from tthc_lib.store import resolve_db
 
+__all__ = ["DDL", "THREADS_VARIABLE", "connect", "open_store"]
+
 LOCAL_TZ = "Asia/Ho_Chi_Minh"
 # How many threads DuckDB may use in this process (unset: one per core). A batch worker gets
 # its share of the machine here (batch/executors.py), so two workers on two cores do not each
@@ -70,7 +72,8 @@ CREATE TABLE IF NOT EXISTS dossiers (
     due_date DATE,
     closed_date DATE,
     digitised_on_receipt BOOLEAN NOT NULL,
-    result_digitised BOOLEAN NOT NULL
+    result_digitised BOOLEAN NOT NULL,
+    timeliness VARCHAR                -- early | on_time | late: resolved, closing date unknown
 );
 CREATE TABLE IF NOT EXISTS feedback (
     feedback_id VARCHAR PRIMARY KEY,

@@ -32,6 +32,9 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
+__all__ = ["SCOPE_MEMBERS", "has_units_below", "inactive_unit_reason", "predecessors", "sql_date",
+           "structure_ctes", "unit_structure"]
+
 if TYPE_CHECKING:  # pandas is imported where a frame is made: planning a batch needs none
     import pandas as pd
 

@@ -15,6 +15,9 @@ from pathlib import Path
 
 from tthc_lib.store import resolve_db
 
+__all__ = ["Workspace", "builtin_params", "find_workspace", "packaged_notebooks", "resolve",
+           "sample_spec"]
+
 MARKER = Path("params") / "report.yaml"
 
 
@@ -30,8 +33,13 @@ def _packaged(*parts: str) -> Path:
 
 
 def packaged_notebooks() -> Path:
-    """The section notebooks shipped inside the package."""
-    return _packaged("notebooks")
+    """The section notebooks of the package: the copy an installed wheel holds (setup.py
+    copies the repository's notebooks/ into it), else, in a source checkout or an editable
+    install, that notebooks/ folder itself beside the package (the one committed copy)."""
+    shipped = _packaged("notebooks")
+    if shipped.is_dir():
+        return shipped
+    return Path(__file__).resolve().parents[2] / "notebooks"
 
 
 def builtin_params() -> Path:

@@ -22,6 +22,8 @@ from tthc_lib.workspace.defaults import NotebookDefaults, store_defaults, write_
 from tthc_lib.workspace.find import builtin_params, packaged_notebooks
 from tthc_lib.workspace.skeleton import narrative_skeleton
 
+__all__ = ["init_workspace"]
+
 README = """# Thư mục làm việc báo cáo cải cách TTHC
 
 - `params/`: thiết lập (report.yaml), người ký (units.yaml), nơi nhận (recipients.yaml),

@@ -7,6 +7,8 @@ from __future__ import annotations
 from tthc_lib.content.words.narrative import KEYS
 from tthc_lib.periods import Period, label_vi
 
+__all__ = ["narrative_skeleton"]
+
 HINTS = {
     "opening": "Mở đầu: căn cứ (công văn, kế hoạch) và câu dẫn. Có thể dùng {issuer}, "
                "{period_label}, {period_range}.",

@@ -38,13 +38,15 @@ from tthc_lib.content.check.printed import (
     PART_LABELS,
     Printed,
     figures_period,
-    load_figures,  # noqa: F401 - re-exported for cli.py
+    load_figures,  # re-exported for cli.py
     printed_figures,
 )
 from tthc_lib.content.words.formatting import fmt_int, fmt_percent, round_half_away
 from tthc_lib.errors import PeriodError, UnitError
 from tthc_lib.indicators.figures import COUNTS, IDENTITIES, RATES, compute_indicators
 from tthc_lib.periods import Period
+
+__all__ = ["check_figures", "findings_json", "findings_text", "load_figures", "root_unit"]
 
 KINDS = ("arithmetic", "data")
 KIND_LABELS = {"arithmetic": "số học", "data": "dữ liệu"}
@@ -112,8 +114,6 @@ class Finding:
 
 
 # ---------------------------------------------------------------- reading the figures
-
-
 
 
 # ---------------------------------------------------------------- checking

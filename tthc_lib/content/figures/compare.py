@@ -44,6 +44,9 @@ from tthc_lib.indicators.figures import compute_indicators
 from tthc_lib.periods import Period, label_vi, previous_period, same_period_last_year, whole_months
 from tthc_lib.store.structure import sql_date, structure_ctes
 
+__all__ = ["Comparison", "change_phrase", "change_words", "comparison", "comparison_prose",
+           "comparison_table_html", "figure_text", "has_data", "partial_note", "shown_value"]
+
 COVERAGE_SLACK_DAYS = 10
 CHANGE_PLACES = 1
 
@@ -64,18 +67,9 @@ FIGURE_LABELS: dict[str, str] = {
     "result_digitised_rate": "Tỷ lệ hồ sơ số hóa kết quả giải quyết",
     "feedback_received": "Số PAKN đã tiếp nhận",
 }
-TABLE_FIGURES = (
-    "received_total",
-    "received_in_period",
-    "resolved_total",
-    "early_rate",
-    "on_time_rate",
-    "late_rate",
-    "online_rate",
-    "dvc_rate",
-    "digitised_on_receipt_rate",
-    "result_digitised_rate",
-)
+TABLE_FIGURES = ("received_total", "received_in_period", "resolved_total", "early_rate",
+                 "on_time_rate", "late_rate", "online_rate", "dvc_rate",
+                 "digitised_on_receipt_rate", "result_digitised_rate")
 PROSE_FIGURES = ("received_total", "resolved_total", "early_rate", "online_rate")
 # Both earlier periods; a year-to-date report may keep only ("previous_year",).
 AGAINST = ("previous_year", "previous_period")

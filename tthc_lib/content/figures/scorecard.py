@@ -34,6 +34,9 @@ from tthc_lib.content.words.formatting import fmt_decimal, fmt_percent, nfc, rat
 from tthc_lib.errors import ReportError
 from tthc_lib.indicators.figures import COUNTS
 
+__all__ = ["check_spec", "component_points", "load_scorecard_spec", "scorecard_chart",
+           "scorecard_table_html", "scorecards"]
+
 POINT_PLACES = 2
 RATE_PLACES = 2
 CAPTION = "Điểm đánh giá ước tính theo Quyết định 766/QĐ-TTg (tính từ dữ liệu của Hệ thống một cửa)"

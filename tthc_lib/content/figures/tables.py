@@ -21,6 +21,11 @@ from tthc_lib.content.words.formatting import NO_DATA, fmt_int, fmt_pct, unavail
 from tthc_lib.indicators.rates import RATE_PARTS, rate_of
 from tthc_lib.vocab import LEVEL_LABELS
 
+__all__ = ["DERIVED_COUNTS", "LABELS", "RATE_PARTS", "UNDEFINED", "child_rows", "communes_label",
+           "count_of", "dossiers_by_field_table", "dossiers_by_unit_table", "feedback_table",
+           "field_label", "fmt_rate", "league_table", "name_key", "online_digitisation_table",
+           "rate_of", "rate_terms"]
+
 UNDEFINED = "–"
 TOTAL = "Tổng số"
 
@@ -79,7 +84,6 @@ LABELS: dict[str, str] = {
 DERIVED_COUNTS: dict[str, tuple[str, ...]] = {
     "resolved_timely": ("resolved_early", "resolved_on_time"),
 }
-
 
 
 # ---------------------------------------------------------------- numbers
@@ -152,10 +156,12 @@ class Line:
     css: str = "unit"
 
 
-def unit_lines(rows: pd.DataFrame, parent: str) -> list[Line]:
+def unit_lines(rows: pd.DataFrame, parent: str, split=None) -> list[Line]:
     """The lines of a unit's tables: "Tại thành phố" (its own dossiers), one line per child,
     "Cộng các phường, xã" (a province: "Cộng các sở, ban, ngành" and its districts' and
-    communes' roll-ups), "Toàn thành phố". A unit without children: its own line only."""
+    communes' roll-ups), "Toàn thành phố". A unit without children: its own line only.
+    `split`: (own row without the old district level's dossiers, their label, their row),
+    that line given after the departments and districts, before the communes."""
     own = unit_row(rows, parent, "unit")
     if own is None:
         return []
@@ -163,8 +169,11 @@ def unit_lines(rows: pd.DataFrame, parent: str) -> list[Line]:
     if not kids:
         return [Line(str(own["unit_name"]), own)]
     word = kind_word(own)
-    lines = [Line(f"Tại {word}", own, "own")]
+    lines = [Line(f"Tại {word}", own if split is None else split[0], "own")]
     lines += [Line(str(k["unit_name"]), k) for k in kids]
+    if split is not None:
+        at = 1 + sum(levels.group_rank(k) < 2 for k in kids)
+        lines.insert(at, Line(split[1], split[2]))
     for scope in levels.rollup_scopes(rows, parent):
         line = unit_row(rows, parent, scope)
         lines.append(Line(f"Cộng {levels.rollup_label(rows, parent, scope)}", line, "rollup"))
@@ -276,27 +285,27 @@ def _caption(title: str, number: int | None) -> str:
 
 
 def _by_unit(rows: pd.DataFrame, parent: str, title: str, groups: Groups,
-             number: int | None) -> str | None:
-    lines = [([ln.label], ln) for ln in unit_lines(rows, parent)]
+             number: int | None, split=None) -> str | None:
+    lines = [([ln.label], ln) for ln in unit_lines(rows, parent, split)]
     return render_table(_caption(title, number), [LABELS["unit_name"]], groups, lines)
 
 
 # ---------------------------------------------------------------- the tables
 
-def dossiers_by_unit_table(rows: pd.DataFrame, parent: str,
-                           number: int | None = None) -> str | None:
+def dossiers_by_unit_table(rows: pd.DataFrame, parent: str, number: int | None = None,
+                           split=None) -> str | None:
     """Dossiers received, resolved (early, on time, late, with rates), withdrawn or returned
     and pending: the unit's own line, one per child, the communes roll-up and the total."""
     return _by_unit(rows, parent, "Kết quả giải quyết hồ sơ theo đơn vị", DOSSIER_GROUPS,
-                    number)
+                    number, split)
 
 
-def online_digitisation_table(rows: pd.DataFrame, parent: str,
-                              number: int | None = None) -> str | None:
+def online_digitisation_table(rows: pd.DataFrame, parent: str, number: int | None = None,
+                              split=None) -> str | None:
     """Online public services (online / eligible, rate), online rate and digitisation (at
     receipt, of results, with rates), per line of unit_lines."""
     return _by_unit(rows, parent, "Kết quả dịch vụ công trực tuyến và số hóa hồ sơ theo đơn vị",
-                    ONLINE_GROUPS, number)
+                    ONLINE_GROUPS, number, split)
 
 
 def feedback_table(rows: pd.DataFrame, parent: str, number: int | None = None) -> str | None:

@@ -22,8 +22,11 @@ import pandas as pd
 from tthc_lib.content.figures.tables import field_label, name_key
 from tthc_lib.content.words.formatting import fmt_int
 from tthc_lib.indicators.figures import indicators_by_field
-from tthc_lib.indicators.flags import CHANNEL_UNKNOWN
+from tthc_lib.indicators.flags import CHANNEL_UNKNOWN, CLOSING_UNKNOWN
 from tthc_lib.vocab import LEVEL_LABELS
+
+__all__ = ["DISTRICTS_ABOLISHED", "DISTRICTS_ABOLISHED_LABEL", "FORM_CODE", "FORM_TITLE",
+           "HEADER_CELLS", "HEADER_ROWS", "NUMBER_COLUMNS", "N_COLUMNS", "annex_scope", "check_form06", "form06_frame", "form06_html", "form_cell"]
 
 FORM_CODE = "Biểu số 06/VPCP/KSTT"
 FORM_TITLE = ("TÌNH HÌNH, KẾT QUẢ GIẢI QUYẾT TTHC TẠI CƠ QUAN, ĐƠN VỊ TRỰC TIẾP "
@@ -31,6 +34,7 @@ FORM_TITLE = ("TÌNH HÌNH, KẾT QUẢ GIẢI QUYẾT TTHC TẠI CƠ QUAN, ĐƠ
 GRAND_TOTAL = "Tổng cộng"
 NO_DATA = "không có số liệu"
 CHANNEL_COLUMNS = ("c4", "c5")          # online, in person and by post
+CLOSING_COLUMNS = ("c3", "c6", "c11", "c12", "c13")   # what stood open on a date
 
 # Column number -> the indicator counts it adds up (docs/indicators.md names).
 COLUMN_COUNTS: dict[int, tuple[str, ...]] = {
@@ -120,7 +124,10 @@ def form06_frame(con, start: date, end: date, unit: str, scope: str = "unit",
     frame[list(NUMBER_COLUMNS)] = frame[list(NUMBER_COLUMNS)].astype("int64")
     # Dossiers from an export without a channel column: (4) and (5) are not known.
     unknown = CHANNEL_UNKNOWN in by_field and by_field[CHANNEL_UNKNOWN].sum() > 0
-    frame.attrs["unavailable"] = CHANNEL_COLUMNS if unknown else ()
+    # Dossiers resolved on a date the export does not give (e-par): what stood open is not.
+    undated = CLOSING_UNKNOWN in by_field and by_field[CLOSING_UNKNOWN].sum() > 0
+    frame.attrs["unavailable"] = ((CHANNEL_COLUMNS if unknown else ())
+                                  + (CLOSING_COLUMNS if undated else ()))
     return frame
 
 

@@ -15,8 +15,12 @@ from fractions import Fraction
 
 from babel.numbers import format_decimal, format_percent
 
-from tthc_lib.indicators.flags import CHANNEL_FIGURES, CHANNEL_UNKNOWN
-from tthc_lib.indicators.rates import rate  # noqa: F401  (the one definition, re-exported)
+from tthc_lib.indicators.flags import (CHANNEL_FIGURES, CHANNEL_UNKNOWN, CLOSING_FIGURES,
+                                       CLOSING_UNKNOWN)
+from tthc_lib.indicators.rates import rate  # the one definition, re-exported
+
+__all__ = ["NO_DATA", "fmt_count", "fmt_date", "fmt_date_legal", "fmt_date_long", "fmt_decimal",
+           "fmt_int", "fmt_pct", "fmt_percent", "nfc", "rate", "round_half_away", "unavailable"]
 
 LOCALE = "vi"
 # Enough digits that a quotient can never be mistaken for a tie at any places we round to.
@@ -30,8 +34,11 @@ NO_DATA = "không có số liệu"
 
 def unavailable(values: Mapping, key: str) -> bool:
     """Whether figure `key` of a row of figures is not available: it needs the channel and
-    dossiers counted there came from an export without a channel column."""
-    return key in CHANNEL_FIGURES and int(values.get(CHANNEL_UNKNOWN, 0) or 0) > 0
+    dossiers counted there came from an export without a channel column; or it is what stood
+    open on a date and dossiers counted there were resolved on a date the export does not give."""
+    if key in CHANNEL_FIGURES and int(values.get(CHANNEL_UNKNOWN, 0) or 0) > 0:
+        return True
+    return key in CLOSING_FIGURES and int(values.get(CLOSING_UNKNOWN, 0) or 0) > 0
 
 
 def nfc(text: str) -> str:

@@ -16,6 +16,9 @@ from html import escape
 from tthc_lib.content.words.formatting import fmt_date_long
 from tthc_lib.errors import ReportError
 
+__all__ = ["ReportMeta", "Signer", "closing_html", "dateline_place", "header_html",
+           "place_and_date"]
+
 ARCHIVE_DEFAULT = "Lưu: VT"
 
 

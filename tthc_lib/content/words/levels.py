@@ -14,6 +14,9 @@ import pandas as pd
 
 from tthc_lib.vocab import UNIT_KINDS, norm_header
 
+__all__ = ["KIND_WORDS", "SHORT_KINDS", "children_label", "group_rank", "kind_word", "rollup_label",
+           "rollup_scopes"]
+
 DEPARTMENTS_LABEL = "các sở, ban, ngành"
 
 # Kinds in the order their names are listed. Under a district (the reference: a city and its

@@ -24,6 +24,9 @@ from tthc_lib.content.params_schema import (
     read_params_yaml,
 )
 
+__all__ = ["KEYS", "FigureValues", "Narrative", "Settings", "check_narrative_file",
+           "narrative_path", "typed_number_findings"]
+
 # The figures and their formatting (pandas, Babel) are imported where a narrative is filled:
 # reading the settings, as every command and the batch's planning do, needs neither.
 

@@ -27,6 +27,8 @@ import pandas as pd
 from tthc_lib.content.words.formatting import fmt_date_legal, nfc
 from tthc_lib.store.structure import predecessors, sql_date
 
+__all__ = ["counted_predecessors", "predecessors_sentence"]
+
 # The legal document a "Căn cứ" cell names first: "Nghị quyết số 1669/NQ-UBTVQH15; phần
 # còn lại của …" cites "Nghị quyết số 1669/NQ-UBTVQH15" (the office's notes stay out).
 _DOCUMENT = re.compile(r"^\s*(?:căn cứ\s+)?((?:nghị quyết|nghị định|quyết định|thông tư|luật|"

@@ -34,6 +34,10 @@ from tthc_lib.content.words.formatting import (
 from tthc_lib.periods import Period
 from tthc_lib.vocab import LEVEL_LABELS
 
+__all__ = ["BUSINESS_FEEDBACK_HEADING", "FEEDBACK_HEADING", "SERVICE_PLACES", "TIMELINESS_PLACES",
+           "digitisation_prose", "dossiers_prose", "feedback_prose", "online_services_prose",
+           "procedures_published_prose"]
+
 TIMELINESS_PLACES = 1
 SERVICE_PLACES = 2
 
@@ -85,6 +89,8 @@ def _received_line(row: Row) -> str:
     )
     detail = "; ".join(f"{label}: {NO_DATA if unavailable(row, key) else _amount(_n(row, key))}"
                        for label, key in parts)
+    if unavailable(row, "received_total"):    # dossiers resolved on an unknown date
+        return f"Số hồ sơ được tiếp nhận: {NO_DATA} ({detail})"
     return f"Số hồ sơ được tiếp nhận {_amount(total)} ({detail})"
 
 

@@ -1,0 +1,165 @@
+"""Tâm Việt e-par's "BÁO CÁO CHI TIẾT TIẾP NHẬN HỒ SƠ" (report_7) exported to Excel 97–2003
+loads with no configuration (input-format.md, "Exports as real systems make them"): BIFF8
+.xls, title rows, a header over two rows, a numbering row, group rows by field and by
+procedure ("--- CODE - NAME"), the unit only in the title ("Đơn vị: …<br>"), no status and no
+closing date — the business days early, on time (0) or late in one of three columns, "-" in
+the others. The fixture is written by make_fixture.py from its BODY; the CLI runs as a
+subprocess and its figures are checked against a plain count of BODY."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.integration  # runs the CLI as a subprocess (conftest)
+
+FIXTURES = Path(__file__).parent / "fixtures" / "e_par"
+REPORT = FIXTURES / "Báo cáo chi tiết hồ sơ e-par.xls"
+ROOT = Path(__file__).resolve().parents[2]
+CATALOGUE = {"1.001193", "1.000894", "1.009994"}       # thu_tuc.csv
+PERSONAL = ["Nguyễn Văn An", "Phạm Thị Dung", "Thôn 1, xã Quảng La", "0912345678"]
+
+
+def _body() -> list:
+    spec = importlib.util.spec_from_file_location("e_par_fixture", FIXTURES / "make_fixture.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.BODY
+
+
+def plain_count(start: str, end: str) -> dict[str, int]:
+    """Received in [start, end] (yyyy-mm-dd), resolved early / on time / late, by hand: a
+    row is a dossier when its procedure is in the catalogue, exactly one of its three
+    columns holds a number and it is not a repeat of an earlier row."""
+    seen, out = set(), {"received": 0, "early": 0, "on_time": 0, "late": 0}
+    procedure = None
+    for item in _body():
+        if isinstance(item, str):
+            procedure = item[4:].split(" - ")[0] if item.startswith("--- ") else None
+            continue
+        if item in seen:
+            continue
+        seen.add(item)
+        days = dict(zip(("early", "on_time", "late"), item[3:]))
+        given = [k for k, v in days.items() if v != "-"]
+        d, m, y = item[1].split("\n")[0].split("-")
+        if procedure not in CATALOGUE or len(given) != 1 or not start <= f"{y}-{m}-{d}" <= end:
+            continue
+        out["received"] += 1
+        out[given[0]] += 1
+    return out
+
+
+def tthc(cwd: Path, *args: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k not in ("TTHC_DB", "TTHC_DEBUG")}
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")])
+    return subprocess.run([sys.executable, "-m", "tthc_lib.cli", "--db", str(cwd / "t.duckdb"),
+                           *args], cwd=cwd, env=env, capture_output=True, text=True,
+                          timeout=600, check=False)
+
+
+@pytest.fixture(scope="module")
+def loaded(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
+    cwd = tmp_path_factory.mktemp("e_par")
+    run = tthc(cwd, "ingest", str(FIXTURES / "don_vi.csv"), str(FIXTURES / "thu_tuc.csv"),
+               str(REPORT))
+    return cwd, run
+
+
+def test_inspect_names_e_par_and_reads_the_three_timeliness_columns(tmp_path):
+    run = tthc(tmp_path, "inspect", str(REPORT))
+    assert run.returncode == 0, run.stderr
+    lines = run.stdout.splitlines()
+    assert lines[0] == f"{REPORT}: hồ sơ (dossiers), tiêu đề ở dòng 4, đọc 11 dòng"
+    assert lines[1] == ("  nhận ra: e-par (Tâm Việt) — báo cáo chi tiết hồ sơ đã giải quyết "
+                        "(hồ sơ nguồn e_par_chi_tiet.yaml (gói))")
+    for word, column in (("early", "Trước hạn"), ("on_time", "Đúng hạn"), ("late", "Quá hạn")):
+        assert any(line.startswith(f"  Trả kết quả(đv: ngày) / {column}")
+                   and line.split("-> ")[1].startswith(f"timeliness ({word})") for line in lines)
+    assert "  bỏ qua: STT, Người nộp, Địa chỉ, Số điện thoại" in lines
+    for value in PERSONAL:
+        assert value not in run.stdout
+
+
+def test_the_report_loads_with_no_profile_and_every_row_is_counted(loaded):
+    _cwd, run = loaded
+    assert run.returncode == 0, run.stderr
+    # 12 table rows under the numbering row, 7 group rows among 18: 11 read
+    assert run.stdout.splitlines()[-1] == (
+        f"{REPORT}: hồ sơ: đọc 11, nạp 8 (cập nhật 0), loại 2, trùng 1")
+    assert (f'{REPORT}: không có cột "Ngày kết thúc", chỉ có số ngày trước hạn, đúng hạn, '
+            'quá hạn; số hồ sơ kỳ trước chuyển sang và đang giải quyết ghi "không có số liệu".'
+            ) in run.stdout.splitlines()
+
+
+def test_rows_set_aside_say_why_and_keep_no_personal_data(loaded):
+    cwd, _run = loaded
+    run = tthc(cwd, "rejected", "--format", "json")
+    assert run.returncode == 0, run.stderr
+    reasons = {r["line"]: r["reason"] for r in json.loads(run.stdout)}
+    assert reasons == {
+        17: ("Có số ngày ở nhiều cột tiến độ (Trả kết quả(đv: ngày) / Trước hạn, "
+             "Trả kết quả(đv: ngày) / Quá hạn), cần đúng một"),
+        23: 'Tên thủ tục "9.999999" không có trong danh mục',
+    }
+    for value in PERSONAL:
+        assert value not in run.stdout
+
+
+def test_figures_equal_a_plain_count_and_what_stood_open_is_not_available(loaded):
+    cwd, _run = loaded
+    run = tthc(cwd, "indicators", "--period", "2026-Q4", "--format", "json")
+    assert run.returncode == 0, run.stderr
+    out = json.loads(run.stdout)
+    row = next(r for r in out["rows"] if r["unit"] == "HB02" and r["scope"] == "unit")
+    expected = plain_count("2026-10-01", "2026-12-31")
+    resolved = expected["early"] + expected["on_time"] + expected["late"]
+    assert (row["received_in_period"], row["resolved_total"], row["resolved_early"],
+            row["resolved_on_time"], row["resolved_late"]) == (
+        expected["received"], resolved, expected["early"], expected["on_time"], expected["late"])
+    assert (row["early_rate"], row["on_time_rate"], row["late_rate"]) == (
+        round(100 * expected["early"] / resolved, 2),
+        round(100 * expected["on_time"] / resolved, 2),
+        round(100 * expected["late"] / resolved, 2))
+    # the closing dates are unknown: what stood open on a date cannot be told
+    assert (row["carried_over"], row["received_total"], row["pending_total"],
+            row["pending_in_time"], row["pending_overdue"]) == (None,) * 5
+    assert (row["received_online"], row["online_rate"]) == (None, None)
+    assert not [f for f in out["findings"] if "identity" in f]
+    for column in ("channel", "closed_at"):
+        assert {"finding": "column_missing", "file": str(REPORT), "kind": "dossiers",
+                "column": column} in out["findings"]
+
+
+def test_a_dossier_received_before_the_period_counts_in_its_own(loaded):
+    cwd, _run = loaded
+    run = tthc(cwd, "indicators", "--period", "2026-09-01:2026-09-30", "--format", "json")
+    assert run.returncode == 0, run.stderr
+    row = next(r for r in json.loads(run.stdout)["rows"]
+               if r["unit"] == "HB02" and r["scope"] == "unit")
+    expected = plain_count("2026-09-01", "2026-09-30")
+    assert (row["received_in_period"], row["resolved_total"], row["resolved_on_time"]) == (
+        expected["received"], expected["on_time"], expected["on_time"]) == (1, 1, 1)
+
+
+def test_form06_counts_the_resolved_and_says_no_data_for_what_stood_open(loaded):
+    import openpyxl
+
+    cwd, _run = loaded
+    out = cwd / "bieu06.xlsx"
+    run = tthc(cwd, "form06", "--period", "2026-Q4", "--unit", "HB02", "--out", str(out))
+    assert run.returncode == 0, run.stderr
+    assert run.stderr == ""                          # no identity of the form reported broken
+    rows = list(openpyxl.load_workbook(out).active.iter_rows(values_only=True))
+    total = next(r for r in rows if r[1] == "Tổng cộng")
+    expected = plain_count("2026-10-01", "2026-12-31")
+    resolved = expected["early"] + expected["on_time"] + expected["late"]
+    no = "không có số liệu"
+    assert total[2:13] == (no, no, no, no, resolved, expected["early"], expected["on_time"],
+                           expected["late"], no, no, no)
