@@ -296,6 +296,7 @@ from tthc_lib.batch.executors import chunk_size
 from tthc_lib.batch.manifest import Manifest
 from tthc_lib.batch.runner import _registry_units, output_path, plan_batch
 from tthc_lib.batch.tasks import UnitOutcome
+from tthc_lib.content.request import report_request
 from tthc_lib.content.words.narrative import Settings
 from tthc_lib.periods import parse_period
 
@@ -303,8 +304,8 @@ db, work = Path(sys.argv[1]), Path(sys.argv[2])
 period = parse_period(sys.argv[3])
 units = _registry_units(db, period.end)[1]
 out = work / "out"
-plan = plan_batch(db, period, units, out, ("html", "pdf"), Path("notebooks"), Path("params"),
-                  Manifest(work))
+plan = plan_batch(report_request("", period, db, Path("params"), ("html", "pdf")), units, out,
+                  Path("notebooks"), Manifest(work))
 began_cpu, began = time.process_time(), time.monotonic()
 snapshots = Snapshots(db, period, Settings.load(Path("params")).calendar)
 shared = snapshots.shared(Path("params"), plan.tasks[0].notebooks)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+from datetime import date
 
 import nbformat
 import papermill
@@ -16,6 +17,8 @@ from papermill.engines import papermill_engines
 
 from tthc_lib.batch.engine import TthcEngine
 from tthc_lib.batch.state import worker_state
+from tthc_lib.content.request import notebook_parameters
+from tthc_lib.periods import Period
 
 
 def _html(nb) -> str:
@@ -85,13 +88,15 @@ def _without_times(nb) -> dict:
 
 def _task(tmp_path, unit: str, notebooks):
     from tthc_lib.batch.tasks import UnitTask
+    from tthc_lib.content.request import report_request
 
     db = city_store(tmp_path / "store.duckdb")
     if not (tmp_path / "params").exists():
         shutil.copytree(ROOT / "params", tmp_path / "params")
-    return UnitTask(unit, "2023-01-01", "2023-10-30", str(db), str(tmp_path / "params"),
-                    str(tmp_path / "out"), tuple((p.stem, str(p)) for p in notebooks),
-                    frozenset(p.stem for p in notebooks), ("html",))
+    request = report_request(unit, Period(date(2023, 1, 1), date(2023, 10, 30)), db,
+                             tmp_path / "params", ("html",))
+    return UnitTask(request, str(tmp_path / "out"), tuple((p.stem, str(p)) for p in notebooks),
+                    frozenset(p.stem for p in notebooks))
 
 
 def test_the_worker_writes_papermills_notebook_once_and_uses_it_as_written(tmp_path):
@@ -111,7 +116,7 @@ def test_the_worker_writes_papermills_notebook_once_and_uses_it_as_written(tmp_p
     assert written.metadata.papermill.output_path == str(target)
     assert written.metadata.papermill.input_path == str(source)
     by_papermill = papermill.execute_notebook(
-        str(source), str(tmp_path / "papermill.ipynb"), task.parameters, engine_name="tthc",
+        str(source), str(tmp_path / "papermill.ipynb"), notebook_parameters(task.request), engine_name="tthc",
         kernel_name="python3", language="python", request_save_on_cell_execute=False,
         progress_bar=False, kernel_cwd=str(source.parent))
     assert _without_times(written) == _without_times(

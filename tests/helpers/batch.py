@@ -9,6 +9,7 @@ from pathlib import Path
 
 from helpers.paths import ROOT, data_path
 from tthc_lib.batch.runner import output_path, render_reports
+from tthc_lib.content.request import report_request
 from tthc_lib.periods import Period
 from tthc_lib.store.connection import connect
 
@@ -58,8 +59,8 @@ def make_batch(tmp_path: Path):
 
     class Batch:
         def run(self, units=None, to=("html",), **kw):
-            return render_reports(db, PERIOD, units, out, to, notebooks_dir=notebooks,
-                                  params_dir=params, **kw)
+            return render_reports(report_request("", PERIOD, db, params, to), units, out,
+                                  notebooks_dir=notebooks, **kw)
 
         def path(self, name, unit="", section=""):
             return output_path(out, name, PERIOD, unit, section)

@@ -57,8 +57,10 @@ def index_entries(out_dir: Path) -> list[index_page.IndexEntry]:
     return [
         index_page.IndexEntry("HD", "Thành phố Hải Dương", "district", 13372, 11722,
                           85.73, 10.76, 3.51, 88.24,
-                          out_dir / "HD" / "bao-cao.html", out_dir / "HD" / "bao-cao.pdf",
-                          out_dir / "HD" / "bao-cao.docx"),
+                          {"html": out_dir / "HD" / "bao-cao.html",
+                           "pdf": out_dir / "HD" / "bao-cao.pdf",
+                           "docx": out_dir / "HD" / "bao-cao.docx"}),
         index_page.IndexEntry("THD", "Phường <Trần Hưng Đạo>", "commune", 0, 0,
-                          None, None, None, None, Path("phường THĐ/bao cao.html"), None),
+                          None, None, None, None,
+                          {"html": Path("phường THĐ/bao cao.html"), "pdf": None}),
     ]

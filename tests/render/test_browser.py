@@ -124,12 +124,13 @@ def sample_city_report(sample_store, tmp_path_factory) -> Path:
     from helpers.paths import ROOT
 
     from tthc_lib.batch.runner import render_reports
+    from tthc_lib.content.request import report_request
     from tthc_lib.periods import parse_period
 
     out = tmp_path_factory.mktemp("sample_outputs")
-    summary = render_reports(sample_store, parse_period("2023-01-01:2023-10-30"), ["HD"], out,
-                             ("html",), notebooks_dir=ROOT / "notebooks",
-                             params_dir=ROOT / "params")
+    request = report_request("", parse_period("2023-01-01:2023-10-30"), sample_store,
+                             ROOT / "params", ("html",))
+    summary = render_reports(request, ["HD"], out, notebooks_dir=ROOT / "notebooks")
     assert not summary.failures
     return out / "2023-01-01_2023-10-30" / "HD.html"
 

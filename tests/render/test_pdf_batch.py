@@ -15,5 +15,5 @@ def test_a_failed_print_fails_that_unit_only(batch):
     assert not batch.path("html", "W1").exists()  # a failed unit keeps no report
     for unit, name in (("C", "Thành phố X"), ("W2", "Xã B")):
         outcome = next(o for o in summary.outcomes if o.unit == unit)
-        assert outcome.failure is None and outcome.pdf == str(batch.path("pdf", unit))
+        assert outcome.failure is None and outcome.files["pdf"] == str(batch.path("pdf", unit))
         assert whole(batch.path("pdf", unit)) and name.upper() in pdf_text(batch.path("pdf", unit))

@@ -24,14 +24,20 @@ import hashlib
 import shutil
 import tempfile
 from dataclasses import dataclass, field, replace
-from datetime import date
 from pathlib import Path
 
 from tthc_lib.atomic import write_bytes_atomic
 from tthc_lib.batch.keys import data_window
-from tthc_lib.batch.names import FORMATS, output_path
+from tthc_lib.batch.names import output_path
 from tthc_lib.batch.tasks import UnitOutcome, UnitTask
 from tthc_lib.periods import Period
+from tthc_lib.render.formats import format_names
+
+__all__ = [
+    "SHARED_TABLES", "UNIT_TABLES", "PackedOutcome", "PackedTask", "SharedFiles", "Snapshots",
+    "run_packed", "unpack",
+]
+
 
 SHARED_TABLES = ("successions", "procedures", "changes")
 UNIT_TABLES = ("units", "dossiers", "feedback")
@@ -222,7 +228,8 @@ def run_packed(packed: PackedTask, shared: SharedFiles) -> PackedOutcome:
         _build_store(root / "store.duckdb", common, root)
         out = root / "out"
         outcomes = [_relative(run_unit(replace(
-            task, db=str(root / "store.duckdb"), params_dir=str(common / "params"), out=str(out),
+            task, request=replace(task.request, db=root / "store.duckdb",
+                                  params_dir=common / "params"), out=str(out),
             notebooks=tuple((s, str(common / "notebooks" / f"{s}.ipynb"))
                             for s, _ in task.notebooks))), out) for task in packed.tasks]
         files = {p.relative_to(out).as_posix(): p.read_bytes()
@@ -231,9 +238,8 @@ def run_packed(packed: PackedTask, shared: SharedFiles) -> PackedOutcome:
 
 
 def _relative(outcome: UnitOutcome, out: Path) -> UnitOutcome:
-    for name in ("html", "pdf", "docx"):
-        if getattr(outcome, name):
-            setattr(outcome, name, Path(getattr(outcome, name)).relative_to(out).as_posix())
+    outcome.files = {name: Path(path).relative_to(out).as_posix()
+                     for name, path in outcome.files.items()}
     if outcome.failure is not None and outcome.failure.path:
         outcome.failure.path = Path(outcome.failure.path).relative_to(out).as_posix()
     return outcome
@@ -248,14 +254,12 @@ def unpack(packed: PackedOutcome, tasks: tuple[UnitTask, ...]) -> list[UnitOutco
         write_bytes_atomic(_inside(out, name), packed.files[name])
     by_unit = {task.unit: task for task in tasks}
     for outcome in packed.outcomes:
-        for kind in ("html", "pdf", "docx"):
-            if getattr(outcome, kind):
-                setattr(outcome, kind, str(_inside(out, getattr(outcome, kind))))
+        outcome.files = {name: str(_inside(out, path)) for name, path in outcome.files.items()}
         if outcome.failure is not None:
             if outcome.failure.path:
                 outcome.failure.path = str(_inside(out, outcome.failure.path))
-            for kind in FORMATS:  # a failed unit keeps no report of an earlier run
-                output_path(out, kind, task_period(by_unit[outcome.unit]),
+            for kind in format_names():  # a failed unit keeps no report of an earlier run
+                output_path(out, kind, by_unit[outcome.unit].period,
                             outcome.unit).unlink(missing_ok=True)
     return packed.outcomes
 
@@ -266,7 +270,3 @@ def _inside(out: Path, name: str) -> Path:
     if not path.is_relative_to(out.resolve()):
         raise ValueError(f"worker returned a file outside the output folder: {name!r}")
     return out / name
-
-
-def task_period(task: UnitTask) -> Period:
-    return Period(date.fromisoformat(task.period_start), date.fromisoformat(task.period_end))

@@ -14,15 +14,18 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from tthc_lib.batch.bundle import Snapshots, run_packed, task_period, unpack
+from tthc_lib.batch.bundle import Snapshots, run_packed, unpack
 from tthc_lib.batch.printing import printed_here
 from tthc_lib.batch.state import close_worker_state, warm_up, worker_state
 from tthc_lib.batch.tasks import RENDER_STEP, WORKER_LOST, Failure, UnitOutcome, UnitTask, one_line
 from tthc_lib.batch.worker import run_unit
 from tthc_lib.errors import ReportError
 
-__all__ = ["EXECUTORS", "DaskExecutor", "LocalExecutor", "SerialExecutor", "core_share",
-           "open_executor", "register_executor"]
+__all__ = [
+    "CHUNK_MAX", "EXECUTORS", "DaskExecutor", "Executor", "LocalExecutor", "SerialExecutor",
+    "chunk_size", "core_share", "open_executor", "pipelined", "register_executor", "share_cores",
+    "worker_plugin",
+]
 
 
 class Executor(ABC):
@@ -262,12 +265,12 @@ def _make_tasks(chunks, share, submit, room, done, stop) -> None:
                 return
             try:
                 task = chunk[0]
-                key = (task.db, task.period_start, task.period_end, task.params_dir,
-                       task.notebooks)
+                request = task.request
+                key = (request.db, request.period, request.params_dir, task.notebooks)
                 if key not in batches:
-                    snapshots = Snapshots(Path(task.db), task_period(task),
-                                          _calendar(task.params_dir, {}))
-                    batches[key] = (snapshots, share(snapshots.shared(Path(task.params_dir),
+                    snapshots = Snapshots(request.db, request.period,
+                                          _calendar(str(request.params_dir), {}))
+                    batches[key] = (snapshots, share(snapshots.shared(request.params_dir,
                                                                       task.notebooks)))
                 snapshots, shared = batches[key]
                 future = submit(snapshots.pack(list(chunk)), shared)
@@ -305,7 +308,7 @@ def _task_key(tasks: tuple[UnitTask, ...]) -> str:
     """`tthc-units-U1+U2+...-START_END`, unique in a batch."""
     first = tasks[0]
     return (f"tthc-units-{'+'.join(t.unit for t in tasks)}-"
-            f"{first.period_start}_{first.period_end}")
+            f"{first.period.start}_{first.period.end}")
 
 
 def worker_plugin():

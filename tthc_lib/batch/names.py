@@ -11,17 +11,18 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
 from tthc_lib.errors import ReportError
 from tthc_lib.periods import Period
+from tthc_lib.render.formats import FORMATS
 
-OUTPUT_NAMES = {
+__all__ = ["MAX_STEM", "NOT_IN_NAMES", "OUTPUT_NAMES", "WINDOWS_DEVICES", "file_stem",
+           "name_collisions", "output_path", "safe_name"]
+
+FIXED_NAMES = {
     "period_dir": "{period}",
-    "html": "{period}/{unit}.html",
-    "pdf": "{period}/{unit}.pdf",
-    "docx": "{period}/{unit}.docx",
     "notebook": "{period}/notebooks/{unit}/{section}.ipynb",
     "index": "{period}/index.html",
     "summary": "{period}/run-summary.json",
@@ -29,7 +30,27 @@ OUTPUT_NAMES = {
     "lock": "{period}/.tthc-report.lock",
     "lock_holder": "{period}/.tthc-report.pid",
 }
-FORMATS = ("html", "pdf", "docx")
+
+
+class OutputNames(Mapping):
+    """The fixed names, and one `{period}/{unit}{extension}` per registered output format
+    (render/formats.py), as they are now."""
+
+    def _all(self) -> dict[str, str]:
+        return {**FIXED_NAMES, **{name: "{period}/{unit}" + fmt.extension
+                                  for name, fmt in FORMATS.items()}}
+
+    def __getitem__(self, name: str) -> str:
+        return FIXED_NAMES[name] if name in FIXED_NAMES else self._all()[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+
+OUTPUT_NAMES = OutputNames()
 
 _SAFE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 _RULE = "chỉ chữ, số, '_', '-', '.'; tối đa 64 ký tự"

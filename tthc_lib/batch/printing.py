@@ -10,17 +10,20 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import replace
 from pathlib import Path
 
-from tthc_lib.batch.bundle import task_period
 from tthc_lib.batch.names import output_path
 from tthc_lib.batch.tasks import RENDER_STEP, Failure, UnitOutcome, UnitTask, one_line
+from tthc_lib.batch.worker import printed_formats, remove_reports
+from tthc_lib.render.formats import BASE_FORMAT
+
+__all__ = ["printed_here", "without_printed"]
 
 
-def without_pdf(task: UnitTask) -> UnitTask:
-    """The task a worker runs when its PDF is printed here."""
-    return replace(task, formats=tuple(f for f in task.formats if f != "pdf"))
+def without_printed(task: UnitTask) -> UnitTask:
+    """The task a worker runs when its PDF (the formats the browser prints) is printed here."""
+    printed = printed_formats(task)
+    return task.with_formats(tuple(f for f in task.formats if f not in printed))
 
 
 def printed_here(tasks: list[UnitTask], run: Callable[[list[UnitTask]], Iterable[UnitOutcome]],
@@ -29,33 +32,34 @@ def printed_here(tasks: list[UnitTask], run: Callable[[list[UnitTask]], Iterable
     `printer`, from the HTML its worker wrote, as the unit comes in. A unit is yielded once
     its PDF is written whole; a print that fails is that unit's failure, and the unit keeps
     no report. Prints finished are yielded between the units, the rest at the end."""
-    wanted = {task.unit: task for task in tasks if "pdf" in task.formats}
+    wanted = {task.unit: task for task in tasks if printed_formats(task)}
     if not wanted:
         yield from run(tasks)
         return
     printer.start()  # Chromium starts while the first units run
     printing: deque = deque()
-    for outcome in run([without_pdf(task) if task.unit in wanted else task for task in tasks]):
+    for outcome in run([without_printed(task) if task.unit in wanted else task
+                        for task in tasks]):
         task = wanted.get(outcome.unit)
-        if task is None or outcome.failure is not None or not outcome.html:
+        if task is None or outcome.failure is not None or not outcome.files.get(BASE_FORMAT):
             yield outcome
         else:
-            target = output_path(Path(task.out), "pdf", task_period(task), task.unit)
-            printing.append((outcome, task, printer.submit(Path(outcome.html), target)))
-        while printing and printing[0][2].done():
+            html = Path(outcome.files[BASE_FORMAT])
+            printing.append((outcome, task, {f: printer.submit(html, output_path(
+                Path(task.out), f, task.period, task.unit)) for f in printed_formats(task)}))
+        while printing and all(f.done() for f in printing[0][2].values()):
             yield _printed(*printing.popleft())
     while printing:
         yield _printed(*printing.popleft())
 
 
-def _printed(outcome: UnitOutcome, task: UnitTask, future) -> UnitOutcome:
+def _printed(outcome: UnitOutcome, task: UnitTask, futures: dict) -> UnitOutcome:
     try:
-        outcome.pdf = str(future.result())
+        for name, future in futures.items():
+            outcome.files[name] = str(future.result())
     except Exception as exc:  # noqa: BLE001 - that unit's failure, not the batch's
-        from tthc_lib.batch.worker import remove_reports
-
         outcome.failure = Failure(task.unit, RENDER_STEP,
                                   one_line(f"{type(exc).__name__}: {exc}"), "")
-        outcome.html = outcome.docx = None
+        outcome.files = {}
         remove_reports(task, outcome.started)
     return outcome

@@ -29,7 +29,6 @@ from tthc_lib.batch.keys import (
 )
 from tthc_lib.batch.manifest import Manifest, UnitRecord
 from tthc_lib.batch.names import (
-    FORMATS,
     OUTPUT_NAMES,
     file_stem,
     name_collisions,
@@ -37,8 +36,10 @@ from tthc_lib.batch.names import (
     safe_name,
 )
 from tthc_lib.batch.tasks import WORKER_LOST, Failure, UnitOutcome, UnitTask, is_transient
+from tthc_lib.content.request import ReportRequest, notebook_parameters
 from tthc_lib.errors import ReportError, UnitError
 from tthc_lib.periods import Period
+from tthc_lib.render.formats import format_names
 
 NOTEBOOKS_DIR = Path("notebooks")
 PARAMS_DIR = Path("params")
@@ -47,7 +48,6 @@ UNSAFE_NAME = "(mã đơn vị)"  # the summary's section for units whose files 
 SAVE_EVERY = 2.0  # seconds between manifest saves while units finish
 
 __all__ = [
-    "FORMATS",
     "OUTPUT_NAMES",
     "Failure",
     "RunSummary",
@@ -59,6 +59,7 @@ __all__ = [
     "refuse_inactive",
     "render_reports",
     "safe_name",
+    "section_key",
     "section_notebooks",
 ]
 
@@ -112,14 +113,14 @@ class BatchPlan:
     skipped: list[str]                   # units whose outputs are current
 
 
-def render_reports(db: Path, period: Period, units: list[str] | None, out: Path,
-                   to: tuple[str, ...] = FORMATS, notebooks_dir: Path = NOTEBOOKS_DIR,
-                   params_dir: Path = PARAMS_DIR, progress=None, jobs: int = 1,
+def render_reports(request: ReportRequest, units: list[str] | None, out: Path,
+                   notebooks_dir: Path = NOTEBOOKS_DIR, progress=None, jobs: int = 1,
                    executor: str = "local", scheduler: str | None = None, force: bool = False,
                    retry_failed: bool = False) -> RunSummary:
-    """Execute and render the requested units' reports for the period (only what changed,
-    unless `force`; only earlier failures with `retry_failed`), then the index and summary.
-    `progress` is a progress.Progress (or None).
+    """Execute and render the requested units' reports (`request`: the period, store, params
+    and formats, made once by the caller; each unit's is `request.for_unit(code)`), only what
+    changed unless `force` (only earlier failures with `retry_failed`), then the index and
+    summary. `progress` is a progress.Progress (or None).
 
     With nothing changed this imports and reads only what deciding so needs: the executors,
     kernels and renderers are imported only when a unit runs or the index changed."""
@@ -127,6 +128,7 @@ def render_reports(db: Path, period: Period, units: list[str] | None, out: Path,
     from tthc_lib.content.words.narrative import Settings, check_narrative_file
 
     began = time.monotonic()
+    db, period, params_dir = request.db, request.period, request.params_dir
     settings = Settings.load(Path(params_dir))      # params checked before anything runs
     check_narrative_file(Path(params_dir), period.start, period.end)
     folder = output_path(out, "period_dir", period)
@@ -139,7 +141,7 @@ def render_reports(db: Path, period: Period, units: list[str] | None, out: Path,
         refuse_inactive(db, [u for u in named if active is not None and u not in set(active)],
                          period.end)
         selected, refused = _split_colliding(named, registry if active is None else active)
-        plan = plan_batch(db, period, selected, out, to, notebooks_dir, params_dir, manifest,
+        plan = plan_batch(request, selected, out, notebooks_dir, manifest,
                           force=force, retry_failed=retry_failed, view=view, library=library)
         summary = RunSummary(period.iso, None)
         summary.outcomes += refused
@@ -178,13 +180,15 @@ def _split_colliding(units: list[str], reported: list[str]) -> tuple[list[str],
     return selected, refused
 
 
-def plan_batch(db: Path, period: Period, units: list[str], out: Path, formats: Sequence[str],
-               notebooks_dir: Path, params_dir: Path, manifest: Manifest, force: bool = False,
+def plan_batch(request: ReportRequest, units: list[str], out: Path, notebooks_dir: Path,
+               manifest: Manifest, force: bool = False,
                retry_failed: bool = False, view: StoreView | None = None,
                library: str | None = None) -> BatchPlan:
     """The unit tasks of the grid unit × period × section whose keys changed since the
     manifest's run (all with `force`; with `retry_failed`, only the units that failed).
     `view` and `library` (store_view, library_digest) are read here when not given."""
+    db, period, params_dir, formats = (request.db, request.period, request.params_dir,
+                                       request.formats)
     notebooks = {p.stem: p for p in section_notebooks(notebooks_dir)}
     if library is None:
         library = library_digest(manifest.library)
@@ -195,12 +199,10 @@ def plan_batch(db: Path, period: Period, units: list[str], out: Path, formats: S
         view = store_view(db, data_window(period, calendar), library, manifest.store)
     common = sha256_of(library, params_digest(Path(params_dir), period))
     nb_keys = {s: files_digest([p]) for s, p in notebooks.items()}
-    fixed = _parameters("", period, db, params_dir)
     by_unit: dict[str, dict[str, str]] = {}
     for cell in grid(unit=units, period=[period], section=list(notebooks)):
-        params = dict(fixed, unit=cell["unit"])
-        by_unit.setdefault(cell["unit"], {})[cell["section"]] = sha256_of(
-            common, nb_keys[cell["section"]], json.dumps(params, sort_keys=True),
+        by_unit.setdefault(cell["unit"], {})[cell["section"]] = section_key(
+            common, nb_keys[cell["section"]], request.for_unit(cell["unit"]),
             view.fingerprints.get(cell["unit"], ""))
     plan = BatchPlan([], {}, [])
     for unit, keys in by_unit.items():
@@ -213,11 +215,16 @@ def plan_batch(db: Path, period: Period, units: list[str], out: Path, formats: S
             plan.skipped.append(unit)
             continue
         plan.tasks.append(UnitTask(
-            unit, period.start.isoformat(), period.end.isoformat(), str(Path(db).resolve()),
-            str(Path(params_dir).resolve()), str(Path(out).resolve()),
-            tuple((s, str(p.resolve())) for s, p in notebooks.items()), frozenset(execute),
-            tuple(formats)))
+            request.for_unit(unit), str(Path(out).resolve()),
+            tuple((s, str(p.resolve())) for s, p in notebooks.items()), frozenset(execute)))
     return plan
+
+
+def section_key(common: str, notebook: str, request: ReportRequest, fingerprint: str) -> str:
+    """The key a section of the request's unit runs under: the library and params (`common`),
+    the notebook's digest, the notebook parameters, the unit's data fingerprint."""
+    return sha256_of(common, notebook, json.dumps(notebook_parameters(request), sort_keys=True),
+                     fingerprint)
 
 
 def _to_execute(record: UnitRecord | None, keys: dict[str, str], formats: Sequence[str],
@@ -241,12 +248,6 @@ def _to_execute(record: UnitRecord | None, keys: dict[str, str], formats: Sequen
     return stale
 
 
-def _parameters(unit: str, period: Period, db: Path, params_dir: Path) -> dict:
-    return {"unit": unit, "period_start": period.start.isoformat(),
-            "period_end": period.end.isoformat(), "db": str(Path(db).resolve()),
-            "params_dir": str(Path(params_dir).resolve())}
-
-
 def _collect(outcomes: Iterable[UnitOutcome], plan: BatchPlan, manifest: Manifest,
              folder: Path, summary: RunSummary, progress) -> None:
     """Record each unit's outcome as it arrives; save the manifest every few seconds."""
@@ -267,11 +268,11 @@ def _record(outcome: UnitOutcome, keys: dict[str, str], folder: Path,
     """The manifest entry of a finished unit: the keys of the sections whose executed
     notebooks are good (all of them, or those before the failing one)."""
     if outcome.failure is None:
-        entry = dict(outcome.entry or {}, html=_rel(outcome.html, folder),
-                     pdf=_rel(outcome.pdf, folder), docx=_rel(outcome.docx, folder))
-        formats = [f for f in FORMATS if getattr(outcome, f)]
-        return UnitRecord("ok", dict(keys), formats, entry["html"], entry["pdf"], entry,
-                          _plain(outcome.findings))
+        files = {f: _rel(outcome.files.get(f), folder) for f in format_names()}
+        entry = dict(outcome.entry or {}, **files)
+        formats = [f for f in format_names() if files[f]]
+        return UnitRecord("ok", dict(keys), formats, files.get("html"), files.get("pdf"),
+                          entry, _plain(outcome.findings))
     good = {}
     for section, key in keys.items():
         if section == outcome.failure.section or outcome.failure.section == WORKER_LOST:
@@ -326,11 +327,9 @@ def _write_index(manifest: Manifest, registry: list[str], folder: Path, period: 
     index = output_path(folder.parent, "index", period)
     if manifest.index_key == key and index.is_file():
         return index
-    from tthc_lib.render.index import IndexEntry, write_index
+    from tthc_lib.render.index import index_entry, write_index
 
-    index = write_index(folder, label, [IndexEntry(**dict(
-        e, **{f: folder / e[f] if e.get(f) else None for f in ("html", "pdf", "docx")}))
-        for e in entries])
+    index = write_index(folder, label, [index_entry(e, folder) for e in entries])
     manifest.index_key = key
     manifest.save()
     return index

@@ -3,7 +3,13 @@ and its failure. Plain picklable data, so any executor (local processes, Dask) c
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+
+from tthc_lib.content.request import ReportRequest
+from tthc_lib.periods import Period
+
+__all__ = ["RENDER_STEP", "TRANSIENT_MARKERS", "WORKER_LOST", "Failure", "UnitOutcome",
+           "UnitTask", "is_transient", "one_line"]
 
 # The failure's "section" when not a notebook failed: rendering, or the worker itself was lost.
 RENDER_STEP = "(dựng báo cáo)"
@@ -15,21 +21,25 @@ class UnitTask:
     """One unit's share of the batch: which sections to execute (the others are read back from
     their executed notebooks of an earlier run) and where to write."""
 
-    unit: str
-    period_start: str
-    period_end: str
-    db: str
-    params_dir: str
+    request: ReportRequest                     # unit, period, store, params, formats
     out: str                                   # the output folder (names.OUTPUT_NAMES below it)
     notebooks: tuple[tuple[str, str], ...]     # (section, notebook path), in report order
     execute: frozenset[str]                    # sections to execute now
-    formats: tuple[str, ...] = ("html", "pdf")
 
     @property
-    def parameters(self) -> dict:
-        """The papermill parameters of every section notebook of the unit."""
-        return {"unit": self.unit, "period_start": self.period_start,
-                "period_end": self.period_end, "db": self.db, "params_dir": self.params_dir}
+    def unit(self) -> str:
+        return self.request.unit
+
+    @property
+    def period(self) -> Period:
+        return self.request.period
+
+    @property
+    def formats(self) -> tuple[str, ...]:
+        return self.request.formats
+
+    def with_formats(self, formats: tuple[str, ...]) -> UnitTask:
+        return replace(self, request=replace(self.request, formats=tuple(formats)))
 
 
 @dataclass
@@ -49,9 +59,7 @@ class Failure:
 @dataclass
 class UnitOutcome:
     unit: str
-    html: str | None = None
-    pdf: str | None = None
-    docx: str | None = None
+    files: dict[str, str] = field(default_factory=dict)  # format -> the report written
     failure: Failure | None = None
     seconds: float = 0.0
     executed: int = 0

@@ -11,16 +11,21 @@ from __future__ import annotations
 import threading
 import time
 from contextlib import contextmanager
-from datetime import date
 from pathlib import Path
 
 from tthc_lib.atomic import write_bytes_atomic
 from tthc_lib.batch.kernels import KERNEL_NAME
-from tthc_lib.batch.names import FORMATS, output_path
+from tthc_lib.batch.names import output_path
 from tthc_lib.batch.state import worker_state
 from tthc_lib.batch.tasks import RENDER_STEP, Failure, UnitOutcome, UnitTask, one_line
+from tthc_lib.content.request import notebook_parameters
 from tthc_lib.errors import ReportError
-from tthc_lib.periods import Period
+from tthc_lib.render.formats import BASE_FORMAT, FORMATS, format_names
+
+__all__ = [
+    "ENGINE_NAME", "printed_formats", "refuse_planted_links", "remove_reports", "run_unit",
+]
+
 
 ENGINE_NAME = "tthc"  # papermill's name for batch/engine.py (pyproject entry point)
 
@@ -31,7 +36,7 @@ def run_unit(task: UnitTask) -> UnitOutcome:
     unit's failure, never the batch's."""
     began = time.monotonic()
     outcome = UnitOutcome(task.unit, started=time.time())
-    if "pdf" in task.formats:
+    if printed_formats(task):
         worker_state().printer.start()  # Chromium starts while the sections run
     try:
         refuse_planted_links(task)
@@ -49,7 +54,7 @@ def _run_sections(task: UnitTask, outcome: UnitOutcome) -> None:
 
     executed = []
     for section, path in task.notebooks:
-        target = output_path(Path(task.out), "notebook", _period(task), task.unit, section)
+        target = output_path(Path(task.out), "notebook", task.period, task.unit, section)
         if section in task.execute or not target.exists():
             nb, outcome.failure = _execute_section(task, section, Path(path), target)
             outcome.executed += 1
@@ -60,10 +65,6 @@ def _run_sections(task: UnitTask, outcome: UnitOutcome) -> None:
         executed.append(nb)
     else:
         _render(task, executed, outcome)
-
-
-def _period(task: UnitTask) -> Period:
-    return Period(date.fromisoformat(task.period_start), date.fromisoformat(task.period_end))
 
 
 def _execute_section(task: UnitTask, section: str, path: Path, target: Path):
@@ -80,8 +81,9 @@ def _execute_section(task: UnitTask, section: str, path: Path, target: Path):
     with _captured_output(str(target)) as written:
         try:
             nb = papermill.execute_notebook(
-                _literal(path), _literal(target), task.parameters, engine_name=ENGINE_NAME,
-                kernel_name=KERNEL_NAME, language="python",  # whatever the notebook names
+                _literal(path), _literal(target), notebook_parameters(task.request),
+                engine_name=ENGINE_NAME, kernel_name=KERNEL_NAME,
+                language="python",  # whatever the notebook names
                 request_save_on_cell_execute=False, progress_bar=False,
                 kernel_cwd=str(path.parent.resolve()))
         except PapermillExecutionError as exc:
@@ -103,73 +105,100 @@ def _literal(path: Path) -> str:
     return str(path).replace("{", "{{").replace("}", "}}")
 
 
-_capture_lock = threading.Lock()
+class _Captures:
+    """Papermill's I/O handler for the absolute paths under one root (`/`, or a drive),
+    registered once per process and root through papermill's public `papermill_io.register`:
+    what papermill writes to a path being captured is kept in memory; any other path is left
+    to papermill's own local handler, as it would be without this one."""
 
+    def __init__(self) -> None:
+        self.paths: dict[str, list[str]] = {}
 
-class _Capture:
-    """A papermill I/O handler for one output path: keeps what papermill writes there."""
+    @staticmethod
+    def _local():
+        from papermill.iorw import papermill_io
 
-    def __init__(self, path: str):
-        self.path, self.written = path, []
+        return papermill_io.get_handler("local")
 
     def write(self, buf: str, path: str) -> None:
-        self.written.append(buf)
+        if path in self.paths:
+            self.paths[path].append(buf)
+        else:
+            self._local().write(buf, path)
 
     def read(self, path: str):
-        raise OSError(f"{path} is being written")
+        if path in self.paths:
+            raise OSError(f"{path} is being written")
+        return self._local().read(path)
 
     def listdir(self, path: str):
-        raise OSError(f"{path} is being written")
+        return self._local().listdir(path)
 
     def pretty_path(self, path: str) -> str:
         return path
 
 
+_captures: dict[str, _Captures] = {}  # root -> this process's handler for the paths under it
+_captures_lock = threading.Lock()
+
+
 @contextmanager
 def _captured_output(path: str):
-    """Papermill's writes to `path` kept in memory (the list yielded), while in the block.
-    One notebook at a time per process: the kernel runs them one by one anyway."""
+    """Papermill's writes to `path` (absolute) kept in memory (the list yielded), while in the
+    block; papermill's registry of handlers is only added to, once per root."""
     from papermill.iorw import papermill_io
 
-    capture = _Capture(path)
-    with _capture_lock:
-        papermill_io.register(path, capture)
-        try:
-            yield capture.written
-        finally:
-            papermill_io._handlers.remove((path, capture))
+    root = Path(path).anchor
+    if not root:
+        raise ValueError(f"not an absolute path: {path}")
+    with _captures_lock:
+        if root not in _captures:
+            _captures[root] = _Captures()
+            papermill_io.register(root, _captures[root])
+        captures = _captures[root]
+        captures.paths[path] = written = []
+    try:
+        yield written
+    finally:
+        with _captures_lock:
+            captures.paths.pop(path, None)
+
+
+def printed_formats(task: UnitTask) -> list[str]:
+    """The task's formats the browser prints from the unit's HTML report (render/formats.py)."""
+    return [f for f in task.formats if f in FORMATS and FORMATS[f].browser]
 
 
 def _render(task: UnitTask, executed: list, outcome: UnitOutcome) -> None:
-    """HTML (always: the PDF is printed from it), then PDF and DOCX; the index line and the
-    findings as the notebooks recorded them."""
+    """HTML (always: the browser prints from it), then the browser's formats (PDF) printed
+    while the others (DOCX) are made (render/formats.py); the index line and the findings as
+    the notebooks recorded them."""
     from tthc_lib.content.record import read_record
-    from tthc_lib.render.html import render_html
 
-    period, out = _period(task), Path(task.out)
+    period, out = task.period, Path(task.out)
     meta, entry, findings = read_record(executed)
-    html = render_html(executed, output_path(out, "html", period, task.unit), meta)
-    outcome.html = str(html)
-    printing = None  # the browser prints while the DOCX is built; the unit waits for both
-    if "pdf" in task.formats:
-        printing = worker_state().printer.submit(html, output_path(out, "pdf", period, task.unit))
+    html = FORMATS[BASE_FORMAT].render(executed, output_path(out, BASE_FORMAT, period,
+                                                             task.unit), meta)
+    outcome.files[BASE_FORMAT] = str(html)
+    printing = {f: worker_state().printer.submit(html, output_path(out, f, period, task.unit))
+                for f in printed_formats(task)}  # the unit waits for them all
     try:
-        if "docx" in task.formats:
-            from tthc_lib.render.docx import render_docx
-
-            docx = output_path(out, "docx", period, task.unit)
-            outcome.docx = str(render_docx(executed, docx, meta))
+        for name in task.formats:
+            fmt = FORMATS.get(name)
+            if fmt is not None and fmt.render is not None and name != BASE_FORMAT:
+                path = output_path(out, name, period, task.unit)
+                outcome.files[name] = str(fmt.render(executed, path, meta))
     finally:
-        if printing is not None:
-            outcome.pdf = str(printing.result())  # written whole, or the unit's failure
+        for name, future in printing.items():
+            outcome.files[name] = str(future.result())  # written whole, or the unit's failure
     outcome.entry, outcome.findings = entry, findings
 
 
 def refuse_planted_links(task: UnitTask) -> None:
     """A folder the unit's files go into that is a symbolic link (planted to send the writes
     elsewhere) fails the unit, before anything is written through it."""
-    period_dir = output_path(Path(task.out), "period_dir", _period(task))
-    notebooks = output_path(Path(task.out), "notebook", _period(task), task.unit, "x").parent
+    period_dir = output_path(Path(task.out), "period_dir", task.period)
+    notebooks = output_path(Path(task.out), "notebook", task.period, task.unit, "x").parent
     for folder in (period_dir, notebooks.parent, notebooks):
         if folder.is_symlink():
             raise ReportError(f"{folder} là một liên kết tượng trưng (symlink), không phải thư "
@@ -180,8 +209,8 @@ def refuse_planted_links(task: UnitTask) -> None:
 def remove_reports(task: UnitTask, since: float) -> None:
     """The reports a failed run wrote (at or after `since`) go: with the others of their
     unit they would look current. Reports of an earlier, good run stay (the last good ones)."""
-    for kind in FORMATS:
-        path = output_path(Path(task.out), kind, _period(task), task.unit)
+    for kind in format_names():
+        path = output_path(Path(task.out), kind, task.period, task.unit)
         try:
             if path.is_file() and path.stat().st_mtime >= since - 1:
                 path.unlink()

@@ -19,6 +19,7 @@ from tthc_lib.cli.group import (
     workspace_of,
 )
 from tthc_lib.errors import TthcError
+from tthc_lib.render.formats import DEFAULT_FORMATS, format_names
 
 
 class RegisteredChoice(click.Choice):
@@ -49,7 +50,8 @@ def _executor_names() -> list[str]:
 @main.command()
 @PERIOD
 @click.option("--unit", "units", multiple=True, help="Mã đơn vị (lặp lại được), hoặc 'all'.")
-@click.option("--to", "to", default="html,pdf", show_default=True, help="html, pdf, docx (cách nhau dấu phẩy).")
+@click.option("--to", "to", default=",".join(DEFAULT_FORMATS), show_default=True,
+              help=f"{', '.join(format_names())} (cách nhau dấu phẩy).")
 @click.option("--jobs", default=1, show_default=True, type=click.IntRange(1, 256),
               help="Số tiến trình chạy song song (với dask: số worker của LocalCluster).")
 @click.option("--executor", type=RegisteredChoice(_executor_names, builtin=("local",)),
@@ -78,19 +80,21 @@ def report(obj: dict, period: str, units: tuple[str, ...], to: str, jobs: int, e
     """
     from tthc_lib.batch.progress import Progress
     from tthc_lib.batch.runner import render_reports
+    from tthc_lib.content.request import report_request
     from tthc_lib.periods import check_reportable
 
     formats = tuple(f.strip() for f in to.split(",") if f.strip())
-    bad = sorted(set(formats) - {"html", "pdf", "docx"})
+    bad = sorted(set(formats) - set(format_names()))
     if bad:
-        raise click.UsageError(f"--to: không hỗ trợ {', '.join(bad)} (dùng html, pdf, docx)")
+        raise click.UsageError(f"--to: không hỗ trợ {', '.join(bad)} "
+                               f"(dùng {', '.join(format_names())})")
     if scheduler and executor != "dask":
         raise click.UsageError("--scheduler chỉ dùng với --executor dask")
     ws = workspace_of(obj, True, params=params_dir, notebooks=notebooks_dir, out=out_dir)
     p = check_reportable(ws.period(period))
     _narrative_skeleton(ws, p)
-    summary = render_reports(ws.db, p, list(units) or None, ws.out, formats,
-                             notebooks_dir=ws.notebooks, params_dir=ws.params,
+    request = report_request("", p, ws.db, ws.params, formats)  # the unit: each of the batch
+    summary = render_reports(request, list(units) or None, ws.out, notebooks_dir=ws.notebooks,
                              progress=Progress(0), jobs=jobs, executor=executor,
                              scheduler=scheduler, force=force, retry_failed=retry_failed)
     for f in summary.findings:

@@ -14,6 +14,7 @@ import pandas as pd
 
 from tthc_lib.content.figures import tables
 from tthc_lib.content.params_schema import KEY_PATTERN
+from tthc_lib.content.request import request_of
 from tthc_lib.content.words import levels
 from tthc_lib.content.words.layout import ReportMeta, Signer
 from tthc_lib.content.words.narrative import (
@@ -29,6 +30,10 @@ from tthc_lib.indicators.figures import (
 )
 from tthc_lib.periods import Period, label_vi, range_vi
 from tthc_lib.store.connection import open_store
+
+__all__ = [
+    "ReportContext", "cached_indicators", "communes_label", "context", "issuer_name", "unit_word",
+]
 
 
 @dataclass
@@ -141,7 +146,7 @@ def context(unit: str, period_start: str, period_end: str, db: str | Path,
     """The report context of one unit and period (parameters as a notebook receives them)."""
     from tthc_lib.errors import UnitError
 
-    period = Period(date.fromisoformat(str(period_start)), date.fromisoformat(str(period_end)))
+    period = request_of(unit, period_start, period_end, db, params_dir).period
     db = Path(db)
     stamp = _files_stamp(Path(params_dir))
     settings = _settings(Path(params_dir), stamp)

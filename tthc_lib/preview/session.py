@@ -19,6 +19,7 @@ from papermill.exceptions import PapermillExecutionError
 
 from tthc_lib.batch.runner import file_stem, section_notebooks
 from tthc_lib.batch.state import close_worker_state, warm_up
+from tthc_lib.content.request import notebook_parameters, report_request
 from tthc_lib.content.words.narrative import (
     Narrative,
     Settings,
@@ -28,6 +29,10 @@ from tthc_lib.content.words.narrative import (
 from tthc_lib.errors import expected_error_names
 from tthc_lib.periods import Period
 from tthc_lib.workspace.find import Workspace
+
+__all__ = [
+    "PreviewSession", "Rebuild", "Stamps",
+]
 
 
 def _stat(path: Path) -> tuple | None:
@@ -79,6 +84,7 @@ class PreviewSession:
 
     def __init__(self, ws: Workspace, unit: str, period: Period):
         self.ws, self.unit, self.period = ws, unit, period
+        self.request = report_request(unit, period, ws.db, ws.params, ("html",))
         warm_up()  # the process's warm kernel (batch/state.py), which the tthc engine uses
         self.executed: dict[str, nbformat.NotebookNode] = {}
         self.stamps: Stamps | None = None
@@ -170,10 +176,8 @@ class PreviewSession:
         import papermill
 
         path = self.ws.notebooks / f"{name}.ipynb"
-        params = {"unit": self.unit, "period_start": self.period.start.isoformat(),
-                  "period_end": self.period.end.isoformat(), "db": str(self.ws.db.resolve()),
-                  "params_dir": str(self.ws.params.resolve())}
-        return papermill.execute_notebook(str(path), None, parameters=params,
+        return papermill.execute_notebook(str(path), None,
+                                          parameters=notebook_parameters(self.request),
                                           engine_name="tthc", progress_bar=False,
                                           kernel_cwd=str(path.parent.resolve()))
 
@@ -181,8 +185,7 @@ class PreviewSession:
         from tthc_lib.content.sections import context
         from tthc_lib.render.html import render_html
 
-        ctx = context(self.unit, self.period.start.isoformat(), self.period.end.isoformat(),
-                      self.ws.db, self.ws.params)
+        ctx = context(**notebook_parameters(self.request))
         order = [p.stem for p in section_notebooks(self.ws.notebooks)]
         out = Path(self._tmp.name) / f"{file_stem(self.unit)}.html"
         render_html([self.executed[n] for n in order], out, ctx.meta)

@@ -4,7 +4,7 @@ its report files (index.html, self-contained like the reports)."""
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from pathlib import Path
 from urllib.parse import quote
@@ -13,15 +13,17 @@ from tthc_lib.atomic import write_bytes_atomic
 from tthc_lib.content.words.formatting import fmt_int, fmt_percent
 from tthc_lib.render.assets import TEMPLATE_NAME, TEMPLATES, static_text
 from tthc_lib.render.fonts import font_css
+from tthc_lib.render.formats import FORMATS
 from tthc_lib.vocab import LEVEL_LABELS
 
-__all__ = ["IndexEntry", "format_count", "format_rate", "write_index"]
+__all__ = ["IndexEntry", "format_count", "format_rate", "index_entry", "write_index"]
 
 
 @dataclass(frozen=True)
 class IndexEntry:
     """One unit's line on the index page; rates in percent (85.73) or None when undefined;
-    `html`/`pdf`/`docx` absolute or relative to the index folder, None when not produced."""
+    `files`: output format -> its report, absolute or relative to the index folder (the
+    formats not produced absent or None), linked in the order of render/formats.py."""
 
     unit_code: str
     unit_name: str
@@ -32,9 +34,15 @@ class IndexEntry:
     on_time_rate: float | None
     late_rate: float | None
     online_rate: float | None
-    html: Path | None = None
-    pdf: Path | None = None
-    docx: Path | None = None
+    files: dict[str, Path | None] = field(default_factory=dict)
+
+
+def index_entry(record: dict, folder: Path) -> IndexEntry:
+    """The entry of a unit's index line as the batch records it (the entry's fields, and the
+    path of each format's report relative to `folder`, under the format's name)."""
+    own = {f.name for f in fields(IndexEntry)} - {"files"}
+    return IndexEntry(**{k: v for k, v in record.items() if k in own},
+                      files={f: folder / record[f] for f in FORMATS if record.get(f)})
 
 
 def write_index(out_dir: Path, period_label: str, entries: list[IndexEntry]) -> Path:
@@ -57,8 +65,8 @@ def _index_row(entry: IndexEntry, out_dir: Path) -> dict:
         "resolved": format_count(entry.resolved_total),
         "early": format_rate(entry.early_rate), "on_time": format_rate(entry.on_time_rate),
         "late": format_rate(entry.late_rate), "online": format_rate(entry.online_rate),
-        "links": [(label, _link(path, out_dir)) for label, path in
-                  (("HTML", entry.html), ("PDF", entry.pdf), ("DOCX", entry.docx)) if path],
+        "links": [(fmt.label, _link(entry.files[name], out_dir)) for name, fmt in
+                  FORMATS.items() if entry.files.get(name)],
     }
 
 
