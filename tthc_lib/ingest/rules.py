@@ -109,6 +109,9 @@ def code_text(value: str | None) -> str | None:
 def register_functions(con) -> None:
     """The SQL function `tthc_code` (code_text) on this connection, once."""
     import duckdb
+    # create_function imports numpy itself and turns a Ctrl+C during that import into "numpy
+    # is required": imported here, a Ctrl+C stays a Ctrl+C.
+    import numpy  # noqa: F401
 
     try:
         con.create_function("tthc_code", code_text, ["VARCHAR"], "VARCHAR",
