@@ -171,6 +171,21 @@ def test_duckdb_reader_agrees_on_title_and_blank_lines(tmp_path):
     assert fast == slow
 
 
+def test_a_row_whose_only_value_is_a_quote_or_separator_in_an_unstaged_cell_is_a_row(tmp_path):
+    """Four quotes are a cell holding a quote, a quoted comma one holding a comma (Python's
+    csv module reads them so): such a row is filled on both paths; two quotes, blanks and
+    separators alone are blank."""
+    lines = text_lines()
+    empty = "," * 14
+    path = tmp_path / "dossiers_quotes.csv"
+    path.write_text("\n".join([lines[0], lines[1], empty + '""""', empty + '","',
+                               empty + '""', empty + '" "', lines[2]]) + "\n", encoding="utf-8")
+    _export, fast, slow = _both_paths(path)
+    assert fast == slow
+    filled = {r[0]: r[-2] for r in fast}
+    assert filled == {2: True, 3: True, 4: True, 5: False, 6: False, 7: True}
+
+
 def test_quoted_line_breaks_keep_line_numbers(tmp_path):
     lines = text_lines()
     broken = lines[2].replace("Số 2", '"Số 2,\nngõ 5"')

@@ -11,6 +11,7 @@ import unicodedata
 import pytest
 
 from tthc_lib.ingest import base, workbook
+from tthc_lib.ingest.controls import CellCleaner
 from tthc_lib.ingest.formats import WHITE, cell_text
 from tthc_lib.ingest.sheet_batches import columns_table
 
@@ -20,14 +21,14 @@ CELLS = ["", "", "", " ", " \t", "\u00a0", "HD01", "Đã trả kết quả", "01
          dt.date(2023, 2, 1), dt.time(7, 5), dt.timedelta(hours=3)]
 
 
-def _row_path(chunk, first, pad, positions, width):
+def _row_path(chunk, first, pad, positions, width, clean=base.clean_cell):
     """The batch of the row by row path (what `CalamineGrid.rows` yielded, then `_columns`)."""
     rows = []
     for n, values in enumerate(chunk, start=first):
         cells = [""] * pad + _texts(values)
         if "".join(cells).strip(WHITE):
             rows.append((n, cells))
-    return base._columns(rows, positions, width)
+    return base._columns(rows, positions, width, clean=clean)
 
 
 def _texts(values):
@@ -48,12 +49,15 @@ def _case(rng: random.Random):
 def test_column_batches_equal_the_row_path(seed):
     chunk, first, pad, positions, width = _case(random.Random(seed))
     names = [f"k{i}" for i in range(len(positions))]
-    got = columns_table(chunk, first, pad, dict(zip(names, positions)), width).to_pydict()
-    lines, values, filled, extra = _row_path(chunk, first, pad, positions, width)
+    by_column, by_row = CellCleaner(), CellCleaner()
+    got = columns_table(chunk, first, pad, dict(zip(names, positions)), width,
+                        by_column).to_pydict()
+    lines, values, filled, extra = _row_path(chunk, first, pad, positions, width, by_row.clean)
     assert got["_line"] == lines
     assert [got[n] for n in names] == values
     assert got["_filled"] == filled == [True] * len(lines)
     assert got["_extra"] == extra
+    assert by_column.count == by_row.count      # the characters replaced, said to the office
 
 
 def test_a_sheet_is_read_in_batches_with_its_row_numbers(tmp_path):

@@ -67,11 +67,10 @@ def unblank_lines(con, table: str, path: Path, sep: str) -> None:
              .fetchall()}
     if not blank:
         return
-    strip = WHITE + sep + '"\r\n'
     held = []
     with open(path, encoding="utf-8", errors="replace", newline="") as fh:
         for n, text in enumerate(fh, start=1):
-            if n in blank and text.strip(strip):
+            if n in blank and _holds_value(text, sep):
                 held.append(n)
     if not held:
         return
@@ -86,3 +85,15 @@ def unblank_lines(con, table: str, path: Path, sep: str) -> None:
     con.execute(f'ALTER TABLE "{table}_fix" RENAME TO "{table}"')
 
 
+def _holds_value(line: str, sep: str) -> bool:
+    """Whether a line (one record: DuckDB's rows line up with the lines here) holds a cell
+    with a value besides blanks, as Python's csv module reads its cells (the Python reader's
+    test): quotes are not blank, for four quotes are a cell holding one quote, and a quoted
+    separator is a cell holding that character."""
+    import csv
+
+    if not line.strip(WHITE + sep + "\r\n"):     # no quote: separators and blanks only
+        return False
+    cells = next(csv.reader([line], delimiter=sep, quotechar='"', doublequote=True,
+                            strict=False), [])
+    return bool("".join(cells).strip(WHITE))

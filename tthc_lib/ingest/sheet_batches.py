@@ -12,7 +12,9 @@ meaning (`tests/ingest/test_sheet_batches.py` compares them):
   trimmed) is left out, as `CalamineGrid.rows` leaves it out;
 - a row with a value beyond the header's `width` cells is misaligned: `_extra` is its cell
   count and none of its values is staged;
-- an empty cell is NULL.
+- an empty cell is NULL;
+- a character XML cannot hold in a staged cell becomes a space, and is counted
+  (`controls.CellCleaner`) as the row path counts it: not in a misaligned row's cells.
 """
 
 from __future__ import annotations
@@ -27,11 +29,12 @@ from tthc_lib.ingest.formats import WHITE, cell_text
 
 
 def sheet_batches(sheet, after: int, positions: dict[str, int], width: int, base: int,
-                  rows_per_batch: int):
+                  rows_per_batch: int, cleaner=None):
     """Arrow tables (`_line`, the staged columns, `_filled`, `_extra`) of the rows of a
     calamine `sheet` numbered above `after` (row 1 is the first `iter_rows` gives), in
     batches of `rows_per_batch` rows; `positions`: each staged column's position from
-    column A (out of the sheet: all NULL); `base` is added to each row number."""
+    column A (out of the sheet: all NULL); `base` is added to each row number; `cleaner`
+    (a `controls.CellCleaner`) counts the characters replaced."""
     pad = sheet.start[1] if sheet.start is not None else 0
     rows = itertools.islice(sheet.iter_rows(), after, None) if sheet.start is not None else ()
     first = after + 1
@@ -39,7 +42,8 @@ def sheet_batches(sheet, after: int, positions: dict[str, int], width: int, base
         with _no_gc():   # a batch is ~10^6 new objects, none in a cycle: no collection pays
             chunk = list(itertools.islice(rows, rows_per_batch))
             n = len(chunk)
-            table = columns_table(chunk, first + base, pad, positions, width) if n else None
+            table = (columns_table(chunk, first + base, pad, positions, width, cleaner)
+                     if n else None)
             del chunk
         if table is None:
             return
@@ -61,9 +65,10 @@ def _no_gc():
 
 
 def columns_table(chunk: list[list], first: int, pad: int, positions: dict[str, int],
-                  width: int):
+                  width: int, cleaner=None):
     """The Arrow table of one batch of rectangular rows: row i is numbered first + i; its
-    cells start at column `pad` (0 = column A); `positions`: staged column -> position."""
+    cells start at column `pad` (0 = column A); `positions`: staged column -> position;
+    `cleaner.count` grows by the characters XML cannot hold replaced in staged cells."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -83,10 +88,20 @@ def columns_table(chunk: list[list], first: int, pad: int, positions: dict[str, 
         held = _any_filled([text(j) for j in range(len(columns))], n)
     beyond = [text(j) for j in range(max(width - pad, 0), len(columns))]
     shifted = _any_filled(beyond, n) if beyond else None
-    cells = [pa.nulls(n, pa.string()) if j is None else
-             pc.if_else(pc.equal(texts[j][0], ""), None, _cleaned(*texts[j])) for j in at]
+    if shifted is not None and not pc.any(shifted).as_py():
+        shifted = None
+    kept = None if shifted is None else pc.invert(shifted).to_pylist()
+    cells = []
+    for j in at:
+        if j is None:
+            cells.append(pa.nulls(n, pa.string()))
+            continue
+        array, replaced = _cleaned(*texts[j], kept)
+        if cleaner is not None:
+            cleaner.count += replaced
+        cells.append(pc.if_else(pc.equal(texts[j][0], ""), None, array))
     extra = pa.nulls(n, pa.int32())
-    if shifted is not None and pc.any(shifted).as_py():
+    if shifted is not None:
         cells = [pc.if_else(shifted, None, a) for a in cells]
         extra = pc.if_else(shifted, pa.scalar(pad + len(columns), pa.int32()), extra)
     table = pa.table({"_line": pa.array(range(first, first + n), pa.int64()),
@@ -150,14 +165,22 @@ def _holds_not_xml(data: bytes) -> bool:
     return bool(c0.any()) or b"\xef\xbf\xbe" in data or b"\xef\xbf\xbf" in data
 
 
-def _cleaned(array, dirty: bool):
-    """A text column with the characters XML cannot hold replaced by spaces."""
+def _cleaned(array, dirty: bool, kept: list[bool] | None = None):
+    """(A text column with the characters XML cannot hold replaced by spaces, how many
+    were replaced in the rows `kept`: every row if None. A misaligned row's cells are not
+    staged, so what they hold is not counted.)"""
     import pyarrow as pa
 
     if not dirty:
-        return array
-    return pa.array([None if v is None else NOT_XML_TEXT.sub(" ", v)
-                     for v in array.to_pylist()], pa.string())
+        return array, 0
+    values, count = [], 0
+    for i, v in enumerate(array.to_pylist()):
+        if v is not None:
+            v, k = NOT_XML_TEXT.subn(" ", v)
+            if kept is None or kept[i]:
+                count += k
+        values.append(v)
+    return pa.array(values, pa.string()), count
 
 
 def _any_filled(arrays: list, n: int):

@@ -87,11 +87,13 @@ class CalamineGrid(Grid):
                 yield number, pad + cells if pad else cells
 
     def column_batches(self, name: str, after: int, positions: dict[str, int], width: int,
-                       base: int, rows_per_batch: int):
+                       base: int, rows_per_batch: int, cleaner=None):
         """Arrow tables of the rows of sheet `name` below row `after`, column by column
         (`tthc_lib.ingest.sheet_batches`): `positions` maps each staged column to its
-        position from column A; `base` is added to each row number."""
-        return sheet_batches(self._sheet(name), after, positions, width, base, rows_per_batch)
+        position from column A; `base` is added to each row number; `cleaner` (a
+        `controls.CellCleaner`) counts the characters XML cannot hold replaced."""
+        return sheet_batches(self._sheet(name), after, positions, width, base, rows_per_batch,
+                             cleaner)
 
     def _sheet(self, name: str):
         """The sheet's cells, read once for finding the header and staging (the last

@@ -14,6 +14,7 @@ from tthc_lib import vocab
 from tthc_lib.errors import InputError
 from tthc_lib.ingest import grid
 from tthc_lib.ingest.base import BATCH_ROWS, Export, Reader, Shape
+from tthc_lib.ingest.controls import CellCleaner
 from tthc_lib.ingest.headers import Header, find_header, staged_columns
 from tthc_lib.ingest.workbook import CalamineGrid
 
@@ -75,12 +76,16 @@ class XlsxExport(Export):
 
 
     def _tables(self, book):
-        """Arrow tables of every sheet's data rows, column by column (a workbook)."""
+        """Arrow tables of every sheet's data rows, column by column (a workbook); the
+        characters XML cannot hold replaced in them are added to `cleaned`, as `_stage_rows`
+        adds them."""
         cols = staged_columns(self.header)
+        cleaner = CellCleaner()
         for index, (name, header) in enumerate(self.sheets):
             at = {c: header.positions.get(c, ABSENT) for c in cols}
             yield from book.column_batches(name, header.line, at, header.width,
-                                           index << SHEET_BITS, BATCH_ROWS)
+                                           index << SHEET_BITS, BATCH_ROWS, cleaner)
+        self.cleaned += cleaner.count
 
 
 def _sha256(path: Path) -> str:
