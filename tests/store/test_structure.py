@@ -322,7 +322,7 @@ def test_a_store_made_before_the_structure_is_upgraded_in_place(tmp_path):
     try:
         assert con.execute("SELECT unit_code, role, established FROM units").fetchall() == [
             ("C", "territory", None)]
-        con.execute("INSERT INTO dossiers VALUES ('D1', NULL, NULL)")
+        con.execute("INSERT INTO dossiers (dossier_id, due_at, due_date) VALUES ('D1', NULL, NULL)")
         assert con.execute("SELECT count(*) FROM successions").fetchone() == (0,)
     finally:
         con.close()

@@ -13,14 +13,13 @@ from __future__ import annotations
 import csv
 import itertools
 import os
-import re
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from tthc_lib import vocab
 from tthc_lib.errors import InputError, StoreError
 from tthc_lib.ingest.base import Export
+from tthc_lib.ingest.memory import memory_capped
 from tthc_lib.ingest.readers import open_export
 from tthc_lib.ingest.rules import (
     conflict_message,
@@ -71,7 +70,7 @@ def load_exports(con, paths: list[str | os.PathLike]) -> list[FileResult]:
     opened: list[Export | FileResult] = [_open(p) for p in paths]
     order = sorted(range(len(paths)), key=lambda i: _load_rank(opened[i], i))
     results: list[FileResult | None] = [None] * len(paths)
-    with _memory_capped(con) as lift:
+    with memory_capped(con, LOAD_MEMORY_LIMIT_MB) as lift:
         for i in order:
             item = opened[i]
             results[i] = item if isinstance(item, FileResult) else _load_capped(con, item, lift)
@@ -93,56 +92,6 @@ def _load_capped(con, export: Export, lift) -> FileResult:
 # temporary folder (`STORE.tmp`, removed when the store closes), so memory does not grow
 # with the export (2,000,000 rows in one file: 0.85 GB at peak instead of 1.18 GB).
 LOAD_MEMORY_LIMIT_MB = 640
-_SIZE_UNITS = {"": 1, "b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12,
-               "kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40}
-
-
-@contextmanager
-def _memory_capped(con):
-    """Lower the connection's memory limit to LOAD_MEMORY_LIMIT_MB for the load (never
-    raise it), and put the setting back afterwards; yields `lift`, which puts it back now
-    (True when it was lowered)."""
-    before = _memory_limit(con)
-    lower = _size_bytes(before) > LOAD_MEMORY_LIMIT_MB * 10**6
-    if lower:
-        # DuckDB shows the limit rounded: the default is reset, any other put back as shown.
-        fresh = _duckdb().connect()
-        default = before == _memory_limit(fresh)
-        fresh.close()
-        con.execute(f"SET memory_limit = '{LOAD_MEMORY_LIMIT_MB}MB'")
-
-    def lift() -> bool:
-        nonlocal lower
-        if lower:
-            con.execute("RESET memory_limit" if default else
-                        f"SET memory_limit = '{_mid_of_shown(before)}'")
-        lifted, lower = lower, False
-        return lifted
-
-    try:
-        yield lift
-    finally:
-        lift()
-
-
-def _memory_limit(con) -> str:
-    return con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
-
-
-def _mid_of_shown(text: str) -> str:
-    """A size that DuckDB shows as `text` ('2.7 GiB': 2.75 GiB, which it shows rounded down)."""
-    match = re.fullmatch(r"\s*(\d+)\.(\d)\s*(\w+)\s*", text)
-    return f"{match.group(1)}.{match.group(2)}5 {match.group(3)}" if match else text
-
-
-def _size_bytes(text: str) -> float:
-    """Bytes of a DuckDB size setting ('18.6 GiB', '640.0 MB'); infinite when unknown."""
-    match = re.fullmatch(r"\s*([\d.]+)\s*([a-zA-Z]*)\s*", text or "")
-    if not match or match.group(2).lower() not in _SIZE_UNITS:
-        return float("inf")
-    return float(match.group(1)) * _SIZE_UNITS[match.group(2).lower()]
-
-
 def list_rejected(con):
     """The rows set aside: file, line (a workbook's as `Sheet!row`), reason, raw values
     (JSON, no personal data)."""
@@ -210,10 +159,21 @@ def _load_file(con, export: Export) -> FileResult:
         raise StoreError(f"{export.label}: không ghi được vào kho dữ liệu, kho giữ nguyên như "
                          f"trước ({str(exc).splitlines()[0]}).", file=export.label) from exc
     finally:
+        _drop_temporaries(con, export, names)
+
+
+def _drop_temporaries(con, export: Export, names) -> None:
+    """Drop the file's staging tables and views. A store DuckDB invalidated (a COMMIT that
+    hit a full disk) refuses even that; its temporaries die with the connection, and the
+    error to report is the one that invalidated it."""
+    try:
         export.unstage(con, names.staged)
         con.execute(f"DROP VIEW IF EXISTS {quote_name(names.parsed)}")
         for table in names.temp():
             con.execute(f'DROP TABLE IF EXISTS "{table}"')
+    except _duckdb_error() as exc:
+        if "invalidated" not in str(exc):
+            raise
 
 
 def _rollback(con) -> None:
