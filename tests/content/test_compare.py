@@ -332,7 +332,7 @@ def test_a_unit_established_inside_the_earlier_period_says_which_days_it_covers(
                       Period(date(2025, 1, 1), date(2025, 11, 30)),
                       Period(date(2025, 2, 1), date(2025, 12, 31)), False, date(2025, 7, 1))
     assert partial_note(comp, ("previous_year", "previous_period")) == (
-        "Đơn vị thành lập ngày 01/07/2025: số liệu cùng kỳ năm 2025 chỉ gồm từ ngày 01/07/2025 "
+        "Đơn vị thành lập ngày 01/7/2025: số liệu cùng kỳ năm 2025 chỉ gồm từ ngày 01/7/2025 "
         "đến ngày 30/11/2025, không đủ cả kỳ như kỳ báo cáo.")
     assert partial_note(replace(comp, established=date(2024, 1, 1))) is None
     assert partial_note(replace(comp, restated=True)) is None

@@ -32,6 +32,7 @@ from tthc_lib.content.figures.tables import (
 )
 from tthc_lib.content.words.formatting import (
     fmt_date,
+    fmt_date_legal,
     fmt_decimal,
     fmt_int,
     fmt_percent,
@@ -332,12 +333,12 @@ def partial_note(comp: Comparison, against: Sequence[str] = AGAINST) -> str | No
     if comp.restated or comp.established is None:
         return None
     labels = {name: comp.earlier([name])[0][0] for name in against if comp.earlier([name])}
-    parts = [f"số liệu {labels[name]} chỉ gồm từ ngày {fmt_date(comp.established)} đến ngày "
-             f"{fmt_date(span.end)}" for name in against if name in labels
+    parts = [f"số liệu {labels[name]} chỉ gồm từ ngày {fmt_date_legal(comp.established)} đến ngày "
+             f"{fmt_date_legal(span.end)}" for name in against if name in labels
              and (span := getattr(comp, f"{name}_span")).start < comp.established <= span.end]
     if not parts:
         return None
-    return nfc(f"Đơn vị thành lập ngày {fmt_date(comp.established)}: {'; '.join(parts)}, "
+    return nfc(f"Đơn vị thành lập ngày {fmt_date_legal(comp.established)}: {'; '.join(parts)}, "
                "không đủ cả kỳ như kỳ báo cáo.")
 
 
