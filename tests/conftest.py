@@ -38,15 +38,14 @@ def con(db_path):
     c.close()
 
 
-@pytest.fixture(scope="session")
-def sample_store(tmp_path_factory) -> Path:
-    """The sample city's exports (params/sample_city.yaml), loaded into a store, once."""
+def loaded_sample(folder: Path, spec: str) -> Path:
+    """The exports of the sample spec `params/<spec>`, generated into `folder` and loaded into
+    a store there, every file without error."""
     from tthc_lib.ingest.load import load_exports
     from tthc_lib.sample.city import generate_sample
     from tthc_lib.store.connection import connect
 
-    folder = tmp_path_factory.mktemp("sample")
-    files = generate_sample(ROOT / "params" / "sample_city.yaml", folder / "exports")
+    files = generate_sample(ROOT / "params" / spec, folder / "exports")
     db = folder / "store.duckdb"
     con = connect(db)
     try:
@@ -55,25 +54,18 @@ def sample_store(tmp_path_factory) -> Path:
         con.close()
     assert not [r for r in results if r.error]
     return db
+
+
+@pytest.fixture(scope="session")
+def sample_store(tmp_path_factory) -> Path:
+    """The sample city's exports (params/sample_city.yaml), loaded into a store, once."""
+    return loaded_sample(tmp_path_factory.mktemp("sample"), "sample_city.yaml")
 
 
 @pytest.fixture(scope="session")
 def sample_store_2026(tmp_path_factory) -> Path:
     """The sample continued to 30/11/2026 (params/sample_city_2026.yaml), loaded, once."""
-    from tthc_lib.ingest.load import load_exports
-    from tthc_lib.sample.city import generate_sample
-    from tthc_lib.store.connection import connect
-
-    folder = tmp_path_factory.mktemp("sample2026")
-    files = generate_sample(ROOT / "params" / "sample_city_2026.yaml", folder / "exports")
-    db = folder / "store.duckdb"
-    con = connect(db)
-    try:
-        results = load_exports(con, files)
-    finally:
-        con.close()
-    assert not [r for r in results if r.error]
-    return db
+    return loaded_sample(tmp_path_factory.mktemp("sample2026"), "sample_city_2026.yaml")
 
 
 @pytest.fixture
