@@ -152,6 +152,36 @@ def test_a_newer_export_replaces_stored_records(con):
     assert table(con, "SELECT count(*) FROM dossiers") == [(6,)]
 
 
+@pytest.mark.parametrize("keyed", [False, True], ids=["no index", "older store with its key"])
+def test_each_id_stays_one_row_across_loads(db_path, keyed):
+    """Stores made since 12/2026 have no primary key on dossiers (a 2,000,000-row load spent
+    a third of its time on the index): the load itself keeps one row per id. An older store
+    keeps its key, and the same loads give the same rows."""
+    import duckdb
+
+    from tthc_lib.store.connection import DDL, connect
+
+    if keyed:
+        with duckdb.connect(str(db_path)) as old:
+            old.execute(DDL.replace("dossier_id VARCHAR NOT NULL", "dossier_id VARCHAR PRIMARY KEY"))
+    con = connect(db_path)
+    try:
+        has_key = table(con, "SELECT count(*) FROM duckdb_constraints() WHERE table_name = "
+                             "'dossiers' AND constraint_type = 'PRIMARY KEY'") == [(1,)]
+        assert has_key == keyed
+        load_exports(con, REGISTRIES + [ingest("dossiers.csv")])
+        for first in (True, False):
+            update, again = load_exports(con, [ingest("dossiers_update.csv"), ingest("dossiers.csv")])
+            assert update.updated == (1 if first else 2)     # HS002, then also the new one
+            assert again.updated == again.loaded == 5
+        assert table(con, "SELECT count(*), count(DISTINCT dossier_id) FROM dossiers") == [(6, 6)]
+        # the last load (dossiers.csv) put HS002 back as it was first
+        assert table(con, "SELECT status, closed_date FROM dossiers WHERE dossier_id = 'HS002'"
+                     ) == [("open", None)]
+    finally:
+        con.close()
+
+
 def test_loads_are_recorded_with_hash_and_counts(con):
     import hashlib
 

@@ -24,6 +24,7 @@ from tthc_lib.ingest.readers import open_export
 from tthc_lib.ingest.rules import (
     conflict_message,
     key_sql,
+    parsed_sql,
     quote_name,
     quoted_sql,
     raw_json_sql,
@@ -90,8 +91,10 @@ def _load_capped(con, export: Export, lift) -> FileResult:
 
 # DuckDB's buffer limit while loading: a file's staged rows beyond it spill to the store's
 # temporary folder (`STORE.tmp`, removed when the store closes), so memory does not grow
-# with the export (2,000,000 rows in one file: 0.85 GB at peak instead of 1.18 GB).
-LOAD_MEMORY_LIMIT_MB = 640
+# with the export. 2,000,000 rows in one file stage in ~660 MB and stay in memory: 0.89 GB
+# at peak (1.18 GB without a limit); at 640 MB they spilled and each later scan of them
+# cost a second of reading back (benchmarks/README.md § Ingest).
+LOAD_MEMORY_LIMIT_MB = 768
 def list_rejected(con):
     """The rows set aside: file, line (a workbook's as `Sheet!row`), reason, raw values
     (JSON, no personal data)."""
@@ -138,7 +141,7 @@ def _load_file(con, export: Export) -> FileResult:
     try:
         export.stage(con, names.staged, shape_sql(export))
         con.execute(f"CREATE OR REPLACE TEMP VIEW {quote_name(names.parsed)} AS "
-                    f"SELECT * FROM {quote_name(names.staged)} WHERE NOT _blank")
+                    f"{parsed_sql(export.kind, names.staged)}")
         con.execute("BEGIN TRANSACTION")
         try:
             result = _check_and_store(con, export, names)
@@ -327,10 +330,20 @@ def _store_good(con, kind: str, names: _Names, left_out: int) -> tuple[int, int]
     updated = stored and con.execute(f"SELECT count(*) FROM (SELECT {ids} {good}) g "
                                      f"SEMI JOIN {kind} USING ({ids})").fetchone()[0]
     cols = store_columns(kind)
-    verb = "INSERT OR REPLACE" if updated else "INSERT"
+    verb = "INSERT"
+    if updated and _has_primary_key(con, kind):
+        verb = "INSERT OR REPLACE"
+    elif updated:   # no index to replace by (dossiers, feedback): the stored rows go first
+        con.execute(f"DELETE FROM {kind} WHERE ({ids}) IN (SELECT ({ids}) {good})")
     loaded = con.execute(f"{verb} INTO {kind} ({', '.join(quote_name(c) for c in cols)}) "
                          f"SELECT {', '.join(cols.values())} {good}").fetchone()[0]
     return updated, loaded
+
+
+def _has_primary_key(con, table: str) -> bool:
+    return con.execute("SELECT count(*) FROM duckdb_constraints() WHERE database_name = "
+                       "current_database() AND table_name = ? AND constraint_type = "
+                       "'PRIMARY KEY'", [table]).fetchone()[0] > 0
 
 
 def _record_load(con, export: Export, names: _Names, result: FileResult) -> None:

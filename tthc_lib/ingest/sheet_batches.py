@@ -24,7 +24,7 @@ import itertools
 import unicodedata
 from contextlib import contextmanager
 
-from tthc_lib.ingest.controls import NOT_XML_TEXT
+from tthc_lib.ingest.controls import NOT_XML_TEXT, holds_not_xml
 from tthc_lib.ingest.formats import WHITE, cell_text
 
 
@@ -126,7 +126,7 @@ def _text_array(column: tuple):
     if not _surely_nfc(data) and not unicodedata.is_normalized("NFC", data.decode()):
         array = pa.array([unicodedata.normalize("NFC", v) for v in array.to_pylist()],
                          pa.string())
-    return array, _holds_not_xml(data)
+    return array, holds_not_xml(data)
 
 
 def _utf8(array) -> bytes:
@@ -154,15 +154,6 @@ def _surely_nfc(data: bytes) -> bool:
         return False
     second = b[np.flatnonzero(b == 0xE1) + 1]
     return bool(((second >= 0xB8) & (second <= 0xBB)).all())
-
-
-def _holds_not_xml(data: bytes) -> bool:
-    """Whether UTF-8 text holds a character XML cannot hold (`controls.NOT_XML`)."""
-    import numpy as np
-
-    b = np.frombuffer(data, np.uint8)
-    c0 = (b < 0x20) & (b != 0x09) & (b != 0x0A) & (b != 0x0D)
-    return bool(c0.any()) or b"\xef\xbf\xbe" in data or b"\xef\xbf\xbf" in data
 
 
 def _cleaned(array, dirty: bool, kept: list[bool] | None = None):

@@ -15,7 +15,7 @@ from pathlib import Path
 from tthc_lib.errors import InputError
 from tthc_lib.ingest.base import Export, Reader, Shape
 from tthc_lib.ingest.blanks import blank_line_numbers, filled_sql, unblank_lines
-from tthc_lib.ingest.controls import clean_text, cleaned_note, holds_not_xml
+from tthc_lib.ingest.controls import clean_text, cleaned_note, newlines_and_not_xml
 from tthc_lib.ingest.headers import Header, find_header, staged_columns
 from tthc_lib.ingest.paths import NO_CELL, plain_link, short_sql
 
@@ -186,10 +186,11 @@ def _scan_utf8(path: Path) -> _Scan:
     with open(path, "rb") as fh:
         while chunk := fh.read(CHUNK_BYTES):
             sha.update(chunk)
-            lines += chunk.count(b"\n")
+            newlines, not_xml = newlines_and_not_xml(chunk)
+            lines += newlines
             combining = combining or b"\xcc" in chunk or b"\xcd" in chunk
             # A character cut between two chunks is U+FFFE/U+FFFF only: left to the copy.
-            controls = controls or holds_not_xml(chunk)
+            controls = controls or not_xml
             if b"\r" in chunk or last == b"\r":   # most files: no CR, nothing to count
                 lone += chunk.count(b"\r") - chunk.count(b"\r\n") - (
                     last == b"\r" and chunk[:1] == b"\n")

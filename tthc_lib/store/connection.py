@@ -60,8 +60,11 @@ CREATE TABLE IF NOT EXISTS changes (
     change VARCHAR NOT NULL,          -- new | amended | abolished
     PRIMARY KEY (decision_no, procedure_code)
 );
+-- The two record tables have no PRIMARY KEY: a load keeps one row per id itself (it
+-- replaces stored records by id, ingest/load.py), and an index would cost a 2,000,000-row
+-- load a third of its time (benchmarks/README.md § Ingest). Stores made before keep theirs.
 CREATE TABLE IF NOT EXISTS dossiers (
-    dossier_id VARCHAR PRIMARY KEY,
+    dossier_id VARCHAR NOT NULL,
     unit_code VARCHAR NOT NULL,
     procedure_code VARCHAR NOT NULL,
     channel VARCHAR,                  -- online | in_person | post; NULL: the export has none
@@ -77,7 +80,7 @@ CREATE TABLE IF NOT EXISTS dossiers (
     timeliness VARCHAR                -- early | on_time | late: resolved, closing date unknown
 );
 CREATE TABLE IF NOT EXISTS feedback (
-    feedback_id VARCHAR PRIMARY KEY,
+    feedback_id VARCHAR NOT NULL,
     unit_code VARCHAR NOT NULL,
     topic VARCHAR NOT NULL,           -- regulation_or_conduct | business_regulation
     received_at TIMESTAMPTZ NOT NULL,
