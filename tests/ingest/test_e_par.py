@@ -83,6 +83,10 @@ def test_inspect_names_e_par_and_reads_the_three_timeliness_columns(tmp_path):
         assert any(line.startswith(f"  Trả kết quả(đv: ngày) / {column}")
                    and line.split("-> ")[1].startswith(f"timeliness ({word})") for line in lines)
     assert "  bỏ qua: STT, Người nộp, Địa chỉ, Số điện thoại" in lines
+    # the dates of receipt, with their times, are shown (a date is not an ID number)
+    received = lines.index(next(x for x in lines if x.startswith("  Ngày tiếp nhận ")))
+    assert lines[received + 1] == ('      ví dụ: "01-10-2026 08:15", "05-10-2026 14:02", '
+                                   '"03-11-2026 09:40"')
     for value in PERSONAL:
         assert value not in run.stdout
 

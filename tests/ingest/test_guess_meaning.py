@@ -53,8 +53,13 @@ def test_personal_data_by_the_shape_of_values():
         assert looks_personal(value), value
     for value in ("000.00.21.H23-261102-0001", "2.000001", "02/03/2023 08:00", "UB-1",
                   "UBND xã Quảng La", "Đã xử lý xong", "150.000.000", "Sở Xây dựng",
-                  "Đăng ký khai sinh", "1.001193"):
+                  "Đăng ký khai sinh", "1.001193",
+                  # dates with a time: ten digits from a 0 on, never an ID or a phone
+                  "01-10-2026 08:15", "01/10/2026 08:15:22", "2026-10-01 08:15",
+                  "06-10-2026 Từ 7:30 đến 11:30", "01.10.2026 08:15"):
         assert not looks_personal(value), value
+    for value in ("0912 345 678 ngày 01-10-2026", "01-10-2026 0912345678"):
+        assert looks_personal(value), value
     for header in ("Họ và tên", "Số CMND/CCCD", "SĐT", "E-mail", "Địa chỉ thường trú",
                    "Nội dung phản ánh", "Ngày sinh", "Người nộp hồ sơ"):
         assert personal_header(header), header

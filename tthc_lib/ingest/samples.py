@@ -44,6 +44,9 @@ PERSONAL_WORDS = (
 )
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
 DIGITS = re.compile(r"(?<![\w.])\+?\d[\d .-]{7,}\d(?!\w)")
+# Dates and times are not numbers: "01-10-2026 08:15" has ten digits from a 0 on (issue 22).
+DATE_OR_TIME = re.compile(r"(?<!\d)(\d{1,2}[-/.]\d{1,2}[-/.]\d{4}|\d{4}-\d{1,2}-\d{1,2}"
+                          r"|\d{1,2}:\d{2}(:\d{2})?)(?!\d)")
 ADDRESS = re.compile(r"\b(thôn|xóm|ấp|tổ|khu phố|tổ dân phố|số nhà|ngõ|ngách|hẻm|kiệt)\s+\d+"
                      r"|\bsố\s+\d+\w*[,\s]+(đường|phố)\b", re.IGNORECASE)
 COMMON_SURNAMES = (
@@ -77,7 +80,7 @@ def looks_personal(value: str) -> bool:
     digits, written as one number or starting 0 / +84), a full name, a house address."""
     if EMAIL.search(value) or ADDRESS.search(value) or _full_name(value.strip()):
         return True
-    for run in DIGITS.findall(value):
+    for run in DIGITS.findall(DATE_OR_TIME.sub(" ; ", value)):
         digits = re.sub(r"\D", "", run)
         if 9 <= len(digits) <= 12 and (run.isdigit() or run.startswith(("0", "+84", "84"))):
             return True
