@@ -9,7 +9,7 @@
    <= 3x the CSV's. The counts (read, loaded, set aside, duplicates) must be equal.
 2. *CSV against DuckDB*: 2,000,000 dossiers of the province of `province.py` in **one**
    export (544 MB), loaded by `load_exports` (every rule, set-aside rows, duplicates,
-   primary key, commit) against DuckDB's own `CREATE TABLE AS SELECT * FROM read_csv(...)`
+   one row per id, commit) against DuckDB's own `CREATE TABLE AS SELECT * FROM read_csv(...)`
    into a fresh database file. Target: our rate >= 60% of DuckDB's (CPU time of DuckDB's
    CTAS / ours), peak memory < 1 GB.
 
