@@ -151,6 +151,10 @@ SCHEMAS: dict[str, list[Column]] = {
         Column("digitised_on_receipt", "Số hóa thành phần hồ sơ", "flag"),
         Column("result_digitised", "Số hóa kết quả", "flag"),
         Column("timeliness", "Tiến độ giải quyết", "enum", False, TIMELINESS),
+        # Where the export gives no closing date but lists dossiers resolved in a window
+        # (e-par's report: "Từ ngày … đến ngày …"): the closing date lies between these.
+        Column("closed_from", "Giải quyết từ ngày", "date"),
+        Column("closed_to", "Giải quyết đến ngày", "date"),
         Column("applicant_name", "Người nộp", "text", personal=True),
         Column("applicant_id", "Số CCCD", "text", personal=True),
         Column("applicant_phone", "Số điện thoại", "text", personal=True),

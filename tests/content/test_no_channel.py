@@ -44,3 +44,13 @@ def test_dossiers_resolved_on_an_unknown_date_leave_what_stood_open_without_data
         "Số hồ sơ được tiếp nhận: không có số liệu (Online: 11.009 hồ sơ; trực tiếp: 1.467 hồ "
         "sơ; kỳ trước chuyển sang: không có số liệu; trong kỳ: 12.476 hồ sơ)")
     assert undated[1:] == known[1:]
+
+
+def test_dossiers_counted_on_their_earliest_possible_closing_date_are_said_to_be_estimated():
+    known = dossiers_prose(CITY)
+    estimated = dossiers_prose({**CITY, "closing_unknown": 5, "closing_estimated": 5})
+    assert known[1] == "Số hồ sơ đã giải quyết 11.722 hồ sơ."
+    assert estimated[1] == (
+        "Số hồ sơ đã giải quyết 11.722 hồ sơ (05 hồ sơ không có ngày giải quyết trong dữ liệu, "
+        "được tính vào ngày sớm nhất có thể: số liệu ước tính).")
+    assert estimated[2:] == known[2:]

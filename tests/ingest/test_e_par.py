@@ -33,10 +33,16 @@ def _body() -> list:
     return module.BODY
 
 
+WINDOW = ("2026-10-01", "2026-12-31")   # the title's "Từ ngày 01-10-2026 đến ngày 31-12-2026"
+
+
 def plain_count(start: str, end: str) -> dict[str, int]:
-    """Received in [start, end] (yyyy-mm-dd), resolved early / on time / late, by hand: a
-    row is a dossier when its procedure is in the catalogue, exactly one of its three
-    columns holds a number and it is not a repeat of an earlier row."""
+    """By hand, over [start, end] (yyyy-mm-dd): the dossiers received, and those resolved
+    early / on time / late. A row is a dossier when its procedure is in the catalogue,
+    exactly one of its three columns holds a number and it is not a repeat of an earlier
+    row. The report lists the dossiers resolved in its window, on dates it does not give: a
+    dossier counts as resolved on the earliest of them, its date of receipt or the window's
+    first day when that is later."""
     seen, out = set(), {"received": 0, "early": 0, "on_time": 0, "late": 0}
     procedure = None
     for item in _body():
@@ -49,10 +55,11 @@ def plain_count(start: str, end: str) -> dict[str, int]:
         days = dict(zip(("early", "on_time", "late"), item[3:]))
         given = [k for k, v in days.items() if v != "-"]
         d, m, y = item[1].split("\n")[0].split("-")
-        if procedure not in CATALOGUE or len(given) != 1 or not start <= f"{y}-{m}-{d}" <= end:
+        if procedure not in CATALOGUE or len(given) != 1:
             continue
-        out["received"] += 1
-        out[given[0]] += 1
+        received = f"{y}-{m}-{d}"
+        out["received"] += start <= received <= end
+        out[given[0]] += start <= max(received, WINDOW[0]) <= end
     return out
 
 
@@ -141,15 +148,47 @@ def test_figures_equal_a_plain_count_and_what_stood_open_is_not_available(loaded
                 "column": column} in out["findings"]
 
 
-def test_a_dossier_received_before_the_period_counts_in_its_own(loaded):
+def test_a_dossier_received_before_the_window_counts_as_resolved_in_it(loaded):
+    """QL-2609-0009 was received on 28/9 and is listed as resolved between 01/10 and 31/12:
+    it is received in September, resolved in the fourth quarter, never in September."""
     cwd, _run = loaded
-    run = tthc(cwd, "indicators", "--period", "2026-09-01:2026-09-30", "--format", "json")
-    assert run.returncode == 0, run.stderr
-    row = next(r for r in json.loads(run.stdout)["rows"]
-               if r["unit"] == "HB02" and r["scope"] == "unit")
-    expected = plain_count("2026-09-01", "2026-09-30")
-    assert (row["received_in_period"], row["resolved_total"], row["resolved_on_time"]) == (
-        expected["received"], expected["on_time"], expected["on_time"]) == (1, 1, 1)
+    for period, start, end in (("2026-09-01:2026-09-30", "2026-09-01", "2026-09-30"),
+                               ("2026-Q3", "2026-07-01", "2026-09-30"),
+                               ("2026", "2026-01-01", "2026-12-31")):
+        run = tthc(cwd, "indicators", "--period", period, "--format", "json")
+        assert run.returncode == 0, run.stderr
+        out = json.loads(run.stdout)
+        row = next(r for r in out["rows"] if r["unit"] == "HB02" and r["scope"] == "unit")
+        expected = plain_count(start, end)
+        resolved = expected["early"] + expected["on_time"] + expected["late"]
+        assert (row["received_in_period"], row["resolved_total"]) == (
+            expected["received"], resolved), period
+        # a period holding the whole window counts exactly: no estimate
+        assert not [f for f in out["findings"] if f["finding"] == "closing_estimated"], period
+    assert plain_count("2026-09-01", "2026-09-30") == {
+        "received": 1, "early": 0, "on_time": 0, "late": 0}
+
+
+def test_a_month_of_the_window_counts_on_the_earliest_date_and_says_it_estimates(loaded):
+    cwd, _run = loaded
+    months = [("2026-10-01", "2026-10-31"), ("2026-11-01", "2026-11-30"),
+              ("2026-12-01", "2026-12-31")]
+    total = 0
+    for start, end in months:
+        run = tthc(cwd, "indicators", "--period", f"{start}:{end}", "--format", "json")
+        assert run.returncode == 0, run.stderr
+        out = json.loads(run.stdout)
+        row = next(r for r in out["rows"] if r["unit"] == "HB02" and r["scope"] == "unit")
+        expected = plain_count(start, end)
+        resolved = expected["early"] + expected["on_time"] + expected["late"]
+        assert row["resolved_total"] == resolved, start
+        total += resolved
+        # the window reaches past every month but the last
+        estimated = [f for f in out["findings"] if f["finding"] == "closing_estimated"]
+        assert estimated == ([{"finding": "closing_estimated", "unit": "HB02",
+                               "count": resolved}] if end < WINDOW[1] and resolved else []), start
+    q4 = plain_count(*WINDOW)
+    assert total == q4["early"] + q4["on_time"] + q4["late"] == 8   # the months add up
 
 
 def test_form06_counts_the_resolved_and_says_no_data_for_what_stood_open(loaded):

@@ -56,7 +56,7 @@ def test_stored_dossiers_are_parsed_and_carry_local_dates(con):
                        dt.datetime(2023, 4, 5, 0, 0, tzinfo=VN),
                        dt.datetime(2023, 4, 4, 16, 30, tzinfo=VN),
                        dt.date(2023, 4, 3), dt.date(2023, 4, 5), dt.date(2023, 4, 4), True, True,
-                       None)                                # timeliness: by the dates
+                       None, None, None)    # timeliness and closing window: by the dates
     assert [r[3:5] for r in rows] == [("online", "resolved"), ("in_person", "open"),
                                       ("post", "resolved"), ("post", "withdrawn"),
                                       ("online", "returned")]

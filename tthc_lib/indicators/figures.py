@@ -31,6 +31,7 @@ from tthc_lib.errors import UnitError
 from tthc_lib.indicators.flags import (
     CHANNEL_FIGURES,
     CHANNEL_UNKNOWN,
+    CLOSING_ESTIMATED,
     CLOSING_FIGURES,
     CLOSING_UNKNOWN,
     UNKNOWN_COUNTS,
@@ -123,7 +124,7 @@ def compute_indicators(con, start: date, end: date, units: list[str] | None = No
     rows = add_rates(rows)
     unavailable = _unavailable(rows)         # the unknown counts are kept: content reads them
     findings = (check_identities(rows, unavailable) + before_established(con, end, units)
-                + columns_missing(con) if unavailable else
+                + columns_missing(con) + closing_estimated(rows) if unavailable else
                 check_identities(rows) + before_established(con, end, units))
     return IndicatorResult(start, end, rows, procedures_published(con, start, end), findings,
                            unavailable)
@@ -142,6 +143,15 @@ def _unavailable(rows: pd.DataFrame) -> dict[tuple[str, str], tuple[str, ...]]:
         for rate_name in (n for n in names if n in RATES):
             rows[rate_name] = rows[rate_name].where(unknown == 0, None)
     return out
+
+
+def closing_estimated(rows: pd.DataFrame) -> list[dict]:
+    """A finding per unit whose resolved dossiers include some counted on the earliest date
+    they can have been resolved on, their closing date unknown and their window reaching
+    past the period (flags.EARLIEST_CLOSING): its resolved figures are estimates."""
+    own = rows[(rows["scope"] == "unit") & (rows[CLOSING_ESTIMATED] > 0)]
+    return [{"finding": "closing_estimated", "unit": unit, "count": int(n)}
+            for unit, n in zip(own["unit"], own[CLOSING_ESTIMATED])]
 
 
 def columns_missing(con) -> list[dict]:

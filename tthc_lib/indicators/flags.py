@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from tthc_lib.store.structure import SCOPE_MEMBERS
 
-__all__ = ["CHANNEL_FIGURES", "CHANNEL_UNKNOWN", "CLOSING_FIGURES", "CLOSING_UNKNOWN", "COUNTS",
+__all__ = ["CHANNEL_FIGURES", "CHANNEL_UNKNOWN", "CLOSING_ESTIMATED", "CLOSING_FIGURES",
+           "CLOSING_UNKNOWN", "COUNTS",
            "DOSSIER_COUNTS", "FEEDBACK_COUNTS", "IDENTITIES", "SCOPES", "UNDATED",
            "UNKNOWN_COUNTS", "channel_unknown_sum", "dossier_flags", "per_member_sql",
            "scoped_sql"]
@@ -44,7 +45,14 @@ UNDATED = "(d.status = 'resolved' AND d.closed_date IS NULL AND d.timeliness IS 
 CLOSING_UNKNOWN = "closing_unknown"
 CLOSING_FIGURES = ("carried_over", "received_total", "pending_total", "pending_in_time",
                    "pending_overdue")
-UNKNOWN_COUNTS = (CHANNEL_UNKNOWN, CLOSING_UNKNOWN)
+# Such a dossier counts as resolved on the earliest date it can have been: its date of
+# receipt, or the start of the export's window (closed_from: e-par lists the dossiers resolved
+# "Từ ngày … đến ngày …") when that is later. Exact for a period holding the whole window;
+# in a shorter period (a month of a quarter's export) it is an estimate, counted here so
+# that the report can say so.
+EARLIEST_CLOSING = "greatest(d.received_date, coalesce(d.closed_from, d.received_date))"
+CLOSING_ESTIMATED = "closing_estimated"
+UNKNOWN_COUNTS = (CHANNEL_UNKNOWN, CLOSING_UNKNOWN, CLOSING_ESTIMATED)
 
 
 def _timely(word: str, by_dates: str) -> str:
@@ -70,13 +78,15 @@ def dossier_flags(start: str, end: str) -> str:
     """SELECT list of 0/1 flags of one dossier `d` against a period [start, end] (SQL exprs).
 
     A dossier resolved with its closing date unknown (UNDATED: e-par gives only the days early,
-    on time or late) counts as resolved, by its own timeliness, in the period it was received
-    in; it is never carried over nor pending (see CLOSING_FIGURES)."""
+    on time or late) counts as resolved, by its own timeliness, in the period that holds the
+    earliest date it can have been resolved on (EARLIEST_CLOSING); it is never carried over
+    nor pending (see CLOSING_FIGURES)."""
     rin = f"(d.received_date BETWEEN {start} AND {end})"
+    undated_in = f"({UNDATED} AND {EARLIEST_CLOSING} BETWEEN {start} AND {end})"
     counted = (f"((NOT {UNDATED} AND d.received_date < {start} AND (d.closed_date IS NULL "
-               f"OR d.closed_date >= {start})) OR {rin})")
+               f"OR d.closed_date >= {start})) OR {rin} OR {undated_in})")
     resolved = (f"({counted} AND d.status = 'resolved' AND (d.closed_date BETWEEN {start} "
-                f"AND {end} OR {UNDATED}))")
+                f"AND {end} OR {undated_in}))")
     pending = f"({counted} AND NOT {UNDATED} AND (d.closed_date IS NULL OR d.closed_date > {end}))"
     flags = {
         "carried_over": f"NOT {UNDATED} AND d.received_date < {start} AND (d.closed_date IS NULL"
@@ -121,12 +131,17 @@ def feedback_flags(start: str, end: str) -> str:
 
 
 def channel_unknown_sum(start: str, end: str) -> str:
-    """SQL: how many dossiers `d` received in the period have no channel (CHANNEL_UNKNOWN),
-    and how many received by its end were resolved on an unknown date (CLOSING_UNKNOWN)."""
+    """SQL: how many dossiers `d` received in the period have no channel (CHANNEL_UNKNOWN);
+    how many received by its end were resolved on an unknown date (CLOSING_UNKNOWN); and how
+    many of those it counts as resolved may have been resolved after its end, their window
+    reaching past it or not given (CLOSING_ESTIMATED)."""
     return (f"SUM(CASE WHEN d.received_date BETWEEN {start} AND {end} AND d.channel IS NULL "
             f"THEN 1 ELSE 0 END)::BIGINT AS {CHANNEL_UNKNOWN}, "
             f"SUM(CASE WHEN d.received_date <= {end} AND {UNDATED} "
-            f"THEN 1 ELSE 0 END)::BIGINT AS {CLOSING_UNKNOWN}")
+            f"THEN 1 ELSE 0 END)::BIGINT AS {CLOSING_UNKNOWN}, "
+            f"SUM(CASE WHEN {UNDATED} AND {EARLIEST_CLOSING} BETWEEN {start} AND {end} "
+            f"AND (d.closed_to IS NULL OR d.closed_to > {end}) "
+            f"THEN 1 ELSE 0 END)::BIGINT AS {CLOSING_ESTIMATED}")
 
 
 def per_member_sql(start: str, end: str) -> str:
@@ -135,6 +150,7 @@ def per_member_sql(start: str, end: str) -> str:
     Records of a unit that counts for no unit on the structure date are left out."""
     zero_d = ", ".join(f"0::BIGINT AS {c}" for c in DOSSIER_COUNTS)
     zero_f = ", ".join(f"0::BIGINT AS {c}" for c in FEEDBACK_COUNTS)
+    zero_u = ", ".join(f"0::BIGINT AS {c}" for c in UNKNOWN_COUNTS)
     summed = ", ".join(f"SUM(r.{c})::BIGINT AS {c}" for c in (*COUNTS, *UNKNOWN_COUNTS))
     return f"""
     SELECT cf.active_code AS unit_code, {summed} FROM (
@@ -145,7 +161,7 @@ def per_member_sql(start: str, end: str) -> str:
         WHERE d.received_date <= {end} AND (d.closed_date IS NULL OR d.closed_date >= {start})
         GROUP BY d.unit_code
         UNION ALL
-        SELECT f.unit_code, {zero_d}, {feedback_flags(start, end)}, 0::BIGINT, 0::BIGINT
+        SELECT f.unit_code, {zero_d}, {feedback_flags(start, end)}, {zero_u}
         FROM feedback f WHERE f.received_date BETWEEN {start} AND {end} GROUP BY f.unit_code
     ) r JOIN counted_for cf ON cf.unit_code = r.unit_code
     GROUP BY cf.active_code

@@ -116,8 +116,11 @@ def _prepare(con) -> None:
         con.execute(f"ALTER TABLE rejected ADD COLUMN IF NOT EXISTS {column} VARCHAR")
     # Stores made before exports without a channel column (a source profile's `lacks`).
     con.execute("ALTER TABLE dossiers ALTER COLUMN channel DROP NOT NULL")
-    # Stores made before exports giving timeliness instead of the closing date (e-par).
+    # Stores made before exports giving timeliness instead of the closing date (e-par), and
+    # before the window such an export gives for its closing dates.
     con.execute("ALTER TABLE dossiers ADD COLUMN IF NOT EXISTS timeliness VARCHAR")
+    for column in ("closed_from", "closed_to"):
+        con.execute(f"ALTER TABLE dossiers ADD COLUMN IF NOT EXISTS {column} DATE")
     register_functions(con)
 
 
@@ -141,7 +144,7 @@ def _load_file(con, export: Export) -> FileResult:
     try:
         export.stage(con, names.staged, shape_sql(export))
         con.execute(f"CREATE OR REPLACE TEMP VIEW {quote_name(names.parsed)} AS "
-                    f"{parsed_sql(export.kind, names.staged)}")
+                    f"{parsed_sql(export, names.staged)}")
         con.execute("BEGIN TRANSACTION")
         try:
             result = _check_and_store(con, export, names)

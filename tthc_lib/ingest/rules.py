@@ -128,37 +128,47 @@ def _code_sql(x: str) -> str:
 
 
 def shape_sql(export: Export):
-    """What staging selects: the trimmed text of every column (NULL when empty or absent);
-    beside each typed column its parsed value `__v` (dates: the local wall time `__n`;
-    their instant `__v` is added by `parsed_sql`); whether the row is blank. Two levels, so
-    that each value is trimmed and parsed once."""
+    """What staging selects: the trimmed text of every column the export has; beside each
+    typed one its parsed value `__v` (dates: the local wall time `__n`; their instant `__v`
+    is added by `parsed_sql`, as are the columns the export does not have); whether the row
+    is blank. Two levels, so that each value is trimmed and parsed once."""
     staged = set(staged_columns(export.header))
-    columns = vocab.stored_columns(export.kind)
+    columns = [c for c in vocab.stored_columns(export.kind) if c.name in staged]
     # Typed values are not trimmed here (costly on every value): their parsers match the
     # common spelling first and try again trimmed, and the checks use _present.
-    texts = [c.name for c in columns if c.name in staged and _parse_sql(c, "x") is None]
+    texts = [c.name for c in columns if _parse_sql(c, "x") is None]
     trims = ", ".join(f"{_trim_sql(_code_sql(quote_name(c)) if c in CODE_COLUMNS else quote_name(c))} AS {quote_name(c)}"
                       for c in texts)
-    absent = "".join(f", NULL::VARCHAR AS {quote_name(c.name)}" for c in columns if c.name not in staged)
-    parsed = "".join(f", {sql} AS {_n(c.name) if _is_time(c) else _v(c.name)}"
-                     for c in columns if (sql := _parse_sql(c, quote_name(c.name))) is not None)
+    parsed = _parsed_list(columns, quote_name)
     blank = "NOT _filled"      # staging tells: no cell of the row, staged or not, holds a value
 
     replace = f" REPLACE ({trims})" if trims else ""
 
     def shape(relation: str) -> str:
-        return (f"SELECT *{parsed}, {blank} AS _blank FROM "
-                f"(SELECT *{replace}{absent} FROM {relation})")
+        return f"SELECT *{parsed}, {blank} AS _blank FROM (SELECT *{replace} FROM {relation})"
     return shape
 
 
-def parsed_sql(kind: str, staged: str) -> str:
-    """The rows a load checks: the staged rows that are not blank, with the instant of each
-    date. The instants are computed here, not staged: a staged row is a third narrower, so a
-    2,000,000-row export's staged table stays in memory instead of spilling to disk."""
+def _parsed_list(columns: list[vocab.Column], text) -> str:
+    """`, <parsed> AS <name>__v` (dates: `__n`) for each typed column; `text(name)`: its text."""
+    return "".join(f", {sql} AS {_n(c.name) if _is_time(c) else _v(c.name)}"
+                   for c in columns if (sql := _parse_sql(c, text(c.name))) is not None)
+
+
+def parsed_sql(export: Export, staged: str) -> str:
+    """The rows a load checks: the staged rows that are not blank; the columns the export
+    does not have, as NULL (with their parsed values); the instant of each date. None of
+    these is staged: a staged row of a 2,000,000-row export is then small enough for the
+    staged table to stay in memory instead of spilling to disk."""
+    present = set(staged_columns(export.header))
+    columns = vocab.stored_columns(export.kind)
+    absent = [c for c in columns if c.name not in present]
+    nulls = "".join(f", NULL::VARCHAR AS {quote_name(c.name)}" for c in absent)
+    parsed = _parsed_list(absent, lambda _name: "NULL::VARCHAR")
     instants = "".join(f", {instant_of_local_sql(_n(c.name))} AS {_v(c.name)}"
-                       for c in vocab.stored_columns(kind) if _is_time(c))
-    return f"SELECT *{instants} FROM {quote_name(staged)} WHERE NOT _blank"
+                       for c in columns if _is_time(c))
+    return (f"SELECT *{instants} FROM (SELECT *{nulls}{parsed} FROM {quote_name(staged)} "
+            f"WHERE NOT _blank)")
 
 
 def key_sql(col: vocab.Column) -> list[str]:
@@ -337,7 +347,8 @@ def store_columns(kind: str) -> dict[str, str]:
                 "received_date": local("received_at"), "due_date": local("due_at"),
                 "closed_date": local("closed_at"),
                 "digitised_on_receipt": _v("digitised_on_receipt"),
-                "result_digitised": _v("result_digitised"), "timeliness": _v("timeliness")}
+                "result_digitised": _v("result_digitised"), "timeliness": _v("timeliness"),
+                "closed_from": local("closed_from"), "closed_to": local("closed_to")}
     return {"feedback_id": "feedback_id", "unit_code": "unit_code", "topic": _v("topic"),
             "received_at": _v("received_at"), "due_at": _v("due_at"),
             "handled_at": _v("handled_at"), "received_date": local("received_at"),

@@ -77,7 +77,9 @@ CREATE TABLE IF NOT EXISTS dossiers (
     closed_date DATE,
     digitised_on_receipt BOOLEAN NOT NULL,
     result_digitised BOOLEAN NOT NULL,
-    timeliness VARCHAR                -- early | on_time | late: resolved, closing date unknown
+    timeliness VARCHAR,               -- early | on_time | late: resolved, closing date unknown
+    closed_from DATE,                 -- closing date unknown: the export's window it lies in
+    closed_to DATE                    --   (NULL: that end of the window is not given)
 );
 CREATE TABLE IF NOT EXISTS feedback (
     feedback_id VARCHAR NOT NULL,
@@ -124,6 +126,8 @@ _UPGRADES = (
     ("units", "role", "ALTER TABLE units ADD COLUMN role VARCHAR DEFAULT 'territory'"),
     ("units", "established", "ALTER TABLE units ADD COLUMN established DATE"),
     ("dossiers", "timeliness", "ALTER TABLE dossiers ADD COLUMN timeliness VARCHAR"),
+    ("dossiers", "closed_from", "ALTER TABLE dossiers ADD COLUMN closed_from DATE"),
+    ("dossiers", "closed_to", "ALTER TABLE dossiers ADD COLUMN closed_to DATE"),
 )
 # What a column a read-only store lacks reads as (NULL otherwise): the upgrades' defaults.
 _DEFAULTS = {("units", "role"): "'territory'"}

@@ -104,8 +104,13 @@ def _resolved_lines(row: Row, late_reason: str | None) -> list[str]:
     reason = _clean_reason(late_reason)
     if reason and _n(row, "resolved_late"):
         late += f" ({reason})."
+    # dossiers whose closing date the export does not give, counted on the earliest date
+    # they can have been resolved on, their window reaching past the period (e-par)
+    estimated = int(row.get("closing_estimated", 0) or 0)
+    note = (f" ({_amount(estimated)} không có ngày giải quyết trong dữ liệu, được tính vào "
+            f"ngày sớm nhất có thể: số liệu ước tính)" if estimated else "")
     return [
-        f"Số hồ sơ đã giải quyết {_amount(total)}.",
+        f"Số hồ sơ đã giải quyết {_amount(total)}{note}.",
         f"Trong đó: Trước hạn: {early}",
         f"Đúng hạn: {on_time}",
         f"Quá hạn: {late}",
