@@ -195,6 +195,30 @@ def test_fields_add_levels_rank_by_received_and_group_the_rest():
                                                    "Kỳ trước chuyển sang"]
 
 
+def _no_channel(df: pd.DataFrame) -> pd.DataFrame:
+    """The same dossiers from an export without a channel column (Tân Dân, e-par)."""
+    return df.assign(received_online=0, received_offline=0)
+
+
+def test_without_the_channel_the_month_bars_are_the_dossiers_received():
+    ax = monthly_trend_chart(_no_channel(months())).axes[0]
+    (received,) = ax.containers
+    assert [p.get_height() for p in received.patches] == [1500, 1750, 0]
+    assert list(ax.get_lines()[0].get_ydata()) == [1000, 1460, 0]
+    assert labels(ax.get_legend().get_texts()) == ["Tiếp nhận trong kỳ", "Đã giải quyết"]
+
+
+def test_without_the_channel_or_the_closing_dates_fields_show_only_the_period():
+    for df in (_no_channel(fields()), fields().assign(closing_unknown=1)):
+        ax = dossiers_by_field_chart(df, top=2).axes[0]
+        assert ax.get_title() == "Số hồ sơ tiếp nhận trong kỳ theo lĩnh vực"
+        assert labels(ax.get_yticklabels()) == ["Hộ tịch", "Đất đai", "Các lĩnh vực khác (2)"]
+        (received,) = ax.containers
+        assert bars(received) == [0, 13377, 0, 399, 0, 107]
+        assert labels(ax.texts) == ["13.377", "399", "107"]
+        assert labels(ax.get_legend().get_texts()) == ["Tiếp nhận trong kỳ"]
+
+
 def test_nothing_to_draw_is_none():
     ward = wards()
     for chart in (timeliness_by_unit_chart, online_rate_chart, digitisation_chart):

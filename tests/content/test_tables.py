@@ -154,6 +154,20 @@ def test_dossiers_by_field_table_word_for_word():
     ]
 
 
+def test_the_total_of_fields_gives_no_figure_the_fields_cannot():
+    """An e-par export: one field's dossiers were resolved on dates the export does not give
+    and came without a channel; the total line says "không có số liệu" where that field
+    does, never a sum of what is not known."""
+    df = by_field()
+    df["channel_unknown"] = [3, 0, 0]
+    df["closing_unknown"] = [2, 0, 0]
+    table = cells(dossiers_by_field_table(df))
+    no = "không có số liệu"
+    assert table.rows[4][:6] == ["Hộ tịch", "Cấp xã", no, no, no, no]
+    assert table.rows[5][:6] == ["Tổng cộng", "", no, no, no, no]
+    assert table.rows[5][6:11] == ["23", "17", "4", "2", "1"]    # resolved: known
+
+
 @pytest.mark.parametrize("empty", [None, pd.DataFrame()])
 def test_no_field_no_table(empty):
     assert dossiers_by_field_table(empty) is None

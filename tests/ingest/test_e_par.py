@@ -206,3 +206,20 @@ def test_form06_counts_the_resolved_and_says_no_data_for_what_stood_open(loaded)
     no = "không có số liệu"
     assert total[2:13] == (no, no, no, no, resolved, expected["early"], expected["on_time"],
                            expected["late"], no, no, no)
+
+
+def test_form06_of_a_month_says_its_resolved_columns_are_estimates(loaded):
+    import openpyxl
+
+    cwd, _run = loaded
+    note = ("Ghi chú: số hồ sơ đã giải quyết (cột 7 đến cột 10) gồm 05 hồ sơ không có ngày giải "
+            "quyết trong dữ liệu, được tính vào ngày sớm nhất có thể (số liệu ước tính).")
+    for period, shown in (("2026-10-01:2026-10-31", True), ("2026-Q4", False)):
+        out = cwd / f"bieu06-{shown}.xlsx"
+        run = tthc(cwd, "form06", "--period", period, "--unit", "HB02", "--out", str(out))
+        assert run.returncode == 0, run.stderr
+        rows = list(openpyxl.load_workbook(out).active.iter_rows(values_only=True))
+        total = next(i for i, r in enumerate(rows) if r[1] == "Tổng cộng")
+        expected = plain_count(*period.split(":")) if shown else plain_count(*WINDOW)
+        assert rows[total][6] == expected["early"] + expected["on_time"] + expected["late"]
+        assert (note in [r[0] for r in rows[total + 1:]]) == shown, period

@@ -310,17 +310,21 @@ def monthly_trend_chart(df_by_month: pd.DataFrame | None) -> Figure | None:
     if df_by_month is None or df_by_month.empty:
         return None
     df = df_by_month.sort_values("month")
-    keys = ("received_online", "received_offline", "resolved_total")
+    keys = ("received_in_period", "resolved_total")
     if not any(int(df[k].sum()) for k in keys):
         return None
     x = list(range(len(df)))
     with chart_style():
         fig, ax = _figure(3.2)
         online, offline = df["received_online"].astype(int), df["received_offline"].astype(int)
-        bars_on = ax.bar(x, online, width=0.7, color=COLORS["on_time"],
-                         label=LABELS["received_online"])
-        bars_off = ax.bar(x, offline, width=0.7, bottom=online, color=COLORS["other"],
-                          label=LABELS["received_offline"])
+        if _channel_unknown(df):     # an export without a channel column: one bar a month
+            bars = [ax.bar(x, df["received_in_period"].astype(int), width=0.7,
+                           color=COLORS["on_time"], label=RECEIVED_IN_PERIOD)]
+        else:
+            bars = [ax.bar(x, online, width=0.7, color=COLORS["on_time"],
+                           label=LABELS["received_online"]),
+                    ax.bar(x, offline, width=0.7, bottom=online, color=COLORS["other"],
+                           label=LABELS["received_offline"])]
         (line,) = ax.plot(x, df["resolved_total"].astype(int), color=COLORS["early"], marker="o",
                 linewidth=1.5, markersize=4, label=LABELS["resolved_total"])
         step = max(1, -(-len(x) // 12))
@@ -329,14 +333,24 @@ def monthly_trend_chart(df_by_month: pd.DataFrame | None) -> Figure | None:
         _count_axis(ax.yaxis)
         ax.set_ylabel("Số hồ sơ")
         ax.set_title("Hồ sơ tiếp nhận và đã giải quyết theo tháng")
-        ax.legend(handles=[bars_on, bars_off, line], loc="upper center",
+        ax.legend(handles=[*bars, line], loc="upper center",
                   bbox_to_anchor=(0.5, -0.1), ncols=3, frameon=False)
         return _finish(fig)
 
 
+RECEIVED_IN_PERIOD = "Tiếp nhận trong kỳ"
+
+
+def _channel_unknown(df: pd.DataFrame) -> bool:
+    """Whether some dossiers received came without a channel (neither online nor in person:
+    an export without a channel column), so the split by channel is not known."""
+    return bool((df["received_in_period"] > df["received_online"] + df["received_offline"]).any())
+
+
 def _field_totals(df_by_field: pd.DataFrame, top: int) -> pd.DataFrame:
     """Received dossiers per field (levels added), the `top` largest, the rest as one line."""
-    keys = ["received_online", "received_offline", "carried_over", "received_total"]
+    keys = ["received_online", "received_offline", "carried_over", "received_total",
+            "received_in_period"]
     df = df_by_field.assign(name=df_by_field["field"].map(field_label))
     df = df.groupby("name", as_index=False)[keys].sum()
     df = df[df["received_total"] > 0]
@@ -354,24 +368,33 @@ def dossiers_by_field_chart(df_by_field: pd.DataFrame | None, top: int = 10) -> 
     carried over, with the total at the bar's end; fields beyond `top` are one last bar."""
     if df_by_field is None or df_by_field.empty:
         return None
+    # Without the channel, or without what was carried over (closing dates unknown), only
+    # the dossiers received in the period are known: one bar a field.
+    partial = _channel_unknown(df_by_field) or (
+        "closing_unknown" in df_by_field and int(df_by_field["closing_unknown"].sum()) > 0)
     df = _field_totals(df_by_field, top)
+    if partial:
+        df = df.assign(received_total=df["received_in_period"])
+        df = df[df["received_total"] > 0].reset_index(drop=True)
     if df.empty:
         return None
     y = range(len(df))
-    parts = [("received_online", "on_time"), ("received_offline", "other"),
-             ("carried_over", "late")]
+    parts = ([("received_in_period", "on_time")] if partial else
+             [("received_online", "on_time"), ("received_offline", "other"),
+              ("carried_over", "late")])
     with chart_style():
         fig, ax = _figure(1.3 + 0.26 * len(df))
         left = pd.Series(0, index=df.index)
         for key, color in parts:
             bars = ax.barh(y, df[key], left=left, height=0.7, color=COLORS[color],
-                           label=LABELS[key])
+                           label=RECEIVED_IN_PERIOD if partial else LABELS[key])
             left = left + df[key]
         ax.bar_label(bars, labels=[fmt_int(count_of(r, "received_total"))
                                    for _, r in df.iterrows()], padding=2, fontsize=7)
         unit_axis(ax, list(df["name"]))
         _count_axis(ax.xaxis)
         ax.set_xlim(0, float(df["received_total"].max()) * 1.12)
-        ax.set_title("Số hồ sơ được tiếp nhận theo lĩnh vực")
-        legend_below(ax, 3)
+        ax.set_title("Số hồ sơ tiếp nhận trong kỳ theo lĩnh vực" if partial
+                     else "Số hồ sơ được tiếp nhận theo lĩnh vực")
+        legend_below(ax, 1 if partial else 3)
         return _finish(fig)

@@ -18,6 +18,7 @@ import pandas as pd
 
 from tthc_lib.content.words import levels
 from tthc_lib.content.words.formatting import NO_DATA, fmt_int, fmt_pct, unavailable
+from tthc_lib.indicators.flags import UNKNOWN_COUNTS
 from tthc_lib.indicators.rates import RATE_PARTS, rate_of
 from tthc_lib.vocab import LEVEL_LABELS
 
@@ -327,8 +328,9 @@ def dossiers_by_field_table(df_by_field: pd.DataFrame, number: int | None = None
     lines = [([field_label(r["field"]), LABELS.get(r["level"], str(r["level"]))], Line("", r))
              for _, r in df.iterrows()]
     counts = [k for _, cols in DOSSIER_GROUPS for _, k in cols if k not in RATE_PARTS]
+    # the unknown counts too: a figure no field can give, the total cannot either
     needed = set(counts) | {d for n, d in RATE_PARTS.values()} | \
-        {x for n, _ in RATE_PARTS.values() for x in n}
+        {x for n, _ in RATE_PARTS.values() for x in n} | set(UNKNOWN_COUNTS)
     total = df_by_field[[c for c in df_by_field.columns if c in needed]].sum()
     lines.append(([LABELS["all_fields"], ""], Line("", total, "total")))
     return render_table(_caption("Kết quả giải quyết hồ sơ theo lĩnh vực", number),

@@ -20,13 +20,14 @@ from datetime import date
 import pandas as pd
 
 from tthc_lib.content.figures.tables import field_label, name_key
-from tthc_lib.content.words.formatting import fmt_int
+from tthc_lib.content.words.formatting import fmt_count, fmt_int
 from tthc_lib.indicators.figures import indicators_by_field
-from tthc_lib.indicators.flags import CHANNEL_UNKNOWN, CLOSING_UNKNOWN
+from tthc_lib.indicators.flags import CHANNEL_UNKNOWN, CLOSING_ESTIMATED, CLOSING_UNKNOWN
 from tthc_lib.vocab import LEVEL_LABELS
 
 __all__ = ["DISTRICTS_ABOLISHED", "DISTRICTS_ABOLISHED_LABEL", "FORM_CODE", "FORM_TITLE",
-           "HEADER_CELLS", "HEADER_ROWS", "NUMBER_COLUMNS", "N_COLUMNS", "annex_scope", "check_form06", "form06_frame", "form06_html", "form_cell"]
+           "HEADER_CELLS", "HEADER_ROWS", "NUMBER_COLUMNS", "N_COLUMNS", "annex_scope", "check_form06", "form06_frame", "form06_html", "form_cell",
+           "form_note"]
 
 FORM_CODE = "Biểu số 06/VPCP/KSTT"
 FORM_TITLE = ("TÌNH HÌNH, KẾT QUẢ GIẢI QUYẾT TTHC TẠI CƠ QUAN, ĐƠN VỊ TRỰC TIẾP "
@@ -128,7 +129,21 @@ def form06_frame(con, start: date, end: date, unit: str, scope: str = "unit",
     undated = CLOSING_UNKNOWN in by_field and by_field[CLOSING_UNKNOWN].sum() > 0
     frame.attrs["unavailable"] = ((CHANNEL_COLUMNS if unknown else ())
                                   + (CLOSING_COLUMNS if undated else ()))
+    # Of those, the ones counted on the earliest date they can have been resolved on, their
+    # window reaching past the period: columns (7)-(10) are estimates, said under the form.
+    frame.attrs["estimated"] = (int(by_field[CLOSING_ESTIMATED].sum())
+                                if CLOSING_ESTIMATED in by_field else 0)
     return frame
+
+
+def form_note(frame_attrs: dict) -> str | None:
+    """The line under the form when its resolved columns are estimates, else None."""
+    n = int(frame_attrs.get("estimated", 0) or 0)
+    if not n:
+        return None
+    return (f"Ghi chú: số hồ sơ đã giải quyết (cột 7 đến cột 10) gồm {fmt_count(n)} hồ sơ "
+            "không có ngày giải quyết trong dữ liệu, được tính vào ngày sớm nhất có thể "
+            "(số liệu ước tính).")
 
 
 def form_cell(r: pd.Series, column: str, frame_attrs: dict):
@@ -205,7 +220,8 @@ def form06_html(frame: pd.DataFrame, title: str | None = None,
     return (f'<table class="tthc-table tthc-form06"><caption>{html.escape(caption)}</caption>'
             f"<thead>{_header_rows_html()}{_numbers_row_html()}</thead>"
             f"<tbody>{''.join(_body_row_html(r, frame.attrs) for _, r in frame.iterrows())}"
-            "</tbody></table>")
+            "</tbody></table>" + (f'<p class="tthc-form-note">{html.escape(note)}</p>'
+                                  if (note := form_note(frame.attrs)) else ""))
 
 
 def _header_rows_html() -> str:

@@ -20,6 +20,7 @@ from tthc_lib.content.forms.form06 import (
     N_COLUMNS,
     NUMBER_COLUMNS,
     form_cell,
+    form_note,
 )
 from tthc_lib.content.words.formatting import fmt_date
 from tthc_lib.xmltext import xml_safe
@@ -185,6 +186,11 @@ def _write_body(ws, frame: pd.DataFrame, start: int) -> None:
             else:
                 cell.number_format = "#,##0"
                 cell.alignment = Alignment(horizontal="right", vertical="center")
+    if (note := form_note(frame.attrs)) is not None:
+        row = start + len(frame) + 1
+        _merged_text(ws, row, note, italic=True)
+        ws.cell(row=row, column=1).alignment = Alignment(horizontal="left", wrap_text=True)
+        ws.row_dimensions[row].height = 32
 
 
 def _stt_value(stt: str) -> int | str | None:
