@@ -26,11 +26,15 @@ CATALOGUE = {"1.001193", "1.000894", "1.009994"}       # thu_tuc.csv
 PERSONAL = ["Nguyễn Văn An", "Phạm Thị Dung", "Thôn 1, xã Quảng La", "0912345678"]
 
 
-def _body() -> list:
+def _fixture_module():
     spec = importlib.util.spec_from_file_location("e_par_fixture", FIXTURES / "make_fixture.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return module.BODY
+    return module
+
+
+def _body() -> list:
+    return _fixture_module().BODY
 
 
 WINDOW = ("2026-10-01", "2026-12-31")   # the title's "Từ ngày 01-10-2026 đến ngày 31-12-2026"
@@ -223,3 +227,34 @@ def test_form06_of_a_month_says_its_resolved_columns_are_estimates(loaded):
         expected = plain_count(*period.split(":")) if shown else plain_count(*WINDOW)
         assert rows[total][6] == expected["early"] + expected["on_time"] + expected["late"]
         assert (note in [r[0] for r in rows[total + 1:]]) == shown, period
+
+
+@pytest.mark.parametrize("window, window_from, window_to", [
+    ("Từ ngày: 01/10/2026 đến ngày 31/12/2026", "2026-10-01", "2026-12-31"),   # date picker
+    ("Từ ngày: 01-10-2026", "2026-10-01", None),                               # no end given
+    ("", None, None),                                                           # no window
+], ids=["slashes", "no end", "no window"])
+def test_the_window_as_the_title_gives_it(tmp_path, window, window_from, window_to):
+    """The title names the window as the office picked it: dates with slashes, only a start,
+    or none. What it gives is kept; what it does not is not invented."""
+    report = tmp_path / "Báo cáo.xls"
+    _fixture_module().main(report, window)
+    run = tthc(tmp_path, "ingest", str(FIXTURES / "don_vi.csv"), str(FIXTURES / "thu_tuc.csv"),
+               str(report))
+    assert run.returncode == 0, run.stderr
+    import duckdb
+
+    with duckdb.connect(str(tmp_path / "t.duckdb"), read_only=True) as con:
+        windows = con.execute("SELECT DISTINCT strftime(closed_from, '%Y-%m-%d'), "
+                              "strftime(closed_to, '%Y-%m-%d') FROM dossiers").fetchall()
+    assert windows == [(window_from, window_to)]
+    run = tthc(tmp_path, "indicators", "--period", "2026-Q4", "--format", "json")
+    out = json.loads(run.stdout)
+    row = next(r for r in out["rows"] if r["unit"] == "HB02" and r["scope"] == "unit")
+    estimated = [f["count"] for f in out["findings"] if f["finding"] == "closing_estimated"]
+    if window_to:          # the quarter holds the whole window: exact
+        assert (row["resolved_total"], estimated) == (8, [])
+    elif window_from:      # from 01/10 on, the end unknown: counted in Q4, an estimate
+        assert (row["resolved_total"], estimated) == (8, [8])
+    else:                  # no window: each on its date of receipt (28/9 is in Q3)
+        assert (row["resolved_total"], estimated) == (7, [7])
