@@ -153,6 +153,16 @@ def test_online_rate_bars_leave_out_undefined_and_mark_the_target():
                                                    "Chưa đạt chỉ tiêu"]
 
 
+def test_online_rate_leaves_out_a_unit_whose_export_has_no_channel():
+    rows = wards()
+    rows["channel_unknown"] = [0] * len(rows)
+    rows.loc[rows["unit"] == "W1", "channel_unknown"] = 100    # its dossiers: no channel
+    ax = online_rate_chart(rows, "HD", target=90).axes[0]
+    assert labels(ax.get_yticklabels()) == ["Phường Ải Quốc", "Thị trấn Ứng Hòa"]
+    rows["channel_unknown"] = 5                                  # nobody's channel is known
+    assert online_rate_chart(rows, "HD", target=90) is None
+
+
 def test_online_rate_without_target_has_no_line():
     ax = online_rate_chart(wards(), "HD").axes[0]
     assert ax.get_lines() == [] and ax.get_legend() is None

@@ -6,7 +6,11 @@ from __future__ import annotations
 from datetime import date
 
 from tests.content.test_prose import CITY, COMMUNES, SEED_PERIOD, TOTAL
-from tthc_lib.content.words.prose import dossiers_prose, online_services_prose
+from tthc_lib.content.words.prose import (
+    digitisation_prose,
+    dossiers_prose,
+    online_services_prose,
+)
 from tthc_lib.periods import Period
 
 NO_CHANNEL = {"channel_unknown": 12}
@@ -54,3 +58,11 @@ def test_dossiers_counted_on_their_earliest_possible_closing_date_are_said_to_be
         "Số hồ sơ đã giải quyết 11.722 hồ sơ (05 hồ sơ không có ngày giải quyết trong dữ liệu, "
         "được tính vào ngày sớm nhất có thể: số liệu ước tính).")
     assert estimated[2:] == known[2:]
+
+
+def test_an_export_without_digitisation_columns_says_no_data_not_none():
+    assert digitisation_prose({**CITY, "digitisation_unknown": 3}) == [
+        "+ Số hồ sơ số hóa đầy đủ thành phần khi Tiếp nhận: không có số liệu",
+        "+ Số hồ sơ có số hóa kết quả giải quyết TTHC: không có số liệu",
+    ]
+    assert digitisation_prose({**CITY, "digitisation_unknown": 0}) == digitisation_prose(CITY)

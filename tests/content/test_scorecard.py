@@ -122,6 +122,24 @@ def test_another_component_without_dossiers_is_left_out_and_the_total_scaled():
     assert r["total"] == Decimal("23.88")  # (120/13 + 6 + 6) × 36 / 32
 
 
+def test_a_component_whose_export_has_no_such_column_is_not_scored_and_says_so():
+    """Tân Dân's list has no digitisation columns: the two digitisation components are
+    unknown ("Không có số liệu"), not 0 points, and the total is scaled over the rest."""
+    no_columns = {**FULL, "digitisation_unknown": 9}
+    r = scorecards(city(line("W1", "Phường A", **no_columns)), "C", SPEC).iloc[0]
+    for key in ("digitised_on_receipt", "result_digitised"):
+        assert r[f"{key}_rate"] is None and r[f"{key}_points"] is None
+    assert r["no_data"] == ("digitised_on_receipt", "result_digitised")
+    assert r["missing"] == () and r["scaled"] is True
+    known = scorecards(city(line("W1", "Phường A", **FULL)), "C", SPEC).iloc[0]
+    rest = (known["timeliness_points"] + known["feedback_on_time_points"])
+    assert r["total"] == round_half_away(Fraction(rest) * 36 / 26, 2)
+    html = scorecard_table_html(scorecards(city(line("W1", "Phường A", **no_columns)), "C",
+                                           SPEC), SPEC)
+    assert "Không có số liệu: Số hóa hồ sơ khi tiếp nhận, Số hóa kết quả giải quyết; tổng " \
+           "điểm quy đổi" in html
+
+
 def test_a_ward_with_no_dossiers_has_no_total_and_no_rank():
     df = scorecards(
         city(

@@ -92,8 +92,9 @@ def test_inspect_names_the_system_and_shows_no_personal_data(tmp_path):
     lines = run.stdout.splitlines()
     assert lines[0] == f"{LIST}: hồ sơ (dossiers), tiêu đề ở dòng 3, đọc 15 dòng"
     assert lines[1] == "  nhận ra: Tân Dân DVC — danh sách hồ sơ (hồ sơ nguồn tan_dan_dvc.yaml (gói))"
-    assert lines[2] == ('  không có cột "Hình thức nộp": các số liệu cần cột này ghi '
-                        '"không có số liệu"')
+    assert lines[2:5] == [f'  không có cột "{column}": các số liệu cần cột này ghi '
+                          '"không có số liệu"' for column in
+                          ("Hình thức nộp", "Số hóa thành phần hồ sơ", "Số hóa kết quả")]
     assert "  bỏ qua: STT, Địa chỉ, Người nộp, Chủ hồ sơ, Ngày nộp hồ sơ" in lines
     assert "Hồ sơ nguồn gợi ý" not in run.stdout          # nothing left for the office to fill
     for value in PERSONAL:
@@ -137,9 +138,13 @@ def test_figures_equal_a_plain_count_and_the_channel_figures_are_not_available(l
                                           expected["withdrawn"], expected["pending"]), unit
         assert (row["received_online"], row["received_offline"], row["dvc_online"],
                 row["online_rate"], row["dvc_rate"]) == (None,) * 5
+        # no digitisation columns either: not "Không", not known
+        assert (row["digitised_on_receipt"], row["result_digitised"],
+                row["digitised_on_receipt_rate"], row["result_digitised_rate"]) == (None,) * 4
     assert rows["HBSXD"]["resolved_late"] == 1                 # due 20/11, closed 27/11
-    assert {"finding": "column_missing", "file": str(LIST), "kind": "dossiers",
-            "column": "channel"} in out["findings"]
+    for column in ("channel", "digitised_on_receipt", "result_digitised"):
+        assert {"finding": "column_missing", "file": str(LIST), "kind": "dossiers",
+                "column": column} in out["findings"]
     assert not [f for f in out["findings"] if "identity" in f]
 
 

@@ -34,6 +34,8 @@ from tthc_lib.indicators.flags import (
     CLOSING_ESTIMATED,
     CLOSING_FIGURES,
     CLOSING_UNKNOWN,
+    DIGITISATION_FIGURES,
+    DIGITISATION_UNKNOWN,
     UNKNOWN_COUNTS,
     COUNTS,
     DOSSIER_COUNTS,
@@ -64,7 +66,8 @@ class IndicatorResult:
     def shown_rows(self) -> pd.DataFrame:
         """`rows` with every figure that is not available empty (CSV and table output)."""
         out = self.rows.drop(columns=list(UNKNOWN_COUNTS), errors="ignore")
-        out = out.astype({c: object for c in (*CHANNEL_FIGURES, *CLOSING_FIGURES)})
+        out = out.astype({c: object for c in (*CHANNEL_FIGURES, *CLOSING_FIGURES,
+                                              *DIGITISATION_FIGURES)})
         for i, key in enumerate(zip(out["unit"], out["scope"])):
             for name in self.unavailable.get(key, ()):
                 out.iat[i, out.columns.get_loc(name)] = None
@@ -135,7 +138,8 @@ def _unavailable(rows: pd.DataFrame) -> dict[tuple[str, str], tuple[str, ...]]:
     channel, what stood open on a date where a dossier's closing date is unknown. Rates among
     them are emptied in `rows`."""
     out: dict[tuple[str, str], tuple[str, ...]] = {}
-    for count, names in ((CHANNEL_UNKNOWN, CHANNEL_FIGURES), (CLOSING_UNKNOWN, CLOSING_FIGURES)):
+    for count, names in ((CHANNEL_UNKNOWN, CHANNEL_FIGURES), (CLOSING_UNKNOWN, CLOSING_FIGURES),
+                         (DIGITISATION_UNKNOWN, DIGITISATION_FIGURES)):
         unknown = rows[count]
         for unit, scope, n in zip(rows["unit"], rows["scope"], unknown):
             if n > 0:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from tthc_lib.store.structure import SCOPE_MEMBERS
 
 __all__ = ["CHANNEL_FIGURES", "CHANNEL_UNKNOWN", "CLOSING_ESTIMATED", "CLOSING_FIGURES",
-           "CLOSING_UNKNOWN", "COUNTS",
+           "CLOSING_UNKNOWN", "COUNTS", "DIGITISATION_FIGURES", "DIGITISATION_UNKNOWN",
            "DOSSIER_COUNTS", "FEEDBACK_COUNTS", "IDENTITIES", "SCOPES", "UNDATED",
            "UNKNOWN_COUNTS", "channel_unknown_sum", "dossier_flags", "per_member_sql",
            "scoped_sql"]
@@ -52,7 +52,13 @@ CLOSING_FIGURES = ("carried_over", "received_total", "pending_total", "pending_i
 # that the report can say so.
 EARLIEST_CLOSING = "greatest(d.received_date, coalesce(d.closed_from, d.received_date))"
 CLOSING_ESTIMATED = "closing_estimated"
-UNKNOWN_COUNTS = (CHANNEL_UNKNOWN, CLOSING_UNKNOWN, CLOSING_ESTIMATED)
+# Dossiers received or closed in the period from an export without the digitisation columns
+# (a profile that lacks them: NULL, not "Không"): where any is counted, DIGITISATION_FIGURES
+# are not available.
+DIGITISATION_UNKNOWN = "digitisation_unknown"
+DIGITISATION_FIGURES = ("digitised_on_receipt", "result_digitised", "digitised_on_receipt_rate",
+                        "result_digitised_rate")
+UNKNOWN_COUNTS = (CHANNEL_UNKNOWN, CLOSING_UNKNOWN, CLOSING_ESTIMATED, DIGITISATION_UNKNOWN)
 
 
 def _timely(word: str, by_dates: str) -> str:
@@ -141,7 +147,11 @@ def channel_unknown_sum(start: str, end: str) -> str:
             f"THEN 1 ELSE 0 END)::BIGINT AS {CLOSING_UNKNOWN}, "
             f"SUM(CASE WHEN {UNDATED} AND {EARLIEST_CLOSING} BETWEEN {start} AND {end} "
             f"AND (d.closed_to IS NULL OR d.closed_to > {end}) "
-            f"THEN 1 ELSE 0 END)::BIGINT AS {CLOSING_ESTIMATED}")
+            f"THEN 1 ELSE 0 END)::BIGINT AS {CLOSING_ESTIMATED}, "
+            f"SUM(CASE WHEN (d.digitised_on_receipt IS NULL OR d.result_digitised IS NULL) AND "
+            f"(d.received_date BETWEEN {start} AND {end} OR d.closed_date BETWEEN {start} AND "
+            f"{end} OR ({UNDATED} AND {EARLIEST_CLOSING} BETWEEN {start} AND {end})) "
+            f"THEN 1 ELSE 0 END)::BIGINT AS {DIGITISATION_UNKNOWN}")
 
 
 def per_member_sql(start: str, end: str) -> str:

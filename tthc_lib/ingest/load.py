@@ -114,8 +114,10 @@ def _prepare(con) -> None:
     and the SQL function that normalises codes."""
     for column in ("sheet", "source"):
         con.execute(f"ALTER TABLE rejected ADD COLUMN IF NOT EXISTS {column} VARCHAR")
-    # Stores made before exports without a channel column (a source profile's `lacks`).
-    con.execute("ALTER TABLE dossiers ALTER COLUMN channel DROP NOT NULL")
+    # Stores made before exports without a channel column or digitisation columns (a
+    # source profile's `lacks`).
+    for column in ("channel", "digitised_on_receipt", "result_digitised"):
+        con.execute(f"ALTER TABLE dossiers ALTER COLUMN {column} DROP NOT NULL")
     # Stores made before exports giving timeliness instead of the closing date (e-par), and
     # before the window such an export gives for its closing dates.
     con.execute("ALTER TABLE dossiers ADD COLUMN IF NOT EXISTS timeliness VARCHAR")

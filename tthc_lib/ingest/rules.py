@@ -155,6 +155,9 @@ def _parsed_list(columns: list[vocab.Column], text) -> str:
                    for c in columns if (sql := _parse_sql(c, text(c.name))) is not None)
 
 
+_SQL_TYPES = {"flag": "BOOLEAN", "enum": "VARCHAR", "date": "TIMESTAMP", "datetime": "TIMESTAMP"}
+
+
 def parsed_sql(export: Export, staged: str) -> str:
     """The rows a load checks: the staged rows that are not blank; the columns the export
     does not have, as NULL (with their parsed values); the instant of each date. None of
@@ -164,7 +167,13 @@ def parsed_sql(export: Export, staged: str) -> str:
     columns = vocab.stored_columns(export.kind)
     absent = [c for c in columns if c.name not in present]
     nulls = "".join(f", NULL::VARCHAR AS {quote_name(c.name)}" for c in absent)
-    parsed = _parsed_list(absent, lambda _name: "NULL::VARCHAR")
+    # A column the export lacks by its profile is unknown, not empty: a flag is NULL, not the
+    # "Không" an empty cell means.
+    parsed = _parsed_list([c for c in absent if c.name not in export.lacks],
+                          lambda _name: "NULL::VARCHAR")
+    parsed += "".join(f", NULL::{_SQL_TYPES[c.type]} AS "
+                      f"{_n(c.name) if _is_time(c) else _v(c.name)}"
+                      for c in absent if c.name in export.lacks and c.type in _SQL_TYPES)
     instants = "".join(f", {instant_of_local_sql(_n(c.name))} AS {_v(c.name)}"
                        for c in columns if _is_time(c))
     return (f"SELECT *{instants} FROM (SELECT *{nulls}{parsed} FROM {quote_name(staged)} "

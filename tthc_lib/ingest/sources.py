@@ -41,13 +41,15 @@ class SourceProfile:
 
     @property
     def lacks(self) -> frozenset[str]:
-        """Required columns this export does not have: their figures are not available."""
+        """Required columns this export does not have, and the digitisation flags when it has
+        none (Tân Dân's list, e-par's report): their figures are not available, never
+        taken as "Không"."""
         given = set(self.columns) | set(self.layout.constants) | set(self.layout.title_values)
         given |= {g.column for g in self.layout.groups}
         if self.derive.status:
             given.add("status")
         return frozenset(c.name for c in vocab.SCHEMAS[self.kind]
-                         if c.required and c.name not in given)
+                         if (c.required or c.type == "flag") and c.name not in given)
 
 
 def is_source_profile(data: dict) -> bool:

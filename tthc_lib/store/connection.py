@@ -75,8 +75,8 @@ CREATE TABLE IF NOT EXISTS dossiers (
     received_date DATE NOT NULL,      -- local dates (Asia/Ho_Chi_Minh)
     due_date DATE,
     closed_date DATE,
-    digitised_on_receipt BOOLEAN NOT NULL,
-    result_digitised BOOLEAN NOT NULL,
+    digitised_on_receipt BOOLEAN,     -- NULL: the export has no such column (its profile)
+    result_digitised BOOLEAN,
     timeliness VARCHAR,               -- early | on_time | late: resolved, closing date unknown
     closed_from DATE,                 -- closing date unknown: the export's window it lies in
     closed_to DATE                    --   (NULL: that end of the window is not given)

@@ -36,7 +36,7 @@ from tthc_lib.content.figures.tables import (
     name_key,
     rate_of,
 )
-from tthc_lib.content.words.formatting import fmt_int, fmt_percent
+from tthc_lib.content.words.formatting import fmt_int, fmt_percent, unavailable
 from tthc_lib.content.words.levels import children_label
 
 WIDTH_IN = 16 / 2.54          # an A4 text column
@@ -196,8 +196,8 @@ def legend_below(ax: Axes, ncols: int) -> None:
 
 
 def _rated(kids: Sequence[pd.Series], rate: str) -> list[tuple[str, Decimal]]:
-    """(name, exact rate in percent) of the units whose rate is defined."""
-    out = [(str(k["unit_name"]), rate_of(k, rate)) for k in kids]
+    """(name, exact rate in percent) of the units whose rate is defined and known."""
+    out = [(str(k["unit_name"]), None if unavailable(k, rate) else rate_of(k, rate)) for k in kids]
     return [(n, r) for n, r in out if r is not None]
 
 
@@ -342,8 +342,7 @@ RECEIVED_IN_PERIOD = "Tiếp nhận trong kỳ"
 
 
 def _channel_unknown(df: pd.DataFrame) -> bool:
-    """Whether some dossiers received came without a channel (neither online nor in person:
-    an export without a channel column), so the split by channel is not known."""
+    """Whether some dossiers received have no channel (an export without that column)."""
     return bool((df["received_in_period"] > df["received_online"] + df["received_offline"]).any())
 
 

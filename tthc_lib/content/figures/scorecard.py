@@ -30,7 +30,14 @@ import pandas as pd
 import yaml
 
 from tthc_lib.content.figures.tables import UNDEFINED, child_rows, name_key
-from tthc_lib.content.words.formatting import fmt_decimal, fmt_percent, nfc, rate, round_half_away
+from tthc_lib.content.words.formatting import (
+    fmt_decimal,
+    fmt_percent,
+    nfc,
+    rate,
+    round_half_away,
+    unavailable,
+)
 from tthc_lib.errors import ReportError
 from tthc_lib.indicators.figures import COUNTS
 
@@ -124,7 +131,7 @@ def score_row(row: Mapping, spec: Mapping) -> dict:
     are missing, None when too few are defined), its maximum, and the keys of the components
     missing, not applicable to its level, and given full points for want of data."""
     out, exact, defined_max, unit_max = {}, {}, Fraction(0), Fraction(0)
-    lists = {"missing": [], "not_applicable": [], "assumed": []}
+    lists = {"missing": [], "not_applicable": [], "assumed": [], "no_data": []}
     for comp in spec["components"]:
         key, top = comp["key"], _exact(comp["max_points"])
         out[f"{key}_rate"], out[f"{key}_points"] = None, None
@@ -132,6 +139,9 @@ def score_row(row: Mapping, spec: Mapping) -> dict:
             lists["not_applicable"].append(key)
             continue
         unit_max += top
+        if any(unavailable(row, k) for k in (*comp["numerator"], *comp["denominator"])):
+            lists["no_data"].append(key)      # its export has no such column: not scored
+            continue
         num, den = _sum(row, comp["numerator"]), _sum(row, comp["denominator"])
         pts = component_points(num, den, comp["target"], top)
         if pts is None and comp.get("if_undefined") == "full":
@@ -150,7 +160,7 @@ def score_row(row: Mapping, spec: Mapping) -> dict:
         total = round_half_away(sum(exact.values()) * unit_max / defined_max, POINT_PLACES)
     out.update({k: tuple(v) for k, v in lists.items()})
     out.update(total=total, max_total=unit_max,
-               scaled=bool(lists["missing"]) and total is not None)
+               scaled=bool(lists["missing"] or lists["no_data"]) and total is not None)
     return out
 
 
@@ -186,7 +196,7 @@ def scorecards(rows: pd.DataFrame, parent: str, spec: Mapping) -> pd.DataFrame:
 def _columns(spec: Mapping) -> list[str]:
     per = [f"{c['key']}_{s}" for c in spec["components"] for s in ("rate", "points")]
     return ["unit", "unit_name", *per, "total", "max_total", "rank", "missing",
-            "not_applicable", "assumed", "scaled"]
+            "not_applicable", "assumed", "no_data", "scaled"]
 
 
 def shown_components(df: pd.DataFrame, spec: Mapping) -> list[Mapping]:
@@ -226,6 +236,9 @@ def _note(line: Mapping, labels: Mapping[str, str], shown: set[str]) -> str:
     if line["missing"]:
         named = ", ".join(labels[k] for k in line["missing"])
         notes.append(f"Không phát sinh: {named}; tổng điểm quy đổi")
+    if line.get("no_data"):
+        named = ", ".join(labels[k] for k in line["no_data"])
+        notes.append(f"Không có số liệu: {named}; tổng điểm quy đổi")
     return "; ".join(notes)
 
 

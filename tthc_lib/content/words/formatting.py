@@ -16,7 +16,8 @@ from fractions import Fraction
 from babel.numbers import format_decimal, format_percent
 
 from tthc_lib.indicators.flags import (CHANNEL_FIGURES, CHANNEL_UNKNOWN, CLOSING_FIGURES,
-                                       CLOSING_UNKNOWN)
+                                       CLOSING_UNKNOWN, DIGITISATION_FIGURES,
+                                       DIGITISATION_UNKNOWN)
 from tthc_lib.indicators.rates import rate  # the one definition, re-exported
 
 __all__ = ["NO_DATA", "fmt_count", "fmt_date", "fmt_date_legal", "fmt_date_long", "fmt_decimal",
@@ -35,10 +36,13 @@ NO_DATA = "không có số liệu"
 def unavailable(values: Mapping, key: str) -> bool:
     """Whether figure `key` of a row of figures is not available: it needs the channel and
     dossiers counted there came from an export without a channel column; or it is what stood
-    open on a date and dossiers counted there were resolved on a date the export does not give."""
-    if key in CHANNEL_FIGURES and int(values.get(CHANNEL_UNKNOWN, 0) or 0) > 0:
-        return True
-    return key in CLOSING_FIGURES and int(values.get(CLOSING_UNKNOWN, 0) or 0) > 0
+    open on a date and dossiers counted there were resolved on a date the export does not give;
+    or it is a digitisation figure and dossiers counted there came without those columns."""
+    for names, count in ((CHANNEL_FIGURES, CHANNEL_UNKNOWN), (CLOSING_FIGURES, CLOSING_UNKNOWN),
+                         (DIGITISATION_FIGURES, DIGITISATION_UNKNOWN)):
+        if key in names and int(values.get(count, 0) or 0) > 0:
+            return True
+    return False
 
 
 def nfc(text: str) -> str:

@@ -204,6 +204,8 @@ def digitisation_prose(row: Row) -> list[str]:
     in the period) and dossiers with a digitised result (rate over those resolved)."""
     receipt = _share(row, "digitised_on_receipt", "received_in_period", "đạt", SERVICE_PLACES)
     result = _share(row, "result_digitised", "resolved_total", "đạt", SERVICE_PLACES)
+    if unavailable(row, "digitised_on_receipt"):     # an export without those columns
+        receipt = result = NO_DATA
     return [
         nfc(f"+ Số hồ sơ số hóa đầy đủ thành phần khi Tiếp nhận: {receipt}"),
         nfc(f"+ Số hồ sơ có số hóa kết quả giải quyết TTHC: {result}"),
