@@ -181,6 +181,16 @@ def test_digitisation_bars_leave_out_an_undefined_rate():
                                                    "Số hóa kết quả giải quyết"]
 
 
+def test_digitisation_leaves_out_units_whose_export_has_no_such_columns():
+    rows = wards()
+    rows["digitisation_unknown"] = [0] * len(rows)
+    rows.loc[rows["unit"] == "W1", "digitisation_unknown"] = 3
+    ax = digitisation_chart(rows, "HD").axes[0]
+    assert labels(ax.get_yticklabels()) == ["Phường Ải Quốc", "Thị trấn Ứng Hòa"]
+    rows["digitisation_unknown"] = 1
+    assert digitisation_chart(rows, "HD") is None
+
+
 def test_monthly_trend_bars_and_line_equal_the_months():
     ax = monthly_trend_chart(months()).axes[0]
     online, offline = ax.containers

@@ -195,9 +195,13 @@ def legend_below(ax: Axes, ncols: int) -> None:
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.08), ncols=ncols, frameon=False)
 
 
+def _known_rate(row, rate: str) -> Decimal | None:
+    return None if unavailable(row, rate) else rate_of(row, rate)
+
+
 def _rated(kids: Sequence[pd.Series], rate: str) -> list[tuple[str, Decimal]]:
     """(name, exact rate in percent) of the units whose rate is defined and known."""
-    out = [(str(k["unit_name"]), None if unavailable(k, rate) else rate_of(k, rate)) for k in kids]
+    out = [(str(k["unit_name"]), _known_rate(k, rate)) for k in kids]
     return [(n, r) for n, r in out if r is not None]
 
 
@@ -280,13 +284,13 @@ def digitisation_chart(rows: pd.DataFrame, parent: str) -> Figure | None:
     kids = child_rows(rows, parent)
     series = [("digitised_on_receipt_rate", "digitised_on_receipt", "on_time"),
               ("result_digitised_rate", "result_digitised", "early")]
-    kids = [k for k in kids if any(rate_of(k, r) is not None for r, _, _ in series)]
+    kids = [k for k in kids if any(_known_rate(k, r) is not None for r, _, _ in series)]
     if not kids:
         return None
     with chart_style():
         fig, ax = _figure(1.3 + 0.36 * len(kids))
         for i, (rate, label, color) in enumerate(series):
-            pairs = [(y, rate_of(k, rate)) for y, k in enumerate(kids)]
+            pairs = [(y, _known_rate(k, rate)) for y, k in enumerate(kids)]
             pairs = [(y - 0.2 + 0.4 * i, r) for y, r in pairs if r is not None]
             bars = ax.barh([y for y, _ in pairs], [float(v) for _, v in pairs], height=0.4,
                            color=COLORS[color], label=LABELS[label])
@@ -319,7 +323,7 @@ def monthly_trend_chart(df_by_month: pd.DataFrame | None) -> Figure | None:
         online, offline = df["received_online"].astype(int), df["received_offline"].astype(int)
         if _channel_unknown(df):     # an export without a channel column: one bar a month
             bars = [ax.bar(x, df["received_in_period"].astype(int), width=0.7,
-                           color=COLORS["on_time"], label=RECEIVED_IN_PERIOD)]
+                           color=COLORS["on_time"], label=LABELS["received_in_period_chart"])]
         else:
             bars = [ax.bar(x, online, width=0.7, color=COLORS["on_time"],
                            label=LABELS["received_online"]),
@@ -336,9 +340,6 @@ def monthly_trend_chart(df_by_month: pd.DataFrame | None) -> Figure | None:
         ax.legend(handles=[*bars, line], loc="upper center",
                   bbox_to_anchor=(0.5, -0.1), ncols=3, frameon=False)
         return _finish(fig)
-
-
-RECEIVED_IN_PERIOD = "Tiếp nhận trong kỳ"
 
 
 def _channel_unknown(df: pd.DataFrame) -> bool:
@@ -367,14 +368,12 @@ def dossiers_by_field_chart(df_by_field: pd.DataFrame | None, top: int = 10) -> 
     carried over, with the total at the bar's end; fields beyond `top` are one last bar."""
     if df_by_field is None or df_by_field.empty:
         return None
-    # Without the channel, or without what was carried over (closing dates unknown), only
-    # the dossiers received in the period are known: one bar a field.
+    # no channel, or no closing dates: only those received in the period are known
     partial = _channel_unknown(df_by_field) or (
         "closing_unknown" in df_by_field and int(df_by_field["closing_unknown"].sum()) > 0)
     df = _field_totals(df_by_field, top)
     if partial:
-        df = df.assign(received_total=df["received_in_period"])
-        df = df[df["received_total"] > 0].reset_index(drop=True)
+        df = df.assign(received_total=df["received_in_period"]).query("received_total > 0")
     if df.empty:
         return None
     y = range(len(df))
@@ -386,7 +385,7 @@ def dossiers_by_field_chart(df_by_field: pd.DataFrame | None, top: int = 10) -> 
         left = pd.Series(0, index=df.index)
         for key, color in parts:
             bars = ax.barh(y, df[key], left=left, height=0.7, color=COLORS[color],
-                           label=RECEIVED_IN_PERIOD if partial else LABELS[key])
+                           label=LABELS["received_in_period_chart"] if partial else LABELS[key])
             left = left + df[key]
         ax.bar_label(bars, labels=[fmt_int(count_of(r, "received_total"))
                                    for _, r in df.iterrows()], padding=2, fontsize=7)

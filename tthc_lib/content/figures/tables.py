@@ -40,6 +40,7 @@ LABELS: dict[str, str] = {
     "received_online": "Trực tuyến",
     "received_offline": "Trực tiếp",
     "received_in_period": "Trong kỳ",
+    "received_in_period_chart": "Tiếp nhận trong kỳ",
     "received_total": "Số hồ sơ được tiếp nhận",
     "resolved_total": "Đã giải quyết",
     "resolved_early": "Trước hạn",
