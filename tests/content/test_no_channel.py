@@ -9,6 +9,7 @@ from tests.content.test_prose import CITY, COMMUNES, SEED_PERIOD, TOTAL
 from tthc_lib.content.words.prose import (
     digitisation_prose,
     dossiers_prose,
+    feedback_prose,
     online_services_prose,
 )
 from tthc_lib.periods import Period
@@ -66,3 +67,13 @@ def test_an_export_without_digitisation_columns_says_no_data_not_none():
         "+ Số hồ sơ có số hóa kết quả giải quyết TTHC: không có số liệu",
     ]
     assert digitisation_prose({**CITY, "digitisation_unknown": 0}) == digitisation_prose(CITY)
+
+
+def test_before_any_feedback_export_is_loaded_the_feedback_prose_says_no_data():
+    assert feedback_prose({**CITY, "feedback_unknown": 1}) == [
+        "Tổng số PAKN đã tiếp nhận: không có số liệu; số PAKN đã xử lý đúng hạn: không có số "
+        "liệu; số PAKN đã xử lý quá hạn: không có số liệu; số PAKN đang xử lý: không có số liệu",
+        "Tổng số PAKN đã tiếp nhận: không có số liệu; số PAKN đã xử lý đúng hạn: không có số "
+        "liệu; số PAKN đã xử lý quá hạn: không có số liệu; số PAKN đang xử lý: không có số liệu",
+    ]
+    assert feedback_prose({**CITY, "feedback_unknown": 0}) == feedback_prose(CITY)

@@ -352,6 +352,13 @@ def test_scorecards_from_the_store(con):
                 at(closed),
             ],
         )
+    # Before any feedback (PAKN) export is loaded, feedback is not known: not scored.
+    rows = compute_indicators(con, date(2023, 3, 1), date(2023, 3, 31)).rows
+    r = scorecards(rows, "C", SPEC).iloc[0]
+    assert r["no_data"] == ("feedback_on_time",) and r["assumed"] == ()
+    assert r["total"] == round_half_away((Fraction(20, 3) + 4 + 6) * 36 / 30, 2)
+    # A feedback export loaded (none of it in the period): no feedback, full points.
+    con.execute("INSERT INTO loads VALUES (1, 'pakn.csv', '0', now(), 'feedback', 0, 0, 0, 0, 0)")
     rows = compute_indicators(con, date(2023, 3, 1), date(2023, 3, 31)).rows
     r = scorecards(rows, "C", SPEC).iloc[0]
     # resolved early 1, late 1, pending overdue 1: 1/3 timely; online not scored for a ward;

@@ -30,6 +30,8 @@ def _units(con):
         ('P1', 'Đăng ký khai sinh', 'Hộ tịch', 'commune', 'full'),
         ('P2', 'Cấp giấy chứng nhận', 'Đất đai', 'district', 'partial'),
         ('P3', 'Chứng thực bản sao', 'Chứng thực', 'commune', 'none')""")
+    # a feedback (PAKN) export was loaded, none of it here: feedback is known to be none
+    con.execute("INSERT INTO loads VALUES (1, 'pakn.csv', '0', now(), 'feedback', 0, 0, 0, 0, 0)")
 
 
 def _dossier(con, did, unit, received, due, status="open", closed=None, channel="online",
@@ -119,6 +121,18 @@ def test_unit_with_no_dossiers_has_zero_counts_and_undefined_rates(store):
     assert all(int(r[c]) == 0 for c in COUNTS)
     assert r.early_rate is None and r.online_rate is None and r.dvc_rate is None
     assert result.findings == []
+
+
+def test_before_any_feedback_export_is_loaded_feedback_is_not_known(con):
+    _units(con)
+    con.execute("DELETE FROM loads")
+    result = compute_indicators(con, START, END)
+    assert result.findings == [{"finding": "feedback_not_loaded"}]
+    shown = result.shown_rows()
+    assert shown[["feedback_received", "feedback_on_time", "business_feedback_pending"]
+                 ].isna().all().all()
+    assert result.available("W1", "unit", "received_total")
+    assert not result.available("W1", "unit", "feedback_received")
 
 
 def test_rollups_add_counts_and_recompute_rates(store):

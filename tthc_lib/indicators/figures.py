@@ -36,6 +36,8 @@ from tthc_lib.indicators.flags import (
     CLOSING_UNKNOWN,
     DIGITISATION_FIGURES,
     DIGITISATION_UNKNOWN,
+    FEEDBACK_COUNTS,
+    FEEDBACK_UNKNOWN,
     UNKNOWN_COUNTS,
     COUNTS,
     DOSSIER_COUNTS,
@@ -65,9 +67,9 @@ class IndicatorResult:
 
     def shown_rows(self) -> pd.DataFrame:
         """`rows` with every figure that is not available empty (CSV and table output)."""
-        out = self.rows.drop(columns=list(UNKNOWN_COUNTS), errors="ignore")
+        out = self.rows.drop(columns=[*UNKNOWN_COUNTS, FEEDBACK_UNKNOWN], errors="ignore")
         out = out.astype({c: object for c in (*CHANNEL_FIGURES, *CLOSING_FIGURES,
-                                              *DIGITISATION_FIGURES)})
+                                              *DIGITISATION_FIGURES, *FEEDBACK_COUNTS)})
         for i, key in enumerate(zip(out["unit"], out["scope"])):
             for name in self.unavailable.get(key, ()):
                 out.iat[i, out.columns.get_loc(name)] = None
@@ -125,12 +127,21 @@ def compute_indicators(con, start: date, end: date, units: list[str] | None = No
         _check_units(con, units, set(rows["unit"]), as_of)
         rows = rows[rows["unit"].isin(units)]
     rows = add_rates(rows)
+    feedback_loaded = _loaded(con, "feedback")
+    rows[FEEDBACK_UNKNOWN] = 0 if feedback_loaded else 1
     unavailable = _unavailable(rows)         # the unknown counts are kept: content reads them
     findings = (check_identities(rows, unavailable) + before_established(con, end, units)
                 + columns_missing(con) + closing_estimated(rows) if unavailable else
                 check_identities(rows) + before_established(con, end, units))
+    if not feedback_loaded:
+        findings.append({"finding": "feedback_not_loaded"})
     return IndicatorResult(start, end, rows, procedures_published(con, start, end), findings,
                            unavailable)
+
+
+def _loaded(con, kind: str) -> bool:
+    """Whether any export of `kind` was ever loaded into the store."""
+    return con.execute("SELECT count(*) FROM loads WHERE kind = ?", [kind]).fetchone()[0] > 0
 
 
 def _unavailable(rows: pd.DataFrame) -> dict[tuple[str, str], tuple[str, ...]]:
@@ -139,7 +150,8 @@ def _unavailable(rows: pd.DataFrame) -> dict[tuple[str, str], tuple[str, ...]]:
     them are emptied in `rows`."""
     out: dict[tuple[str, str], tuple[str, ...]] = {}
     for count, names in ((CHANNEL_UNKNOWN, CHANNEL_FIGURES), (CLOSING_UNKNOWN, CLOSING_FIGURES),
-                         (DIGITISATION_UNKNOWN, DIGITISATION_FIGURES)):
+                         (DIGITISATION_UNKNOWN, DIGITISATION_FIGURES),
+                         (FEEDBACK_UNKNOWN, FEEDBACK_COUNTS)):
         unknown = rows[count]
         for unit, scope, n in zip(rows["unit"], rows["scope"], unknown):
             if n > 0:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from tthc_lib.store.structure import SCOPE_MEMBERS
 
 __all__ = ["CHANNEL_FIGURES", "CHANNEL_UNKNOWN", "CLOSING_ESTIMATED", "CLOSING_FIGURES",
-           "CLOSING_UNKNOWN", "COUNTS", "DIGITISATION_FIGURES", "DIGITISATION_UNKNOWN",
+           "CLOSING_UNKNOWN", "COUNTS", "DIGITISATION_FIGURES", "DIGITISATION_UNKNOWN", "FEEDBACK_UNKNOWN",
            "DOSSIER_COUNTS", "FEEDBACK_COUNTS", "IDENTITIES", "SCOPES", "UNDATED",
            "UNKNOWN_COUNTS", "channel_unknown_sum", "dossier_flags", "per_member_sql",
            "scoped_sql"]
@@ -59,6 +59,9 @@ DIGITISATION_UNKNOWN = "digitisation_unknown"
 DIGITISATION_FIGURES = ("digitised_on_receipt", "result_digitised", "digitised_on_receipt_rate",
                         "result_digitised_rate")
 UNKNOWN_COUNTS = (CHANNEL_UNKNOWN, CLOSING_UNKNOWN, CLOSING_ESTIMATED, DIGITISATION_UNKNOWN)
+# 1 on every row when no feedback (PAKN) export was ever loaded into the store: the feedback
+# figures are then not known, never "không" (set by indicators/figures.py, not summed).
+FEEDBACK_UNKNOWN = "feedback_unknown"
 
 
 def _timely(word: str, by_dates: str) -> str:

@@ -17,7 +17,7 @@ from babel.numbers import format_decimal, format_percent
 
 from tthc_lib.indicators.flags import (CHANNEL_FIGURES, CHANNEL_UNKNOWN, CLOSING_FIGURES,
                                        CLOSING_UNKNOWN, DIGITISATION_FIGURES,
-                                       DIGITISATION_UNKNOWN)
+                                       DIGITISATION_UNKNOWN, FEEDBACK_COUNTS, FEEDBACK_UNKNOWN)
 from tthc_lib.indicators.rates import rate  # the one definition, re-exported
 
 __all__ = ["NO_DATA", "fmt_count", "fmt_date", "fmt_date_legal", "fmt_date_long", "fmt_decimal",
@@ -37,9 +37,11 @@ def unavailable(values: Mapping, key: str) -> bool:
     """Whether figure `key` of a row of figures is not available: it needs the channel and
     dossiers counted there came from an export without a channel column; or it is what stood
     open on a date and dossiers counted there were resolved on a date the export does not give;
-    or it is a digitisation figure and dossiers counted there came without those columns."""
+    or it is a digitisation figure and dossiers counted there came without those columns; or
+    it is a feedback figure and no feedback export was loaded."""
     for names, count in ((CHANNEL_FIGURES, CHANNEL_UNKNOWN), (CLOSING_FIGURES, CLOSING_UNKNOWN),
-                         (DIGITISATION_FIGURES, DIGITISATION_UNKNOWN)):
+                         (DIGITISATION_FIGURES, DIGITISATION_UNKNOWN),
+                         (FEEDBACK_COUNTS, FEEDBACK_UNKNOWN)):
         if key in names and int(values.get(count, 0) or 0) > 0:
             return True
     return False

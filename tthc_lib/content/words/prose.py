@@ -275,6 +275,8 @@ def feedback_prose(
 
 def _feedback_sentence(row: Row, prefix: str, zero: str, split: str) -> str:
     def count(suffix: str) -> str:
+        if unavailable(row, f"{prefix}_{suffix}"):        # no feedback export loaded
+            return NO_DATA
         return fmt_count(_n(row, f"{prefix}_{suffix}"), zero=zero)
 
     return (
