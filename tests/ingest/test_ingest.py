@@ -443,3 +443,40 @@ def test_white_space_around_values_is_ignored(con, tmp_path):
         ("HS301", "THD", "1.001193", "online", "resolved",
          dt.datetime(2023, 4, 3, 8, 0, tzinfo=VN), dt.date(2023, 4, 4), True)]
     assert rejected_of(con, str(path)) == [(3, 'Thiếu giá trị bắt buộc ở cột "Trạng thái"')]
+
+
+def test_an_export_without_digitisation_columns_leaves_digitisation_unknown(con, tmp_path):
+    """A standard export with no "Số hóa" column says nothing of digitisation: stored NULL,
+    not "Không" (what an empty cell of such a column means), and said at ingest."""
+    from datetime import date
+
+    from tthc_lib.indicators.figures import compute_indicators
+
+    path = tmp_path / "ho_so.csv"
+    path.write_text("Mã hồ sơ,Mã đơn vị,Mã thủ tục,Hình thức nộp,Ngày tiếp nhận,Ngày hẹn trả,"
+                    "Trạng thái,Ngày kết thúc\n"
+                    "X1,THD,1.001193,Trực tuyến,03/04/2023 08:00,05/04/2023,Đã giải quyết,"
+                    "04/04/2023 10:00\n", encoding="utf-8")
+    *_, result = load_exports(con, REGISTRIES + [str(path)])
+    assert counts(result) == ("dossiers", 1, 1, 0, 0, 0, None)
+    assert result.notes == [
+        f'{path}: không có cột "Số hóa thành phần hồ sơ"; các số liệu cần cột này ghi '
+        '"không có số liệu".',
+        f'{path}: không có cột "Số hóa kết quả"; các số liệu cần cột này ghi '
+        '"không có số liệu".']
+    assert table(con, "SELECT digitised_on_receipt, result_digitised FROM dossiers") == [
+        (None, None)]
+    figures = compute_indicators(con, date(2023, 4, 1), date(2023, 4, 30))
+    assert not figures.available("THD", "unit", "digitised_on_receipt")
+    assert figures.available("THD", "unit", "received_online")
+    # the same rows with the columns, one cell empty: "Không" is said, so it is known
+    with_columns = tmp_path / "ho_so_2.csv"
+    with_columns.write_text(path.read_text(encoding="utf-8").replace(
+        "Ngày kết thúc\n", "Ngày kết thúc,Số hóa thành phần hồ sơ,Số hóa kết quả\n").replace(
+        "10:00\n", "10:00,,Có\n"), encoding="utf-8")
+    [again] = load_exports(con, [str(with_columns)])
+    assert again.notes == [] and again.updated == 1
+    assert table(con, "SELECT digitised_on_receipt, result_digitised FROM dossiers") == [
+        (False, True)]
+    figures = compute_indicators(con, date(2023, 4, 1), date(2023, 4, 30))
+    assert figures.available("THD", "unit", "digitised_on_receipt")

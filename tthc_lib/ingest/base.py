@@ -7,6 +7,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable
 from pathlib import Path
 
+from tthc_lib import vocab
 from tthc_lib.errors import InputError
 from tthc_lib.ingest.controls import CellCleaner, clean_cell, cleaned_note
 from tthc_lib.ingest.headers import Header, staged_columns
@@ -19,6 +20,21 @@ BATCH_ROWS = 100_000          # rows the Python reader holds before handing them
 Shape = Callable[[str], str]
 
 
+def unsaid_flags(header: Header) -> frozenset[str]:
+    """The flag columns (digitisation) an export of this header has no column for: what it
+    does not say is unknown, never "Không" (the value of an empty cell)."""
+    given = set(staged_columns(header))
+    return frozenset(c.name for c in vocab.SCHEMAS.get(header.kind, ())
+                     if c.type == "flag" and c.name not in given)
+
+
+def lacks_notes(label: str, kind: str, lacks) -> list[str]:
+    """One line per column an export lacks: its figures read "không có số liệu"."""
+    heads = {c.name: c.header for c in vocab.SCHEMAS[kind]}
+    return [f"{label}: không có cột \"{heads[name]}\"; các số liệu cần cột này ghi "
+            "\"không có số liệu\"." for name in sorted(lacks)]
+
+
 class Export(ABC):
     """One export file whose header has been found; its rows can be staged into DuckDB."""
 
@@ -28,7 +44,9 @@ class Export(ABC):
         self.header = header
         self.sha256: str | None = None
         self.staged_by: str | None = None      # "duckdb" (read_csv) or "python"
-        self.lacks: frozenset[str] = frozenset()  # required columns it lacks by its profile
+        # Columns whose figures it cannot give: required ones it lacks by its profile, and
+        # the digitisation flags when it has no such column (profiled.py sets its own).
+        self.lacks: frozenset[str] = unsaid_flags(header)
         self.reasoned = False                  # stages its own `_reason` (profiled.py)
         # Cells are placed by position (delimited text): a row with fewer cells than the
         # header is misaligned too, not only one with values beyond it.

@@ -11,7 +11,7 @@ import hashlib
 from pathlib import Path
 
 from tthc_lib import vocab
-from tthc_lib.ingest.base import Export, Shape
+from tthc_lib.ingest.base import Export, Shape, lacks_notes
 from tthc_lib.ingest.derive import filled, never_received_reason, status_of, timeliness_of
 from tthc_lib.ingest.headers import Header
 from tthc_lib.ingest.names import Resolver
@@ -65,10 +65,7 @@ class ProfiledExport(Export):
         out = [*super().notes,                # control characters replaced
                (f"{self.label}: đọc theo hồ sơ nguồn \"{self.profile.system}\" "
                 f"({self.profile.origin}).")]
-        for name in sorted(self.lacks):
-            col = next(c for c in vocab.SCHEMAS[self.kind] if c.name == name)
-            out.append(f"{self.label}: không có cột \"{col.header}\"; các số liệu cần cột này "
-                       "ghi \"không có số liệu\".")
+        out += lacks_notes(self.label, self.kind, self.lacks)
         if self.gaps:
             out.append(f"{self.label}: không có cột \"Ngày kết thúc\", chỉ có số ngày trước hạn, "
                        "đúng hạn, quá hạn; số hồ sơ kỳ trước chuyển sang và đang giải quyết ghi "
