@@ -18,7 +18,6 @@ from tthc_lib.cli.group import (
     output_file,
     workspace_of,
 )
-from tthc_lib.content.words.findings import finding_lines
 from tthc_lib.errors import TthcError
 from tthc_lib.render.formats import DEFAULT_FORMATS, format_names
 
@@ -98,6 +97,8 @@ def report(obj: dict, period: str, units: tuple[str, ...], to: str, jobs: int, e
     summary = render_reports(request, list(units) or None, ws.out, notebooks_dir=ws.notebooks,
                              progress=Progress(0), jobs=jobs, executor=executor,
                              scheduler=scheduler, force=force, retry_failed=retry_failed)
+    from tthc_lib.content.words.findings import finding_lines
+
     for line in finding_lines(summary.findings):
         click.echo(f"Cần xem lại: {line}", err=True)
     if summary.failures:

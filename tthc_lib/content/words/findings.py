@@ -9,8 +9,9 @@ import json
 from collections.abc import Iterable, Mapping
 from datetime import date
 
-from tthc_lib.content.words.formatting import NO_DATA, fmt_count, fmt_date
 from tthc_lib.vocab import SCHEMAS
+
+NO_DATA = "không có số liệu"       # formatting.NO_DATA: that module (Babel) is not loaded
 
 __all__ = ["finding_lines", "finding_text"]
 
@@ -30,6 +31,9 @@ def finding_text(f: Mapping) -> str:
     if kind == "feedback_not_loaded":
         return ("Chưa nạp tệp phản ánh, kiến nghị (PAKN) nào: các số liệu PAKN ghi "
                 f'"{NO_DATA}".')
+    # A re-run that renders nothing imports no heavy library: Babel only to write numbers.
+    from tthc_lib.content.words.formatting import fmt_count, fmt_date
+
     if kind == "closing_estimated":
         return (f"{unit}: {fmt_count(int(f['count']))} hồ sơ không có ngày giải quyết trong dữ "
                 "liệu được tính vào ngày sớm nhất có thể; số hồ sơ đã giải quyết là số ước tính.")
