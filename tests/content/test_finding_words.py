@@ -17,6 +17,9 @@ def test_each_kind_of_finding_word_for_word():
         'xuat/Danh sách hồ sơ.xls: không có cột "Ngày kết thúc";')
     assert finding_text({"finding": "feedback_not_loaded", "unit": "HB"}) == (
         'Chưa nạp tệp phản ánh, kiến nghị (PAKN) nào: các số liệu PAKN ghi "không có số liệu".')
+    assert finding_text({"finding": "changes_not_loaded"}) == (
+        "Chưa nạp tệp công bố thủ tục hành chính nào: số TTHC được công bố (mục 1.3) ghi "
+        '"không có số liệu".')
     assert finding_text({"finding": "closing_estimated", "unit": "HB02", "count": 5}) == (
         "HB02: 05 hồ sơ không có ngày giải quyết trong dữ liệu được tính vào ngày sớm nhất có "
         "thể; số hồ sơ đã giải quyết là số ước tính.")

@@ -11,6 +11,7 @@ from tthc_lib.content.words.prose import (
     dossiers_prose,
     feedback_prose,
     online_services_prose,
+    procedures_published_prose,
 )
 from tthc_lib.periods import Period
 
@@ -77,3 +78,11 @@ def test_before_any_feedback_export_is_loaded_the_feedback_prose_says_no_data():
         "liệu; số PAKN đã xử lý quá hạn: không có số liệu; số PAKN đang xử lý: không có số liệu",
     ]
     assert feedback_prose({**CITY, "feedback_unknown": 0}) == feedback_prose(CITY)
+
+
+def test_before_any_publication_export_is_loaded_section_1_3_says_no_data():
+    assert procedures_published_prose(None, "district") == (
+        "Số lượng TTHC thuộc thẩm quyền của UBND cấp huyện được UBND tỉnh công bố: không có "
+        "số liệu")
+    assert procedures_published_prose(None, "province") == (
+        "Số lượng TTHC thuộc thẩm quyền của các cấp được UBND cấp tỉnh công bố: không có số liệu")

@@ -166,7 +166,20 @@ def store(con):
         '2023-02-01 08:00+07', '2023-02-10 17:00+07', '2023-02-05 08:00+07',
         '2023-02-01', '2023-02-10', '2023-02-05')""")
     con.execute("INSERT INTO changes VALUES ('1/QĐ', '2023-05-01', 'P2', 'district', 'new')")
+    # as `tthc ingest` records them: a feedback and a publication export were loaded
+    con.execute("""INSERT INTO loads VALUES (1, 'pakn.csv', '0', now(), 'feedback', 1, 1, 0, 0, 0),
+                   (2, 'cong_bo.csv', '0', now(), 'changes', 1, 1, 0, 0, 0)""")
     return con
+
+
+def test_a_figure_the_store_cannot_tell_is_not_compared(store):
+    """Before any publication or feedback export is loaded, the printed 1.3 and PAKN figures
+    are not compared with a store that knows nothing of them (not "dữ liệu có 0")."""
+    wrong = _small_figures()
+    wrong["section_1_3_procedures_published"]["new"] = {"district": 7, "commune": 0, "total": 7}
+    assert [f.figure for f in check_figures(store, wrong)] == ["new.district"]
+    store.execute("DELETE FROM loads")
+    assert check_figures(store, wrong) == []
 
 
 def _small_figures():

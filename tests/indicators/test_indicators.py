@@ -30,8 +30,9 @@ def _units(con):
         ('P1', 'Đăng ký khai sinh', 'Hộ tịch', 'commune', 'full'),
         ('P2', 'Cấp giấy chứng nhận', 'Đất đai', 'district', 'partial'),
         ('P3', 'Chứng thực bản sao', 'Chứng thực', 'commune', 'none')""")
-    # a feedback (PAKN) export was loaded, none of it here: feedback is known to be none
+    # a feedback (PAKN) and a publication export were loaded, none of them here: known none
     con.execute("INSERT INTO loads VALUES (1, 'pakn.csv', '0', now(), 'feedback', 0, 0, 0, 0, 0)")
+    con.execute("INSERT INTO loads VALUES (2, 'cong_bo.csv', '0', now(), 'changes', 0, 0, 0, 0, 0)")
 
 
 def _dossier(con, did, unit, received, due, status="open", closed=None, channel="online",
@@ -125,9 +126,9 @@ def test_unit_with_no_dossiers_has_zero_counts_and_undefined_rates(store):
 
 def test_before_any_feedback_export_is_loaded_feedback_is_not_known(con):
     _units(con)
-    con.execute("DELETE FROM loads")
+    con.execute("DELETE FROM loads WHERE kind = 'feedback'")
     result = compute_indicators(con, START, END)
-    assert result.findings == [{"finding": "feedback_not_loaded"}]
+    assert result.findings == [{"finding": "feedback_not_loaded"}]   # publications: loaded
     shown = result.shown_rows()
     assert shown[["feedback_received", "feedback_on_time", "business_feedback_pending"]
                  ].isna().all().all()
@@ -179,6 +180,11 @@ def test_procedures_published_by_level_and_change(con):
       ('1/QĐ-UBND', '2023-01-01', 'P1', 'commune', 'new'),
       ('1/QĐ-UBND', '2023-01-01', 'P2', 'district', 'amended'),
       ('2/QĐ-UBND', '2023-10-31', 'P3', 'commune', 'abolished')""")
+    # before any publication export is loaded, what was published is not known
+    result = compute_indicators(con, START, END)
+    assert result.procedures_published is None
+    assert {"finding": "changes_not_loaded"} in result.findings
+    con.execute("INSERT INTO loads VALUES (2, 'cong_bo.csv', '0', now(), 'changes', 3, 3, 0, 0, 0)")
     pub = compute_indicators(con, START, END).procedures_published
     assert pub == {"district": {"new": 0, "amended": 1, "abolished": 0},
                    "commune": {"new": 1, "amended": 0, "abolished": 0}}

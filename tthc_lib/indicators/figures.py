@@ -56,7 +56,7 @@ class IndicatorResult:
     start: date
     end: date
     rows: pd.DataFrame
-    procedures_published: dict
+    procedures_published: dict | None      # None: no publication export loaded
     findings: list[dict] = field(default_factory=list)
     # (unit, scope) -> figures not available there (an export without a channel column)
     unavailable: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
@@ -135,8 +135,11 @@ def compute_indicators(con, start: date, end: date, units: list[str] | None = No
                 check_identities(rows) + before_established(con, end, units))
     if not feedback_loaded:
         findings.append({"finding": "feedback_not_loaded"})
-    return IndicatorResult(start, end, rows, procedures_published(con, start, end), findings,
-                           unavailable)
+    # Before any publication (công bố TTHC) export is loaded, what was published is not known.
+    published = procedures_published(con, start, end) if _loaded(con, "changes") else None
+    if published is None:
+        findings.append({"finding": "changes_not_loaded"})
+    return IndicatorResult(start, end, rows, published, findings, unavailable)
 
 
 def _loaded(con, kind: str) -> bool:

@@ -41,7 +41,7 @@ from tthc_lib.content.check.printed import (
     load_figures,  # re-exported for cli.py
     printed_figures,
 )
-from tthc_lib.content.words.formatting import fmt_int, fmt_percent, round_half_away
+from tthc_lib.content.words.formatting import fmt_int, fmt_percent, round_half_away, unavailable
 from tthc_lib.errors import PeriodError, UnitError
 from tthc_lib.indicators.figures import COUNTS, IDENTITIES, RATES, compute_indicators
 from tthc_lib.periods import Period
@@ -204,14 +204,21 @@ class _StoreValues:
     """The store's figures of one root unit and period, looked up by (part, name)."""
 
     rows: dict                 # part -> mapping of counts
-    published: dict
+    published: dict | None     # None: no publication export loaded
+
+    def known(self, part: str, name: str) -> bool:
+        """Whether the store can tell this figure (not: publications or feedback never
+        loaded, a column its exports lack): a figure it cannot tell is not compared."""
+        if name.startswith("published_"):
+            return self.published is not None
+        return not any(unavailable(self.rows[part], n) for n in RATES.get(name, (name,)))
 
     def count(self, part: str, name: str) -> int:
         if name.startswith("published_"):
             change = name[len("published_"):]
             levels = [PUBLISHED_LEVELS[part]] if part in PUBLISHED_LEVELS else \
                 list(PUBLISHED_LEVELS.values())
-            return sum(int(self.published.get(lvl, {}).get(change, 0)) for lvl in levels)
+            return sum(int((self.published or {}).get(lvl, {}).get(change, 0)) for lvl in levels)
         return int(self.rows[part][name])
 
 
@@ -254,6 +261,8 @@ def root_unit(con, unit: str | None = None, as_of: date | None = None) -> str:
 
 
 def _data_finding(p: Printed, data: _StoreValues) -> Finding | None:
+    if not data.known(p.part, p.name):
+        return None
     if p.name in RATES:
         num, den = (data.count(p.part, n) for n in RATES[p.name])
         return _rate_check(p, num, den, "data")

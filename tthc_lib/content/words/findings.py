@@ -28,6 +28,9 @@ def finding_text(f: Mapping) -> str:
     if kind == "column_missing":
         return (f'{f["file"]}: không có cột "{_header(f["kind"], f["column"])}"; các số liệu '
                 f'cần cột này ghi "{NO_DATA}".')
+    if kind == "changes_not_loaded":
+        return ("Chưa nạp tệp công bố thủ tục hành chính nào: số TTHC được công bố (mục 1.3) "
+                f'ghi "{NO_DATA}".')
     if kind == "feedback_not_loaded":
         return ("Chưa nạp tệp phản ánh, kiến nghị (PAKN) nào: các số liệu PAKN ghi "
                 f'"{NO_DATA}".')

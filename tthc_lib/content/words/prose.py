@@ -217,19 +217,20 @@ def digitisation_prose(row: Row) -> list[str]:
 _CHANGES = (("new", "ban hành mới"), ("amended", "sửa đổi"), ("abolished", "bãi bỏ"))
 
 
-def procedures_published_prose(published: Mapping, level: str = "district",
+def procedures_published_prose(published: Mapping | None, level: str = "district",
                                department: bool = False) -> str:
     """Section 1.3: procedures published new / amended / abolished, each with its split by
-    level. ``published`` is IndicatorResult.procedures_published; ``level`` is the reporting
-    unit's: a district counts both levels, a commune only its own, a province every level
-    (a department, ``department=True``, only the province's)."""
+    level. ``published`` is IndicatorResult.procedures_published (None: not known); ``level``
+    is the reporting unit's: a district counts both levels, a commune only its own, a
+    province every level (a department, ``department=True``, only the province's)."""
     levels = {"district": ("district", "commune"),
               "province": ("province", "district", "commune")}.get(level, (level,))
     if department:
         levels = ("province",)
     if level == "province":
-        levels = tuple(lv for lv in levels if lv == "province" or published.get(lv))
-    parts = [f"{label}: {_published(published, change, levels)}" for change, label in _CHANGES]
+        levels = tuple(lv for lv in levels if lv == "province" or (published or {}).get(lv))
+    parts = ([f"{label}: {_published(published, change, levels)}" for change, label in _CHANGES]
+             if published is not None else [])
     if level == "province":
         whose = "cấp tỉnh" if department else "các cấp"
         lead = f"Số lượng TTHC thuộc thẩm quyền của {whose} được UBND cấp tỉnh công bố trong đó được "
@@ -238,6 +239,8 @@ def procedures_published_prose(published: Mapping, level: str = "district",
             f"Số lượng TTHC thuộc thẩm quyền của UBND {LEVEL_WORDS[level]} được UBND tỉnh "
             "công bố trong đó được "
         )
+    if published is None:                  # no publication export loaded
+        return nfc(lead.removesuffix(" trong đó được ") + f": {NO_DATA}")
     return nfc(lead + "; ".join(parts))
 
 
