@@ -60,6 +60,11 @@ def tthc(cwd: Path, *args: str) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=600, check=False)
 
 
+def tthc_in_store(cwd: Path, *args: str) -> subprocess.CompletedProcess:
+    """`tthc --db CWD/t.duckdb ARGS…` run in `cwd`: each test folder with its own store."""
+    return tthc(cwd, "--db", str(cwd / "t.duckdb"), *args)
+
+
 def snippet_of(stdout: str) -> str:
     """The profile snippet inspect prints: from its kind line to the blank line after it."""
     lines = stdout.splitlines()

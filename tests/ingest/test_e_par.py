@@ -10,18 +10,16 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from helpers.cli import tthc_in_store
 
 pytestmark = pytest.mark.integration  # runs the CLI as a subprocess (conftest)
 
 FIXTURES = Path(__file__).parent / "fixtures" / "e_par"
 REPORT = FIXTURES / "Báo cáo chi tiết hồ sơ e-par.xls"
-ROOT = Path(__file__).resolve().parents[2]
 CATALOGUE = {"1.001193", "1.000894", "1.009994"}       # thu_tuc.csv
 PERSONAL = ["Nguyễn Văn An", "Phạm Thị Dung", "Thôn 1, xã Quảng La", "0912345678"]
 
@@ -67,24 +65,16 @@ def plain_count(start: str, end: str) -> dict[str, int]:
     return out
 
 
-def tthc(cwd: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k not in ("TTHC_DB", "TTHC_DEBUG")}
-    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")])
-    return subprocess.run([sys.executable, "-m", "tthc_lib.cli", "--db", str(cwd / "t.duckdb"),
-                           *args], cwd=cwd, env=env, capture_output=True, text=True,
-                          timeout=600, check=False)
-
-
 @pytest.fixture(scope="module")
 def loaded(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
     cwd = tmp_path_factory.mktemp("e_par")
-    run = tthc(cwd, "ingest", str(FIXTURES / "don_vi.csv"), str(FIXTURES / "thu_tuc.csv"),
+    run = tthc_in_store(cwd, "ingest", str(FIXTURES / "don_vi.csv"), str(FIXTURES / "thu_tuc.csv"),
                str(REPORT))
     return cwd, run
 
 
 def test_inspect_names_e_par_and_reads_the_three_timeliness_columns(tmp_path):
-    run = tthc(tmp_path, "inspect", str(REPORT))
+    run = tthc_in_store(tmp_path, "inspect", str(REPORT))
     assert run.returncode == 0, run.stderr
     lines = run.stdout.splitlines()
     assert lines[0] == f"{REPORT}: hồ sơ (dossiers), tiêu đề ở dòng 4, đọc 11 dòng"
@@ -115,7 +105,7 @@ def test_the_report_loads_with_no_profile_and_every_row_is_counted(loaded):
 
 def test_rows_set_aside_say_why_and_keep_no_personal_data(loaded):
     cwd, _run = loaded
-    run = tthc(cwd, "rejected", "--format", "json")
+    run = tthc_in_store(cwd, "rejected", "--format", "json")
     assert run.returncode == 0, run.stderr
     reasons = {r["line"]: r["reason"] for r in json.loads(run.stdout)}
     assert reasons == {
@@ -129,7 +119,7 @@ def test_rows_set_aside_say_why_and_keep_no_personal_data(loaded):
 
 def test_figures_equal_a_plain_count_and_what_stood_open_is_not_available(loaded):
     cwd, _run = loaded
-    run = tthc(cwd, "indicators", "--period", "2026-Q4", "--format", "json")
+    run = tthc_in_store(cwd, "indicators", "--period", "2026-Q4", "--format", "json")
     assert run.returncode == 0, run.stderr
     out = json.loads(run.stdout)
     row = next(r for r in out["rows"] if r["unit"] == "HB02" and r["scope"] == "unit")
@@ -159,7 +149,7 @@ def test_a_dossier_received_before_the_window_counts_as_resolved_in_it(loaded):
     for period, start, end in (("2026-09-01:2026-09-30", "2026-09-01", "2026-09-30"),
                                ("2026-Q3", "2026-07-01", "2026-09-30"),
                                ("2026", "2026-01-01", "2026-12-31")):
-        run = tthc(cwd, "indicators", "--period", period, "--format", "json")
+        run = tthc_in_store(cwd, "indicators", "--period", period, "--format", "json")
         assert run.returncode == 0, run.stderr
         out = json.loads(run.stdout)
         row = next(r for r in out["rows"] if r["unit"] == "HB02" and r["scope"] == "unit")
@@ -179,7 +169,7 @@ def test_a_month_of_the_window_counts_on_the_earliest_date_and_says_it_estimates
               ("2026-12-01", "2026-12-31")]
     total = 0
     for start, end in months:
-        run = tthc(cwd, "indicators", "--period", f"{start}:{end}", "--format", "json")
+        run = tthc_in_store(cwd, "indicators", "--period", f"{start}:{end}", "--format", "json")
         assert run.returncode == 0, run.stderr
         out = json.loads(run.stdout)
         row = next(r for r in out["rows"] if r["unit"] == "HB02" and r["scope"] == "unit")
@@ -200,7 +190,7 @@ def test_form06_counts_the_resolved_and_says_no_data_for_what_stood_open(loaded)
 
     cwd, _run = loaded
     out = cwd / "bieu06.xlsx"
-    run = tthc(cwd, "form06", "--period", "2026-Q4", "--unit", "HB02", "--out", str(out))
+    run = tthc_in_store(cwd, "form06", "--period", "2026-Q4", "--unit", "HB02", "--out", str(out))
     assert run.returncode == 0, run.stderr
     assert run.stderr == ""                          # no identity of the form reported broken
     rows = list(openpyxl.load_workbook(out).active.iter_rows(values_only=True))
@@ -220,7 +210,7 @@ def test_form06_of_a_month_says_its_resolved_columns_are_estimates(loaded):
             "quyết trong dữ liệu, được tính vào ngày sớm nhất có thể (số liệu ước tính).")
     for period, shown in (("2026-10-01:2026-10-31", True), ("2026-Q4", False)):
         out = cwd / f"bieu06-{shown}.xlsx"
-        run = tthc(cwd, "form06", "--period", period, "--unit", "HB02", "--out", str(out))
+        run = tthc_in_store(cwd, "form06", "--period", period, "--unit", "HB02", "--out", str(out))
         assert run.returncode == 0, run.stderr
         rows = list(openpyxl.load_workbook(out).active.iter_rows(values_only=True))
         total = next(i for i, r in enumerate(rows) if r[1] == "Tổng cộng")
@@ -239,7 +229,7 @@ def test_the_window_as_the_title_gives_it(tmp_path, window, window_from, window_
     or none. What it gives is kept; what it does not is not invented."""
     report = tmp_path / "Báo cáo.xls"
     _fixture_module().main(report, window)
-    run = tthc(tmp_path, "ingest", str(FIXTURES / "don_vi.csv"), str(FIXTURES / "thu_tuc.csv"),
+    run = tthc_in_store(tmp_path, "ingest", str(FIXTURES / "don_vi.csv"), str(FIXTURES / "thu_tuc.csv"),
                str(report))
     assert run.returncode == 0, run.stderr
     import duckdb
@@ -248,7 +238,7 @@ def test_the_window_as_the_title_gives_it(tmp_path, window, window_from, window_
         windows = con.execute("SELECT DISTINCT strftime(closed_from, '%Y-%m-%d'), "
                               "strftime(closed_to, '%Y-%m-%d') FROM dossiers").fetchall()
     assert windows == [(window_from, window_to)]
-    run = tthc(tmp_path, "indicators", "--period", "2026-Q4", "--format", "json")
+    run = tthc_in_store(tmp_path, "indicators", "--period", "2026-Q4", "--format", "json")
     out = json.loads(run.stdout)
     row = next(r for r in out["rows"] if r["unit"] == "HB02" and r["scope"] == "unit")
     estimated = [f["count"] for f in out["findings"] if f["finding"] == "closing_estimated"]

@@ -18,8 +18,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from helpers.fuzz import build_registry_store
 from helpers.grid_files import FORMATS as GRID_FORMATS
-from helpers.paths import data_path
 from helpers.xlsx import write_xlsx
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
@@ -31,7 +31,6 @@ from tthc_lib.ingest.load import load_exports
 pytestmark = pytest.mark.integration  # long fuzzing (conftest)
 
 FUZZ = int(os.environ.get("TTHC_FUZZ_EXAMPLES", "0"))
-REGISTRIES = [str(data_path("ingest", "units.csv")), str(data_path("ingest", "procedures.csv"))]
 PLANTED = ["Trần Thị Hòa Bình", "001190054321", "Ông Lý Văn Khoa phản ánh cán bộ gây phiền hà",
            "0912 345 678", "Thôn Đông Hòa Khánh"]
 # A kind without personal columns still meets them in a column it does not read.
@@ -50,15 +49,7 @@ def fuzz_settings(brief: int):
 
 @pytest.fixture(scope="module")
 def template(tmp_path_factory) -> Path:
-    from tthc_lib.store.connection import connect
-
-    path = tmp_path_factory.mktemp("hostile") / "registries.duckdb"
-    con = connect(path)
-    try:
-        load_exports(con, REGISTRIES)
-    finally:
-        con.close()
-    return path
+    return build_registry_store(tmp_path_factory)
 
 
 def load(template: Path, folder: Path, path: Path):

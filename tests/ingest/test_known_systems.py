@@ -7,13 +7,12 @@ a subprocess; figures are checked against a plain-Python count of the fixture.""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from helpers.cli import tthc_in_store
 
 pytestmark = pytest.mark.integration  # runs the CLI as a subprocess (conftest)
 
@@ -70,24 +69,16 @@ def plain_count() -> dict[str, dict[str, int]]:
     return out
 
 
-def tthc(cwd: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k not in ("TTHC_DB", "TTHC_DEBUG")}
-    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")])
-    return subprocess.run([sys.executable, "-m", "tthc_lib.cli", "--db", str(cwd / "t.duckdb"),
-                           *args], cwd=cwd, env=env, capture_output=True, text=True,
-                          timeout=600, check=False)
-
-
 @pytest.fixture(scope="module")
 def loaded(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
     cwd = tmp_path_factory.mktemp("tan_dan")
-    run = tthc(cwd, "ingest", str(FIXTURES / "don_vi.csv"), str(FIXTURES / "thu_tuc.csv"),
+    run = tthc_in_store(cwd, "ingest", str(FIXTURES / "don_vi.csv"), str(FIXTURES / "thu_tuc.csv"),
                str(LIST))
     return cwd, run
 
 
 def test_inspect_names_the_system_and_shows_no_personal_data(tmp_path):
-    run = tthc(tmp_path, "inspect", str(LIST))
+    run = tthc_in_store(tmp_path, "inspect", str(LIST))
     assert run.returncode == 0, run.stderr
     lines = run.stdout.splitlines()
     assert lines[0] == f"{LIST}: hồ sơ (dossiers), tiêu đề ở dòng 3, đọc 15 dòng"
@@ -112,7 +103,7 @@ def test_the_list_loads_with_no_profile_and_every_row_is_counted(loaded):
 
 def test_rows_set_aside_say_why_and_keep_no_personal_data(loaded):
     cwd, _run = loaded
-    run = tthc(cwd, "rejected", "--format", "json")
+    run = tthc_in_store(cwd, "rejected", "--format", "json")
     assert run.returncode == 0, run.stderr
     reasons = {r["line"]: r["reason"] for r in json.loads(run.stdout)}
     assert reasons == {
@@ -127,7 +118,7 @@ def test_rows_set_aside_say_why_and_keep_no_personal_data(loaded):
 
 def test_figures_equal_a_plain_count_and_the_channel_figures_are_not_available(loaded):
     cwd, _run = loaded
-    run = tthc(cwd, "indicators", "--period", "2026-11-01:2026-11-30", "--format", "json")
+    run = tthc_in_store(cwd, "indicators", "--period", "2026-11-01:2026-11-30", "--format", "json")
     assert run.returncode == 0, run.stderr
     out = json.loads(run.stdout)
     rows = {r["unit"]: r for r in out["rows"] if r["scope"] == "unit"}
@@ -155,7 +146,7 @@ def test_an_office_profile_of_the_same_system_wins(tmp_path):
     (sources / "tan_dan.yaml").write_text(shipped.replace(
         '{if: {"Trạng thái": "Công dân yêu cầu rút hồ sơ"}, then: withdrawn}',
         '{if: {"Trạng thái": "Công dân yêu cầu rút hồ sơ"}, then: returned}'), "utf-8")
-    run = tthc(tmp_path, "inspect", "--params", str(tmp_path / "params"), str(LIST))
+    run = tthc_in_store(tmp_path, "inspect", "--params", str(tmp_path / "params"), str(LIST))
     assert run.returncode == 0, run.stderr
     assert "  nhận ra: Tân Dân DVC — danh sách hồ sơ (hồ sơ nguồn tan_dan.yaml)" in run.stdout
 
@@ -165,7 +156,7 @@ def test_form06_says_no_data_for_the_channel_columns_and_the_rest_is_exact(loade
 
     cwd, _run = loaded
     out = cwd / "bieu06.xlsx"
-    run = tthc(cwd, "form06", "--period", "2026-11-01:2026-11-30", "--unit", "HB",
+    run = tthc_in_store(cwd, "form06", "--period", "2026-11-01:2026-11-30", "--unit", "HB",
                "--scope", "total", "--out", str(out))
     assert run.returncode == 0, run.stderr
     assert run.stderr == ""                          # no identity of the form reported broken

@@ -12,8 +12,9 @@ import json
 import unicodedata
 
 import pytest
+from helpers.cli import tthc_in_store
 
-from tests.ingest.test_known_systems import FIXTURES, tthc
+from tests.ingest.test_known_systems import FIXTURES
 
 pytestmark = pytest.mark.integration  # runs the CLI as a subprocess (conftest)
 
@@ -108,8 +109,8 @@ def loaded(tmp_path_factory):
     (cwd / "params" / "sources" / "mot_cua.yaml").write_text(PROFILE, "utf-8")
     export = write_export(cwd / "danh_sach_ho_so.csv")
     params = ("--params", str(cwd / "params"))
-    seen = tthc(cwd, "inspect", *params, str(export))
-    run = tthc(cwd, "ingest", *params, str(FIXTURES / "don_vi.csv"),
+    seen = tthc_in_store(cwd, "inspect", *params, str(export))
+    run = tthc_in_store(cwd, "ingest", *params, str(FIXTURES / "don_vi.csv"),
                str(FIXTURES / "thu_tuc.csv"), str(export))
     return cwd, export, seen, run
 
@@ -137,7 +138,7 @@ def test_a_csv_with_title_and_group_rows_loads_by_the_profile(loaded):
     # 7 dossier rows: the title lines, the blank line and the 2 group rows are not rows
     assert run.stdout.splitlines()[-1] == (
         f"{export}: hồ sơ: đọc 7, nạp 4 (cập nhật 0), loại 2, trùng 1")
-    rejected = json.loads(tthc(cwd, "rejected", "--format", "json").stdout)
+    rejected = json.loads(tthc_in_store(cwd, "rejected", "--format", "json").stdout)
     assert [(r["line"], r["reason"]) for r in rejected] == [
         (11, 'Tên đơn vị "UBND xã Đông Ngũ" không có trong danh mục'),
         (13, "Dòng có 8 ô, tiêu đề có 9 ô: các giá trị bị lệch cột")]
@@ -147,7 +148,7 @@ def test_a_csv_with_title_and_group_rows_loads_by_the_profile(loaded):
 
 def test_figures_of_the_csv_equal_a_plain_count(loaded):
     cwd, _export, _seen, _run = loaded
-    run = tthc(cwd, "indicators", "--period", "2026-11-01:2026-11-30", "--format", "json")
+    run = tthc_in_store(cwd, "indicators", "--period", "2026-11-01:2026-11-30", "--format", "json")
     assert run.returncode == 0, run.stderr
     rows = {r["unit"]: r for r in json.loads(run.stdout)["rows"] if r["scope"] == "unit"}
     for unit, expected in plain_count().items():
@@ -184,7 +185,7 @@ def test_the_csv_profile_reads_every_encoding_and_separator(tmp_path, encoding, 
     export = tmp_path / f"xuat_{encoding}.csv"
     data = buffer.getvalue()
     export.write_bytes(_cp1258(data) if encoding == "cp1258" else data.encode(encoding))
-    run = tthc(tmp_path, "ingest", "--params", str(tmp_path / "params"),
+    run = tthc_in_store(tmp_path, "ingest", "--params", str(tmp_path / "params"),
                str(FIXTURES / "don_vi.csv"), str(FIXTURES / "thu_tuc.csv"), str(export))
     assert run.returncode == 0, run.stderr
     assert run.stdout.splitlines()[-1] == (

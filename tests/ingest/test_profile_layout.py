@@ -9,8 +9,9 @@ from __future__ import annotations
 import json
 
 import pytest
+from helpers.cli import tthc_in_store
 
-from tests.ingest.test_known_systems import FIXTURES, tthc
+from tests.ingest.test_known_systems import FIXTURES
 
 pytestmark = pytest.mark.integration  # runs the CLI as a subprocess (conftest)
 
@@ -78,21 +79,21 @@ def test_a_tracking_book_loads_by_the_offices_profile(tmp_path):
     book = tmp_path / "so_theo_doi.xlsx"
     write_book(book)
     params = ("--params", str(tmp_path / "params"))
-    seen = tthc(tmp_path, "inspect", *params, str(book))
+    seen = tthc_in_store(tmp_path, "inspect", *params, str(book))
     assert seen.returncode == 0, seen.stderr
     assert "  nhận ra: Sổ theo dõi hồ sơ (mẫu e-par) (hồ sơ nguồn so_theo_doi.yaml)" in seen.stdout
     assert "  Kết quả giải quyết / Ngày trả    -> closed_at (so_theo_doi.yaml)" in seen.stdout
-    run = tthc(tmp_path, "ingest", *params, str(FIXTURES / "don_vi.csv"),
+    run = tthc_in_store(tmp_path, "ingest", *params, str(FIXTURES / "don_vi.csv"),
                str(FIXTURES / "thu_tuc.csv"), str(book))
     assert run.returncode == 0, run.stderr
     # 4 dossiers read: title rows, the numbering row and the 2 group rows are not rows
     assert run.stdout.splitlines()[-1] == (
         f"{book}: hồ sơ: đọc 4, nạp 3 (cập nhật 0), loại 1, trùng 0")
-    out = json.loads(tthc(tmp_path, "indicators", "--period", "2026-11-01:2026-11-30",
+    out = json.loads(tthc_in_store(tmp_path, "indicators", "--period", "2026-11-01:2026-11-30",
                           "--unit", "HB02", "--format", "json").stdout)
     row = out["rows"][0]
     assert (row["received_in_period"], row["received_offline"], row["resolved_on_time"],
             row["resolved_late"], row["pending_total"]) == (3, 3, 1, 1, 1)
-    rejected = json.loads(tthc(tmp_path, "rejected", "--format", "json").stdout)
+    rejected = json.loads(tthc_in_store(tmp_path, "rejected", "--format", "json").stdout)
     assert [(r["line"], r["reason"]) for r in rejected] == [
         (12, 'Giá trị "31-11-2026" ở cột "Ngày tiếp nhận" không phải ngày giờ hợp lệ')]

@@ -64,6 +64,11 @@ UNKNOWN_COUNTS = (CHANNEL_UNKNOWN, CLOSING_UNKNOWN, CLOSING_ESTIMATED, DIGITISAT
 FEEDBACK_UNKNOWN = "feedback_unknown"
 
 
+def _undated_in(start: str, end: str) -> str:
+    """SQL: dossier `d` is resolved on an unknown date that counts in [start, end]."""
+    return f"({UNDATED} AND {EARLIEST_CLOSING} BETWEEN {start} AND {end})"
+
+
 def _timely(word: str, by_dates: str) -> str:
     """SQL: the dossier's timeliness is `word`, by the export's own word where it gives one,
     else by its closing and due dates."""
@@ -91,7 +96,7 @@ def dossier_flags(start: str, end: str) -> str:
     earliest date it can have been resolved on (EARLIEST_CLOSING); it is never carried over
     nor pending (see CLOSING_FIGURES)."""
     rin = f"(d.received_date BETWEEN {start} AND {end})"
-    undated_in = f"({UNDATED} AND {EARLIEST_CLOSING} BETWEEN {start} AND {end})"
+    undated_in = _undated_in(start, end)
     counted = (f"((NOT {UNDATED} AND d.received_date < {start} AND (d.closed_date IS NULL "
                f"OR d.closed_date >= {start})) OR {rin} OR {undated_in})")
     resolved = (f"({counted} AND d.status = 'resolved' AND (d.closed_date BETWEEN {start} "
@@ -148,12 +153,12 @@ def channel_unknown_sum(start: str, end: str) -> str:
             f"THEN 1 ELSE 0 END)::BIGINT AS {CHANNEL_UNKNOWN}, "
             f"SUM(CASE WHEN d.received_date <= {end} AND {UNDATED} "
             f"THEN 1 ELSE 0 END)::BIGINT AS {CLOSING_UNKNOWN}, "
-            f"SUM(CASE WHEN {UNDATED} AND {EARLIEST_CLOSING} BETWEEN {start} AND {end} "
+            f"SUM(CASE WHEN {_undated_in(start, end)} "
             f"AND (d.closed_to IS NULL OR d.closed_to > {end}) "
             f"THEN 1 ELSE 0 END)::BIGINT AS {CLOSING_ESTIMATED}, "
             f"SUM(CASE WHEN (d.digitised_on_receipt IS NULL OR d.result_digitised IS NULL) AND "
             f"(d.received_date BETWEEN {start} AND {end} OR d.closed_date BETWEEN {start} AND "
-            f"{end} OR ({UNDATED} AND {EARLIEST_CLOSING} BETWEEN {start} AND {end})) "
+            f"{end} OR {_undated_in(start, end)}) "
             f"THEN 1 ELSE 0 END)::BIGINT AS {DIGITISATION_UNKNOWN}")
 
 

@@ -59,8 +59,12 @@ class Export(ABC):
 
     @property
     def notes(self) -> list[str]:
-        """Lines to tell the user besides the counts (characters replaced; sheets left out of a
-        workbook)."""
+        """Lines to tell the user besides the counts: characters replaced, the columns it
+        lacks (a workbook adds the sheets it left out)."""
+        return [*self.cleaned_notes(), *lacks_notes(self.label, self.kind, self.lacks)]
+
+    def cleaned_notes(self) -> list[str]:
+        """The line saying how many characters XML cannot hold were replaced, if any."""
         return [cleaned_note(self.label, self.cleaned)] if self.cleaned else []
 
     def line_label_sql(self, x: str) -> str:

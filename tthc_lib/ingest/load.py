@@ -18,7 +18,7 @@ from pathlib import Path
 
 from tthc_lib import vocab
 from tthc_lib.errors import InputError, StoreError
-from tthc_lib.ingest.base import Export, lacks_notes
+from tthc_lib.ingest.base import Export
 from tthc_lib.ingest.memory import memory_capped
 from tthc_lib.ingest.readers import open_export
 from tthc_lib.ingest.rules import (
@@ -239,7 +239,7 @@ def _check_and_store(con, export: Export, names: _Names) -> FileResult:
         f'(SELECT count(*) FROM "{names.bad}")').fetchone()
     updated, loaded = _store_good(con, kind, names, rejected + duplicates)
     result = FileResult(export.label, kind, read, loaded, updated, rejected, duplicates,
-                        notes=_notes(export))
+                        notes=export.notes)
     if read != loaded + rejected + duplicates:   # refuse rather than lose a row unseen
         raise InputError(f"{export.label}: số dòng không khớp (đọc {read}, nạp {loaded}, loại "
                          f"{rejected}, trùng {duplicates}); tệp không được nạp.",
@@ -349,13 +349,6 @@ def _has_primary_key(con, table: str) -> bool:
     return con.execute("SELECT count(*) FROM duckdb_constraints() WHERE database_name = "
                        "current_database() AND table_name = ? AND constraint_type = "
                        "'PRIMARY KEY'", [table]).fetchone()[0] > 0
-
-
-def _notes(export: Export) -> list[str]:
-    """What the load tells besides its counts; a profiled export names what it lacks itself."""
-    if getattr(export, "profile", None) is not None:
-        return export.notes
-    return [*export.notes, *lacks_notes(export.label, export.kind, export.lacks)]
 
 
 def _record_load(con, export: Export, names: _Names, result: FileResult) -> None:

@@ -62,7 +62,7 @@ class ProfiledExport(Export):
 
     @property
     def notes(self) -> list[str]:
-        out = [*super().notes,                # control characters replaced
+        out = [*self.cleaned_notes(),
                (f"{self.label}: đọc theo hồ sơ nguồn \"{self.profile.system}\" "
                 f"({self.profile.origin}).")]
         out += lacks_notes(self.label, self.kind, self.lacks)

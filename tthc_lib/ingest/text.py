@@ -15,7 +15,7 @@ from pathlib import Path
 from tthc_lib.errors import InputError
 from tthc_lib.ingest.base import Export, Reader, Shape
 from tthc_lib.ingest.blanks import blank_line_numbers, filled_sql, unblank_lines
-from tthc_lib.ingest.controls import clean_text, cleaned_note, newlines_and_not_xml
+from tthc_lib.ingest.controls import clean_text, newlines_and_not_xml
 from tthc_lib.ingest.headers import Header, find_header, staged_columns
 from tthc_lib.ingest.paths import NO_CELL, plain_link, short_sql
 
@@ -211,10 +211,6 @@ class TextExport(Export):
         self.ascii_head = ascii_head
         self.counts_cells = True
         self.cleaned = 0            # characters XML cannot hold, replaced by spaces
-
-    @property
-    def notes(self) -> list[str]:
-        return [cleaned_note(self.label, self.cleaned)] if self.cleaned else []
 
     def stage(self, con, table: str, shape: Shape) -> None:
         retry = True
